@@ -1,0 +1,44 @@
+"""Who may see which mentoring records. Every view fetches through here.
+
+Outsiders get a 404, not a 403: they should not learn that a record exists.
+"""
+
+from django.http import Http404
+
+from portal.accounts.models import User
+from portal.mentoring.models import Match, MatchStatus, SessionLog
+
+
+def matches_visible_to(user: User):
+    """Matches a user may see: their own for a mentor, all for staff, none otherwise."""
+    matches = Match.objects.select_related("mentee", "site", "mentor__user")
+    if user.is_authenticated and user.is_program_staff:
+        return matches
+    if user.is_authenticated and user.is_mentor:
+        return matches.filter(mentor__user=user)
+    return matches.none()
+
+
+def active_matches_for_mentor(user: User):
+    return matches_visible_to(user).filter(status=MatchStatus.ACTIVE).order_by(
+        "mentee__first_name", "pk"
+    )
+
+
+def sessions_visible_to(user: User):
+    """Session logs a user may see (deleted ones excluded)."""
+    sessions = SessionLog.objects.live().select_related(
+        "match__mentee", "match__site", "type_of_mentoring", "interaction"
+    )
+    if user.is_authenticated and user.is_program_staff:
+        return sessions
+    if user.is_authenticated and user.is_mentor:
+        return sessions.filter(match__mentor__user=user)
+    return sessions.none()
+
+
+def get_session_for_user(user: User, pk: int) -> SessionLog:
+    try:
+        return sessions_visible_to(user).get(pk=pk)
+    except SessionLog.DoesNotExist:
+        raise Http404("No such session.") from None

@@ -1,0 +1,5 @@
+from portal.mentoring.models import ProgramSettings
+
+
+def program(request):
+    return {"program": getattr(request, "program", None) or ProgramSettings.load()}

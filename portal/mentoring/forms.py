@@ -1,0 +1,261 @@
+"""The session form: the fields and labels mentors know, every rule explained in plain words."""
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+
+from portal.mentoring import rules
+from portal.mentoring.models import (
+    ActivityMode,
+    Attendance,
+    Choice,
+    ChoiceList,
+    Match,
+    ProgramSettings,
+    ResourceNeedKind,
+    SessionLog,
+)
+from portal.mentoring.services import SessionInput
+
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class MatchChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Match) -> str:
+        return f"{obj.mentee.display_name} at {obj.site.name}"
+
+
+class SessionLogForm(forms.Form):
+    """One session. Built for a given mentor's matches and the program's settings."""
+
+    match = MatchChoiceField(
+        queryset=Match.objects.none(),
+        label="Who was the session with?",
+        empty_label=None,
+        error_messages={
+            "required": "Choose who the session was with.",
+            "invalid_choice": "Choose who the session was with from the list.",
+        },
+    )
+    starts_at = forms.DateTimeField(
+        label="Date & time",
+        help_text="When you met, as close as you can remember.",
+        input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT
+        ),
+        error_messages={
+            "required": "Enter the date and time of the session.",
+            "invalid": "Enter the date and time like 10/04/2026, 11:30 AM.",
+        },
+    )
+    hours = forms.CharField(
+        label="Hours",
+        required=False,
+        help_text="In quarter hours. Choose 0.00 only if the session did not happen.",
+        widget=forms.Select(),
+    )
+    type_of_mentoring = forms.ModelChoiceField(
+        queryset=Choice.objects.none(),
+        label="Type of mentoring",
+        empty_label=None,
+        error_messages={
+            "required": "Choose a type of mentoring.",
+            "invalid_choice": "Choose a type of mentoring from the list.",
+        },
+    )
+    interaction = forms.ModelChoiceField(
+        queryset=Choice.objects.none(),
+        label="Interaction",
+        empty_label=None,
+        error_messages={
+            "required": "Choose how you met.",
+            "invalid_choice": "Choose an interaction from the list.",
+        },
+    )
+    activity = forms.CharField(label="Activity", required=False, strip=False)
+    attendance = forms.ChoiceField(
+        label="Attendance",
+        choices=Attendance.choices,
+        initial=Attendance.MET,
+        help_text="If the session did not happen, hours are set to 0.",
+        error_messages={
+            "required": "Choose what happened.",
+            "invalid_choice": "Choose what happened from the list.",
+        },
+    )
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    safety_concern = forms.BooleanField(label="Child safety concern", required=False)
+    safety_concern_details = forms.CharField(
+        label="What is the concern?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    resource_needs = forms.MultipleChoiceField(
+        label="Does the family need help with any of these?",
+        choices=ResourceNeedKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose resource needs from the list."},
+    )
+    resource_needs_details = forms.CharField(
+        label="Tell us about the need",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self,
+        *args,
+        matches,
+        program: ProgramSettings,
+        instance: SessionLog | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.instance = instance
+        self.fields["match"].queryset = matches
+        self.fields["hours"].widget.choices = [
+            (value, value) for value in rules.hours_options(program.max_quarter_hours)
+        ]
+        for name, list_name in (
+            ("type_of_mentoring", ChoiceList.TYPE_OF_MENTORING),
+            ("interaction", ChoiceList.INTERACTION),
+        ):
+            # Active choices, plus a retired one that this entry already uses.
+            keep = getattr(instance, f"{name}_id", None)
+            self.fields[name].queryset = Choice.objects.filter(list=list_name).filter(
+                is_retired=False
+            ) | Choice.objects.filter(pk=keep)
+        self._configure_activity()
+        self.fields["notes"].widget.attrs["aria-describedby"] = "notes-guidance"
+        self.fields["safety_concern"].widget.attrs["aria-controls"] = "concern-details"
+
+    def _configure_activity(self) -> None:
+        mode = self.program.activity_mode
+        field = self.fields["activity"]
+        if mode == ActivityMode.HIDDEN:
+            field.widget = forms.HiddenInput()
+        elif mode == ActivityMode.READ_ONLY:
+            field.widget.attrs.update({"readonly": True, "aria-readonly": "true"})
+            field.help_text = "Left blank on purpose: nothing is entered here."
+        elif mode == ActivityMode.REQUIRED:
+            field.help_text = "What did you do together?"
+
+    @property
+    def single_match(self) -> Match | None:
+        matches = list(self.fields["match"].queryset[:2])
+        return matches[0] if len(matches) == 1 else None
+
+    def clean_hours(self) -> str:
+        return (self.cleaned_data.get("hours") or "").strip()
+
+    def clean(self):
+        data = super().clean()
+        met = data.get("attendance", Attendance.MET) == Attendance.MET
+        try:
+            data["quarter_hours"] = rules.parse_hours(
+                data.get("hours"), met=met, max_quarters=self.program.max_quarter_hours
+            )
+        except rules.HoursError as error:
+            self.add_error("hours", str(error))
+        problem = rules.notes_problem(data.get("notes") or "")
+        if problem:
+            self.add_error("notes", problem)
+        mode = self.program.activity_mode
+        activity = data.get("activity") or ""
+        if mode in (ActivityMode.HIDDEN, ActivityMode.READ_ONLY) and activity:
+            self.add_error("activity", "Leave Activity blank: the program does not use it.")
+        elif mode == ActivityMode.REQUIRED and not activity.strip():
+            self.add_error("activity", "Enter the activity.")
+        if data.get("safety_concern") and not (data.get("safety_concern_details") or "").strip():
+            self.add_error(
+                "safety_concern_details",
+                "Describe the child safety concern, so the program can act on it.",
+            )
+        starts_at, match = data.get("starts_at"), data.get("match")
+        if starts_at and match:
+            problem = rules.starts_at_problem(
+                starts_at=starts_at,
+                now=timezone.now(),
+                match_start=match.start_date,
+                match_end=match.end_date,
+                tz=self.program.tz,
+            )
+            if problem:
+                self.add_error("starts_at", problem)
+        return data
+
+    def to_input(self) -> SessionInput:
+        data = self.cleaned_data
+        return SessionInput(
+            match=data["match"],
+            starts_at=data["starts_at"],
+            quarter_hours=data["quarter_hours"],
+            type_of_mentoring=data["type_of_mentoring"],
+            interaction=data["interaction"],
+            attendance=data["attendance"],
+            notes=data["notes"],
+            activity=data.get("activity") or "",
+            safety_concern=bool(data.get("safety_concern")),
+            safety_concern_details=(data.get("safety_concern_details") or "").strip(),
+            resource_needs=list(data.get("resource_needs") or []),
+            resource_needs_details=(data.get("resource_needs_details") or "").strip(),
+        )
+
+    @staticmethod
+    def initial_for_new(*, matches, program: ProgramSettings, match_pk=None) -> dict:
+        now = timezone.localtime(timezone.now(), program.tz)
+        initial = {
+            "starts_at": now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0),
+            "hours": "0.00",
+            "attendance": Attendance.MET,
+            "submission_token": uuid.uuid4(),
+        }
+        for name, list_name in (
+            ("type_of_mentoring", ChoiceList.TYPE_OF_MENTORING),
+            ("interaction", ChoiceList.INTERACTION),
+        ):
+            default = Choice.objects.filter(
+                list=list_name, is_default=True, is_retired=False
+            ).first()
+            if default:
+                initial[name] = default.pk
+        chosen = matches.filter(pk=match_pk).first() if match_pk else None
+        if chosen is None and len(matches[:2]) == 1:
+            chosen = matches.first()
+        if chosen is not None:
+            initial["match"] = chosen.pk
+        return initial
+
+    @staticmethod
+    def initial_for_edit(session: SessionLog, program: ProgramSettings) -> dict:
+        return {
+            "match": session.match_id,
+            "starts_at": timezone.localtime(session.starts_at, program.tz),
+            "hours": rules.format_hours(session.quarter_hours),
+            "type_of_mentoring": session.type_of_mentoring_id,
+            "interaction": session.interaction_id,
+            "activity": session.activity,
+            "attendance": session.attendance,
+            "notes": session.notes,
+            "safety_concern": session.safety_concern,
+            "safety_concern_details": session.safety_concern_details,
+            "resource_needs": session.resource_needs,
+            "resource_needs_details": session.resource_needs_details,
+        }
+
+
+class DeleteSessionForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, delete this entry",
+        error_messages={"required": "Tick the box to confirm you want to delete this entry."},
+    )

@@ -1,0 +1,213 @@
+"""The program's rules about sessions, as pure functions with one home.
+
+The session form, the services, the reports and the reminder jobs all call these, so a
+rule changes in one place. Nothing here touches the database.
+"""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+FIRST_WEEKDAY = "first_weekday"
+DAY_OF_MONTH = "day_of_month"
+
+NOTES_MAX_LENGTH = 5000
+MAX_QUARTER_HOURS_EVER = 24 * 4
+FUTURE_TOLERANCE = dt.timedelta(minutes=15)
+WEEKDAY_NAMES = list(calendar.day_name)
+
+
+# --- Hours --------------------------------------------------------------------------------
+
+
+class HoursError(ValueError):
+    """Hours that cannot be stored; the message is written for the mentor."""
+
+
+def quarters_to_hours(quarters: int) -> Decimal:
+    return (Decimal(quarters) / 4).quantize(Decimal("0.01"))
+
+
+def format_hours(quarters: int) -> str:
+    """'0.25', '1.00': the two-decimal form the Hours select uses as option values."""
+    return f"{quarters_to_hours(quarters):.2f}"
+
+
+def hours_options(max_quarters: int) -> list[str]:
+    """Every choice of the Hours select, from 0.00 to the program maximum."""
+    return [format_hours(q) for q in range(0, max_quarters + 1)]
+
+
+def parse_hours(text: str | None, *, met: bool, max_quarters: int) -> int:
+    """Turn what the mentor sent into quarter hours, or explain why it cannot be stored.
+
+    Absences and cancellations are always zero hours (SPEC 4.10), whatever was sent.
+    """
+    if not met:
+        return 0
+    maximum = format_hours(max_quarters)
+    raw = (text or "").strip()
+    if not raw:
+        raise HoursError(f"Choose how long you met, from 0.25 to {maximum} hours.")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise HoursError("Choose the hours from the list, like 0.50 or 1.00.") from None
+    if not value.is_finite():
+        raise HoursError("Choose the hours from the list, like 0.50 or 1.00.")
+    if value < 0:
+        raise HoursError("Hours cannot be less than zero.")
+    if value > Decimal(max_quarters) / 4:
+        raise HoursError(f"A session can be at most {maximum} hours.")
+    quarters = value * 4
+    if quarters != quarters.to_integral_value():
+        raise HoursError("Hours go in quarter hours: 0.25, 0.50, 0.75, 1.00 and so on.")
+    if quarters == 0:
+        raise HoursError(
+            f'You chose "We met", so choose how long you met, from 0.25 to {maximum} hours. '
+            "If the session did not happen, change Attendance."
+        )
+    return int(quarters)
+
+
+# --- Deadlines ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """When a month's sessions are due: the program's rule, in the program's time zone."""
+
+    rule: str = FIRST_WEEKDAY
+    weekday: int = 0  # Monday
+    day: int = 5
+    tz: ZoneInfo = ZoneInfo("America/Chicago")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    year: int
+    month: int  # the month whose sessions are due
+    due_date: dt.date  # the last day to enter them
+    due_by: dt.datetime  # the first moment an entry counts as late (aware)
+
+    @property
+    def month_label(self) -> str:
+        return f"{calendar.month_name[self.month]} {self.year}"
+
+    def days_left(self, now: dt.datetime) -> int:
+        """Whole days from today (in the program's time zone) to the due date."""
+        today = now.astimezone(self.due_by.tzinfo).date()
+        return (self.due_date - today).days
+
+
+def next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def due_date_for_month(year: int, month: int, policy: DeadlinePolicy = DeadlinePolicy()) -> dt.date:
+    """The last day to enter the sessions held in ``month`` of ``year``.
+
+    "First Monday of the following month": October 2021 is due Monday 1 November 2021.
+    "Day N of the following month": October 2026 with N=5 is due 5 November 2026.
+    """
+    due_year, due_month = next_month(year, month)
+    if policy.rule == DAY_OF_MONTH:
+        last_day = calendar.monthrange(due_year, due_month)[1]
+        return dt.date(due_year, due_month, min(policy.day, last_day))
+    if policy.rule != FIRST_WEEKDAY:
+        raise ValueError(f"Unknown deadline rule: {policy.rule!r}")
+    first = dt.date(due_year, due_month, 1)
+    return first + dt.timedelta(days=(policy.weekday - first.weekday()) % 7)
+
+
+def deadline_for_month(year: int, month: int, policy: DeadlinePolicy = DeadlinePolicy()) -> Deadline:
+    due = due_date_for_month(year, month, policy)
+    # Due "by the end of" the day: late from midnight that starts the next day, local time.
+    due_by = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(0, 0), tzinfo=policy.tz)
+    return Deadline(year=year, month=month, due_date=due, due_by=due_by)
+
+
+def month_of(moment: dt.datetime, tz: ZoneInfo) -> tuple[int, int]:
+    """The (year, month) a moment falls in, in the program's time zone."""
+    local = moment.astimezone(tz)
+    return local.year, local.month
+
+
+def deadline_for_session(starts_at: dt.datetime, policy: DeadlinePolicy) -> Deadline:
+    return deadline_for_month(*month_of(starts_at, policy.tz), policy)
+
+
+def is_late(*, starts_at: dt.datetime, entered_at: dt.datetime, policy: DeadlinePolicy) -> bool:
+    """An entry made after the deadline of the month its session was held in is late."""
+    return entered_at >= deadline_for_session(starts_at, policy).due_by
+
+
+def next_deadline(now: dt.datetime, policy: DeadlinePolicy) -> Deadline:
+    """The deadline a mentor faces next: last month's until it passes, then this month's."""
+    year, month = month_of(now, policy.tz)
+    last_months = deadline_for_month(*previous_month(year, month), policy)
+    if now < last_months.due_by:
+        return last_months
+    return deadline_for_month(year, month, policy)
+
+
+def mentor_may_change(*, starts_at: dt.datetime, now: dt.datetime, policy: DeadlinePolicy) -> bool:
+    """Mentors may edit or delete their own entries until the deadline of the entry's month."""
+    return now < deadline_for_session(starts_at, policy).due_by
+
+
+def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The first moment of the month and of the next one, in the program's time zone."""
+    start = dt.datetime(year, month, 1, tzinfo=tz)
+    end = dt.datetime(*next_month(year, month), 1, tzinfo=tz)
+    return start, end
+
+
+# --- Date & time of a session -------------------------------------------------------------
+
+
+def starts_at_problem(
+    *,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    match_start: dt.date,
+    match_end: dt.date | None,
+    tz: ZoneInfo,
+) -> str | None:
+    """Why a session cannot be at this moment, or None when it can."""
+    if starts_at > now + FUTURE_TOLERANCE:
+        return "The date and time cannot be in the future. Enter when you met."
+    local_day = starts_at.astimezone(tz).date()
+    if local_day < match_start:
+        return (
+            f"This match started on {format_day(match_start)}. "
+            "Enter a date on or after that day."
+        )
+    if match_end is not None and local_day > match_end:
+        return f"This match ended on {format_day(match_end)}. Enter a date on or before that day."
+    return None
+
+
+def format_day(day: dt.date) -> str:
+    """'Monday 2 November 2026': unambiguous for every reader."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+# --- Notes --------------------------------------------------------------------------------
+
+
+def notes_problem(notes: str) -> str | None:
+    if not notes.strip():
+        return "Write a few words about the session in Notes."
+    if len(notes) > NOTES_MAX_LENGTH:
+        return (
+            f"Notes can be at most {NOTES_MAX_LENGTH:,} characters. "
+            f"Yours has {len(notes):,}: please shorten them."
+        )
+    return None

@@ -1,0 +1,60 @@
+"""Reads for the mentor's pages: totals and months, aggregated in the database."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+
+from portal.accounts.models import User
+from portal.mentoring import rules
+from portal.mentoring.access import sessions_visible_to
+from portal.mentoring.models import ProgramSettings
+
+
+@dataclass(frozen=True)
+class MonthTotal:
+    year: int
+    month: int
+    sessions: int
+    quarter_hours: int
+
+    @property
+    def hours(self) -> Decimal:
+        return rules.quarters_to_hours(self.quarter_hours)
+
+    @property
+    def label(self) -> str:
+        return dt.date(self.year, self.month, 1).strftime("%B %Y")
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def sessions_in_month(user: User, *, year: int, month: int, program: ProgramSettings):
+    start, end = rules.month_bounds(year, month, program.tz)
+    return sessions_visible_to(user).filter(starts_at__gte=start, starts_at__lt=end)
+
+
+def month_total(user: User, *, year: int, month: int, program: ProgramSettings) -> MonthTotal:
+    figures = sessions_in_month(user, year=year, month=month, program=program).aggregate(
+        sessions=Count("pk"), quarters=Sum("quarter_hours")
+    )
+    return MonthTotal(year, month, figures["sessions"], figures["quarters"] or 0)
+
+
+def monthly_totals(user: User, *, program: ProgramSettings) -> list[MonthTotal]:
+    """Sessions and hours for each month the user has entries in, newest first."""
+    rows = (
+        sessions_visible_to(user)
+        .annotate(month=TruncMonth("starts_at", tzinfo=program.tz))
+        .values("month")
+        .annotate(sessions=Count("pk"), quarters=Sum("quarter_hours"))
+        .order_by("-month")
+    )
+    return [
+        MonthTotal(row["month"].year, row["month"].month, row["sessions"], row["quarters"] or 0)
+        for row in rows
+    ]

@@ -1,0 +1,286 @@
+"""Writes to session logs. Each service checks the rules again, whoever calls it."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.mentoring import rules
+from portal.mentoring.models import (
+    ActivityMode,
+    Attendance,
+    Choice,
+    Match,
+    ProgramSettings,
+    ResourceNeedKind,
+    RevisionAction,
+    SessionLog,
+    SessionLogRevision,
+)
+
+
+@dataclass
+class SessionInput:
+    """What a mentor (or staff member) entered for one session, already parsed."""
+
+    match: Match
+    starts_at: dt.datetime
+    quarter_hours: int
+    type_of_mentoring: Choice
+    interaction: Choice
+    attendance: str
+    notes: str
+    activity: str = ""
+    safety_concern: bool = False
+    safety_concern_details: str = ""
+    resource_needs: list[str] = field(default_factory=list)
+    resource_needs_details: str = ""
+
+
+class DuplicateSession(Exception):
+    """The match already has an entry at this date and time."""
+
+    def __init__(self, existing: SessionLog):
+        super().__init__("This session has already been logged.")
+        self.existing = existing
+
+
+class DeadlinePassed(Exception):
+    """The program refuses late entries and this month's deadline has passed."""
+
+    def __init__(self, deadline: rules.Deadline):
+        super().__init__(
+            f"The deadline for {deadline.month_label} sessions was "
+            f"{rules.format_day(deadline.due_date)}. Please contact your coordinator."
+        )
+        self.deadline = deadline
+
+
+class EntryLocked(PermissionDenied):
+    """The mentor may no longer change this entry."""
+
+
+def validate_session_input(
+    data: SessionInput, *, program: ProgramSettings, now: dt.datetime
+) -> None:
+    """Check every rule of SPEC 4.2 to 4.6 and 4.10; raise ValidationError by field."""
+    errors: dict[str, str] = {}
+    match = data.match
+    problem = rules.starts_at_problem(
+        starts_at=data.starts_at,
+        now=now,
+        match_start=match.start_date,
+        match_end=match.end_date,
+        tz=program.tz,
+    )
+    if problem:
+        errors["starts_at"] = problem
+    if data.attendance not in Attendance.values:
+        errors["attendance"] = "Choose what happened from the list."
+    met = data.attendance == Attendance.MET
+    if met and not 1 <= data.quarter_hours <= program.max_quarter_hours:
+        errors["hours"] = (
+            f"Choose how long you met, from 0.25 to {program.max_hours:.2f} hours."
+        )
+    if not met and data.quarter_hours != 0:
+        errors["hours"] = "A session that did not happen has 0 hours."
+    problem = rules.notes_problem(data.notes)
+    if problem:
+        errors["notes"] = problem
+    mode = program.activity_mode
+    if mode in (ActivityMode.HIDDEN, ActivityMode.READ_ONLY) and data.activity:
+        errors["activity"] = "Leave Activity blank: the program does not use it."
+    if mode == ActivityMode.REQUIRED and not data.activity.strip():
+        errors["activity"] = "Enter the activity."
+    if data.safety_concern and not data.safety_concern_details.strip():
+        errors["safety_concern_details"] = "Describe the child safety concern."
+    unknown = set(data.resource_needs) - set(ResourceNeedKind.values)
+    if unknown:
+        errors["resource_needs"] = "Choose resource needs from the list."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(session: SessionLog, data: SessionInput) -> None:
+    session.match = data.match
+    session.starts_at = data.starts_at.replace(second=0, microsecond=0)
+    session.quarter_hours = data.quarter_hours
+    session.type_of_mentoring = data.type_of_mentoring
+    session.interaction = data.interaction
+    session.activity = data.activity
+    session.attendance = data.attendance
+    session.notes = data.notes
+    session.safety_concern = data.safety_concern
+    session.safety_concern_details = data.safety_concern_details if data.safety_concern else ""
+    # Keep the program's order of kinds, whatever order they were sent in.
+    session.resource_needs = [k for k in ResourceNeedKind.values if k in data.resource_needs]
+    session.resource_needs_details = data.resource_needs_details
+
+
+def _existing_entry(match: Match, starts_at: dt.datetime, *, exclude_pk=None):
+    entries = SessionLog.objects.live().filter(
+        match=match, starts_at=starts_at.replace(second=0, microsecond=0)
+    )
+    if exclude_pk is not None:
+        entries = entries.exclude(pk=exclude_pk)
+    return entries.first()
+
+
+def _late_check(data: SessionInput, *, program: ProgramSettings, now: dt.datetime) -> bool:
+    """Whether the entry is late; raises DeadlinePassed if the program refuses late ones."""
+    late = rules.is_late(starts_at=data.starts_at, entered_at=now, policy=program.deadline_policy)
+    if late and program.refuses_late_entries:
+        raise DeadlinePassed(rules.deadline_for_session(data.starts_at, program.deadline_policy))
+    return late
+
+
+def session_log_create(
+    *,
+    user: User,
+    data: SessionInput,
+    submission_token: uuid.UUID | None = None,
+    now: dt.datetime | None = None,
+) -> SessionLog:
+    """Log one session. The same submission sent twice returns the first entry.
+
+    Raises ValidationError (by field), DuplicateSession or DeadlinePassed.
+    """
+    now = now or timezone.now()
+    program = ProgramSettings.load()
+    if submission_token is not None:
+        already = SessionLog.objects.filter(
+            submission_token=submission_token, entered_by=user
+        ).first()
+        if already is not None:
+            return already
+    validate_session_input(data, program=program, now=now)
+    existing = _existing_entry(data.match, data.starts_at)
+    if existing is not None:
+        raise DuplicateSession(existing)
+    session = SessionLog(entered_by=user, entered_at=now, submission_token=submission_token)
+    _apply(session, data)
+    session.is_late = _late_check(data, program=program, now=now)
+    try:
+        with transaction.atomic():
+            session.save()
+            SessionLogRevision.objects.create(
+                session=session,
+                action=RevisionAction.CREATED,
+                changed_by=user,
+                changed_at=now,
+                new_values=session.snapshot(),
+            )
+    except IntegrityError:
+        # A concurrent request won the race: either the same submission (return it) or
+        # another entry for the same match and time (refuse it).
+        if submission_token is not None:
+            twin = SessionLog.objects.filter(
+                submission_token=submission_token, entered_by=user
+            ).first()
+            if twin is not None:
+                return twin
+        existing = _existing_entry(data.match, data.starts_at)
+        if existing is not None:
+            raise DuplicateSession(existing) from None
+        raise
+    return session
+
+
+def mentor_may_change(session: SessionLog, *, now: dt.datetime | None = None) -> bool:
+    """A mentor may change an entry until its month's deadline, unless staff reviewed it."""
+    if session.is_deleted or session.reviewed_at is not None:
+        return False
+    program = ProgramSettings.load()
+    return rules.mentor_may_change(
+        starts_at=session.starts_at, now=now or timezone.now(), policy=program.deadline_policy
+    )
+
+
+def _check_may_change(session: SessionLog, *, user: User, now: dt.datetime) -> None:
+    if user.is_program_staff:
+        if session.is_deleted:
+            raise EntryLocked("This entry was deleted.")
+        return
+    if session.match.mentor.user_id != user.pk:
+        raise EntryLocked("This is not your entry.")
+    if not mentor_may_change(session, now=now):
+        raise EntryLocked(
+            "This entry can no longer be changed by its mentor. "
+            "Please contact your coordinator."
+        )
+
+
+def session_log_update(
+    *,
+    session: SessionLog,
+    user: User,
+    data: SessionInput,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> SessionLog:
+    """Change an entry, keeping the old values in its history.
+
+    Staff must give a reason; mentors may change their entries until the deadline.
+    """
+    now = now or timezone.now()
+    program = ProgramSettings.load()
+    _check_may_change(session, user=user, now=now)
+    if user.is_program_staff and not reason.strip():
+        raise ValidationError({"reason": "Say why you are changing this entry."})
+    validate_session_input(data, program=program, now=now)
+    existing = _existing_entry(data.match, data.starts_at, exclude_pk=session.pk)
+    if existing is not None:
+        raise DuplicateSession(existing)
+    old_values = session.snapshot()
+    _apply(session, data)
+    if not session.is_late and not user.is_program_staff:
+        session.is_late = _late_check(data, program=program, now=now)
+    new_values = session.snapshot()
+    if new_values == old_values:
+        return session
+    try:
+        with transaction.atomic():
+            session.save()
+            SessionLogRevision.objects.create(
+                session=session,
+                action=RevisionAction.UPDATED,
+                changed_by=user,
+                changed_at=now,
+                reason=reason.strip(),
+                old_values=old_values,
+                new_values=new_values,
+            )
+    except IntegrityError:
+        existing = _existing_entry(data.match, data.starts_at, exclude_pk=session.pk)
+        if existing is not None:
+            raise DuplicateSession(existing) from None
+        raise
+    return session
+
+
+def session_log_delete(
+    *, session: SessionLog, user: User, reason: str = "", now: dt.datetime | None = None
+) -> None:
+    """Delete an entry from the logs. The row and its history are kept, marked deleted."""
+    now = now or timezone.now()
+    _check_may_change(session, user=user, now=now)
+    with transaction.atomic():
+        session.deleted_at = now
+        session.deleted_by = user
+        session.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        SessionLogRevision.objects.create(
+            session=session,
+            action=RevisionAction.DELETED,
+            changed_by=user,
+            changed_at=now,
+            reason=reason.strip(),
+            old_values=session.snapshot(),
+        )
+
+
+def default_choice(list_name: str) -> Choice | None:
+    return Choice.objects.filter(list=list_name, is_default=True, is_retired=False).first()

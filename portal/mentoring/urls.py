@@ -1,0 +1,14 @@
+from django.urls import path
+
+from portal.mentoring import views
+
+app_name = "mentoring"
+
+urlpatterns = [
+    path("mentor/", views.mentor_home, name="home"),
+    path("sessions/", views.session_list, name="session_list"),
+    path("sessions/new/", views.session_create, name="session_create"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/delete/", views.session_delete, name="session_delete"),
+]

@@ -1,0 +1,275 @@
+"""The mentor's pages: home, the session form, my sessions. Thin: access, one service, redirect."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods
+
+from portal.accounts.decorators import mentor_required
+from portal.mentoring import rules, selectors, services
+from portal.mentoring.access import (
+    active_matches_for_mentor,
+    get_session_for_user,
+    matches_visible_to,
+    sessions_visible_to,
+)
+from portal.mentoring.forms import DeleteSessionForm, SessionLogForm
+from portal.mentoring.models import MatchStatus, SessionLog
+
+DRAFT_KEY = "session_form_draft"
+LIST_FIELDS = {"resource_needs"}
+
+
+@mentor_required
+def mentor_home(request: HttpRequest) -> HttpResponse:
+    program = request.program
+    now = timezone.now()
+    year, month = rules.month_of(now, program.tz)
+    matches = active_matches_for_mentor(request.user).prefetch_related("site__contacts")
+    return render(
+        request,
+        "mentoring/home.html",
+        {
+            "matches": matches,
+            "this_month": selectors.month_total(
+                request.user, year=year, month=month, program=program
+            ),
+            "deadline": rules.next_deadline(now, program.deadline_policy),
+            "now": now,
+            "recent_sessions": sessions_visible_to(request.user)[:5],
+        },
+    )
+
+
+def _form_context(form: SessionLogForm, **extra) -> dict:
+    matches = list(form.fields["match"].queryset.prefetch_related("site__contacts"))
+    return {"form": form, "matches": matches, **extra}
+
+
+def _stash_draft(request: HttpRequest) -> HttpResponse:
+    """The sign-in expired while the mentor was writing: keep what they typed for later."""
+    draft = {
+        key: values if key in LIST_FIELDS else values[-1]
+        for key, values in request.POST.lists()
+        if key != "csrfmiddlewaretoken"
+    }
+    request.session[DRAFT_KEY] = {"path": request.path, "data": draft}
+    messages.info(
+        request,
+        "Your sign-in had expired. Sign in again: what you typed is kept and will be "
+        "back in the form.",
+    )
+    return redirect(f"{reverse('accounts:login')}?next={request.path}")
+
+
+def _pop_draft(request: HttpRequest) -> dict | None:
+    draft = request.session.get(DRAFT_KEY)
+    if draft and draft.get("path") == request.path:
+        del request.session[DRAFT_KEY]
+        messages.info(request, "We brought back what you were typing. Check it, then save.")
+        return draft["data"]
+    return None
+
+
+def _duplicate_message(existing: SessionLog) -> str:
+    return format_html(
+        'You already logged this session. <a href="{}">See the entry you logged</a>.',
+        reverse("mentoring:session_detail", args=[existing.pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest) -> HttpResponse:
+    # Not behind @login_required: a POST from an expired sign-in must keep the notes.
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return _stash_draft(request)
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    return _session_create(request)
+
+
+@mentor_required
+def _session_create(request: HttpRequest) -> HttpResponse:
+    program = request.program
+    matches = active_matches_for_mentor(request.user)
+    if not matches.exists():
+        return render(request, "mentoring/no_match.html", status=200)
+    if request.method == "POST":
+        form = SessionLogForm(request.POST, matches=matches, program=program)
+        if form.is_valid():
+            try:
+                session = services.session_log_create(
+                    user=request.user,
+                    data=form.to_input(),
+                    submission_token=form.cleaned_data.get("submission_token"),
+                )
+            except services.DuplicateSession as duplicate:
+                form.add_error("starts_at", _duplicate_message(duplicate.existing))
+            except services.DeadlinePassed as refused:
+                form.add_error("starts_at", str(refused))
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                return redirect(
+                    reverse("mentoring:session_detail", args=[session.pk]) + "?saved=1"
+                )
+    else:
+        initial = SessionLogForm.initial_for_new(
+            matches=matches, program=program, match_pk=request.GET.get("match")
+        )
+        draft = _pop_draft(request)
+        if draft:
+            initial.update(draft)
+        form = SessionLogForm(initial=initial, matches=matches, program=program)
+    return render(request, "mentoring/session_form.html", _form_context(form, creating=True))
+
+
+def _add_errors(form: SessionLogForm, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+@mentor_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    contacts = list(session.match.site.contacts.all())
+    return render(
+        request,
+        "mentoring/session_detail.html",
+        {
+            "session": session,
+            "contacts": contacts,
+            "just_saved": request.GET.get("saved") == "1",
+            "may_change": services.mentor_may_change(session),
+            "deadline": rules.deadline_for_session(
+                session.starts_at, request.program.deadline_policy
+            ),
+            "revisions": session.revisions.select_related("changed_by"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return _stash_draft(request)
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    return _session_edit(request, pk)
+
+
+@mentor_required
+def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    program = request.program
+    session = get_session_for_user(request.user, pk)
+    if not services.mentor_may_change(session):
+        messages.error(
+            request,
+            "This entry can no longer be changed: its deadline has passed or staff have "
+            "reviewed it. Please contact your coordinator if something is wrong.",
+        )
+        return redirect("mentoring:session_detail", pk=session.pk)
+    # A mentor may move an entry to any of their matches that covers its date.
+    matches = matches_visible_to(request.user).filter(
+        Q(status=MatchStatus.ACTIVE) | Q(pk=session.match_id)
+    )
+    if request.method == "POST":
+        form = SessionLogForm(request.POST, matches=matches, program=program, instance=session)
+        if form.is_valid():
+            try:
+                services.session_log_update(
+                    session=session, user=request.user, data=form.to_input()
+                )
+            except services.DuplicateSession as duplicate:
+                form.add_error("starts_at", _duplicate_message(duplicate.existing))
+            except services.DeadlinePassed as refused:
+                form.add_error("starts_at", str(refused))
+            except services.EntryLocked as locked:
+                form.add_error(None, str(locked))
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, "Your changes are saved.")
+                return redirect("mentoring:session_detail", pk=session.pk)
+    else:
+        initial = SessionLogForm.initial_for_edit(session, program)
+        draft = _pop_draft(request)
+        if draft:
+            initial.update(draft)
+        form = SessionLogForm(initial=initial, matches=matches, program=program, instance=session)
+    return render(
+        request,
+        "mentoring/session_form.html",
+        _form_context(form, creating=False, session=session),
+    )
+
+
+@mentor_required
+@require_http_methods(["GET", "POST"])
+def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    if not services.mentor_may_change(session):
+        messages.error(
+            request,
+            "This entry can no longer be deleted: its deadline has passed or staff have "
+            "reviewed it. Please contact your coordinator.",
+        )
+        return redirect("mentoring:session_detail", pk=session.pk)
+    form = DeleteSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_log_delete(session=session, user=request.user)
+        except services.EntryLocked as locked:
+            messages.error(request, str(locked))
+            return redirect("mentoring:session_detail", pk=session.pk)
+        messages.success(request, "The entry is deleted.")
+        return redirect("mentoring:session_list")
+    return render(request, "mentoring/session_delete.html", {"session": session, "form": form})
+
+
+def _parse_month(value: str | None, program) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        dt.date(year, month, 1)
+        return year, month
+    except (TypeError, ValueError):
+        return rules.month_of(timezone.now(), program.tz)
+
+
+@mentor_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    program = request.program
+    year, month = _parse_month(request.GET.get("month"), program)
+    sessions = selectors.sessions_in_month(
+        request.user, year=year, month=month, program=program
+    ).order_by("starts_at")
+    totals = selectors.monthly_totals(request.user, program=program)
+    current = selectors.month_total(request.user, year=year, month=month, program=program)
+    previous = rules.previous_month(year, month)
+    following = rules.next_month(year, month)
+    this_year, this_month = rules.month_of(timezone.now(), program.tz)
+    return render(
+        request,
+        "mentoring/session_list.html",
+        {
+            "sessions": sessions,
+            "month_total": current,
+            "totals": totals,
+            "deadline": rules.deadline_for_month(year, month, program.deadline_policy),
+            "previous_key": f"{previous[0]:04d}-{previous[1]:02d}",
+            "next_key": (
+                f"{following[0]:04d}-{following[1]:02d}"
+                if following <= (this_year, this_month)
+                else None
+            ),
+        },
+    )

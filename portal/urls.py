@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.accounts.views import home
+
+admin.site.site_header = "Mentor Portal administration"
+admin.site.site_title = "Mentor Portal"
+admin.site.index_title = "Program records"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("portal.accounts.urls")),
+    path("", include("portal.mentoring.urls")),
+    path("", include("portal.support.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,139 @@
+/* Mentor Portal: small enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  // Move focus to the error summary so screen reader users hear what went wrong.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  }
+
+  // Show the concern description only when the box is ticked (it is always shown without JS).
+  function conditionalReveal() {
+    document.querySelectorAll("[data-shown-by]").forEach(function (panel) {
+      var box = document.getElementById(panel.getAttribute("data-shown-by"));
+      if (!box) { return; }
+      var sync = function () {
+        panel.hidden = !box.checked;
+        box.setAttribute("aria-expanded", box.checked ? "true" : "false");
+      };
+      box.addEventListener("change", sync);
+      sync();
+    });
+  }
+
+  // Show only the site contact of the chosen match when a mentor has several.
+  function matchContacts(form) {
+    var select = form.querySelector("select[name=match]");
+    if (!select) { return; }
+    var sync = function () {
+      form.querySelectorAll("[data-match-contact]").forEach(function (card) {
+        card.hidden = card.getAttribute("data-match-contact") !== select.value;
+      });
+    };
+    select.addEventListener("change", sync);
+    sync();
+  }
+
+  // An absence or cancellation is 0 hours (the server enforces it too).
+  function absenceSetsZeroHours(form) {
+    var attendance = form.querySelector("select[name=attendance]");
+    var hours = form.querySelector("select[name=hours]");
+    if (!attendance || !hours) { return; }
+    attendance.addEventListener("change", function () {
+      if (attendance.value !== "met") {
+        hours.value = "0.00";
+      }
+    });
+  }
+
+  function notesCounter() {
+    document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
+      var field = document.getElementById(counter.getAttribute("data-counter-for"));
+      var max = parseInt(counter.getAttribute("data-max"), 10);
+      if (!field) { return; }
+      var update = function () {
+        var left = max - field.value.length;
+        counter.textContent = left >= 0
+          ? left.toLocaleString() + " characters left"
+          : (-left).toLocaleString() + " characters too many";
+      };
+      field.addEventListener("input", update);
+      update();
+    });
+  }
+
+  // Keep what the mentor types in this browser until the entry is saved, so a dropped
+  // connection or an expired sign-in never loses their notes.
+  function drafts(form) {
+    var store = storage();
+    var key = form.getAttribute("data-draft-key");
+    if (!store || !key) { return; }
+    key = "mentor-portal-draft:" + key;
+    var skip = { csrfmiddlewaretoken: true, submission_token: true };
+    var save = function () {
+      var data = {};
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || skip[el.name] || el.type === "hidden" || el.readOnly) { return; }
+        if (el.type === "checkbox") {
+          data[el.name + "=" + el.value] = el.checked;
+        } else {
+          data[el.name] = el.value;
+        }
+      });
+      store.setItem(key, JSON.stringify({ savedAt: Date.now(), data: data }));
+    };
+    var saved = null;
+    try { saved = JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
+    var notes = form.querySelector("textarea[name=notes]");
+    var notice = document.querySelector("[data-draft-notice]");
+    var fresh = !form.hasAttribute("data-bound");
+    if (saved && saved.data && fresh && notes && saved.data.notes && saved.data.notes !== notes.value) {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || skip[el.name] || el.type === "hidden" || el.readOnly) { return; }
+        if (el.type === "checkbox") {
+          var k = el.name + "=" + el.value;
+          if (k in saved.data) { el.checked = saved.data[k]; el.dispatchEvent(new Event("change")); }
+        } else if (el.name in saved.data) {
+          el.value = saved.data[el.name];
+          el.dispatchEvent(new Event("change"));
+        }
+      });
+      if (notice) {
+        notice.hidden = false;
+        var discard = notice.querySelector("[data-draft-discard]");
+        if (discard) {
+          discard.addEventListener("click", function () {
+            store.removeItem(key);
+            window.location.reload();
+          });
+        }
+      }
+    }
+    form.addEventListener("input", save);
+    form.addEventListener("change", save);
+  }
+
+  function clearSavedDrafts() {
+    var store = storage();
+    document.querySelectorAll("[data-clear-draft]").forEach(function (el) {
+      if (store) { store.removeItem("mentor-portal-draft:" + el.getAttribute("data-clear-draft")); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    clearSavedDrafts();
+    document.querySelectorAll("form.session-form").forEach(function (form) {
+      drafts(form);
+      matchContacts(form);
+      absenceSetsZeroHours(form);
+    });
+    conditionalReveal();
+    notesCounter();
+    focusErrorSummary();
+  });
+})();
