@@ -7,8 +7,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         "invalid_login": (
-            "The email or password is not right. Check them and try again, or reset "
-            "your password."
+            "The email or password is not right. Check them and try again, or reset your password."
         ),
         "inactive": "This account is not active. Please use the Contact page.",
     }

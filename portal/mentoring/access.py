@@ -20,8 +20,10 @@ def matches_visible_to(user: User):
 
 
 def active_matches_for_mentor(user: User):
-    return matches_visible_to(user).filter(status=MatchStatus.ACTIVE).order_by(
-        "mentee__first_name", "pk"
+    return (
+        matches_visible_to(user)
+        .filter(status=MatchStatus.ACTIVE)
+        .order_by("mentee__first_name", "pk")
     )
 
 

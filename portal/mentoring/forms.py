@@ -42,9 +42,7 @@ class SessionLogForm(forms.Form):
         label="Date & time",
         help_text="When you met, as close as you can remember.",
         input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT
-        ),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT),
         error_messages={
             "required": "Enter the date and time of the session.",
             "invalid": "Enter the date and time like 10/04/2026, 11:30 AM.",

@@ -273,13 +273,13 @@ class Mentee(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    @property
-    def display_name(self) -> str:
-        return f"{self.first_name} {self.last_initial}."
-
     def save(self, *args, **kwargs):
         self.last_initial = self.last_initial.strip()[:1].upper()
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_initial}."
 
 
 class MatchStatus(models.TextChoices):

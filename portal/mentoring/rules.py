@@ -126,7 +126,9 @@ def due_date_for_month(year: int, month: int, policy: DeadlinePolicy = DeadlineP
     return first + dt.timedelta(days=(policy.weekday - first.weekday()) % 7)
 
 
-def deadline_for_month(year: int, month: int, policy: DeadlinePolicy = DeadlinePolicy()) -> Deadline:
+def deadline_for_month(
+    year: int, month: int, policy: DeadlinePolicy = DeadlinePolicy()
+) -> Deadline:
     due = due_date_for_month(year, month, policy)
     # Due "by the end of" the day: late from midnight that starts the next day, local time.
     due_by = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(0, 0), tzinfo=policy.tz)
@@ -186,8 +188,7 @@ def starts_at_problem(
     local_day = starts_at.astimezone(tz).date()
     if local_day < match_start:
         return (
-            f"This match started on {format_day(match_start)}. "
-            "Enter a date on or after that day."
+            f"This match started on {format_day(match_start)}. Enter a date on or after that day."
         )
     if match_end is not None and local_day > match_end:
         return f"This match ended on {format_day(match_end)}. Enter a date on or before that day."

@@ -83,9 +83,7 @@ def validate_session_input(
         errors["attendance"] = "Choose what happened from the list."
     met = data.attendance == Attendance.MET
     if met and not 1 <= data.quarter_hours <= program.max_quarter_hours:
-        errors["hours"] = (
-            f"Choose how long you met, from 0.25 to {program.max_hours:.2f} hours."
-        )
+        errors["hours"] = f"Choose how long you met, from 0.25 to {program.max_hours:.2f} hours."
     if not met and data.quarter_hours != 0:
         errors["hours"] = "A session that did not happen has 0 hours."
     problem = rules.notes_problem(data.notes)
@@ -209,8 +207,7 @@ def _check_may_change(session: SessionLog, *, user: User, now: dt.datetime) -> N
         raise EntryLocked("This is not your entry.")
     if not mentor_may_change(session, now=now):
         raise EntryLocked(
-            "This entry can no longer be changed by its mentor. "
-            "Please contact your coordinator."
+            "This entry can no longer be changed by its mentor. Please contact your coordinator."
         )
 
 

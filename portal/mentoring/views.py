@@ -117,9 +117,7 @@ def _session_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                return redirect(
-                    reverse("mentoring:session_detail", args=[session.pk]) + "?saved=1"
-                )
+                return redirect(reverse("mentoring:session_detail", args=[session.pk]) + "?saved=1")
     else:
         initial = SessionLogForm.initial_for_new(
             matches=matches, program=program, match_pk=request.GET.get("match")

@@ -1,0 +1,58 @@
+# Mentor Portal. `make demo` serves the demo program; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip -q --disable-pip-version-check
+PORT ?= 8000
+# Quiet pip's notes about local package mirrors that do not exist on every machine.
+PIP_FILTER := 2>&1 | grep -v "^WARNING: Location" || true
+
+.PHONY: demo serve install install-dev test lint format bench clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.txt $(PIP_FILTER)
+	$(PY) -c "import django, gunicorn, whitenoise"
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install -r requirements-dev.txt $(PIP_FILTER)
+	$(PY) -c "import pytest, playwright, hypothesis"
+	touch $@
+
+install: $(VENV)/.runtime
+
+install-dev: $(VENV)/.dev
+
+demo: install
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py createcachetable
+	$(PY) manage.py load_demo
+	$(PY) manage.py collectstatic --noinput -v 0
+	@echo ""
+	@echo "  Mentor Portal demo: http://127.0.0.1:$(PORT)"
+	@echo "  Sign in with any of these (password: demo-pass-2026):"
+	@echo "    mentor@example.org   a mentor with an active match"
+	@echo "    mentor2@example.org  another mentor"
+	@echo "    staff@example.org    program staff"
+	@echo "    site@example.org     the school site contact of Lincoln Elementary"
+	@echo "    admin@example.org    administrator"
+	@echo "  Emails the portal sends are written to var/mail/. Stop with Ctrl+C."
+	@echo ""
+	PORT=$(PORT) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py portal.wsgi
+
+test: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache

@@ -1,0 +1,143 @@
+"""Personas shared by every test: two mentors at two schools, staff, an administrator,
+and the site contacts of both schools."""
+
+import datetime as dt
+import os
+
+import pytest
+from django.utils import timezone
+
+from portal.accounts.models import Role, User
+from portal.mentoring.models import (
+    Choice,
+    ChoiceList,
+    Match,
+    Mentee,
+    Mentor,
+    MentorStatus,
+    ProgramSettings,
+    SchoolSite,
+    SiteContact,
+)
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def program(db) -> ProgramSettings:
+    return ProgramSettings.load()
+
+
+def make_user(email: str, role: str, name: str = "") -> User:
+    return User.objects.create_user(
+        email=email, password=PASSWORD, role=role, full_name=name or email.split("@")[0]
+    )
+
+
+@pytest.fixture
+def school_a(db) -> SchoolSite:
+    return SchoolSite.objects.create(name="Lincoln Elementary", address="1 Main St")
+
+
+@pytest.fixture
+def school_b(db) -> SchoolSite:
+    return SchoolSite.objects.create(name="Roosevelt Middle", address="2 Side St")
+
+
+@pytest.fixture
+def site_contact_a(school_a) -> User:
+    user = make_user("contact-a@example.org", Role.SITE_CONTACT, "Dana Whitfield")
+    SiteContact.objects.create(
+        site=school_a,
+        name="Dana Whitfield",
+        role="Counselor",
+        email="contact-a@example.org",
+        phone="(312) 555-0141",
+        user=user,
+    )
+    return user
+
+
+@pytest.fixture
+def site_contact_b(school_b) -> User:
+    user = make_user("contact-b@example.org", Role.SITE_CONTACT, "Marcus Hill")
+    SiteContact.objects.create(
+        site=school_b,
+        name="Marcus Hill",
+        role="Assistant principal",
+        email="contact-b@example.org",
+        phone="(312) 555-0177",
+        user=user,
+    )
+    return user
+
+
+def make_match(email: str, site: SchoolSite, mentee_name: str, start: dt.date) -> Match:
+    user = make_user(email, Role.MENTOR, f"Mentor {mentee_name}")
+    mentor = Mentor.objects.create(user=user, status=MentorStatus.ACTIVE, enrolled_on=start)
+    mentee = Mentee.objects.create(first_name=mentee_name, last_initial="D", site=site, grade="4")
+    return Match.objects.create(mentor=mentor, mentee=mentee, site=site, start_date=start)
+
+
+@pytest.fixture
+def match_a(program, school_a, site_contact_a) -> Match:
+    """The first mentor's active match, started a year ago at school A."""
+    start = timezone.localdate(timezone.now(), program.tz) - dt.timedelta(days=365)
+    return make_match("mentor-a@example.org", school_a, "Jane", start)
+
+
+@pytest.fixture
+def match_b(program, school_b, site_contact_b) -> Match:
+    start = timezone.localdate(timezone.now(), program.tz) - dt.timedelta(days=365)
+    return make_match("mentor-b@example.org", school_b, "Marcus", start)
+
+
+@pytest.fixture
+def mentor_a(match_a) -> User:
+    return match_a.mentor.user
+
+
+@pytest.fixture
+def mentor_b(match_b) -> User:
+    return match_b.mentor.user
+
+
+@pytest.fixture
+def staff_user(db) -> User:
+    return make_user("staff@example.org", Role.STAFF, "Robin Ellis")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_user("admin@example.org", Role.ADMIN, "Alex Morgan")
+
+
+@pytest.fixture
+def choices(db) -> dict[str, Choice]:
+    """The starting lists, created by the data migration."""
+    return {
+        "mentoring": Choice.objects.get(list=ChoiceList.TYPE_OF_MENTORING, label="Mentoring Hours"),
+        "group": Choice.objects.get(list=ChoiceList.TYPE_OF_MENTORING, label="Group Activity"),
+        "in_person": Choice.objects.get(list=ChoiceList.INTERACTION, label="In-Person"),
+        "virtual": Choice.objects.get(list=ChoiceList.INTERACTION, label="Virtual"),
+    }
+
+
+@pytest.fixture
+def client_a(client, mentor_a):
+    client.force_login(mentor_a)
+    return client
+
+
+def is_postgres() -> bool:
+    return bool(os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")))
