@@ -121,6 +121,9 @@ class SessionLogForm(forms.Form):
         self.program = program
         self.instance = instance
         self.fields["match"].queryset = matches
+        if len(matches[:2]) > 1:
+            # Several mentees: the mentor picks one; nothing is chosen for them.
+            self.fields["match"].empty_label = "Choose your mentee"
         self.fields["hours"].widget.choices = [
             (value, value) for value in rules.hours_options(program.max_quarter_hours)
         ]
