@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "portal.accounts",
     "portal.mentoring",
+    "portal.safeguarding",
+    "portal.notifications",
+    "portal.audit",
     "portal.support",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("portal.accounts.urls")),
     path("", include("portal.mentoring.urls")),
+    path("", include("portal.safeguarding.urls")),
     path("", include("portal.support.urls")),
     path("admin/", admin.site.urls),
 ]

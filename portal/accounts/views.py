@@ -4,6 +4,8 @@ from django.shortcuts import redirect, render
 
 from portal.accounts.decorators import site_contact_required, staff_required
 from portal.mentoring.models import SiteContact
+from portal.safeguarding.access import concerns_visible_to, needs_visible_to
+from portal.safeguarding.models import NeedStatus
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,9 +25,23 @@ def home(request: HttpRequest) -> HttpResponse:
 @site_contact_required
 def site_contact_home(request: HttpRequest) -> HttpResponse:
     contacts = SiteContact.objects.filter(user=request.user).select_related("site")
-    return render(request, "accounts/site_home.html", {"contacts": contacts})
+    return render(
+        request,
+        "accounts/site_home.html",
+        {
+            "contacts": contacts,
+            "open_concerns": concerns_visible_to(request.user).open().count(),
+        },
+    )
 
 
 @staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/staff_home.html")
+    return render(
+        request,
+        "accounts/staff_home.html",
+        {
+            "open_concerns": concerns_visible_to(request.user).open().count(),
+            "open_needs": needs_visible_to(request.user).exclude(status=NeedStatus.CLOSED).count(),
+        },
+    )

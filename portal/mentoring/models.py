@@ -89,6 +89,14 @@ class ProgramSettings(models.Model):
         blank=True, help_text="One per line: a title, a vertical bar, then the link."
     )
     mentor_agreement = models.TextField(blank=True)
+    prompt_words = models.TextField(
+        "words that prompt a question",
+        default=rules.DEFAULT_PROMPT_WORDS,
+        help_text=(
+            "One per line: words in the notes, an equals sign, then the box to suggest "
+            "(concern, food, shelter, clothing, household, health, school_supplies, other)."
+        ),
+    )
 
     class Meta:
         verbose_name = "program settings"

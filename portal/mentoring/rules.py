@@ -6,6 +6,7 @@ rule changes in one place. Nothing here touches the database.
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -212,3 +213,63 @@ def notes_problem(notes: str) -> str | None:
             f"Yours has {len(notes):,}: please shorten them."
         )
     return None
+
+
+# --- A gentle prompt --------------------------------------------------------------------
+
+CONCERN = "concern"
+DEFAULT_PROMPT_WORDS = "\n".join(
+    [
+        "hungry = food",
+        "no food = food",
+        "starving = food",
+        "evicted = shelter",
+        "eviction = shelter",
+        "homeless = shelter",
+        "no coat = clothing",
+        "no shoes = clothing",
+        "washing machine = household",
+        "broke = household",
+        "no heat = household",
+        "sick = health",
+        "doctor = health",
+        "dentist = health",
+        "backpack = school_supplies",
+        "hit = concern",
+        "bruise = concern",
+        "hurt = concern",
+        "abuse = concern",
+        "scared to go home = concern",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    phrase: str  # as written in the notes
+    target: str  # "concern" or a resource need kind
+
+
+def parse_prompt_words(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for line in text.splitlines():
+        phrase, sep, target = line.partition("=")
+        if sep and phrase.strip() and target.strip():
+            pairs.append((phrase.strip().lower(), target.strip().lower()))
+    return pairs
+
+
+def suggest_boxes(notes: str, *, words: str, ticked: set[str]) -> list[Suggestion]:
+    """Boxes the notes hint at that the mentor has not ticked: one suggestion per box.
+
+    Whole words only ("hit" does not match "white"); "bruised" and "bruises" match "bruise".
+    """
+    found: dict[str, Suggestion] = {}
+    for phrase, target in parse_prompt_words(words):
+        if target in ticked or target in found:
+            continue
+        pattern = r"\b" + r"\s+".join(map(re.escape, phrase.split())) + r"(?:s|es|d|ed|ing)?\b"
+        match = re.search(pattern, notes, flags=re.IGNORECASE)
+        if match:
+            found[target] = Suggestion(phrase=match.group(0), target=target)
+    return list(found.values())

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.audit.services import log_action
 from portal.mentoring import rules
 from portal.mentoring.models import (
     ActivityMode,
@@ -21,6 +22,7 @@ from portal.mentoring.models import (
     SessionLog,
     SessionLogRevision,
 )
+from portal.safeguarding.services import concern_sync_from_session, needs_sync_from_session
 
 
 @dataclass
@@ -172,6 +174,9 @@ def session_log_create(
                 changed_at=now,
                 new_values=session.snapshot(),
             )
+            # The concern, the needs and their emails are stored with the entry, or not at all.
+            concern_sync_from_session(session=session, user=user)
+            needs_sync_from_session(session=session, user=user)
     except IntegrityError:
         # A concurrent request won the race: either the same submission (return it) or
         # another entry for the same match and time (refuse it).
@@ -251,6 +256,17 @@ def session_log_update(
                 old_values=old_values,
                 new_values=new_values,
             )
+            if user.is_program_staff:
+                log_action(
+                    actor=user,
+                    action="session.corrected",
+                    obj=session,
+                    old=old_values,
+                    new=new_values,
+                    note=reason,
+                )
+            concern_sync_from_session(session=session, user=user)
+            needs_sync_from_session(session=session, user=user)
     except IntegrityError:
         existing = _existing_entry(data.match, data.starts_at, exclude_pk=session.pk)
         if existing is not None:
@@ -277,7 +293,59 @@ def session_log_delete(
             reason=reason.strip(),
             old_values=session.snapshot(),
         )
+        log_action(actor=user, action="session.deleted", obj=session, note=reason)
 
 
 def default_choice(list_name: str) -> Choice | None:
     return Choice.objects.filter(list=list_name, is_default=True, is_retired=False).first()
+
+
+def session_log_add_flags(
+    *,
+    session: SessionLog,
+    user: User,
+    needs: list[str] | None = None,
+    concern_details: str = "",
+    now: dt.datetime | None = None,
+) -> SessionLog:
+    """Add a child safety concern or resource needs to an entry.
+
+    Reporting is never blocked: a mentor may add these to their own entry even after its
+    deadline or review. Nothing already there is removed.
+    """
+    now = now or timezone.now()
+    if session.is_deleted:
+        raise EntryLocked("This entry was deleted.")
+    if not user.is_program_staff and session.match.mentor.user_id != user.pk:
+        raise EntryLocked("This is not your entry.")
+    needs = [kind for kind in (needs or []) if kind not in session.resource_needs]
+    if set(needs) - set(ResourceNeedKind.values):
+        raise ValidationError({"resource_needs": "Choose resource needs from the list."})
+    add_concern = bool(concern_details.strip()) and not session.safety_concern
+    if not needs and not add_concern:
+        raise ValidationError(
+            {"safety_concern_details": "Describe the child safety concern, or choose a need."}
+        )
+    old_values = session.snapshot()
+    if add_concern:
+        session.safety_concern = True
+        session.safety_concern_details = concern_details.strip()
+    if needs:
+        session.resource_needs = [
+            k for k in ResourceNeedKind.values if k in set(session.resource_needs) | set(needs)
+        ]
+        session.__dict__.pop("resource_need_labels", None)
+    with transaction.atomic():
+        session.save()
+        SessionLogRevision.objects.create(
+            session=session,
+            action=RevisionAction.UPDATED,
+            changed_by=user,
+            changed_at=now,
+            reason="Added after saving",
+            old_values=old_values,
+            new_values=session.snapshot(),
+        )
+        concern_sync_from_session(session=session, user=user)
+        needs_sync_from_session(session=session, user=user)
+    return session

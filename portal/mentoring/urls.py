@@ -11,4 +11,5 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
     path("sessions/<int:pk>/delete/", views.session_delete, name="session_delete"),
+    path("sessions/<int:pk>/add/", views.session_add_flags, name="session_add_flags"),
 ]

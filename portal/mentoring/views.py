@@ -21,7 +21,7 @@ from portal.mentoring.access import (
     sessions_visible_to,
 )
 from portal.mentoring.forms import DeleteSessionForm, SessionLogForm
-from portal.mentoring.models import MatchStatus, SessionLog
+from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
 
 DRAFT_KEY = "session_form_draft"
 LIST_FIELDS = {"resource_needs"}
@@ -129,6 +129,19 @@ def _session_create(request: HttpRequest) -> HttpResponse:
     return render(request, "mentoring/session_form.html", _form_context(form, creating=True))
 
 
+def _suggestions(session: SessionLog, program) -> list[dict]:
+    """Boxes the notes hint at that are not ticked, to ask about (never ticked for them)."""
+    ticked = set(session.resource_needs)
+    if session.safety_concern:
+        ticked.add(rules.CONCERN)
+    labels = {rules.CONCERN: "Child safety concern", **dict(ResourceNeedKind.choices)}
+    return [
+        {"phrase": s.phrase, "target": s.target, "label": labels[s.target]}
+        for s in rules.suggest_boxes(session.notes, words=program.prompt_words, ticked=ticked)
+        if s.target in labels
+    ]
+
+
 def _add_errors(form: SessionLogForm, error: ValidationError) -> None:
     for field, messages_ in error.message_dict.items():
         target = field if field in form.fields else None
@@ -147,6 +160,11 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "contacts": contacts,
             "just_saved": request.GET.get("saved") == "1",
+            "suggestions": (
+                _suggestions(session, request.program)
+                if request.GET.get("saved") == "1" or request.GET.get("changed") == "1"
+                else []
+            ),
             "may_change": services.mentor_may_change(session),
             "deadline": rules.deadline_for_session(
                 session.starts_at, request.program.deadline_policy
@@ -197,7 +215,9 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _add_errors(form, error)
             else:
                 messages.success(request, "Your changes are saved.")
-                return redirect("mentoring:session_detail", pk=session.pk)
+                return redirect(
+                    reverse("mentoring:session_detail", args=[session.pk]) + "?changed=1"
+                )
     else:
         initial = SessionLogForm.initial_for_edit(session, program)
         draft = _pop_draft(request)
@@ -271,3 +291,25 @@ def session_list(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+
+
+@mentor_required
+@require_http_methods(["POST"])
+def session_add_flags(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer the prompt after saving: add a concern or needs to the entry."""
+    session = get_session_for_user(request.user, pk)
+    try:
+        services.session_log_add_flags(
+            session=session,
+            user=request.user,
+            needs=request.POST.getlist("need"),
+            concern_details=request.POST.get("concern_details", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("mentoring:session_detail", args=[session.pk]) + "?saved=1")
+    except services.EntryLocked as locked:
+        messages.error(request, str(locked))
+        return redirect("mentoring:session_detail", pk=session.pk)
+    messages.success(request, "Added to your entry. The program will follow up.")
+    return redirect("mentoring:session_detail", pk=session.pk)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.models import Role, User
+from portal.audit.services import log_action
 from portal.mentoring import rules
 from portal.mentoring.models import (
     Attendance,
@@ -31,6 +32,7 @@ from portal.mentoring.models import (
     SessionLogRevision,
     SiteContact,
 )
+from portal.safeguarding.models import ConcernStatus, NeedStatus, ResourceNeed, SafetyConcern
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (the published demo password)
 
@@ -217,6 +219,7 @@ class Command(BaseCommand):
             self.configure_program()
             sites = self.create_sites()
             created = self.create_people_and_matches(sites)
+            self.create_safeguarding_records(sites[0])
         self.stdout.write(
             f"Demo program ready: {User.objects.count()} accounts, "
             f"{Match.objects.count()} matches, {SessionLog.objects.count()} sessions "
@@ -454,3 +457,68 @@ class Command(BaseCommand):
             )
         )
         return len(sessions)
+
+    # --- Concerns and needs ----------------------------------------------------------
+
+    def create_safeguarding_records(self, first_site: SchoolSite) -> None:
+        """Concern and need records for the demo sessions that report them.
+
+        The first school always has a new and an acknowledged concern, so its site contact
+        (site@example.org) has something to read.
+        """
+        at_first_site = SessionLog.objects.filter(match__site=first_site)
+        if not at_first_site.filter(safety_concern=True).exists():
+            recent = at_first_site.filter(attendance=Attendance.MET).exclude(
+                match__mentor__user__email="mentor@example.org"
+            )
+            picks = [
+                recent.filter(starts_at__lte=self.now - dt.timedelta(days=d)).first()
+                for d in (1, 12)
+            ]
+            for session in filter(None, picks):
+                name = session.match.mentee.first_name
+                SessionLog.objects.filter(pk=session.pk).update(
+                    safety_concern=True, safety_concern_details=CONCERN.format(name=name)
+                )
+        staff = User.objects.get(email="staff@example.org")
+        site_user = User.objects.get(email="site@example.org")
+        sessions = SessionLog.objects.filter(safety_concern=True, concern__isnull=True)
+        for session in sessions.select_related("match__site", "entered_by"):
+            age = self.now - session.entered_at
+            concern = SafetyConcern.objects.create(
+                match=session.match,
+                site=session.match.site,
+                session=session,
+                description=session.safety_concern_details,
+                raised_by=session.entered_by,
+                raised_at=session.entered_at,
+            )
+            log_action(actor=session.entered_by, action="concern.raised", obj=concern)
+            responder = site_user if session.match.site_id == first_site.pk else staff
+            if age > dt.timedelta(days=5):
+                concern.status = ConcernStatus.ACKNOWLEDGED
+                concern.acknowledged_by = responder
+                concern.acknowledged_at = session.entered_at + dt.timedelta(hours=3)
+                concern.acknowledgement_note = "Spoke with the family and the school nurse."
+            if age > dt.timedelta(days=30):
+                concern.status = ConcernStatus.CLOSED
+                concern.closed_by = staff
+                concern.closed_at = session.entered_at + dt.timedelta(days=6)
+                concern.outcome = "School counselor followed up; no further action needed."
+            concern.save()
+        for session in SessionLog.objects.exclude(resource_needs=[]).filter(needs__isnull=True):
+            age = self.now - session.entered_at
+            status = NeedStatus.OPEN
+            if age > dt.timedelta(days=45):
+                status = NeedStatus.CLOSED
+            elif age > dt.timedelta(days=10):
+                status = NeedStatus.REFERRED
+            for kind in session.resource_needs:
+                ResourceNeed.objects.create(
+                    session=session,
+                    match_id=session.match_id,
+                    kind=kind,
+                    details=session.resource_needs_details,
+                    status=status,
+                    raised_at=session.entered_at,
+                )

@@ -1,0 +1,63 @@
+"""Every email the portal sends, stored before it is sent (the outbox).
+
+A row is written in the same transaction as the event that causes it, so an event is
+never saved without its emails, nor an email queued for an event that was rolled back.
+A worker (``manage.py send_notifications``) delivers rows and records each attempt.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class NotificationState(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed for good"
+
+
+class Notification(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    to = models.EmailField("recipient")
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    template = models.CharField(max_length=80, help_text="emails/<template>-subject.txt etc.")
+    context = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        max_length=20, choices=NotificationState.choices, default=NotificationState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=80, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # What the notification is about, for staff reading its delivery state.
+    subject_type = models.CharField(max_length=40, blank=True)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=[s.value for s in NotificationState]),
+                name="notification_state_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state=NotificationState.SENT) | models.Q(sent_at__isnull=False),
+                name="notification_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} to {self.to} ({self.get_state_display()})"

@@ -1,0 +1,156 @@
+"""What mentors report that staff must act on: child safety concerns and family needs.
+
+A concern is never deleted. Its steps (New, Acknowledged, Closed) each keep who, when and
+a note; every view and change is also written to the audit trail.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from portal.mentoring.models import Match, ResourceNeedKind, SchoolSite, SessionLog
+
+
+class ConcernStatus(models.TextChoices):
+    NEW = "new", "New"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    CLOSED = "closed", "Closed"
+
+
+class SafetyConcernQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=ConcernStatus.CLOSED)
+
+    def oldest_open_first(self):
+        """Open concerns first, oldest first; then closed ones, newest first."""
+        return self.annotate(
+            is_closed=models.Case(
+                models.When(status=ConcernStatus.CLOSED, then=models.Value(1)),
+                default=models.Value(0),
+                output_field=models.IntegerField(),
+            )
+        ).order_by("is_closed", "raised_at", "pk")
+
+
+class SafetyConcern(models.Model):
+    match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="concerns")
+    site = models.ForeignKey(SchoolSite, on_delete=models.PROTECT, related_name="concerns")
+    session = models.OneToOneField(
+        SessionLog,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="concern",
+        help_text="Empty when staff raised the concern themselves.",
+    )
+    description = models.TextField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=20, choices=ConcernStatus.choices, default=ConcernStatus.NEW
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_note = models.TextField(blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was raised again for lack of acknowledgement."
+    )
+
+    objects = SafetyConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in ConcernStatus]),
+                name="concern_status_known",
+            ),
+            models.CheckConstraint(condition=~models.Q(description=""), name="concern_described"),
+            models.CheckConstraint(
+                condition=models.Q(status=ConcernStatus.NEW)
+                | models.Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
+                name="concern_acknowledged_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ConcernStatus.CLOSED)
+                | models.Q(closed_at__isnull=False, closed_by__isnull=False),
+                name="concern_closed_has_who_and_when",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"Concern #{self.pk} at {self.site}"
+
+
+class ConcernNote(models.Model):
+    concern = models.ForeignKey(SafetyConcern, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Note on concern #{self.concern_id}"
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    REFERRED = "referred", "Referred"
+    CLOSED = "closed", "Closed"
+
+
+class ResourceNeed(models.Model):
+    """One kind of help a family needs, raised from a session, for staff to follow up."""
+
+    session = models.ForeignKey(SessionLog, on_delete=models.PROTECT, related_name="needs")
+    match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="needs")
+    kind = models.CharField(max_length=30, choices=ResourceNeedKind.choices)
+    details = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+    raised_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "kind"], name="need_one_per_session_kind"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in ResourceNeedKind]),
+                name="need_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in NeedStatus]),
+                name="need_status_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} need #{self.pk}"
+
+
+class NeedNote(models.Model):
+    need = models.ForeignKey(ResourceNeed, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(blank=True)
+    status_from = models.CharField(max_length=20, choices=NeedStatus.choices)
+    status_to = models.CharField(max_length=20, choices=NeedStatus.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Note on need #{self.need_id}"

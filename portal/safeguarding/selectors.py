@@ -1,0 +1,81 @@
+"""Reads for staff: matches needing support and monthly counts of needs."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from portal.mentoring import rules
+from portal.mentoring.models import Attendance, Match, MatchStatus, ProgramSettings, SessionLog
+from portal.safeguarding.models import ResourceNeed
+
+ABSENCES = [Attendance.MENTEE_ABSENT, Attendance.MENTOR_ABSENT]
+QUIET_DAYS = 30
+
+
+@dataclass(frozen=True)
+class MatchNeedingSupport:
+    match: Match
+    reasons: list[str]
+
+
+def matches_needing_support(*, now: dt.datetime | None = None) -> list[MatchNeedingSupport]:
+    """Active matches with two absences in a row, or nothing logged for 30 days (SPEC 4.16).
+
+    One query: the last two entries of each match come from subqueries.
+    """
+    now = now or timezone.now()
+    program = ProgramSettings.load()
+    quiet_since = now - dt.timedelta(days=QUIET_DAYS)
+    today = timezone.localtime(now, program.tz).date()
+    latest = SessionLog.objects.live().filter(match=OuterRef("pk")).order_by("-starts_at")
+    matches = (
+        Match.objects.filter(status=MatchStatus.ACTIVE)
+        .select_related("mentor__user", "mentee", "site")
+        .annotate(
+            last_at=Subquery(latest.values("starts_at")[:1]),
+            last_attendance=Subquery(latest.values("attendance")[:1]),
+            previous_attendance=Subquery(latest.values("attendance")[1:2]),
+        )
+        .filter(
+            Q(last_attendance__in=ABSENCES, previous_attendance__in=ABSENCES)
+            | Q(last_at__lt=quiet_since)
+            | Q(last_at__isnull=True, start_date__lte=today - dt.timedelta(days=QUIET_DAYS))
+        )
+        .order_by("last_at", "pk")
+    )
+    found = []
+    for match in matches:
+        reasons = []
+        if match.last_attendance in ABSENCES and match.previous_attendance in ABSENCES:
+            reasons.append("Two absences in a row")
+        if match.last_at is None:
+            reasons.append(f"Nothing logged since the match started on {match.start_date:%d %b %Y}")
+        elif match.last_at < quiet_since:
+            days = (now - match.last_at).days
+            reasons.append(f"Nothing logged for {days} days")
+        found.append(MatchNeedingSupport(match=match, reasons=reasons))
+    return found
+
+
+def need_counts_by_month(*, months: int = 12, now: dt.datetime | None = None) -> list[dict]:
+    """Needs raised per month and kind, newest month first, for reports."""
+    now = now or timezone.now()
+    program = ProgramSettings.load()
+    year, month = rules.month_of(now, program.tz)
+    for _ in range(months - 1):
+        year, month = rules.previous_month(year, month)
+    since, _ = rules.month_bounds(year, month, program.tz)
+    rows = (
+        ResourceNeed.objects.filter(raised_at__gte=since)
+        .annotate(month=TruncMonth("raised_at", tzinfo=program.tz))
+        .values("month", "kind")
+        .annotate(count=Count("pk"))
+        .order_by("-month", "kind")
+    )
+    by_month: dict[dt.date, dict[str, int]] = {}
+    for row in rows:
+        by_month.setdefault(row["month"].date(), {})[row["kind"]] = row["count"]
+    return [{"month": month, "counts": counts} for month, counts in by_month.items()]

@@ -1,0 +1,296 @@
+"""The workflow of safety concerns and resource needs.
+
+Each change is one transaction: the record, its audit entry and the emails it causes are
+stored together, then the notification worker delivers the emails.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.models import STAFF_ROLES, User
+from portal.audit.services import log_action
+from portal.mentoring.models import Match, ProgramSettings, SessionLog, SiteContact
+from portal.notifications.services import notification_queue
+from portal.safeguarding.models import (
+    ConcernNote,
+    ConcernStatus,
+    NeedNote,
+    NeedStatus,
+    ResourceNeed,
+    SafetyConcern,
+)
+
+
+class InvalidStep(ValidationError):
+    """The concern or need is not at a step where this change makes sense."""
+
+
+def _concern_values(concern: SafetyConcern) -> dict:
+    return {
+        "status": concern.status,
+        "description": concern.description,
+        "acknowledgement_note": concern.acknowledgement_note,
+        "outcome": concern.outcome,
+    }
+
+
+def _staff_recipients():
+    return User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("pk")
+
+
+def _concern_email_context(concern: SafetyConcern) -> dict:
+    # No notes and no child details: the recipient signs in to read the concern.
+    local = timezone.localtime(concern.raised_at, ProgramSettings.load().tz)
+    return {
+        "concern_id": concern.pk,
+        "site_name": concern.site.name,
+        "raised_on": f"{local:%A} {local.day} {local:%B %Y}, {local:%I:%M %p}".replace(" 0", " "),
+        "path": reverse("safeguarding:concern_detail", args=[concern.pk]),
+    }
+
+
+def _notify_concern(concern: SafetyConcern, *, template: str, include_site: bool) -> None:
+    context = _concern_email_context(concern)
+    sent_to: set[str] = set()
+    for user in _staff_recipients():
+        sent_to.add(user.email)
+        notification_queue(
+            to=user.email,
+            template=template,
+            context={**context, "audience": "staff"},
+            recipient_user=user,
+            subject_type="concern",
+            subject_id=concern.pk,
+        )
+    if not include_site:
+        return
+    for contact in SiteContact.objects.filter(site=concern.site).select_related("user"):
+        if contact.email.lower() in sent_to:
+            continue
+        sent_to.add(contact.email.lower())
+        notification_queue(
+            to=contact.email,
+            template=template,
+            context={**context, "audience": "site", "contact_name": contact.name},
+            recipient_user=contact.user,
+            subject_type="concern",
+            subject_id=concern.pk,
+        )
+
+
+def concern_raise(
+    *,
+    match: Match,
+    description: str,
+    raised_by: User,
+    session: SessionLog | None = None,
+    now: dt.datetime | None = None,
+) -> SafetyConcern:
+    """Record a concern and notify staff and the school's site contacts at once."""
+    if not description.strip():
+        raise ValidationError({"description": "Describe the child safety concern."})
+    with transaction.atomic():
+        concern = SafetyConcern.objects.create(
+            match=match,
+            site=match.site,
+            session=session,
+            description=description.strip(),
+            raised_by=raised_by,
+            raised_at=now or timezone.now(),
+        )
+        log_action(
+            actor=raised_by, action="concern.raised", obj=concern, new=_concern_values(concern)
+        )
+        _notify_concern(concern, template="concern-raised", include_site=True)
+    return concern
+
+
+def concern_sync_from_session(*, session: SessionLog, user: User) -> SafetyConcern | None:
+    """Keep a session's concern record in step with the session after it is saved.
+
+    Ticking the box opens a concern; a description changed while the concern is still New
+    updates it. Unticking never deletes a concern: staff close it with an outcome.
+    """
+    concern = SafetyConcern.objects.filter(session=session).first()
+    if concern is None:
+        if session.safety_concern:
+            return concern_raise(
+                match=session.match,
+                description=session.safety_concern_details,
+                raised_by=user,
+                session=session,
+            )
+        return None
+    details = session.safety_concern_details.strip()
+    if (
+        session.safety_concern
+        and concern.status == ConcernStatus.NEW
+        and details != concern.description
+    ):
+        old = _concern_values(concern)
+        concern.description = details
+        concern.save(update_fields=["description"])
+        log_action(
+            actor=user,
+            action="concern.description_changed",
+            obj=concern,
+            old=old,
+            new=_concern_values(concern),
+        )
+    elif not session.safety_concern:
+        log_action(
+            actor=user,
+            action="concern.unticked_on_session",
+            obj=concern,
+            note="The mentor unticked the box on the session; the concern stays open for staff.",
+        )
+    return concern
+
+
+def concern_acknowledge(
+    *, concern: SafetyConcern, user: User, note: str = "", now: dt.datetime | None = None
+) -> SafetyConcern:
+    if concern.status != ConcernStatus.NEW:
+        raise InvalidStep("This concern has already been acknowledged.")
+    with transaction.atomic():
+        old = _concern_values(concern)
+        # Conditional update: two people acknowledging at once record one acknowledgement.
+        changed = SafetyConcern.objects.filter(pk=concern.pk, status=ConcernStatus.NEW).update(
+            status=ConcernStatus.ACKNOWLEDGED,
+            acknowledged_by=user,
+            acknowledged_at=now or timezone.now(),
+            acknowledgement_note=note.strip(),
+        )
+        if not changed:
+            raise InvalidStep("This concern has already been acknowledged.")
+        concern.refresh_from_db()
+        log_action(
+            actor=user,
+            action="concern.acknowledged",
+            obj=concern,
+            old=old,
+            new=_concern_values(concern),
+        )
+    return concern
+
+
+def concern_close(
+    *, concern: SafetyConcern, user: User, outcome: str, now: dt.datetime | None = None
+) -> SafetyConcern:
+    if not user.is_program_staff:
+        raise InvalidStep("Only program staff close concerns.")
+    if not outcome.strip():
+        raise ValidationError({"outcome": "Say what was done, so the record is complete."})
+    if concern.status == ConcernStatus.CLOSED:
+        raise InvalidStep("This concern is already closed.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        old = _concern_values(concern)
+        if concern.status == ConcernStatus.NEW:
+            concern.acknowledged_by, concern.acknowledged_at = user, now
+        concern.status = ConcernStatus.CLOSED
+        concern.closed_by, concern.closed_at, concern.outcome = user, now, outcome.strip()
+        concern.save()
+        log_action(
+            actor=user, action="concern.closed", obj=concern, old=old, new=_concern_values(concern)
+        )
+    return concern
+
+
+def concern_add_note(*, concern: SafetyConcern, user: User, text: str) -> ConcernNote:
+    if not text.strip():
+        raise ValidationError({"text": "Write the note before adding it."})
+    with transaction.atomic():
+        note = ConcernNote.objects.create(concern=concern, author=user, text=text.strip())
+        log_action(actor=user, action="concern.note_added", obj=concern, new={"note": note.text})
+    return note
+
+
+def concern_record_view(*, concern: SafetyConcern, user: User) -> None:
+    """Every look at a concern is on its record (SPEC 6)."""
+    log_action(actor=user, action="concern.viewed", obj=concern)
+
+
+def concerns_escalate(*, now: dt.datetime | None = None) -> int:
+    """Raise again to staff each concern not acknowledged in the program's time.
+
+    Idempotent: a concern is claimed with a conditional update, so running this twice, or
+    in two processes at once, raises each concern again only once.
+    """
+    now = now or timezone.now()
+    program = ProgramSettings.load()
+    cutoff = now - dt.timedelta(hours=program.concern_acknowledge_hours)
+    due = SafetyConcern.objects.filter(
+        status=ConcernStatus.NEW, escalated_at__isnull=True, raised_at__lte=cutoff
+    ).values_list("pk", flat=True)
+    escalated = 0
+    for pk in list(due):
+        with transaction.atomic():
+            claimed = SafetyConcern.objects.filter(
+                pk=pk, status=ConcernStatus.NEW, escalated_at__isnull=True
+            ).update(escalated_at=now)
+            if not claimed:
+                continue
+            concern = SafetyConcern.objects.select_related("site").get(pk=pk)
+            log_action(
+                actor=None,
+                action="concern.escalated",
+                obj=concern,
+                note=f"Not acknowledged within {program.concern_acknowledge_hours} hours.",
+            )
+            _notify_concern(concern, template="concern-escalated", include_site=False)
+            escalated += 1
+    return escalated
+
+
+# --- Resource needs -------------------------------------------------------------------
+
+
+def needs_sync_from_session(*, session: SessionLog, user: User) -> list[ResourceNeed]:
+    """Open a need for each kind newly ticked on a session. Unticking closes nothing."""
+    existing = set(session.needs.values_list("kind", flat=True))
+    opened = []
+    for kind in session.resource_needs:
+        if kind in existing:
+            continue
+        need = ResourceNeed.objects.create(
+            session=session,
+            match=session.match,
+            kind=kind,
+            details=session.resource_needs_details,
+        )
+        log_action(
+            actor=user, action="need.opened", obj=need, new={"kind": kind, "status": need.status}
+        )
+        opened.append(need)
+    return opened
+
+
+NEED_STEPS = {
+    NeedStatus.OPEN: {NeedStatus.REFERRED, NeedStatus.CLOSED},
+    NeedStatus.REFERRED: {NeedStatus.CLOSED, NeedStatus.OPEN},
+    NeedStatus.CLOSED: {NeedStatus.OPEN},
+}
+
+
+def need_update(*, need: ResourceNeed, user: User, status: str, note: str = "") -> ResourceNeed:
+    """Move a need along (Open -> Referred -> Closed, or reopen it), with a note."""
+    if status not in NEED_STEPS.get(need.status, set()) and status != need.status:
+        raise InvalidStep("That step is not possible from here.")
+    if status == need.status and not note.strip():
+        raise ValidationError({"note": "Write a note, or choose a new status."})
+    with transaction.atomic():
+        old = {"status": need.status}
+        NeedNote.objects.create(
+            need=need, author=user, text=note.strip(), status_from=need.status, status_to=status
+        )
+        need.status = status
+        need.save(update_fields=["status", "updated_at"])
+        log_action(
+            actor=user, action="need.updated", obj=need, old=old, new={"status": status}, note=note
+        )
+    return need

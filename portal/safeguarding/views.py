@@ -1,0 +1,230 @@
+"""Concern and need pages for staff and school site contacts. Thin: access, service, redirect."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.accounts.decorators import role_required, staff_required
+from portal.audit.services import events_for
+from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind
+from portal.safeguarding import selectors, services
+from portal.safeguarding.access import (
+    concerns_visible_to,
+    get_concern_for_user,
+    get_need_for_user,
+    needs_visible_to,
+)
+from portal.safeguarding.models import NeedStatus
+
+concern_reader_required = role_required("is_program_staff", "is_site_contact")
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label="What have you done or will you do? (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Add a note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the note before adding it."},
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.CharField(
+        label="Outcome",
+        help_text="What was done, so the record is complete.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what was done before closing the concern."},
+    )
+
+
+class RaiseConcernForm(forms.Form):
+    match = forms.ModelChoiceField(
+        queryset=Match.objects.filter(status=MatchStatus.ACTIVE).select_related(
+            "mentee", "mentor__user", "site"
+        ),
+        label="Which match is it about?",
+        empty_label="Choose a match",
+        error_messages={"required": "Choose the match the concern is about."},
+    )
+    description = forms.CharField(
+        label="What is the concern?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Describe the child safety concern."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["match"].label_from_instance = lambda m: (
+            f"{m.mentee.display_name} with {m.mentor.user.full_name} at {m.site.name}"
+        )
+
+
+class NeedUpdateForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=NeedStatus.choices)
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@concern_reader_required
+def concern_list(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "open")
+    concerns = concerns_visible_to(request.user).oldest_open_first()
+    if show != "all":
+        concerns = concerns.open()
+    return render(
+        request,
+        "safeguarding/concern_list.html",
+        {"concerns": concerns, "show": show},
+    )
+
+
+def _concern_page(request, concern, **forms_) -> HttpResponse:
+    services.concern_record_view(concern=concern, user=request.user)
+    context = {
+        "concern": concern,
+        "notes": concern.notes.select_related("author"),
+        "acknowledge_form": forms_.get("acknowledge_form") or AcknowledgeForm(),
+        "note_form": forms_.get("note_form") or NoteForm(),
+        "close_form": forms_.get("close_form") or CloseForm(),
+        "contacts": concern.site.contacts.all(),
+    }
+    if request.user.is_program_staff:
+        context["events"] = events_for(concern)
+    return render(request, "safeguarding/concern_detail.html", context)
+
+
+@concern_reader_required
+def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _concern_page(request, get_concern_for_user(request.user, pk))
+
+
+@concern_reader_required
+@require_POST
+def concern_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk)
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.concern_acknowledge(
+                concern=concern, user=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Thank you: the concern is acknowledged.")
+        return redirect("safeguarding:concern_detail", pk=concern.pk)
+    return _concern_page(request, concern, acknowledge_form=form)
+
+
+@concern_reader_required
+@require_POST
+def concern_add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.concern_add_note(
+            concern=concern, user=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, "Your note is added.")
+        return redirect("safeguarding:concern_detail", pk=concern.pk)
+    return _concern_page(request, concern, note_form=form)
+
+
+@staff_required
+@require_POST
+def concern_close(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.concern_close(
+                concern=concern, user=request.user, outcome=form.cleaned_data["outcome"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The concern is closed.")
+        return redirect("safeguarding:concern_detail", pk=concern.pk)
+    return _concern_page(request, concern, close_form=form)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def concern_raise(request: HttpRequest) -> HttpResponse:
+    form = RaiseConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        concern = services.concern_raise(
+            match=form.cleaned_data["match"],
+            description=form.cleaned_data["description"],
+            raised_by=request.user,
+        )
+        messages.success(request, "The concern is recorded; staff and the school are notified.")
+        return redirect("safeguarding:concern_detail", pk=concern.pk)
+    return render(request, "safeguarding/concern_raise.html", {"form": form})
+
+
+@staff_required
+def need_list(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "open")
+    needs = needs_visible_to(request.user).order_by("raised_at", "pk")
+    if show != "all":
+        needs = needs.exclude(status=NeedStatus.CLOSED)
+    kinds = ResourceNeedKind.choices
+    monthly = [
+        {"month": row["month"], "cells": [row["counts"].get(kind, 0) for kind, _ in kinds]}
+        for row in selectors.need_counts_by_month()
+    ]
+    return render(
+        request,
+        "safeguarding/need_list.html",
+        {"needs": needs, "show": show, "kinds": kinds, "monthly": monthly},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_need_for_user(request.user, pk)
+    form = NeedUpdateForm(request.POST or None, initial={"status": need.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_update(
+                need=need,
+                user=request.user,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "The need is updated.")
+            return redirect("safeguarding:need_detail", pk=need.pk)
+    return render(
+        request,
+        "safeguarding/need_detail.html",
+        {
+            "need": need,
+            "form": form,
+            "notes": need.notes.select_related("author"),
+            "events": events_for(need),
+        },
+    )
+
+
+@staff_required
+def support_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "safeguarding/support_list.html",
+        {"matches": selectors.matches_needing_support()},
+    )
