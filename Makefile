@@ -39,7 +39,7 @@ demo: install
 	@echo "    admin@example.org    administrator"
 	@echo "  Emails the portal sends are written to var/mail/. Stop with Ctrl+C."
 	@echo ""
-	PORT=$(PORT) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py portal.wsgi
+	SITE_URL=http://127.0.0.1:$(PORT) PORT=$(PORT) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py portal.wsgi
 
 test: install-dev
 	$(VENV)/bin/ruff check .

@@ -114,6 +114,9 @@ else:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # Tests use a file, not memory, so that a command run in a subprocess (the
+            # notification worker's tests) sees the test database. One per test run.
+            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

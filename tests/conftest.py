@@ -3,6 +3,9 @@ and the site contacts of both schools."""
 
 import datetime as dt
 import os
+from contextlib import contextmanager
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -21,6 +24,19 @@ from portal.mentoring.models import (
 )
 
 PASSWORD = "correct-horse-battery-9"
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def chicago(*args: int) -> dt.datetime:
+    """A moment in the program's default time zone: chicago(2026, 11, 2, 23, 59)."""
+    return dt.datetime(*args, tzinfo=CHICAGO)
+
+
+@contextmanager
+def frozen_at(moment: dt.datetime):
+    """Make django.utils.timezone.now() return ``moment`` (views, forms, sessions)."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield moment
 
 
 @pytest.fixture(autouse=True)
@@ -141,3 +157,36 @@ def client_a(client, mentor_a):
 
 def is_postgres() -> bool:
     return bool(os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")))
+
+
+def log_session(
+    match: Match,
+    starts_at: dt.datetime,
+    *,
+    entered_at: dt.datetime | None = None,
+    quarter_hours: int = 4,
+    attendance: str = "met",
+    notes: str = "We played a card game and talked about the weekend.",
+    **fields,
+):
+    """Log a session through the service, as the match's mentor, entered at ``entered_at``
+    (by default one hour after the session)."""
+    from portal.mentoring import services
+
+    data = services.SessionInput(
+        match=match,
+        starts_at=starts_at,
+        quarter_hours=quarter_hours,
+        type_of_mentoring=Choice.objects.get(
+            list=ChoiceList.TYPE_OF_MENTORING, label="Mentoring Hours"
+        ),
+        interaction=Choice.objects.get(list=ChoiceList.INTERACTION, label="In-Person"),
+        attendance=attendance,
+        notes=notes,
+        **fields,
+    )
+    return services.session_log_create(
+        user=match.mentor.user,
+        data=data,
+        now=entered_at or starts_at + dt.timedelta(hours=1),
+    )

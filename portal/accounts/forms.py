@@ -1,5 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
+from django.urls import reverse
+
+from portal.notifications.services import notification_queue
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -21,3 +25,30 @@ class EmailAuthenticationForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your email address."
         self.fields["password"].label = "Password"
         self.fields["password"].error_messages["required"] = "Enter your password."
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Password reset links go through the notification outbox like every other email."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        with transaction.atomic():
+            notification_queue(
+                to=to_email,
+                template="password-reset",
+                context={"email": to_email, "path": path},
+                recipient_user=context.get("user"),
+                subject_type="account",
+                subject_id=context["user"].pk if context.get("user") else None,
+            )

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.accounts import views
-from portal.accounts.forms import EmailAuthenticationForm
+from portal.accounts.forms import EmailAuthenticationForm, OutboxPasswordResetForm
 
 app_name = "accounts"
 
@@ -30,10 +30,8 @@ urlpatterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=OutboxPasswordResetForm,
             success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="emails/password-reset-body.txt",
-            html_email_template_name="emails/password-reset-body.html",
-            subject_template_name="emails/password-reset-subject.txt",
         ),
         name="password_reset",
     ),

@@ -159,6 +159,10 @@ class SessionLogForm(forms.Form):
     def clean_hours(self) -> str:
         return (self.cleaned_data.get("hours") or "").strip()
 
+    def clean_notes(self) -> str:
+        # Browsers send a line break as CR LF but count it as one character, as we do.
+        return (self.cleaned_data.get("notes") or "").replace("\r\n", "\n")
+
     def clean(self):
         data = super().clean()
         met = data.get("attendance", Attendance.MET) == Attendance.MET
@@ -230,7 +234,8 @@ class SessionLogForm(forms.Form):
             ).first()
             if default:
                 initial[name] = default.pk
-        chosen = matches.filter(pk=match_pk).first() if match_pk else None
+        # ?match= comes from the address bar: anything but a number is ignored.
+        chosen = matches.filter(pk=match_pk).first() if str(match_pk).isdecimal() else None
         if chosen is None and len(matches[:2]) == 1:
             chosen = matches.first()
         if chosen is not None:

@@ -5,6 +5,7 @@ hours, one entry per match and start time, zero hours exactly when the pair did 
 The database enforces these; forms only explain them.
 """
 
+import datetime as dt
 import zoneinfo
 from decimal import Decimal
 from functools import cached_property
@@ -449,7 +450,8 @@ class SessionLog(models.Model):
     def snapshot(self) -> dict:
         """The values a mentor can change, as plain data for the history of changes."""
         return {
-            "starts_at": self.starts_at.isoformat() if self.starts_at else None,
+            # In UTC: the same moment read from the form (local) or the database compares equal.
+            "starts_at": self.starts_at.astimezone(dt.UTC).isoformat() if self.starts_at else None,
             "hours": str(self.hours),
             "type_of_mentoring": self.type_of_mentoring.label,
             "interaction": self.interaction.label,

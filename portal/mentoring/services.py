@@ -118,6 +118,8 @@ def _apply(session: SessionLog, data: SessionInput) -> None:
     session.safety_concern_details = data.safety_concern_details if data.safety_concern else ""
     # Keep the program's order of kinds, whatever order they were sent in.
     session.resource_needs = [k for k in ResourceNeedKind.values if k in data.resource_needs]
+    # The labels are cached by the "before" snapshot: drop them so "after" sees the change.
+    session.__dict__.pop("resource_need_labels", None)
     session.resource_needs_details = data.resource_needs_details
 
 
@@ -128,6 +130,12 @@ def _existing_entry(match: Match, starts_at: dt.datetime, *, exclude_pk=None):
     if exclude_pk is not None:
         entries = entries.exclude(pk=exclude_pk)
     return entries.first()
+
+
+def _same_session(session: SessionLog, data: SessionInput) -> bool:
+    return session.match_id == data.match.pk and session.starts_at == data.starts_at.replace(
+        second=0, microsecond=0
+    )
 
 
 def _late_check(data: SessionInput, *, program: ProgramSettings, now: dt.datetime) -> bool:
@@ -156,7 +164,10 @@ def session_log_create(
             submission_token=submission_token, entered_by=user
         ).first()
         if already is not None:
-            return already
+            if _same_session(already, data):
+                return already
+            # The saved form came back (the browser's Back button) for another session.
+            submission_token = None
     validate_session_input(data, program=program, now=now)
     existing = _existing_entry(data.match, data.starts_at)
     if existing is not None:
@@ -265,7 +276,9 @@ def session_log_update(
                     new=new_values,
                     note=reason,
                 )
-            concern_sync_from_session(session=session, user=user)
+            concern_sync_from_session(
+                session=session, user=user, was_ticked=old_values["safety_concern"]
+            )
             needs_sync_from_session(session=session, user=user)
     except IntegrityError:
         existing = _existing_entry(data.match, data.starts_at, exclude_pk=session.pk)

@@ -69,12 +69,16 @@ def _stash_draft(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('accounts:login')}?next={request.path}")
 
 
-def _pop_draft(request: HttpRequest) -> dict | None:
+def _pop_draft(request: HttpRequest, matches) -> dict | None:
     draft = request.session.get(DRAFT_KEY)
     if draft and draft.get("path") == request.path:
         del request.session[DRAFT_KEY]
-        messages.info(request, "We brought back what you were typing. Check it, then save.")
-        return draft["data"]
+        # Typed while signed out, so by anyone on this device: it comes back only to the
+        # mentor of its match, never to the next person who signs in here.
+        match = str(draft["data"].get("match", ""))
+        if match.isdecimal() and matches.filter(pk=match).exists():
+            messages.info(request, "We brought back what you were typing. Check it, then save.")
+            return draft["data"]
     return None
 
 
@@ -122,7 +126,7 @@ def _session_create(request: HttpRequest) -> HttpResponse:
         initial = SessionLogForm.initial_for_new(
             matches=matches, program=program, match_pk=request.GET.get("match")
         )
-        draft = _pop_draft(request)
+        draft = _pop_draft(request, matches)
         if draft:
             initial.update(draft)
         form = SessionLogForm(initial=initial, matches=matches, program=program)
@@ -220,7 +224,7 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
     else:
         initial = SessionLogForm.initial_for_edit(session, program)
-        draft = _pop_draft(request)
+        draft = _pop_draft(request, matches)
         if draft:
             initial.update(draft)
         form = SessionLogForm(initial=initial, matches=matches, program=program, instance=session)
@@ -258,6 +262,7 @@ def _parse_month(value: str | None, program) -> tuple[int, int]:
     try:
         year, month = (int(part) for part in (value or "").split("-"))
         dt.date(year, month, 1)
+        dt.date(*rules.next_month(year, month), 1)  # its deadline and bounds need it too
         return year, month
     except (TypeError, ValueError):
         return rules.month_of(timezone.now(), program.tz)

@@ -5,6 +5,7 @@ a note; every view and change is also written to the audit trail.
 """
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 
@@ -18,6 +19,9 @@ class ConcernStatus(models.TextChoices):
 
 
 class SafetyConcernQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionDenied("Safety concerns are never deleted.")
+
     def open(self):
         return self.exclude(status=ConcernStatus.CLOSED)
 
@@ -90,6 +94,9 @@ class SafetyConcern(models.Model):
 
     def __str__(self) -> str:
         return f"Concern #{self.pk} at {self.site}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Safety concerns are never deleted: close them with an outcome.")
 
 
 class ConcernNote(models.Model):

@@ -50,6 +50,7 @@ def _concern_email_context(concern: SafetyConcern) -> dict:
         "site_name": concern.site.name,
         "raised_on": f"{local:%A} {local.day} {local:%B %Y}, {local:%I:%M %p}".replace(" 0", " "),
         "path": reverse("safeguarding:concern_detail", args=[concern.pk]),
+        "raised_by_staff": concern.raised_by.is_program_staff,
     }
 
 
@@ -109,7 +110,9 @@ def concern_raise(
     return concern
 
 
-def concern_sync_from_session(*, session: SessionLog, user: User) -> SafetyConcern | None:
+def concern_sync_from_session(
+    *, session: SessionLog, user: User, was_ticked: bool = False
+) -> SafetyConcern | None:
     """Keep a session's concern record in step with the session after it is saved.
 
     Ticking the box opens a concern; a description changed while the concern is still New
@@ -141,7 +144,7 @@ def concern_sync_from_session(*, session: SessionLog, user: User) -> SafetyConce
             old=old,
             new=_concern_values(concern),
         )
-    elif not session.safety_concern:
+    elif not session.safety_concern and was_ticked:
         log_action(
             actor=user,
             action="concern.unticked_on_session",
@@ -202,6 +205,8 @@ def concern_close(
 
 
 def concern_add_note(*, concern: SafetyConcern, user: User, text: str) -> ConcernNote:
+    if concern.status == ConcernStatus.CLOSED:
+        raise InvalidStep("This concern is closed: notes can no longer be added.")
     if not text.strip():
         raise ValidationError({"text": "Write the note before adding it."})
     with transaction.atomic():

@@ -32,7 +32,7 @@ class AcknowledgeForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Add a note",
+        label="Your note",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Write the note before adding it."},
     )
@@ -131,10 +131,14 @@ def concern_add_note(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_concern_for_user(request.user, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
-        services.concern_add_note(
-            concern=concern, user=request.user, text=form.cleaned_data["text"]
-        )
-        messages.success(request, "Your note is added.")
+        try:
+            services.concern_add_note(
+                concern=concern, user=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Your note is added.")
         return redirect("safeguarding:concern_detail", pk=concern.pk)
     return _concern_page(request, concern, note_form=form)
 

@@ -68,7 +68,8 @@
   }
 
   // Keep what the mentor types in this browser until the entry is saved, so a dropped
-  // connection or an expired sign-in never loses their notes.
+  // connection or an expired sign-in never loses their notes. Keys carry the user's id,
+  // so the next person on a shared device never sees them.
   function drafts(form) {
     var store = storage();
     var key = form.getAttribute("data-draft-key");
@@ -125,8 +126,23 @@
     });
   }
 
+  // Signing out on purpose leaves no notes about a child behind on the device.
+  function clearDraftsOnSignOut() {
+    var store = storage();
+    document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        if (!store) { return; }
+        for (var i = store.length - 1; i >= 0; i--) {
+          var key = store.key(i);
+          if (key && key.indexOf("mentor-portal-draft:") === 0) { store.removeItem(key); }
+        }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     clearSavedDrafts();
+    clearDraftsOnSignOut();
     document.querySelectorAll("form.session-form").forEach(function (form) {
       drafts(form);
       matchContacts(form);

@@ -1,0 +1,42 @@
+"""The outbox, read-only, so staff can see whether an email went out and why not."""
+
+from django.contrib import admin
+
+from portal.accounts.admin import StaffAccessMixin
+from portal.notifications.models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(StaffAccessMixin, admin.ModelAdmin):
+    list_display = ["created_at", "to", "template", "state", "attempts", "last_error", "sent_at"]
+    list_filter = ["state", "template"]
+    search_fields = ["to"]
+    date_hierarchy = "created_at"
+    # The context is left out: it can carry details of a concern, which staff read (and
+    # the audit trail records) on the concern itself.
+    fields = [
+        "uuid",
+        "to",
+        "recipient_user",
+        "template",
+        "subject_type",
+        "subject_id",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "claimed_at",
+        "claimed_by",
+        "sent_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,91 @@
+"""The demo program of SPEC 7: `make demo` loads it, and loading it again adds nothing."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from portal.accounts.models import Role, User
+from portal.mentoring.models import MatchStatus, ProgramSettings, SessionLog, SiteContact
+
+DEMO_PASSWORD = "demo-pass-2026"
+DEMO_ACCOUNTS = {
+    "mentor@example.org": Role.MENTOR,
+    "mentor2@example.org": Role.MENTOR,
+    "staff@example.org": Role.STAFF,
+    "site@example.org": Role.SITE_CONTACT,
+    "admin@example.org": Role.ADMIN,
+}
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load_demo() -> None:
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo program, loaded once for this module and rolled back after it: each test
+    then runs in a savepoint of this transaction, so what it does is undone too."""
+    fast = override_settings(PASSWORD_HASHERS=FAST_HASHERS)  # as every test has them
+    with django_db_blocker.unblock(), transaction.atomic(), fast:
+        load_demo()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_loaded, db):
+    return None
+
+
+def test_loading_the_demo_twice_adds_nothing(demo):
+    first = row_counts()
+    load_demo()
+    assert row_counts() == first
+    assert first["mentoring.SessionLog"] > 0
+
+
+def test_the_demo_accounts_exist_and_sign_in_with_the_published_password(client, demo):
+    for email, role in DEMO_ACCOUNTS.items():
+        user = User.objects.get(email=email)
+        assert (user.role, user.is_active) == (role, True), email
+        assert client.login(username=email, password=DEMO_PASSWORD), email
+        assert client.get("/", follow=True).status_code == 200, email
+        client.logout()
+
+
+def test_the_demo_mentor_has_a_long_active_match_at_a_school_with_the_site_contact(demo):
+    program = ProgramSettings.load()
+    today = timezone.localdate(timezone.now(), program.tz)
+    match = User.objects.get(email="mentor@example.org").mentor.matches.get()
+    assert match.status == MatchStatus.ACTIVE
+    assert match.start_date <= today - dt.timedelta(days=183)
+    first_of_this_month = dt.datetime(today.year, today.month, 1, tzinfo=program.tz)
+    past = SessionLog.objects.live().filter(match=match, starts_at__lt=first_of_this_month)
+    months = {timezone.localtime(s.starts_at, program.tz).strftime("%Y-%m") for s in past}
+    assert len(months) >= 5
+    contact = SiteContact.objects.get(site=match.site, user__email="site@example.org")
+    assert contact.phone
+    second = User.objects.get(email="mentor2@example.org").mentor.matches.get()
+    assert second.status == MatchStatus.ACTIVE
+    assert second.mentee != match.mentee
+
+
+def test_the_demo_program_has_late_entries_absences_concerns_and_needs(demo):
+    sessions = SessionLog.objects.live()
+    assert sessions.filter(is_late=True).exists()
+    assert sessions.exclude(attendance="met").exists()
+    assert sessions.filter(safety_concern=True).exists()
+    assert sessions.exclude(resource_needs=[]).exists()

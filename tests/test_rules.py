@@ -1,0 +1,324 @@
+"""The program's rules as pure functions: the deadline (SPEC 4.7) and hours (SPEC 4.3)."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.mentoring import rules
+from portal.mentoring.rules import DAY_OF_MONTH, FIRST_WEEKDAY, DeadlinePolicy
+from tests.conftest import CHICAGO, chicago
+
+MONDAY, FRIDAY, SUNDAY = 0, 4, 6
+UTC = dt.UTC
+FIRST_MONDAY = DeadlinePolicy()
+DAY_5 = DeadlinePolicy(rule=DAY_OF_MONTH, day=5)
+
+
+# --- The due date -------------------------------------------------------------------------
+
+
+def test_october_2021_was_due_monday_1_november_2021():
+    assert rules.due_date_for_month(2021, 10) == dt.date(2021, 11, 1)
+
+
+def test_october_2026_is_due_monday_2_november_2026():
+    assert rules.due_date_for_month(2026, 10) == dt.date(2026, 11, 2)
+
+
+def test_december_is_due_in_january_of_the_next_year():
+    assert rules.due_date_for_month(2026, 12) == dt.date(2027, 1, 4)
+    assert rules.due_date_for_month(2025, 12) == dt.date(2026, 1, 5)
+
+
+def test_when_the_next_month_starts_on_a_monday_that_first_is_the_due_date():
+    assert rules.due_date_for_month(2026, 5) == dt.date(2026, 6, 1)  # Monday 1 June 2026
+    assert rules.due_date_for_month(2023, 12) == dt.date(2024, 1, 1)  # and across a year
+
+
+def test_the_day_n_rule_is_that_day_of_the_next_month():
+    assert rules.due_date_for_month(2026, 10, DAY_5) == dt.date(2026, 11, 5)
+    assert rules.due_date_for_month(2026, 12, DAY_5) == dt.date(2027, 1, 5)
+
+
+def test_another_weekday_rule_uses_that_weekday():
+    first_friday = DeadlinePolicy(weekday=FRIDAY)
+    first_sunday = DeadlinePolicy(weekday=SUNDAY)
+    # 1 November 2026 is a Sunday.
+    assert rules.due_date_for_month(2026, 10, first_friday) == dt.date(2026, 11, 6)
+    assert rules.due_date_for_month(2026, 10, first_sunday) == dt.date(2026, 11, 1)
+
+
+def test_it_refuses_an_unknown_rule():
+    with pytest.raises(ValueError, match="Unknown deadline rule"):
+        rules.due_date_for_month(2026, 10, DeadlinePolicy(rule="whenever"))
+
+
+@given(year=st.integers(2000, 2100), month=st.integers(1, 12), weekday=st.integers(MONDAY, SUNDAY))
+def test_the_first_weekday_is_always_in_the_first_week_of_the_next_month(year, month, weekday):
+    due = rules.due_date_for_month(year, month, DeadlinePolicy(weekday=weekday))
+    assert (due.year, due.month) == rules.next_month(year, month)
+    assert due.weekday() == weekday
+    assert 1 <= due.day <= 7
+
+
+@given(year=st.integers(2000, 2100), month=st.integers(1, 12), day=st.integers(1, 28))
+def test_day_n_is_always_that_day_of_the_next_month(year, month, day):
+    due = rules.due_date_for_month(year, month, DeadlinePolicy(rule=DAY_OF_MONTH, day=day))
+    assert (due.year, due.month, due.day) == (*rules.next_month(year, month), day)
+
+
+# --- The moment an entry becomes late -----------------------------------------------------
+
+
+def test_due_by_is_local_midnight_after_the_due_date():
+    deadline = rules.deadline_for_month(2026, 10)
+    assert deadline.due_date == dt.date(2026, 11, 2)
+    assert deadline.due_by == chicago(2026, 11, 3, 0, 0)
+    # 1 November 2026 ended daylight saving time: midnight is 06:00 UTC, not 05:00.
+    assert deadline.due_by.astimezone(UTC) == dt.datetime(2026, 11, 3, 6, 0, tzinfo=UTC)
+
+
+def test_due_by_follows_the_clock_change_in_march():
+    # February is due on Monday 2 March 2026, before clocks go forward on 8 March (CST).
+    assert rules.deadline_for_month(2026, 2).due_by.astimezone(UTC) == dt.datetime(
+        2026, 3, 3, 6, 0, tzinfo=UTC
+    )
+    # March is due on Monday 6 April 2026, after it (CDT).
+    assert rules.deadline_for_month(2026, 3).due_by.astimezone(UTC) == dt.datetime(
+        2026, 4, 7, 5, 0, tzinfo=UTC
+    )
+
+
+def hours_long(day: dt.date, deadline: rules.Deadline) -> dt.timedelta:
+    """Real time from the local midnight starting ``day`` to the deadline."""
+    start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=CHICAGO)
+    return deadline.due_by.astimezone(UTC) - start.astimezone(UTC)
+
+
+def test_a_due_date_on_the_day_clocks_change_still_ends_at_local_midnight():
+    spring = rules.deadline_for_month(2026, 2, DeadlinePolicy(rule=DAY_OF_MONTH, day=8))
+    assert spring.due_by == chicago(2026, 3, 9, 0, 0)
+    assert hours_long(dt.date(2026, 3, 8), spring) == dt.timedelta(hours=23)
+    autumn = rules.deadline_for_month(2026, 10, DeadlinePolicy(rule=DAY_OF_MONTH, day=1))
+    assert autumn.due_by == chicago(2026, 11, 2, 0, 0)
+    assert hours_long(dt.date(2026, 11, 1), autumn) == dt.timedelta(hours=25)
+
+
+def test_the_deadline_is_computed_in_the_programs_time_zone():
+    honolulu = DeadlinePolicy(tz=ZoneInfo("Pacific/Honolulu"))
+    assert rules.deadline_for_month(2026, 10, honolulu).due_by.astimezone(UTC) == dt.datetime(
+        2026, 11, 3, 10, 0, tzinfo=UTC
+    )
+
+
+SESSION_IN_OCTOBER = chicago(2026, 10, 20, 15, 30)
+
+
+def test_an_entry_at_23_59_on_the_due_date_is_on_time():
+    assert not rules.is_late(
+        starts_at=SESSION_IN_OCTOBER, entered_at=chicago(2026, 11, 2, 23, 59), policy=FIRST_MONDAY
+    )
+
+
+def test_an_entry_at_midnight_after_the_due_date_is_late():
+    assert rules.is_late(
+        starts_at=SESSION_IN_OCTOBER, entered_at=chicago(2026, 11, 3, 0, 0), policy=FIRST_MONDAY
+    )
+
+
+def test_lateness_does_not_depend_on_the_time_zone_the_moments_are_given_in():
+    just_before = dt.datetime(2026, 11, 3, 5, 59, tzinfo=UTC)  # 23:59 CST
+    assert not rules.is_late(
+        starts_at=SESSION_IN_OCTOBER, entered_at=just_before, policy=FIRST_MONDAY
+    )
+    assert rules.is_late(
+        starts_at=SESSION_IN_OCTOBER,
+        entered_at=just_before + dt.timedelta(minutes=1),
+        policy=FIRST_MONDAY,
+    )
+
+
+def test_a_session_late_on_the_last_evening_of_a_month_belongs_to_that_month():
+    # 23:30 on 31 October in Chicago is already 1 November in UTC.
+    halloween = chicago(2026, 10, 31, 23, 30)
+    assert rules.month_of(halloween, CHICAGO) == (2026, 10)
+    assert rules.is_late(
+        starts_at=halloween, entered_at=chicago(2026, 11, 5, 12, 0), policy=FIRST_MONDAY
+    )
+
+
+def test_an_entry_for_this_month_is_never_late():
+    assert not rules.is_late(
+        starts_at=chicago(2026, 11, 2, 9, 0),
+        entered_at=chicago(2026, 11, 30, 23, 0),
+        policy=FIRST_MONDAY,
+    )
+
+
+# --- The next deadline and who may change an entry ----------------------------------------
+
+
+def test_before_the_first_monday_the_next_deadline_is_last_months():
+    deadline = rules.next_deadline(chicago(2026, 11, 2, 23, 59), FIRST_MONDAY)
+    assert (deadline.year, deadline.month) == (2026, 10)
+    assert deadline.due_date == dt.date(2026, 11, 2)
+    assert deadline.month_label == "October 2026"
+
+
+def test_after_the_first_monday_the_next_deadline_is_this_months():
+    deadline = rules.next_deadline(chicago(2026, 11, 3, 0, 0), FIRST_MONDAY)
+    assert (deadline.year, deadline.month) == (2026, 11)
+    assert deadline.due_date == dt.date(2026, 12, 7)
+
+
+def test_in_january_the_next_deadline_can_be_decembers():
+    deadline = rules.next_deadline(chicago(2027, 1, 2, 12, 0), FIRST_MONDAY)
+    assert (deadline.year, deadline.month, deadline.due_date) == (2026, 12, dt.date(2027, 1, 4))
+
+
+def test_days_left_counts_whole_days_in_the_programs_time_zone():
+    deadline = rules.deadline_for_month(2026, 11)  # due Monday 7 December 2026
+    assert deadline.days_left(chicago(2026, 11, 18, 10, 0)) == 19
+    assert deadline.days_left(chicago(2026, 12, 7, 23, 59)) == 0
+    # 02:00 UTC on 7 December is still the evening of 6 December in Chicago.
+    assert deadline.days_left(dt.datetime(2026, 12, 7, 2, 0, tzinfo=UTC)) == 1
+
+
+def test_a_mentor_may_change_an_entry_until_the_end_of_the_due_date():
+    assert rules.mentor_may_change(
+        starts_at=SESSION_IN_OCTOBER, now=chicago(2026, 11, 2, 23, 59), policy=FIRST_MONDAY
+    )
+
+
+def test_a_mentor_may_not_change_an_entry_after_the_due_date():
+    assert not rules.mentor_may_change(
+        starts_at=SESSION_IN_OCTOBER, now=chicago(2026, 11, 3, 0, 0), policy=FIRST_MONDAY
+    )
+
+
+def test_the_day_n_rule_moves_the_lock_too():
+    assert rules.mentor_may_change(
+        starts_at=SESSION_IN_OCTOBER, now=chicago(2026, 11, 5, 23, 59), policy=DAY_5
+    )
+    assert not rules.mentor_may_change(
+        starts_at=SESSION_IN_OCTOBER, now=chicago(2026, 11, 6, 0, 0), policy=DAY_5
+    )
+
+
+def test_month_bounds_are_local_midnights():
+    start, end = rules.month_bounds(2026, 12, CHICAGO)
+    assert (start, end) == (chicago(2026, 12, 1), chicago(2027, 1, 1))
+
+
+# --- Hours --------------------------------------------------------------------------------
+
+EIGHT_HOURS = 32
+
+
+def parse(text, *, met=True, max_quarters=EIGHT_HOURS):
+    return rules.parse_hours(text, met=met, max_quarters=max_quarters)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0.3", "quarter hours: 0.25, 0.50"),
+        ("-1", "cannot be less than zero"),
+        ("abc", "Choose the hours from the list"),
+        ("1e9", "at most 8.00 hours"),
+        ("", "Choose how long you met, from 0.25 to 8.00 hours"),
+        ("   ", "Choose how long you met"),
+        (None, "Choose how long you met"),
+        ("NaN", "Choose the hours from the list"),
+        ("sNaN", "Choose the hours from the list"),
+        ("Infinity", "Choose the hours from the list"),
+        ("-Infinity", "Choose the hours from the list"),
+        ("0.00", 'You chose "We met"'),
+        ("0", 'You chose "We met"'),
+        ("8.25", "at most 8.00 hours"),
+    ],
+)
+def test_it_refuses_hours_that_cannot_be_stored(text, message):
+    with pytest.raises(rules.HoursError, match=message):
+        parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "quarters"),
+    [("0.25", 1), ("0.50", 2), (".5", 2), ("1", 4), ("1.75", 7), (" 2.00 ", 8), ("8.00", 32)],
+)
+def test_it_accepts_quarter_hours_up_to_the_maximum(text, quarters):
+    assert parse(text) == quarters
+
+
+def test_the_maximum_follows_the_program_setting():
+    assert parse("6.00", max_quarters=24) == 24
+    with pytest.raises(rules.HoursError, match="at most 6.00 hours"):
+        parse("6.25", max_quarters=24)
+
+
+@pytest.mark.parametrize("text", ["2.00", "0.3", "abc", "-1", "", None])
+def test_an_absence_is_always_zero_hours(text):
+    assert parse(text, met=False) == 0
+
+
+def test_the_hours_select_offers_every_quarter_from_zero_to_the_maximum():
+    options = rules.hours_options(EIGHT_HOURS)
+    assert options[:4] == ["0.00", "0.25", "0.50", "0.75"]
+    assert options[-1] == "8.00"
+    assert len(options) == 33
+
+
+# --- Notes and the date & time ------------------------------------------------------------
+
+
+def test_notes_are_required_and_at_most_5000_characters():
+    assert rules.notes_problem("   \n ") == "Write a few words about the session in Notes."
+    assert rules.notes_problem("x" * 5000) is None
+    assert "at most 5,000 characters" in rules.notes_problem("x" * 5001)
+
+
+def test_a_session_may_be_up_to_15_minutes_in_the_future():
+    now = chicago(2026, 11, 18, 10, 0)
+
+    def problem(minutes):
+        return rules.starts_at_problem(
+            starts_at=now + dt.timedelta(minutes=minutes),
+            now=now,
+            match_start=dt.date(2025, 1, 1),
+            match_end=None,
+            tz=CHICAGO,
+        )
+
+    assert problem(15) is None
+    assert "cannot be in the future" in problem(16)
+
+
+def test_the_first_and_last_day_of_a_match_are_compared_in_local_time():
+    # 20:00 on 9 November in Chicago is 10 November in UTC: still within the match.
+    evening = chicago(2026, 11, 9, 20, 0)
+    assert (
+        rules.starts_at_problem(
+            starts_at=evening,
+            now=chicago(2026, 11, 18),
+            match_start=dt.date(2026, 9, 1),
+            match_end=dt.date(2026, 11, 9),
+            tz=CHICAGO,
+        )
+        is None
+    )
+    assert "This match started on Tuesday 10 November 2026" in rules.starts_at_problem(
+        starts_at=evening,
+        now=chicago(2026, 11, 18),
+        match_start=dt.date(2026, 11, 10),
+        match_end=None,
+        tz=CHICAGO,
+    )
+
+
+def test_first_weekday_is_the_default_rule():
+    assert DeadlinePolicy().rule == FIRST_WEEKDAY
+    assert DeadlinePolicy().weekday == MONDAY
