@@ -37,9 +37,14 @@ demo: install
 	@echo "    staff@example.org    program staff"
 	@echo "    site@example.org     the school site contact of Lincoln Elementary"
 	@echo "    admin@example.org    administrator"
-	@echo "  Emails the portal sends are written to var/mail/. Stop with Ctrl+C."
+	@echo "  Emails the portal sends are written to var/mail/ (one file per email)."
+	@echo "  Stop with Ctrl+C."
 	@echo ""
-	SITE_URL=http://127.0.0.1:$(PORT) PORT=$(PORT) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py portal.wsgi
+	@# The worker (emails, scheduled jobs) runs beside the web server and stops with it.
+	export SITE_URL=http://127.0.0.1:$(PORT) PORT=$(PORT); \
+	$(PY) manage.py run_worker --interval 2 & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py portal.wsgi
 
 test: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,9 @@
 """One entry per session (SPEC 4.1), even when two requests race, and the database
-constraints that make a bad row impossible whatever code writes it (STYLE example 2)."""
+constraints that make a bad row impossible whatever code writes it (STYLE example 2).
+
+Time is frozen on Wednesday 18 November 2026 in Chicago, so the personas' matches started
+on 18 November 2025.
+"""
 
 import threading
 import uuid
@@ -10,10 +14,19 @@ from django.db import IntegrityError, connection, transaction
 
 from portal.mentoring import services
 from portal.mentoring.models import ProgramSettings, SessionLog
-from tests.conftest import chicago, is_postgres, log_session
+from tests.conftest import chicago, frozen_at, is_postgres, log_session
 
 SESSION_TIME = chicago(2026, 11, 16, 15, 30)
 ENTERED = chicago(2026, 11, 16, 17, 0)
+
+NOW = chicago(2026, 11, 18, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with frozen_at(NOW):
+        yield
+
 
 race = pytest.mark.skipif(
     not is_postgres(), reason="SQLite serializes writers; the race needs PostgreSQL"

@@ -169,3 +169,8 @@ def test_a_month_that_makes_no_sense_shows_this_month(client_a, month):
     response = client_a.get(f"/sessions/?month={month}")
     assert response.status_code == 200
     assert "No sessions logged for November 2026." in read_page(response).text
+
+
+def test_a_session_is_shown_in_the_programs_time_zone(client_a, logged):
+    text = read_page(client_a.get(url(logged["oct_31"]))).text
+    assert "Saturday 31 October 2026, 11:30 PM" in text

@@ -551,6 +551,13 @@ def test_it_refuses_a_date_after_the_match_ended(client_a, form_data, closed_mat
     assert session.starts_at == chicago(2026, 11, 9, 15, 30)
 
 
+def test_the_new_session_form_refuses_a_date_after_the_match_ends(client_a, form_data, match_a):
+    Match.objects.filter(pk=match_a.pk).update(end_date=dt.date(2026, 11, 10))
+    response = client_a.post(NEW, form_data(starts_at="2026-11-16T15:30"))
+    assert not SessionLog.objects.exists()
+    assert "This match ended on Tuesday 10 November 2026." in read_page(response).text
+
+
 def test_delete_asks_for_confirmation(client_a, entry):
     # A browser always sends the CSRF token, even when the box is not ticked.
     response = client_a.post(delete_url(entry), {"csrfmiddlewaretoken": "from-the-form"})

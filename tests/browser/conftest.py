@@ -56,6 +56,29 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def _django_connections_before_playwright():
+    from django.db import connections
+
+    return {alias: connections[alias] for alias in connections}
+
+
+@pytest.fixture(scope="session")
+def playwright(_django_connections_before_playwright, playwright):
+    """Playwright, with the tests' database connections unchanged.
+
+    Once Playwright's event loop runs in this thread, Django (through asgiref's Local)
+    looks connections up in a context variable instead of the thread: tests would get new
+    connection objects, without the serialized starting data that serialized_rollback
+    restores (it then silently restores nothing). Put the thread's connections there.
+    """
+    from django.db import connections
+
+    for alias, connection in _django_connections_before_playwright.items():
+        connections[alias] = connection
+    return playwright
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not CHROMIUM.exists():
         pytest.fail(
@@ -90,3 +113,13 @@ def mentor_page(page, live_server, mentor_a):
     cookie = client.cookies["sessionid"]
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
     return page
+
+
+
+@pytest.fixture(autouse=True)
+def _zz_debug(request):
+    from django.db import connection
+
+    from portal.mentoring.models import Choice
+
+    print("\nDEBUG", request.node.name, hasattr(connection, "_test_serialized_contents"), Choice.objects.count())
