@@ -3,6 +3,9 @@
 Outsiders get a 404, not a 403: they should not learn that a record exists.
 """
 
+import datetime as dt
+
+from django.db.models import Q
 from django.http import Http404
 
 from portal.accounts.models import User
@@ -24,6 +27,22 @@ def active_matches_for_mentor(user: User):
         matches_visible_to(user)
         .filter(status=MatchStatus.ACTIVE)
         .order_by("mentee__first_name", "pk")
+    )
+
+
+RECENTLY_ENDED_DAYS = 45
+
+
+def loggable_matches_for_mentor(user: User, *, today: dt.date):
+    """Matches a mentor may log a session for: active ones, and ones that ended recently
+    (the last sessions of a match are often logged after it closes)."""
+    return (
+        matches_visible_to(user)
+        .filter(
+            Q(status=MatchStatus.ACTIVE)
+            | Q(end_date__gte=today - dt.timedelta(days=RECENTLY_ENDED_DAYS))
+        )
+        .order_by("status", "mentee__first_name", "pk")
     )
 
 

@@ -26,6 +26,22 @@ class MatchChoiceField(forms.ModelChoiceField):
         return f"{obj.mentee.display_name} at {obj.site.name}"
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A date & time in the program's time zone, with a plain message for clock changes."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if getattr(error, "code", None) == "ambiguous_timezone":
+                raise forms.ValidationError(
+                    "That time does not exist or happens twice when the clocks change. "
+                    "Enter a time an hour earlier or later.",
+                    code="clock_change",
+                ) from None
+            raise
+
+
 class SessionLogForm(forms.Form):
     """One session. Built for a given mentor's matches and the program's settings."""
 
@@ -38,7 +54,7 @@ class SessionLogForm(forms.Form):
             "invalid_choice": "Choose who the session was with from the list.",
         },
     )
-    starts_at = forms.DateTimeField(
+    starts_at = LocalDateTimeField(
         label="Date & time",
         help_text="When you met, as close as you can remember.",
         input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],

@@ -15,6 +15,7 @@ from portal.mentoring.models import (
     ActivityMode,
     Attendance,
     Choice,
+    ChoiceList,
     Match,
     ProgramSettings,
     ResourceNeedKind,
@@ -67,7 +68,11 @@ class EntryLocked(PermissionDenied):
 
 
 def validate_session_input(
-    data: SessionInput, *, program: ProgramSettings, now: dt.datetime
+    data: SessionInput,
+    *,
+    program: ProgramSettings,
+    now: dt.datetime,
+    keep_choices: frozenset[int] = frozenset(),
 ) -> None:
     """Check every rule of SPEC 4.2 to 4.6 and 4.10; raise ValidationError by field."""
     errors: dict[str, str] = {}
@@ -81,6 +86,15 @@ def validate_session_input(
     )
     if problem:
         errors["starts_at"] = problem
+    for name, list_name, label in (
+        ("type_of_mentoring", ChoiceList.TYPE_OF_MENTORING, "a type of mentoring"),
+        ("interaction", ChoiceList.INTERACTION, "an interaction"),
+    ):
+        choice = getattr(data, name)
+        if choice is None or choice.list != list_name:
+            errors[name] = f"Choose {label} from the list."
+        elif choice.is_retired and choice.pk not in keep_choices:
+            errors[name] = f"That choice is no longer used: choose {label} from the list."
     if data.attendance not in Attendance.values:
         errors["attendance"] = "Choose what happened from the list."
     met = data.attendance == Attendance.MET
@@ -244,7 +258,9 @@ def session_log_update(
     _check_may_change(session, user=user, now=now)
     if user.is_program_staff and not reason.strip():
         raise ValidationError({"reason": "Say why you are changing this entry."})
-    validate_session_input(data, program=program, now=now)
+    # A retired choice stays on the entry that already uses it (SPEC 4.4).
+    keep = frozenset({session.type_of_mentoring_id, session.interaction_id})
+    validate_session_input(data, program=program, now=now, keep_choices=keep)
     existing = _existing_entry(data.match, data.starts_at, exclude_pk=session.pk)
     if existing is not None:
         raise DuplicateSession(existing)

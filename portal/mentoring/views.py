@@ -17,6 +17,7 @@ from portal.mentoring import rules, selectors, services
 from portal.mentoring.access import (
     active_matches_for_mentor,
     get_session_for_user,
+    loggable_matches_for_mentor,
     matches_visible_to,
     sessions_visible_to,
 )
@@ -102,7 +103,9 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @mentor_required
 def _session_create(request: HttpRequest) -> HttpResponse:
     program = request.program
-    matches = active_matches_for_mentor(request.user)
+    matches = loggable_matches_for_mentor(
+        request.user, today=timezone.localdate(timezone.now(), program.tz)
+    )
     if not matches.exists():
         return render(request, "mentoring/no_match.html", status=200)
     if request.method == "POST":
