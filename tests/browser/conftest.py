@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from tests.browser.helpers import PHONE
 
@@ -53,6 +54,32 @@ def pytest_collection_modifyitems(config, items):
                     "set PORTAL_REQUIRE_BROWSER=1 to make this a failure"
                 )
             )
+
+
+@pytest.fixture
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, emptied for serialized rollback to restore the starting data.
+
+    A transactional test without serialized rollback (elsewhere in the suite) leaves
+    content types and permissions that post_migrate recreated with new ids; restoring
+    the serialized rows on top of them would collide. Runs before each browser test's
+    database setup, which then loads the starting data into empty tables.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            serialized = hasattr(connections[alias], "_test_serialized_contents")
+            if serialized and ContentType.objects.using(alias).exists():
+                call_command(
+                    "flush",
+                    database=alias,
+                    interactive=False,
+                    verbosity=0,
+                    inhibit_post_migrate=True,
+                )
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +124,10 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": PHONE, "locale": "en-US"}
 
 
+# Generous for a loaded CI machine, still far from Playwright's 30 s per action.
+expect.set_options(timeout=10_000)
+
+
 @pytest.fixture
 def page(page):
     """Playwright's page, failing fast: a missing element fails in 10 s, not 30."""
@@ -113,13 +144,3 @@ def mentor_page(page, live_server, mentor_a):
     cookie = client.cookies["sessionid"]
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
     return page
-
-
-
-@pytest.fixture(autouse=True)
-def _zz_debug(request):
-    from django.db import connection
-
-    from portal.mentoring.models import Choice
-
-    print("\nDEBUG", request.node.name, hasattr(connection, "_test_serialized_contents"), Choice.objects.count())

@@ -77,12 +77,18 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
 
 
-def seed_sessions(match) -> None:
-    """Two entries this month for ``match``: one with a safety concern, one absence."""
+def seed_sessions(match) -> str:
+    """Two past entries in one month for ``match``: an absence, then a session with a
+    safety concern and a resource need. Returns their month as YYYY-MM."""
     from portal.mentoring import services
     from portal.mentoring.models import Attendance, Choice, ChoiceList
 
-    now = local_now().replace(second=0, microsecond=0)
+    now = local_now()
+    # Yesterday, unless that was last month and today has two past hours to use.
+    day = now - dt.timedelta(days=1)
+    if day.month != now.month and now.hour >= 2:
+        day = now.replace(hour=0)
+    first = day.replace(hour=0, minute=15, second=0, microsecond=0)
     common = {
         "match": match,
         "type_of_mentoring": Choice.objects.get(
@@ -90,13 +96,11 @@ def seed_sessions(match) -> None:
         ),
         "interaction": Choice.objects.get(list=ChoiceList.INTERACTION, label="In-Person"),
     }
-    # Both within today, so both fall in the current month whatever the date.
-    earlier = now.replace(hour=0, minute=15)
     services.session_log_create(
         user=match.mentor.user,
         data=services.SessionInput(
             **common,
-            starts_at=earlier,
+            starts_at=first,
             quarter_hours=0,
             attendance=Attendance.MENTEE_ABSENT,
             notes="Jane was not at school today.",
@@ -106,7 +110,7 @@ def seed_sessions(match) -> None:
         user=match.mentor.user,
         data=services.SessionInput(
             **common,
-            starts_at=max(earlier + dt.timedelta(minutes=15), now - dt.timedelta(hours=1)),
+            starts_at=first + dt.timedelta(hours=1),
             quarter_hours=6,
             attendance=Attendance.MET,
             notes="We read a book together. <b>Not bold</b>.",
@@ -115,3 +119,4 @@ def seed_sessions(match) -> None:
             resource_needs=["food"],
         ),
     )
+    return f"{first:%Y-%m}"
