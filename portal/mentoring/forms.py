@@ -156,6 +156,12 @@ class SessionLogForm(forms.Form):
         self.fields["notes"].widget.attrs["aria-describedby"] = "notes-guidance"
         self.fields["safety_concern"].widget.attrs["aria-controls"] = "concern-details"
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and "notes" in self.errors:
+            # Screen readers announce the error with the guidance when the box has focus.
+            self.fields["notes"].widget.attrs["aria-describedby"] = "notes-guidance id_notes_error"
+
     def _configure_activity(self) -> None:
         mode = self.program.activity_mode
         field = self.fields["activity"]

@@ -126,7 +126,10 @@ class ProgramSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ProgramSettings":
-        obj, _ = cls.objects.get_or_create(pk=1)
+        obj, created = cls.objects.get_or_create(pk=1)
+        if created:
+            # A new (or emptied) database gets the starting lists with its settings row.
+            ensure_starting_lists()
         return obj
 
     @property
@@ -498,3 +501,20 @@ class SessionLogRevision(models.Model):
             for name in names
             if self.old_values.get(name) != self.new_values.get(name)
         ]
+
+
+STARTING_LISTS = {
+    ChoiceList.TYPE_OF_MENTORING: ["Mentoring Hours", "Group Activity", "Training"],
+    ChoiceList.INTERACTION: ["In-Person", "Virtual", "Phone"],
+}
+
+
+def ensure_starting_lists() -> None:
+    """The lists of SPEC 4.4, with the first entry as the default, for an empty list."""
+    for list_name, labels in STARTING_LISTS.items():
+        if Choice.objects.filter(list=list_name).exists():
+            continue
+        Choice.objects.bulk_create(
+            Choice(list=list_name, label=label, position=position, is_default=position == 0)
+            for position, label in enumerate(labels)
+        )
