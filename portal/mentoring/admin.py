@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from portal.accounts.admin import AdminOnlyMixin, StaffAccessMixin
+from portal.audit.services import events_for, log_action
 from portal.mentoring.models import (
     Choice,
     Match,
@@ -14,16 +17,72 @@ from portal.mentoring.models import (
 )
 
 
+class AuditedAdminMixin:
+    """Every change saved here is written to the audit trail, which the page shows."""
+
+    audit_action = "changed"
+
+    def save_model(self, request, obj, form, change):
+        old = {}
+        if change and obj.pk:
+            before = type(obj).objects.get(pk=obj.pk)
+            old = {name: _plain(getattr(before, name)) for name in form.changed_data}
+        super().save_model(request, obj, form, change)
+        new = {name: _plain(getattr(obj, name)) for name in form.changed_data}
+        prefix = obj._meta.model_name
+        log_action(
+            actor=request.user,
+            action=f"{prefix}.{'changed' if change else 'created'}",
+            obj=obj,
+            old=old,
+            new=new,
+        )
+
+    @admin.display(description="Record of changes")
+    def audit_trail(self, obj):
+        if obj is None or obj.pk is None:
+            return "Nothing recorded yet."
+        rows = [
+            (
+                timezone.localtime(event.created_at).strftime("%d %b %Y %H:%M"),
+                event.actor or "The portal",
+                event.action,
+                ", ".join(
+                    f"{name}: {event.old_values.get(name, '')!s} → {value!s}"
+                    for name, value in event.new_values.items()
+                ),
+            )
+            for event in events_for(obj)
+        ]
+        if not rows:
+            return "Nothing recorded yet."
+        return format_html(
+            "<table><tbody>{}</tbody></table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+
+def _plain(value):
+    if hasattr(value, "pk"):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
 @admin.register(ProgramSettings)
-class ProgramSettingsAdmin(AdminOnlyMixin, admin.ModelAdmin):
+class ProgramSettingsAdmin(AuditedAdminMixin, AdminOnlyMixin, admin.ModelAdmin):
+    readonly_fields = ["audit_trail"]
+
     def has_add_permission(self, request, *args):
         return False
 
 
 @admin.register(Choice)
-class ChoiceAdmin(StaffAccessMixin, admin.ModelAdmin):
+class ChoiceAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["label", "list", "is_default", "is_retired", "position"]
     list_filter = ["list", "is_retired"]
+    readonly_fields = ["audit_trail"]
 
 
 class SiteContactInline(StaffAccessMixin, admin.TabularInline):
@@ -77,8 +136,10 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(StaffAccessMixin, admin.ModelAdmin):
+class SessionLogAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     """Read-only here: corrections go through the service so history is kept."""
+
+    readonly_fields = ["audit_trail"]
 
     list_display = ["starts_at", "match", "hours", "attendance", "is_late", "safety_concern"]
     list_filter = ["is_late", "safety_concern", "attendance", "match__site"]
