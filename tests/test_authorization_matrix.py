@@ -1,0 +1,236 @@
+"""Who may open which page: every named URL of the URL configuration, for every persona.
+
+The records belong to mentor_a at school A (tests/security_world.py), so mentor_b and
+site_contact_b are the outsiders: they must get 404 for those records, never the record.
+
+HOW TO ADD A ROW. When you add a URL, this test fails and prints its name. Add one dict
+to MATRIX under that name:
+
+    "app:name": {
+        "obj": "session",            # what fills <pk>: session, concern, need, program,
+                                     # mentor_a_user, match, mentee, site; or a dict of kwargs
+        "GET": (LOGIN, 200, 404, 403, 403, 403, 403),
+        "POST": (LOGIN, 302, 404, 403, 403, 403, 403),   # only if the view accepts POST
+        "data": {...},               # optional: what a real form posts (CSRF tests use it)
+    },
+
+The seven answers are for the personas, in this order (the column header below):
+
+    anonymous, mentor_a, mentor_b, staff_user, site_contact_a, site_contact_b, admin_user
+
+The matrix posts an empty form, so a form page that accepts the persona answers 200
+with its errors. An answer is a status code, LOGIN (a redirect to a sign-in page) or REDIRECT (any other
+redirect). Django admin internals are skipped except the representative URLs listed.
+Static and media handlers are not named URLs in production and are skipped too.
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security_world import PERSONAS, build_world
+
+LOGIN = "sign-in"
+REDIRECT = "redirect"
+SET_PASSWORD = {"uidb64": "MQ", "token": "set-password"}
+
+#  persona order:   anon    mentor_a  mentor_b  staff   site_a  site_b  admin
+ALL_200 = (200,) * 7
+SIGNED_IN_200 = (LOGIN, 200, 200, 200, 200, 200, 200)
+MENTORS = (LOGIN, 200, 200, 403, 403, 403, 403)
+STAFF = (LOGIN, 403, 403, 200, 403, 403, 200)
+CONCERN_READERS = (LOGIN, 403, 403, 200, 200, 200, 200)
+
+MATRIX: dict[str, dict] = {
+    # --- everyone ------------------------------------------------------------------
+    "home": {"GET": (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)},
+    "support:help": {"GET": ALL_200},
+    "support:contact": {"GET": ALL_200},
+    # --- signing in and passwords --------------------------------------------------
+    "accounts:login": {
+        "GET": (200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "POST": (200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "data": {"username": "mentor-a@example.org", "password": "wrong"},
+    },
+    "accounts:logout": {"GET": (405,) * 7, "POST": (LOGIN,) * 7},
+    "accounts:password_change": {
+        "GET": SIGNED_IN_200,
+        "POST": SIGNED_IN_200,  # an empty form comes back with its errors
+        "data": {"old_password": "x", "new_password1": "y", "new_password2": "y"},
+    },
+    "accounts:password_change_done": {"GET": SIGNED_IN_200},
+    "accounts:password_reset": {
+        "GET": ALL_200,
+        "POST": ALL_200,  # an empty form comes back with its errors
+        "data": {"email": ""},
+    },
+    "accounts:password_reset_done": {"GET": ALL_200},
+    "accounts:password_reset_confirm": {"obj": SET_PASSWORD, "GET": ALL_200, "POST": ALL_200},
+    "accounts:password_reset_complete": {"GET": ALL_200},
+    "accounts:site_home": {"GET": (LOGIN, 403, 403, 403, 200, 200, 403)},
+    "accounts:staff_home": {"GET": STAFF},
+    # --- the mentor's pages --------------------------------------------------------
+    "mentoring:home": {"GET": MENTORS},
+    "mentoring:session_list": {"GET": MENTORS},
+    "mentoring:session_create": {
+        "GET": MENTORS,
+        "POST": MENTORS,  # an empty form comes back with its errors
+        "data": "session_form",
+    },
+    "mentoring:session_detail": {"obj": "session", "GET": (LOGIN, 200, 404, 403, 403, 403, 403)},
+    "mentoring:session_edit": {
+        "obj": "session",
+        "GET": (LOGIN, 200, 404, 403, 403, 403, 403),
+        "POST": (LOGIN, 200, 404, 403, 403, 403, 403),
+        "data": "session_form",
+    },
+    "mentoring:session_delete": {
+        "obj": "session",
+        "GET": (LOGIN, 200, 404, 403, 403, 403, 403),
+        "POST": (LOGIN, 200, 404, 403, 403, 403, 403),
+        "data": {"confirm": "yes"},
+    },
+    "mentoring:session_add_flags": {
+        "obj": "session",
+        "GET": (LOGIN, 405, 405, 403, 403, 403, 403),
+        "POST": (LOGIN, REDIRECT, 404, 403, 403, 403, 403),
+        "data": {"need": ["clothing"]},
+    },
+    # --- concerns and needs --------------------------------------------------------
+    "safeguarding:concern_list": {"GET": CONCERN_READERS},
+    "safeguarding:concern_raise": {
+        "GET": STAFF,
+        "POST": STAFF,  # an empty form comes back with its errors
+        "data": {"match": "", "description": "Raised by hand."},
+    },
+    "safeguarding:concern_detail": {
+        "obj": "concern",
+        "GET": (LOGIN, 403, 403, 200, 200, 404, 200),
+    },
+    "safeguarding:concern_acknowledge": {
+        "obj": "concern",
+        "GET": (LOGIN, 403, 403, 405, 405, 405, 405),
+        "POST": (LOGIN, 403, 403, REDIRECT, REDIRECT, 404, REDIRECT),
+        "data": {"note": "Called the family."},
+    },
+    "safeguarding:concern_add_note": {
+        "obj": "concern",
+        "GET": (LOGIN, 403, 403, 405, 405, 405, 405),
+        "POST": (LOGIN, 403, 403, 200, 200, 404, 200),  # empty: the form's error
+        "data": {"text": "Spoke to the counselor."},
+    },
+    "safeguarding:concern_close": {
+        "obj": "concern",
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 200, 403, 403, 200),  # empty: the form's error
+        "data": {"outcome": "Family supported by the school."},
+    },
+    "safeguarding:need_list": {"GET": STAFF},
+    "safeguarding:need_detail": {
+        "obj": "need",
+        "GET": STAFF,
+        "POST": (LOGIN, 403, 403, 200, 403, 403, 200),  # empty: the form's error
+        "data": {"status": "referred", "note": "Referred to the food bank."},
+    },
+    "safeguarding:support_list": {"GET": STAFF},
+    # --- Django admin: representative pages only ------------------------------------
+    "admin:index": {"GET": (LOGIN, LOGIN, LOGIN, 200, LOGIN, LOGIN, 200)},
+    "admin:login": {"GET": (200, 200, 200, REDIRECT, 200, 200, REDIRECT)},
+    "admin:mentoring_sessionlog_changelist": {
+        "GET": (LOGIN, LOGIN, LOGIN, 200, LOGIN, LOGIN, 200)
+    },
+    "admin:mentoring_sessionlog_change": {
+        "obj": "session",
+        "GET": (LOGIN, LOGIN, LOGIN, 200, LOGIN, LOGIN, 200),
+    },
+    "admin:mentoring_programsettings_change": {
+        "obj": "program",
+        "GET": (LOGIN, LOGIN, LOGIN, 403, LOGIN, LOGIN, 200),
+    },
+    "admin:accounts_user_changelist": {"GET": (LOGIN, LOGIN, LOGIN, 200, LOGIN, LOGIN, 200)},
+}
+
+
+def url_names(patterns=None, namespace: str = "") -> dict[str, URLPattern]:
+    """Every named URL pattern, with its namespace ("mentoring:session_detail")."""
+    found = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found.update(url_names(pattern.url_patterns, inner))
+        elif pattern.name:
+            found[namespace + pattern.name] = pattern
+    return found
+
+
+def needs_a_row(name: str, pattern: URLPattern) -> bool:
+    if name.startswith("admin:"):
+        return False  # the admin's own pages: representative rows only
+    callback = getattr(pattern.callback, "__module__", "")
+    return not callback.startswith(("django.views.static", "django.contrib.staticfiles"))
+
+
+def test_every_url_has_a_row():
+    missing = sorted(
+        name for name, pattern in url_names().items() if needs_a_row(name, pattern)
+        if name not in MATRIX
+    )
+    assert not missing, "URLs without a row in MATRIX (see the top of this file): " + ", ".join(
+        missing
+    )
+
+
+def test_every_row_names_a_url():
+    gone = sorted(set(MATRIX) - set(url_names()))
+    assert not gone, "MATRIX rows for URLs that no longer exist: " + ", ".join(gone)
+
+
+def test_every_row_answers_for_every_persona():
+    for name, row in MATRIX.items():
+        for method in ("GET", "POST"):
+            if method in row:
+                assert len(row[method]) == len(PERSONAS), f"{name} {method}"
+
+
+def url_for(name: str, world) -> str:
+    obj = MATRIX[name].get("obj")
+    if obj is None:
+        return reverse(name)
+    if isinstance(obj, dict):
+        return reverse(name, kwargs=obj)
+    pks = {
+        "session": world.session.pk,
+        "concern": world.concern.pk,
+        "need": world.need.pk,
+        "program": 1,
+    }
+    return reverse(name, args=[pks[obj]])
+
+
+def outcome(response) -> int | str:
+    if response.status_code in (301, 302, 303):
+        location = response["Location"]
+        if "/sign-in/" in location or "/admin/login/" in location:
+            return LOGIN
+        return REDIRECT
+    return response.status_code
+
+
+CASES = [(name, method) for name, row in MATRIX.items() for method in ("GET", "POST") if method in row]
+
+
+@pytest.mark.parametrize(("name", "method"), CASES, ids=[f"{n} {m}" for n, m in CASES])
+def test_each_persona_gets_the_expected_answer(db, request, name, method):
+    world = build_world(request)
+    url = url_for(name, world)
+    wrong = []
+    for persona, expected in zip(PERSONAS, MATRIX[name][method], strict=True):
+        client = world.client(persona)
+        # Each persona starts from the same records: undo what the request changed.
+        savepoint = transaction.savepoint()
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        transaction.savepoint_rollback(savepoint)
+        got = outcome(response)
+        if got != expected:
+            wrong.append(f"{persona}: expected {expected}, got {got}")
+    assert not wrong, f"{method} {url} ({name}): " + "; ".join(wrong)
