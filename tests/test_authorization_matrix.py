@@ -19,9 +19,10 @@ The seven answers are for the personas, in this order (the column header below):
     anonymous, mentor_a, mentor_b, staff_user, site_contact_a, site_contact_b, admin_user
 
 The matrix posts an empty form, so a form page that accepts the persona answers 200
-with its errors. An answer is a status code, LOGIN (a redirect to a sign-in page) or REDIRECT (any other
-redirect). Django admin internals are skipped except the representative URLs listed.
-Static and media handlers are not named URLs in production and are skipped too.
+with its errors. An answer is a status code, LOGIN (a redirect to a sign-in page) or
+REDIRECT (any other redirect). Django admin internals are skipped except the
+representative URLs listed. Static and media handlers (not named URLs in production)
+are skipped too.
 """
 
 import pytest
@@ -136,9 +137,7 @@ MATRIX: dict[str, dict] = {
     # --- Django admin: representative pages only ------------------------------------
     "admin:index": {"GET": (LOGIN, LOGIN, LOGIN, 200, LOGIN, LOGIN, 200)},
     "admin:login": {"GET": (200, 200, 200, REDIRECT, 200, 200, REDIRECT)},
-    "admin:mentoring_sessionlog_changelist": {
-        "GET": (LOGIN, LOGIN, LOGIN, 200, LOGIN, LOGIN, 200)
-    },
+    "admin:mentoring_sessionlog_changelist": {"GET": (LOGIN, LOGIN, LOGIN, 200, LOGIN, LOGIN, 200)},
     "admin:mentoring_sessionlog_change": {
         "obj": "session",
         "GET": (LOGIN, LOGIN, LOGIN, 200, LOGIN, LOGIN, 200),
@@ -172,7 +171,9 @@ def needs_a_row(name: str, pattern: URLPattern) -> bool:
 
 def test_every_url_has_a_row():
     missing = sorted(
-        name for name, pattern in url_names().items() if needs_a_row(name, pattern)
+        name
+        for name, pattern in url_names().items()
+        if needs_a_row(name, pattern)
         if name not in MATRIX
     )
     assert not missing, "URLs without a row in MATRIX (see the top of this file): " + ", ".join(
@@ -216,7 +217,9 @@ def outcome(response) -> int | str:
     return response.status_code
 
 
-CASES = [(name, method) for name, row in MATRIX.items() for method in ("GET", "POST") if method in row]
+CASES = [
+    (name, method) for name, row in MATRIX.items() for method in ("GET", "POST") if method in row
+]
 
 
 @pytest.mark.parametrize(("name", "method"), CASES, ids=[f"{n} {m}" for n, m in CASES])
