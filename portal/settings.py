@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.audit",
     "portal.support",
+    "portal.staff",
 ]
 
 MIDDLEWARE = [

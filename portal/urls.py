@@ -10,6 +10,7 @@ admin.site.index_title = "Program records"
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("portal.accounts.urls")),
+    path("staff/", include("portal.staff.urls")),
     path("", include("portal.mentoring.urls")),
     path("", include("portal.safeguarding.urls")),
     path("", include("portal.support.urls")),

@@ -4,8 +4,7 @@ from django.shortcuts import redirect, render
 
 from portal.accounts.decorators import site_contact_required, staff_required
 from portal.mentoring.models import SiteContact
-from portal.safeguarding.access import concerns_visible_to, needs_visible_to
-from portal.safeguarding.models import NeedStatus
+from portal.safeguarding.access import concerns_visible_to
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_site_contact:
         return redirect("accounts:site_home")
     if user.is_program_staff:
-        return redirect("accounts:staff_home")
+        return redirect("staff:dashboard")
     return login_required(lambda r: HttpResponse(status=403))(request)
 
 
@@ -37,11 +36,5 @@ def site_contact_home(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "accounts/staff_home.html",
-        {
-            "open_concerns": concerns_visible_to(request.user).open().count(),
-            "open_needs": needs_visible_to(request.user).exclude(status=NeedStatus.CLOSED).count(),
-        },
-    )
+    """The staff workspace replaced this page; old bookmarks land on its dashboard."""
+    return redirect("staff:dashboard")

@@ -1,0 +1,292 @@
+"""Forms of the staff workspace: plain questions, server-side validation."""
+
+from django import forms
+
+from portal.accounts.models import User
+from portal.mentoring.forms import SessionLogForm
+from portal.mentoring.models import (
+    Attendance,
+    Choice,
+    ChoiceList,
+    Match,
+    Mentee,
+    Mentor,
+    MentorStatus,
+    ProgramSettings,
+    SchoolSite,
+    SiteContact,
+)
+
+MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+
+
+class SessionFilterForm(forms.Form):
+    month = forms.CharField(label="Month", required=False, widget=MONTH_INPUT)
+    site = forms.ModelChoiceField(
+        label="School site", queryset=SchoolSite.objects.all(), required=False,
+        empty_label="All schools",
+    )  # fmt: skip
+    mentor = forms.CharField(label="Mentor name or email", required=False, max_length=100)
+    attendance = forms.ChoiceField(
+        label="Attendance", required=False, choices=[("", "Any")] + list(Attendance.choices)
+    )
+    reviewed = forms.ChoiceField(
+        label="Reviewed",
+        required=False,
+        choices=[("", "Any"), ("no", "Not reviewed yet"), ("yes", "Reviewed")],
+    )
+    late = forms.BooleanField(label="Late entries only", required=False)
+    flagged = forms.BooleanField(label="With a concern or need only", required=False)
+
+
+class CorrectionForm(SessionLogForm):
+    reason = forms.CharField(
+        label="Why are you correcting this entry?",
+        help_text="Kept with the old values in the entry's history.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why you are correcting this entry."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The mentor's form points these at guidance this page does not show.
+        self.fields["notes"].widget.attrs.pop("aria-describedby", None)
+        self.fields["safety_concern"].widget.attrs.pop("aria-controls", None)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.fields["notes"].widget.attrs.pop("aria-describedby", None)
+
+
+class SchoolSiteForm(forms.ModelForm):
+    class Meta:
+        model = SchoolSite
+        fields = ["name", "address"]
+        labels = {"name": "School name", "address": "Address"}
+
+
+class SiteContactForm(forms.ModelForm):
+    class Meta:
+        model = SiteContact
+        fields = ["name", "role", "email", "phone", "position"]
+        labels = {"position": "Order on the list (0 first)"}
+
+
+class MentorForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="Email")
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    status = forms.ChoiceField(label="Status", choices=MentorStatus.choices)
+
+    def __init__(self, *args, mentor: Mentor | None = None, **kwargs):
+        self.mentor = mentor
+        if mentor is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "full_name": mentor.user.full_name,
+                    "email": mentor.user.email,
+                    "phone": mentor.user.phone,
+                    "status": mentor.status,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        taken = User.objects.filter(email__iexact=email)
+        if self.mentor is not None:
+            taken = taken.exclude(pk=self.mentor.user_id)
+        if taken.exists():
+            raise forms.ValidationError("Someone already signs in with this email.")
+        return email
+
+
+class MenteeForm(forms.ModelForm):
+    class Meta:
+        model = Mentee
+        fields = ["first_name", "last_initial", "site", "grade", "status"]
+        labels = {"site": "School site", "last_initial": "First letter of last name"}
+        help_texts = {"first_name": "First name only: the portal keeps no more than needed."}
+
+    def clean_last_initial(self):
+        value = self.cleaned_data["last_initial"].strip().upper()
+        if not (len(value) == 1 and value.isalpha() and value.isascii()):
+            raise forms.ValidationError("Enter one letter.")
+        return value
+
+
+class MentorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.user.full_name} ({obj.user.email})"
+
+
+class MatchForm(forms.ModelForm):
+    mentor = MentorChoiceField(
+        queryset=Mentor.objects.exclude(status=MentorStatus.INACTIVE).select_related("user")
+    )
+
+    class Meta:
+        model = Match
+        fields = ["mentor", "mentee", "site", "start_date"]
+        labels = {"site": "School site", "start_date": "Start date"}
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentee"].queryset = Mentee.objects.select_related("site")
+        if self.instance.pk:
+            # Keep the current mentor selectable even if inactive.
+            self.fields["mentor"].queryset = (
+                Mentor.objects.exclude(status=MentorStatus.INACTIVE)
+                | Mentor.objects.filter(pk=self.instance.mentor_id)
+            ).select_related("user")
+
+    def clean(self):
+        data = super().clean()
+        mentee, site = data.get("mentee"), data.get("site")
+        if mentee and site and mentee.site_id != site.pk:
+            self.add_error("site", f"{mentee.display_name} is at {mentee.site.name}.")
+        return data
+
+
+class MatchCloseForm(forms.Form):
+    end_date = forms.DateField(
+        label="Last day of the match",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the last day of the match.",
+            "invalid": "Enter a date like 2026-06-12.",
+        },
+    )
+    reason = forms.CharField(
+        label="Why is the match closing?",
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the match is closing."},
+    )
+
+    def __init__(self, *args, match: Match, **kwargs):
+        self.match = match
+        super().__init__(*args, **kwargs)
+
+    def clean_end_date(self):
+        end = self.cleaned_data["end_date"]
+        if end < self.match.start_date:
+            raise forms.ValidationError(
+                f"The match started on {self.match.start_date:%d %B %Y}: "
+                "end it on or after that day."
+            )
+        return end
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(label="Why? (optional)", max_length=500, required=False)
+
+
+class ProgramSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ProgramSettings
+        fields = [
+            "name",
+            "time_zone",
+            "activity_mode",
+            "max_hours",
+            "deadline_rule",
+            "deadline_weekday",
+            "deadline_day",
+            "late_policy",
+            "concern_acknowledge_hours",
+            "contact_email",
+            "contact_phone",
+            "help_video_links",
+            "mentor_agreement",
+        ]
+        labels = {
+            "name": "Program name",
+            "activity_mode": "Activity field",
+            "max_hours": "Most hours one session can have",
+            "deadline_rule": "Deadline rule",
+            "deadline_weekday": "Weekday for the 'first weekday' rule",
+            "deadline_day": "Day for the 'day N' rule",
+            "late_policy": "Entries after the deadline",
+            "concern_acknowledge_hours": "Hours before an unacknowledged concern is raised again",
+            "contact_email": "Program email",
+            "contact_phone": "Program phone",
+            "help_video_links": "Video links",
+            "mentor_agreement": "Mentor agreement",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any further settings fields (reminder times) appear here when the model has them.
+        extra = [
+            f.name
+            for f in ProgramSettings._meta.get_fields()
+            if f.name.startswith("reminder") and getattr(f, "editable", False)
+        ]
+        for name in extra:
+            self.fields[name] = forms.fields_for_model(ProgramSettings, fields=[name])[name]
+            self.initial.setdefault(name, getattr(self.instance, name))
+
+
+class ChoiceAddForm(forms.Form):
+    list = forms.ChoiceField(label="Which list?", choices=ChoiceList.choices)
+    label = forms.CharField(label="New choice", max_length=60)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("list")
+            and data.get("label")
+            and Choice.objects.filter(
+                list=data["list"], label__iexact=data["label"].strip()
+            ).exists()
+        ):
+            self.add_error("label", "That list already has this choice.")
+        return data
+
+
+class ExportForm(forms.Form):
+    REPORTS = [("sessions", "Sessions"), ("compliance", "Compliance"), ("hours", "Hours")]
+    report = forms.ChoiceField(label="What to export", choices=REPORTS, initial="sessions")
+    file_format = forms.ChoiceField(
+        label="File type",
+        choices=[("csv", "CSV"), ("xlsx", "Excel")],
+        initial="csv",
+        widget=forms.RadioSelect,
+    )
+    month = forms.CharField(
+        label="Month (sessions, compliance)", required=False, widget=MONTH_INPUT
+    )
+    start = forms.CharField(label="From month (hours)", required=False, widget=MONTH_INPUT)
+    end = forms.CharField(label="To month (hours)", required=False, widget=MONTH_INPUT)
+    site = forms.ModelChoiceField(
+        label="School site", queryset=SchoolSite.objects.all(), required=False,
+        empty_label="All schools",
+    )  # fmt: skip
+    include_children = forms.BooleanField(
+        label="Include children's names and session notes",
+        required=False,
+        help_text="Leave unticked for funders. Ticking it is recorded.",
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        error_messages={"required": "Choose a CSV file to upload."},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 2 MB: split it in parts.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "The file is not a CSV saved as UTF-8. In your spreadsheet, choose Save As, "
+                "then CSV UTF-8."
+            ) from None

@@ -1,0 +1,392 @@
+"""Reads for the staff workspace. Every report aggregates in the database: one query per
+table it shows, whatever the number of mentors."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from portal.mentoring import rules
+from portal.mentoring import selectors as mentoring_selectors
+from portal.mentoring.models import (
+    Match,
+    MatchStatus,
+    Mentor,
+    MentorStatus,
+    ProgramSettings,
+    SessionLog,
+)
+
+# --- Months -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return dt.date(self.year, self.month, 1).strftime("%B %Y")
+
+    @property
+    def short_label(self) -> str:
+        return dt.date(self.year, self.month, 1).strftime("%b %Y")
+
+    def previous(self) -> "Month":
+        return Month(*rules.previous_month(self.year, self.month))
+
+    def next(self) -> "Month":
+        return Month(*rules.next_month(self.year, self.month))
+
+    def bounds(self, program: ProgramSettings) -> tuple[dt.datetime, dt.datetime]:
+        return rules.month_bounds(self.year, self.month, program.tz)
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    def last_day(self) -> dt.date:
+        return Month(*rules.next_month(self.year, self.month)).first_day() - dt.timedelta(days=1)
+
+
+def current_month(program: ProgramSettings, now: dt.datetime | None = None) -> Month:
+    return Month(*rules.month_of(now or timezone.now(), program.tz))
+
+
+def parse_month(value: str | None, program: ProgramSettings) -> Month | None:
+    """'2026-10' as a Month, or None for anything else (addresses are typed by people)."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return Month(year, month)
+    except ValueError:
+        pass
+    return None
+
+
+def hours(quarters: int | None) -> Decimal:
+    return rules.quarters_to_hours(quarters or 0)
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+
+def staff_sessions():
+    """Every live entry with what the lists and exports show, in one query."""
+    return SessionLog.objects.live().select_related(
+        "match__mentee",
+        "match__site",
+        "match__mentor__user",
+        "type_of_mentoring",
+        "interaction",
+        "entered_by",
+        "reviewed_by",
+    )
+
+
+@dataclass
+class SessionFilters:
+    month: Month | None = None
+    site: int | None = None
+    mentor: str = ""  # part of a mentor's name or email
+    attendance: str = ""
+    late: bool = False
+    flagged: bool = False
+    reviewed: str = ""  # "", "yes" or "no"
+
+
+def filter_sessions(queryset, filters: SessionFilters, *, program: ProgramSettings):
+    if filters.month:
+        start, end = filters.month.bounds(program)
+        queryset = queryset.filter(starts_at__gte=start, starts_at__lt=end)
+    if filters.site:
+        queryset = queryset.filter(match__site_id=filters.site)
+    if filters.mentor:
+        queryset = queryset.filter(
+            Q(match__mentor__user__full_name__icontains=filters.mentor)
+            | Q(match__mentor__user__email__icontains=filters.mentor)
+        )
+    if filters.attendance:
+        queryset = queryset.filter(attendance=filters.attendance)
+    if filters.late:
+        queryset = queryset.filter(is_late=True)
+    if filters.flagged:
+        # A safety concern, or any resource need raised from the entry.
+        queryset = queryset.filter(Q(safety_concern=True) | Q(needs__isnull=False)).distinct()
+    if filters.reviewed == "yes":
+        queryset = queryset.filter(reviewed_at__isnull=False)
+    elif filters.reviewed == "no":
+        queryset = queryset.filter(reviewed_at__isnull=True)
+    return queryset
+
+
+# --- Dashboard ----------------------------------------------------------------------------
+
+
+def month_figures(month: Month, *, program: ProgramSettings) -> dict:
+    """Sessions, hours and late entries of a month: one query."""
+    start, end = month.bounds(program)
+    figures = (
+        SessionLog.objects.live()
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .aggregate(
+            sessions=Count("pk"),
+            quarters=Coalesce(Sum("quarter_hours"), 0),
+            late=Count("pk", filter=Q(is_late=True)),
+            unreviewed=Count("pk", filter=Q(reviewed_at__isnull=True)),
+        )
+    )
+    figures["hours"] = hours(figures["quarters"])
+    return figures
+
+
+# --- Compliance ---------------------------------------------------------------------------
+
+
+def declared_mentor_ids(month: Month) -> set[int] | None:
+    """Mentors who declared "No session this month" (SPEC 4.15).
+
+    Hook: uses ``portal.mentoring.selectors.months_declared_without_sessions`` when that
+    selector exists, and returns None (unknown) until it does.
+    """
+    selector = getattr(mentoring_selectors, "months_declared_without_sessions", None)
+    if selector is None:
+        return None
+    ids = set()
+    for item in selector(month.year, month.month):
+        if isinstance(item, int):
+            ids.add(item)
+        elif isinstance(item, Mentor):
+            ids.add(item.pk)
+        elif isinstance(item, dict):
+            ids.add(item.get("mentor_id") or item.get("mentor"))
+        else:
+            ids.add(getattr(item, "mentor_id", None) or getattr(item, "pk", None))
+    ids.discard(None)
+    return ids
+
+
+@dataclass
+class ComplianceRow:
+    mentor: Mentor
+    sessions: int
+    met: int
+    absences: int
+    quarters: int
+    late: int
+    declared: bool = False
+
+    @property
+    def hours(self) -> Decimal:
+        return hours(self.quarters)
+
+    @property
+    def logged_nothing(self) -> bool:
+        return self.sessions == 0
+
+
+def compliance_mentors(month: Month, *, program: ProgramSettings, site: int | None = None):
+    """Active mentors with a match that ran during the month, with their figures for it.
+
+    One query: sessions, hours and late entries are conditional aggregates over the
+    mentor's entries of the month (closed matches included).
+    """
+    start, end = month.bounds(program)
+    running = Match.objects.filter(mentor=OuterRef("pk"), start_date__lte=month.last_day()).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=month.first_day())
+    )
+    if site:
+        running = running.filter(site_id=site)
+    in_month = Q(
+        matches__sessions__starts_at__gte=start,
+        matches__sessions__starts_at__lt=end,
+        matches__sessions__deleted_at__isnull=True,
+    )
+    return (
+        Mentor.objects.filter(status=MentorStatus.ACTIVE)
+        .filter(Exists(running))
+        .select_related("user")
+        .annotate(
+            n_sessions=Count("matches__sessions", filter=in_month),
+            n_met=Count(
+                "matches__sessions", filter=in_month & Q(matches__sessions__attendance="met")
+            ),
+            n_late=Count("matches__sessions", filter=in_month & Q(matches__sessions__is_late=True)),
+            n_quarters=Coalesce(Sum("matches__sessions__quarter_hours", filter=in_month), 0),
+        )
+        .order_by("user__full_name", "pk")
+    )
+
+
+def compliance_rows(month: Month, *, program: ProgramSettings, site: int | None = None):
+    declared = declared_mentor_ids(month) or set()
+    for mentor in compliance_mentors(month, program=program, site=site).iterator(chunk_size=2000):
+        yield ComplianceRow(
+            mentor=mentor,
+            sessions=mentor.n_sessions,
+            met=mentor.n_met,
+            absences=mentor.n_sessions - mentor.n_met,
+            quarters=mentor.n_quarters,
+            late=mentor.n_late,
+            declared=mentor.pk in declared,
+        )
+
+
+def mentors_with_nothing_logged(month: Month, *, program: ProgramSettings):
+    return compliance_mentors(month, program=program).filter(n_sessions=0)
+
+
+# --- Hours --------------------------------------------------------------------------------
+
+
+@dataclass
+class HoursFilters:
+    start: Month
+    end: Month  # inclusive
+    site: int | None = None
+    type_of_mentoring: int | None = None
+    interaction: int | None = None
+
+
+def hours_sessions(filters: HoursFilters, *, program: ProgramSettings):
+    start, _ = filters.start.bounds(program)
+    _, end = filters.end.bounds(program)
+    sessions = SessionLog.objects.live().filter(starts_at__gte=start, starts_at__lt=end)
+    if filters.site:
+        sessions = sessions.filter(match__site_id=filters.site)
+    if filters.type_of_mentoring:
+        sessions = sessions.filter(type_of_mentoring_id=filters.type_of_mentoring)
+    if filters.interaction:
+        sessions = sessions.filter(interaction_id=filters.interaction)
+    return sessions
+
+
+def _grouped(sessions, *fields: str) -> list[dict]:
+    rows = (
+        sessions.values(*fields)
+        .annotate(
+            sessions=Count("pk"),
+            met=Count("pk", filter=Q(attendance="met")),
+            quarters=Coalesce(Sum("quarter_hours"), 0),
+        )
+        .order_by(*fields)
+    )
+    result = []
+    for row in rows:
+        row["hours"] = hours(row["quarters"])
+        result.append(row)
+    return result
+
+
+def hours_report(filters: HoursFilters, *, program: ProgramSettings) -> dict:
+    """Hours by month, school site, type of mentoring and interaction, with totals.
+
+    Five queries, whatever the size of the program.
+    """
+    sessions = hours_sessions(filters, program=program)
+    by_month_rows = (
+        sessions.annotate(month=TruncMonth("starts_at", tzinfo=program.tz))
+        .values("month")
+        .annotate(
+            sessions=Count("pk"),
+            met=Count("pk", filter=Q(attendance="met")),
+            quarters=Coalesce(Sum("quarter_hours"), 0),
+        )
+        .order_by("month")
+    )
+    found = {(row["month"].year, row["month"].month): row for row in by_month_rows}
+    by_month = []
+    month = filters.start
+    while (month.year, month.month) <= (filters.end.year, filters.end.month):
+        row = found.get((month.year, month.month), {})
+        quarters = row.get("quarters", 0)
+        by_month.append(
+            {
+                "month": month,
+                "sessions": row.get("sessions", 0),
+                "met": row.get("met", 0),
+                "quarters": quarters,
+                "hours": hours(quarters),
+            }
+        )
+        month = month.next()
+    total = sessions.aggregate(
+        sessions=Count("pk"),
+        met=Count("pk", filter=Q(attendance="met")),
+        quarters=Coalesce(Sum("quarter_hours"), 0),
+    )
+    total["hours"] = hours(total["quarters"])
+    return {
+        "by_month": by_month,
+        "by_site": _grouped(sessions, "match__site__name"),
+        "by_type": _grouped(sessions, "type_of_mentoring__label"),
+        "by_interaction": _grouped(sessions, "interaction__label"),
+        "total": total,
+    }
+
+
+def chart(by_month: list[dict], *, width: int = 640, height: int = 260) -> dict:
+    """Bars of hours per month, as coordinates for a server-rendered SVG.
+
+    Each bar carries its number above it, so the chart reads without colour.
+    """
+    top = max((row["quarters"] for row in by_month), default=0) or 4
+    left, bottom, label_room = 8, 48, 22
+    plot_height = height - bottom - label_room
+    slot = (width - left * 2) / max(len(by_month), 1)
+    bar_width = max(min(slot * 0.6, 60), 4)
+    bars = []
+    for index, row in enumerate(by_month):
+        bar_height = round(plot_height * row["quarters"] / top, 1)
+        x = round(left + index * slot + (slot - bar_width) / 2, 1)
+        y = round(label_room + plot_height - bar_height, 1)
+        bars.append(
+            {
+                "x": x,
+                "y": y,
+                "width": round(bar_width, 1),
+                "height": bar_height,
+                "cx": round(x + bar_width / 2, 1),
+                "value_y": round(y - 6, 1),
+                "hours": row["hours"],
+                "label": row["month"].short_label,
+                "month_label": row["month"].label,
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "baseline": label_room + plot_height,
+        "label_y": label_room + plot_height + 20,
+        "year_y": label_room + plot_height + 38,
+        "bars": bars,
+        "rotate": len(by_month) > 8,
+    }
+
+
+def matches_needing_support_count() -> int:
+    from portal.safeguarding.selectors import matches_needing_support
+
+    return len(matches_needing_support())
+
+
+def dashboard_figures(*, program: ProgramSettings, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    month = current_month(program, now)
+    deadline = rules.next_deadline(now, program.deadline_policy)
+    return {
+        "month": month,
+        "figures": month_figures(month, program=program),
+        "deadline": deadline,
+        "days_left": deadline.days_left(now),
+        "deadline_month": Month(deadline.year, deadline.month),
+        "nothing_logged": mentors_with_nothing_logged(month, program=program).count(),
+        "active_matches": Match.objects.filter(status=MatchStatus.ACTIVE).count(),
+    }

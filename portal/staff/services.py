@@ -1,0 +1,257 @@
+"""Writes of the staff workspace. Each runs in a transaction and leaves an audit entry."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.audit.services import log_action
+from portal.mentoring.models import (
+    Choice,
+    Match,
+    MatchStatus,
+    Mentor,
+    MentorStatus,
+    ProgramSettings,
+    SessionLog,
+)
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+@transaction.atomic
+def record_save(*, user: User, form, action_prefix: str) -> models.Model:
+    """Save a ModelForm's record, auditing the fields that changed (old and new values)."""
+    instance = form.instance
+    creating = instance.pk is None
+    old = {}
+    if not creating:
+        before = type(instance).objects.get(pk=instance.pk)
+        old = snapshot(before, form.changed_data)
+    obj = form.save()
+    log_action(
+        actor=user,
+        action=f"{action_prefix}.{'created' if creating else 'changed'}",
+        obj=obj,
+        old=old,
+        new=snapshot(obj, form.changed_data if not creating else form.fields),
+    )
+    return obj
+
+
+@transaction.atomic
+def match_close(*, match: Match, user: User, end_date: dt.date, reason: str) -> Match:
+    """Close a match on ``end_date`` with a reason. Its entries stay in every report."""
+    old = snapshot(match, ["status", "end_date", "closure_reason"])
+    match.status = MatchStatus.CLOSED
+    match.end_date = end_date
+    match.closure_reason = reason.strip()
+    match.full_clean()
+    match.save(update_fields=["status", "end_date", "closure_reason"])
+    log_action(
+        actor=user,
+        action="match.closed",
+        obj=match,
+        old=old,
+        new=snapshot(match, ["status", "end_date", "closure_reason"]),
+        note=reason,
+    )
+    return match
+
+
+@transaction.atomic
+def mentor_deactivate(*, mentor: Mentor, user: User, reason: str = "") -> Mentor:
+    """Mark a mentor inactive and stop their sign-in. Their records stay."""
+    old = {"status": mentor.status, "is_active": mentor.user.is_active}
+    mentor.status = MentorStatus.INACTIVE
+    mentor.save(update_fields=["status"])
+    mentor.user.is_active = False
+    mentor.user.save(update_fields=["is_active"])
+    log_action(
+        actor=user,
+        action="mentor.deactivated",
+        obj=mentor,
+        old=old,
+        new={"status": mentor.status, "is_active": False},
+        note=reason,
+    )
+    return mentor
+
+
+@transaction.atomic
+def sessions_mark_reviewed(*, sessions, user: User, now: dt.datetime | None = None) -> int:
+    """Mark entries reviewed (they lock for their mentors). One UPDATE, one audit entry each.
+
+    Entries already reviewed keep their first review.
+    """
+    now = now or timezone.now()
+    pending = list(sessions.filter(reviewed_at__isnull=True).values_list("pk", flat=True))
+    if not pending:
+        return 0
+    SessionLog.objects.filter(pk__in=pending, reviewed_at__isnull=True).update(
+        reviewed_at=now, reviewed_by=user, updated_at=now
+    )
+    from portal.audit.models import AuditEvent
+
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=user,
+            action="session.reviewed",
+            object_type="mentoring.sessionlog",
+            object_id=pk,
+            new_values={"reviewed_at": now.isoformat()},
+            created_at=now,
+        )
+        for pk in pending
+    )
+    return len(pending)
+
+
+@transaction.atomic
+def program_settings_update(*, user: User, form) -> ProgramSettings:
+    """Save the program settings; the audit entry keeps old and new values."""
+    before = ProgramSettings.objects.get(pk=1)
+    old = snapshot(before, form.changed_data)
+    settings = form.save()
+    if form.changed_data:
+        log_action(
+            actor=user,
+            action="programsettings.changed",
+            obj=settings,
+            old=old,
+            new=snapshot(settings, form.changed_data),
+        )
+    return settings
+
+
+@transaction.atomic
+def choice_add(*, user: User, list_name: str, label: str) -> Choice:
+    position = (
+        Choice.objects.filter(list=list_name).aggregate(top=models.Max("position"))["top"] or 0
+    )
+    choice = Choice(list=list_name, label=label.strip(), position=position + 1)
+    choice.full_clean()
+    choice.save()
+    log_action(
+        actor=user, action="choice.created", obj=choice, new=snapshot(choice, ["list", "label"])
+    )
+    return choice
+
+
+@transaction.atomic
+def choice_set_retired(*, user: User, choice: Choice, retired: bool) -> Choice:
+    """Retire a choice (it stays on the entries that used it) or bring it back."""
+    if retired and choice.is_default:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError("Make another choice the default before retiring this one.")
+    old = {"is_retired": choice.is_retired}
+    choice.is_retired = retired
+    choice.save(update_fields=["is_retired"])
+    log_action(
+        actor=user,
+        action="choice.retired" if retired else "choice.restored",
+        obj=choice,
+        old=old,
+        new={"is_retired": retired},
+    )
+    return choice
+
+
+@transaction.atomic
+def choice_make_default(*, user: User, choice: Choice) -> Choice:
+    if choice.is_retired:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError("A retired choice cannot be the default.")
+    previous = Choice.objects.filter(list=choice.list, is_default=True).exclude(pk=choice.pk)
+    old_default = previous.first()
+    previous.update(is_default=False)
+    choice.is_default = True
+    choice.save(update_fields=["is_default"])
+    log_action(
+        actor=user,
+        action="choice.made_default",
+        obj=choice,
+        old={"default": str(old_default) if old_default else ""},
+        new={"default": choice.label},
+    )
+    return choice
+
+
+def export_record(
+    *, user: User, report: str, file_format: str, filters: dict, include_children: bool
+):
+    """Every export leaves an audit entry; including children's names and notes is noted."""
+    program = ProgramSettings.load()
+    return log_action(
+        actor=user,
+        action="export.with_children" if include_children else "export.deidentified",
+        obj=program,
+        new={
+            "report": report,
+            "format": file_format,
+            "filters": filters,
+            "include_children_names_and_notes": include_children,
+        },
+        note=(
+            "Staff chose to include children's names and notes"
+            if include_children
+            else "De-identified export"
+        ),
+    )
+
+
+@transaction.atomic
+def mentor_save(*, user: User, mentor: Mentor | None, data: dict) -> Mentor:
+    """Create a mentor (an account without a password: they enrol by invitation) or change one."""
+    from portal.accounts.models import Role
+
+    if mentor is None:
+        account = User.objects.create_user(
+            email=data["email"],
+            password=None,
+            role=Role.MENTOR,
+            full_name=data["full_name"],
+            phone=data.get("phone", ""),
+        )
+        mentor = Mentor.objects.create(user=account, status=data["status"])
+        log_action(actor=user, action="mentor.created", obj=mentor, new=dict(data))
+        return mentor
+    old = {
+        "full_name": mentor.user.full_name,
+        "email": mentor.user.email,
+        "phone": mentor.user.phone,
+        "status": mentor.status,
+    }
+    mentor.user.full_name = data["full_name"]
+    mentor.user.email = data["email"]
+    mentor.user.phone = data.get("phone", "")
+    mentor.user.save(update_fields=["full_name", "email", "phone"])
+    mentor.status = data["status"]
+    mentor.save(update_fields=["status"])
+    new = {key: data.get(key, "") for key in old}
+    changed = {k for k in old if old[k] != new[k]}
+    if changed:
+        log_action(
+            actor=user,
+            action="mentor.changed",
+            obj=mentor,
+            old={k: old[k] for k in changed},
+            new={k: new[k] for k in changed},
+        )
+    return mentor

@@ -1,0 +1,705 @@
+"""The staff workspace: thin views over selectors (reads) and services (writes)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.accounts.decorators import role_required, staff_required
+from portal.mentoring import rules
+from portal.mentoring.models import (
+    Choice,
+    ChoiceList,
+    Match,
+    MatchStatus,
+    Mentee,
+    MenteeStatus,
+    Mentor,
+    MentorStatus,
+    ProgramSettings,
+    SchoolSite,
+    SiteContact,
+)
+from portal.mentoring.services import DuplicateSession, EntryLocked, session_log_update
+from portal.safeguarding.access import concerns_visible_to, needs_visible_to
+from portal.safeguarding.models import NeedStatus
+from portal.staff import exports, forms, imports, selectors, services
+
+admin_required = role_required("is_administrator")
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _open_support_requests() -> int | None:
+    """Open requests from the Contact page, once that queue exists (None until then)."""
+    try:
+        from portal.support.models import SupportRequest  # noqa: PLC0415
+    except ImportError:
+        return None
+    statuses = [
+        value
+        for value in getattr(getattr(SupportRequest, "Status", None), "values", ["new", "open"])
+        if value not in ("closed", "resolved", "answered", "done")
+    ]
+    field = "status" if hasattr(SupportRequest, "status") else None
+    if field is None:
+        return SupportRequest.objects.count()
+    return SupportRequest.objects.filter(status__in=statuses).count()
+
+
+# --- Dashboard ----------------------------------------------------------------------------
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    program = ProgramSettings.load()
+    context = selectors.dashboard_figures(program=program)
+    concerns = concerns_visible_to(request.user).open().select_related("site").order_by("raised_at")
+    context.update(
+        {
+            "open_concerns": concerns.count(),
+            "oldest_concerns": list(concerns[:5]),
+            "open_needs": needs_visible_to(request.user).exclude(status=NeedStatus.CLOSED).count(),
+            "support_requests": _open_support_requests(),
+            "needing_support": selectors.matches_needing_support_count(),
+        }
+    )
+    return render(request, "staff/dashboard.html", context)
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+
+def _session_filters(
+    request: HttpRequest, program
+) -> tuple[forms.SessionFilterForm, selectors.SessionFilters]:
+    form = forms.SessionFilterForm(request.GET or None)
+    filters = selectors.SessionFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.SessionFilters(
+            month=selectors.parse_month(data["month"], program),
+            site=data["site"].pk if data["site"] else None,
+            mentor=data["mentor"].strip(),
+            attendance=data["attendance"],
+            late=data["late"],
+            flagged=data["flagged"],
+            reviewed=data["reviewed"],
+        )
+    return form, filters
+
+
+@staff_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    program = ProgramSettings.load()
+    form, filters = _session_filters(request, program)
+    sessions = selectors.filter_sessions(selectors.staff_sessions(), filters, program=program)
+    page = _page(request, sessions.order_by("-starts_at", "-pk"))
+    return render(
+        request,
+        "staff/session_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def session_review_bulk(request: HttpRequest) -> HttpResponse:
+    ids = [value for value in request.POST.getlist("sessions") if value.isdecimal()]
+    back = request.POST.get("next") or ""
+    if not ids:
+        messages.error(request, "Choose at least one entry to mark as reviewed.")
+    else:
+        count = services.sessions_mark_reviewed(
+            sessions=selectors.staff_sessions().filter(pk__in=ids), user=request.user
+        )
+        messages.success(
+            request, f"{count} {'entry' if count == 1 else 'entries'} marked as reviewed."
+        )
+    url = reverse("staff:session_list")
+    return redirect(f"{url}?{back}" if back else url)
+
+
+def _get_session(pk: int):
+    return get_object_or_404(selectors.staff_sessions(), pk=pk)
+
+
+@staff_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _get_session(pk)
+    revisions = session.revisions.select_related("changed_by")
+    return render(
+        request,
+        "staff/session_detail.html",
+        {"session": session, "revisions": revisions, "program": ProgramSettings.load()},
+    )
+
+
+@staff_required
+@require_POST
+def session_review(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _get_session(pk)
+    services.sessions_mark_reviewed(
+        sessions=selectors.staff_sessions().filter(pk=session.pk), user=request.user
+    )
+    messages.success(request, "Marked as reviewed. Its mentor can no longer change it.")
+    return redirect("staff:session_detail", pk=pk)
+
+
+@staff_required
+def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _get_session(pk)
+    program = ProgramSettings.load()
+    matches = Match.objects.filter(mentor_id=session.match.mentor_id).select_related(
+        "mentee", "site"
+    )
+    form = forms.CorrectionForm(
+        request.POST or None,
+        matches=matches,
+        program=program,
+        instance=session,
+        initial=forms.CorrectionForm.initial_for_edit(session, program),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_log_update(
+                session=session,
+                user=request.user,
+                data=form.to_input(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        except DuplicateSession:
+            form.add_error("starts_at", "This match already has an entry at this date and time.")
+        except EntryLocked as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Entry corrected. The old values are kept in its history.")
+            return redirect("staff:session_detail", pk=pk)
+    return render(request, "staff/session_correct.html", {"form": form, "session": session})
+
+
+# --- Compliance ---------------------------------------------------------------------------
+
+
+def _month_from(request: HttpRequest, program, name: str = "month") -> selectors.Month:
+    return selectors.parse_month(request.GET.get(name), program) or selectors.current_month(program)
+
+
+@staff_required
+def compliance(request: HttpRequest) -> HttpResponse:
+    program = ProgramSettings.load()
+    month = _month_from(request, program)
+    site = request.GET.get("site", "")
+    site_id = int(site) if site.isdecimal() else None
+    rows = list(selectors.compliance_rows(month, program=program, site=site_id))
+    declared = selectors.declared_mentor_ids(month)
+    silent = [row for row in rows if row.logged_nothing and not row.declared]
+    deadline = rules.deadline_for_month(month.year, month.month, program.deadline_policy)
+    return render(
+        request,
+        "staff/compliance.html",
+        {
+            "month": month,
+            "rows": rows,
+            "silent": silent,
+            "declared_known": declared is not None,
+            "declared_count": sum(1 for row in rows if row.declared),
+            "total_sessions": sum(row.sessions for row in rows),
+            "total_hours": selectors.hours(sum(row.quarters for row in rows)),
+            "total_late": sum(row.late for row in rows),
+            "deadline": deadline,
+            "sites": SchoolSite.objects.all(),
+            "site_id": site_id,
+            "show_emails": request.GET.get("emails") == "1",
+            "silent_emails": ", ".join(row.mentor.user.email for row in silent),
+        },
+    )
+
+
+# --- Hours --------------------------------------------------------------------------------
+
+
+def _hours_filters(request: HttpRequest, program) -> selectors.HoursFilters:
+    end = selectors.parse_month(request.GET.get("end"), program) or selectors.current_month(program)
+    start = selectors.parse_month(request.GET.get("start"), program)
+    if start is None:
+        start = end
+        for _ in range(11):
+            start = start.previous()
+    if (start.year, start.month) > (end.year, end.month):
+        start, end = end, start
+
+    def number(name):
+        value = request.GET.get(name, "")
+        return int(value) if value.isdecimal() else None
+
+    return selectors.HoursFilters(
+        start=start,
+        end=end,
+        site=number("site"),
+        type_of_mentoring=number("type"),
+        interaction=number("interaction"),
+    )
+
+
+@staff_required
+def hours(request: HttpRequest) -> HttpResponse:
+    program = ProgramSettings.load()
+    filters = _hours_filters(request, program)
+    report = selectors.hours_report(filters, program=program)
+    return render(
+        request,
+        "staff/hours.html",
+        {
+            "filters": filters,
+            "report": report,
+            "chart": selectors.chart(report["by_month"]),
+            "sites": SchoolSite.objects.all(),
+            "types": Choice.objects.filter(list=ChoiceList.TYPE_OF_MENTORING),
+            "interactions": Choice.objects.filter(list=ChoiceList.INTERACTION),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+# --- Exports ------------------------------------------------------------------------------
+
+
+@staff_required
+def export(request: HttpRequest) -> HttpResponse:
+    """The export page; with ?report= it sends the file (every download is audited)."""
+    program = ProgramSettings.load()
+    if "report" not in request.GET:
+        initial = {"month": selectors.current_month(program).key}
+        return render(request, "staff/export.html", {"form": forms.ExportForm(initial=initial)})
+    form = forms.ExportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "staff/export.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    report, file_format = data["report"], data["file_format"] or "csv"
+    include = data["include_children"] and report == "sessions"
+    site_id = data["site"].pk if data["site"] else None
+    filters_for_audit = {k: v for k, v in request.GET.items() if k not in ("csrfmiddlewaretoken",)}
+    if report == "sessions":
+        _, filters = _session_filters(request, program)
+        sessions = selectors.filter_sessions(selectors.staff_sessions(), filters, program=program)
+        table = exports.sessions_table(sessions, tz=program.tz, include_children=include)
+        name = f"sessions-{filters.month.key}" if filters.month else "sessions"
+    elif report == "compliance":
+        month = selectors.parse_month(data["month"], program) or selectors.current_month(program)
+        rows = selectors.compliance_rows(month, program=program, site=site_id)
+        table = exports.compliance_table(rows, month_label=month.key)
+        name = f"compliance-{month.key}"
+    else:
+        filters = _hours_filters(request, program)
+        table = exports.hours_table(selectors.hours_report(filters, program=program))
+        name = f"hours-{filters.start.key}-to-{filters.end.key}"
+    services.export_record(
+        user=request.user,
+        report=report,
+        file_format=file_format,
+        filters=filters_for_audit,
+        include_children=include,
+    )
+    return exports.streaming_response(table, file_format=file_format, filename=name)
+
+
+# --- Imports ------------------------------------------------------------------------------
+
+IMPORT_SESSION_KEY = "staff_import"
+
+
+@staff_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/import_start.html", {"kinds": imports.KINDS.values()})
+
+
+@staff_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in imports.KINDS:
+        return HttpResponse(status=404)
+    response = HttpResponse(
+        imports.template_csv(imports.KINDS[kind]), content_type=exports.CSV_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response
+
+
+@staff_required
+def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in imports.KINDS:
+        return HttpResponse(status=404)
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["file"]
+        result = imports.import_check(kind_name=kind, text=text)
+        if result.ok:
+            request.session[IMPORT_SESSION_KEY] = {"kind": kind, "text": text}
+        else:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+    return render(
+        request,
+        "staff/import_upload.html",
+        {"form": form, "kind": imports.KINDS[kind], "result": result},
+    )
+
+
+@staff_required
+@require_POST
+def import_save(request: HttpRequest, kind: str) -> HttpResponse:
+    stored = request.session.get(IMPORT_SESSION_KEY)
+    if not stored or stored.get("kind") != kind:
+        messages.error(request, "Upload the file again: nothing was saved.")
+        return redirect("staff:import_upload", kind=kind)
+    try:
+        count = imports.import_save(kind_name=kind, text=stored["text"], user=request.user)
+    except ValueError:
+        messages.error(
+            request, "The file no longer passes the checks: nothing was saved. Upload it again."
+        )
+        return redirect("staff:import_upload", kind=kind)
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    messages.success(request, f"Saved {count} {imports.KINDS[kind].title.lower()}.")
+    return redirect(f"staff:{kind[:-2] if kind == 'matches' else kind[:-1]}_list")
+
+
+# --- People and matches -------------------------------------------------------------------
+
+
+@staff_required
+def site_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    sites = SchoolSite.objects.annotate(
+        n_contacts=Count("contacts", distinct=True),
+        n_active=Count("matches", filter=Q(matches__status=MatchStatus.ACTIVE), distinct=True),
+    )
+    if q:
+        sites = sites.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    return render(
+        request,
+        "staff/site_list.html",
+        {"page": _page(request, sites), "q": q, "query": _query_without_page(request)},
+    )
+
+
+def _edit_record(request, *, form_class, instance, prefix, template, title, success):
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        obj = services.record_save(user=request.user, form=form, action_prefix=prefix)
+        messages.success(request, "Saved.")
+        return redirect(success(obj))
+    return render(request, template, {"form": form, "title": title, "object": instance})
+
+
+@staff_required
+def site_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    site = get_object_or_404(SchoolSite, pk=pk) if pk else None
+    return _edit_record(
+        request,
+        form_class=forms.SchoolSiteForm,
+        instance=site,
+        prefix="schoolsite",
+        template="staff/form.html",
+        title=f"Change {site.name}" if site else "Add a school site",
+        success=lambda obj: f"/staff/schools/{obj.pk}/",
+    )
+
+
+@staff_required
+def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_object_or_404(SchoolSite, pk=pk)
+    return render(
+        request,
+        "staff/site_detail.html",
+        {
+            "site": site,
+            "people": site.contacts.all(),
+            "matches": site.matches.select_related("mentor__user", "mentee").order_by(
+                "status", "-start_date"
+            )[:100],
+        },
+    )
+
+
+@staff_required
+def contact_edit(request: HttpRequest, site_pk: int, pk: int | None = None) -> HttpResponse:
+    site = get_object_or_404(SchoolSite, pk=site_pk)
+    person = get_object_or_404(SiteContact, pk=pk, site=site) if pk else SiteContact(site=site)
+    return _edit_record(
+        request,
+        form_class=forms.SiteContactForm,
+        instance=person,
+        prefix="sitecontact",
+        template="staff/form.html",
+        title=f"{'Change' if pk else 'Add'} a person at {site.name}",
+        success=lambda obj: f"/staff/schools/{site.pk}/",
+    )
+
+
+@staff_required
+def mentor_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    mentors = Mentor.objects.select_related("user").annotate(
+        n_active=Count("matches", filter=Q(matches__status=MatchStatus.ACTIVE))
+    )
+    if q:
+        mentors = mentors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
+    if status in MentorStatus.values:
+        mentors = mentors.filter(status=status)
+    return render(
+        request,
+        "staff/mentor_list.html",
+        {
+            "page": _page(request, mentors.order_by("user__full_name", "pk")),
+            "q": q,
+            "status": status,
+            "statuses": MentorStatus.choices,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@staff_required
+def mentor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    mentor = get_object_or_404(Mentor.objects.select_related("user"), pk=pk) if pk else None
+    form = forms.MentorForm(request.POST or None, mentor=mentor)
+    if request.method == "POST" and form.is_valid():
+        mentor = services.mentor_save(user=request.user, mentor=mentor, data=form.cleaned_data)
+        messages.success(request, "Saved.")
+        return redirect("staff:mentor_detail", pk=mentor.pk)
+    title = f"Change {mentor.user.full_name}" if mentor else "Add a mentor"
+    return render(request, "staff/form.html", {"form": form, "title": title, "object": mentor})
+
+
+@staff_required
+def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mentor = get_object_or_404(Mentor.objects.select_related("user"), pk=pk)
+    form = forms.DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.mentor_deactivate(
+            mentor=mentor, user=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request, f"{mentor.user.full_name} is now inactive and can no longer sign in."
+        )
+        return redirect("staff:mentor_detail", pk=pk)
+    matches = mentor.matches.select_related("mentee", "site").order_by("status", "-start_date")
+    return render(
+        request, "staff/mentor_detail.html", {"mentor": mentor, "matches": matches, "form": form}
+    )
+
+
+@staff_required
+def mentee_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    site = request.GET.get("site", "")
+    mentees = Mentee.objects.select_related("site").annotate(
+        n_active=Count("matches", filter=Q(matches__status=MatchStatus.ACTIVE))
+    )
+    if q:
+        mentees = mentees.filter(first_name__icontains=q)
+    if site.isdecimal():
+        mentees = mentees.filter(site_id=int(site))
+    status = request.GET.get("status", "")
+    if status in MenteeStatus.values:
+        mentees = mentees.filter(status=status)
+    return render(
+        request,
+        "staff/mentee_list.html",
+        {
+            "page": _page(request, mentees.order_by("first_name", "last_initial", "pk")),
+            "q": q,
+            "site": site,
+            "status": status,
+            "sites": SchoolSite.objects.all(),
+            "statuses": MenteeStatus.choices,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@staff_required
+def mentee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    mentee = get_object_or_404(Mentee, pk=pk) if pk else None
+    return _edit_record(
+        request,
+        form_class=forms.MenteeForm,
+        instance=mentee,
+        prefix="mentee",
+        template="staff/form.html",
+        title=f"Change {mentee.display_name}" if mentee else "Add a mentee",
+        success=lambda obj: "/staff/mentees/",
+    )
+
+
+@staff_required
+def match_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", MatchStatus.ACTIVE)
+    site = request.GET.get("site", "")
+    matches = Match.objects.select_related("mentor__user", "mentee", "site")
+    if q:
+        matches = matches.filter(
+            Q(mentor__user__full_name__icontains=q)
+            | Q(mentor__user__email__icontains=q)
+            | Q(mentee__first_name__icontains=q)
+        )
+    if status in MatchStatus.values:
+        matches = matches.filter(status=status)
+    if site.isdecimal():
+        matches = matches.filter(site_id=int(site))
+    return render(
+        request,
+        "staff/match_list.html",
+        {
+            "page": _page(request, matches.order_by("mentor__user__full_name", "pk")),
+            "q": q,
+            "status": status,
+            "site": site,
+            "sites": SchoolSite.objects.all(),
+            "statuses": MatchStatus.choices,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@staff_required
+def match_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    match = get_object_or_404(Match, pk=pk) if pk else None
+    return _edit_record(
+        request,
+        form_class=forms.MatchForm,
+        instance=match,
+        prefix="match",
+        template="staff/form.html",
+        title="Change a match" if match else "Add a match",
+        success=lambda obj: f"/staff/matches/{obj.pk}/",
+    )
+
+
+@staff_required
+def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    match = get_object_or_404(Match.objects.select_related("mentor__user", "mentee", "site"), pk=pk)
+    figures = match.sessions.filter(deleted_at__isnull=True).aggregate(
+        sessions=Count("pk"), quarters=Coalesce(Sum("quarter_hours"), 0)
+    )
+    recent = selectors.staff_sessions().filter(match=match).order_by("-starts_at")[:10]
+    return render(
+        request,
+        "staff/match_detail.html",
+        {
+            "match": match,
+            "figures": figures,
+            "hours": selectors.hours(figures["quarters"]),
+            "recent": recent,
+        },
+    )
+
+
+@staff_required
+def match_close(request: HttpRequest, pk: int) -> HttpResponse:
+    match = get_object_or_404(Match.objects.select_related("mentor__user", "mentee"), pk=pk)
+    program = ProgramSettings.load()
+    today = timezone.localdate(timezone.now(), program.tz)
+    form = forms.MatchCloseForm(request.POST or None, match=match, initial={"end_date": today})
+    if match.status == MatchStatus.CLOSED:
+        messages.info(request, "This match is already closed.")
+        return redirect("staff:match_detail", pk=pk)
+    if request.method == "POST" and form.is_valid():
+        services.match_close(
+            match=match,
+            user=request.user,
+            end_date=form.cleaned_data["end_date"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, "The match is closed. Its sessions stay in every report.")
+        return redirect("staff:match_detail", pk=pk)
+    return render(request, "staff/match_close.html", {"form": form, "match": match})
+
+
+# --- Program settings (administrators only) -----------------------------------------------
+
+
+@admin_required
+def program_settings(request: HttpRequest) -> HttpResponse:
+    program = ProgramSettings.load()
+    form = forms.ProgramSettingsForm(request.POST or None, instance=program, prefix="settings")
+    add_form = forms.ChoiceAddForm(prefix="choice")
+    if request.method == "POST" and form.is_valid():
+        services.program_settings_update(user=request.user, form=form)
+        messages.success(request, "Program settings saved.")
+        return redirect("staff:program_settings")
+    return render(request, "staff/program_settings.html", _settings_context(form, add_form))
+
+
+def _settings_context(form, add_form) -> dict:
+    choices = Choice.objects.all()
+    return {
+        "form": form,
+        "add_form": add_form,
+        "lists": [
+            (label, [c for c in choices if c.list == value]) for value, label in ChoiceList.choices
+        ],
+    }
+
+
+@admin_required
+@require_POST
+def choice_add(request: HttpRequest) -> HttpResponse:
+    add_form = forms.ChoiceAddForm(request.POST, prefix="choice")
+    if add_form.is_valid():
+        services.choice_add(
+            user=request.user,
+            list_name=add_form.cleaned_data["list"],
+            label=add_form.cleaned_data["label"],
+        )
+        messages.success(request, f"Added \u201c{add_form.cleaned_data['label']}\u201d.")
+        return redirect("staff:program_settings")
+    form = forms.ProgramSettingsForm(instance=ProgramSettings.load(), prefix="settings")
+    return render(
+        request, "staff/program_settings.html", _settings_context(form, add_form), status=400
+    )
+
+
+@admin_required
+@require_POST
+def choice_change(request: HttpRequest, pk: int) -> HttpResponse:
+    choice = get_object_or_404(Choice, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "retire":
+            services.choice_set_retired(user=request.user, choice=choice, retired=True)
+        elif action == "restore":
+            services.choice_set_retired(user=request.user, choice=choice, retired=False)
+        elif action == "default":
+            services.choice_make_default(user=request.user, choice=choice)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"\u201c{choice.label}\u201d updated.")
+    return redirect("staff:program_settings")
