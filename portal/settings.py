@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.support",
     "portal.staff",
+    "portal.lifecycle",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("portal.mentoring.urls")),
     path("", include("portal.safeguarding.urls")),
     path("", include("portal.support.urls")),
+    path("", include("portal.lifecycle.urls")),
     path("admin/", admin.site.urls),
 ]

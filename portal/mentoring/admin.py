@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -111,6 +112,21 @@ class MenteeAdmin(StaffAccessMixin, admin.ModelAdmin):
     list_display = ["display_name", "site", "grade", "status"]
     list_filter = ["site", "status"]
     search_fields = ["first_name"]
+    actions = ["erase_records"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_administrator:
+            actions.pop("erase_records", None)
+        return actions
+
+    @admin.action(description="Erase records at the school's request (administrators)")
+    def erase_records(self, request, queryset):
+        # One child at a time, on a page that says what goes and asks why.
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one mentee.", level="error")
+            return None
+        return redirect("lifecycle:mentee_erase", queryset.get().pk)
 
 
 @admin.register(Match)

@@ -90,6 +90,15 @@ class ProgramSettings(models.Model):
         blank=True, help_text="One per line: a title, a vertical bar, then the link."
     )
     mentor_agreement = models.TextField(blank=True)
+    session_notes_retention_years = models.PositiveSmallIntegerField(
+        "keep session notes (years)",
+        null=True,
+        blank=True,
+        help_text=(
+            "Empty: keep them. Otherwise the notes of older sessions are blanked (dates "
+            "and hours stay); safety concerns are kept."
+        ),
+    )
     prompt_words = models.TextField(
         "words that prompt a question",
         default=rules.DEFAULT_PROMPT_WORDS,

@@ -104,6 +104,12 @@ class MentorForm(forms.Form):
 
 
 class MenteeForm(forms.ModelForm):
+    last_initial = forms.CharField(
+        label="First letter of last name",
+        max_length=10,
+        error_messages={"required": "Enter the first letter of the last name."},
+    )
+
     class Meta:
         model = Mentee
         fields = ["first_name", "last_initial", "site", "grade", "status"]

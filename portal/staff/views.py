@@ -402,7 +402,11 @@ def site_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/site_list.html",
-        {"page": _page(request, sites), "q": q, "query": _query_without_page(request)},
+        {
+            "page": _page(request, sites.order_by("name", "pk")),
+            "q": q,
+            "query": _query_without_page(request),
+        },
     )
 
 

@@ -12,6 +12,7 @@ import time
 
 from django.db import DatabaseError
 
+from portal.lifecycle.services import sessions_purge_expired
 from portal.notifications.management.commands.send_notifications import (
     Command as SendNotificationsCommand,
 )
@@ -20,6 +21,8 @@ from portal.safeguarding.services import concerns_escalate
 logger = logging.getLogger("portal.worker")
 
 SCHEDULED_JOBS = {"escalate_concerns": concerns_escalate}
+# Data retention: blanks session notes past the program setting (off by default).
+SCHEDULED_JOBS["purge_expired"] = sessions_purge_expired
 JOBS_EVERY_SECONDS = 60
 
 

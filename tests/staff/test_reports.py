@@ -1,0 +1,124 @@
+"""Compliance and hours against figures worked out by hand (see the october fixture)."""
+
+from decimal import Decimal
+
+from portal.mentoring.models import ProgramSettings
+from portal.staff import selectors
+from portal.staff.selectors import HoursFilters, Month
+
+OCTOBER = Month(2025, 10)
+
+
+def compliance(month=OCTOBER):
+    program = ProgramSettings.load()
+    return {row.mentor.user.email: row for row in selectors.compliance_rows(month, program=program)}
+
+
+def test_compliance_counts_each_active_mentors_month(october):
+    rows = compliance()
+    assert set(rows) == {"ann@example.org", "ben@example.org", "cal@example.org"}
+    ann = rows["ann@example.org"]
+    assert (ann.sessions, ann.met, ann.absences, ann.hours, ann.late) == (
+        4,
+        3,
+        1,
+        Decimal("3.00"),
+        1,
+    )
+    ben = rows["ben@example.org"]
+    assert (ben.sessions, ben.hours, ben.late) == (1, Decimal("0.75"), 0)
+
+
+def test_a_mentor_who_logged_nothing_is_listed(october):
+    rows = compliance()
+    assert rows["cal@example.org"].logged_nothing
+    assert not rows["ann@example.org"].logged_nothing
+    assert not rows["ben@example.org"].logged_nothing
+
+
+def test_a_match_closed_before_the_month_is_left_out(october):
+    assert "dee@example.org" not in compliance()
+    assert "dee@example.org" in compliance(Month(2025, 8))
+
+
+def test_the_month_boundary_is_the_programs_not_utc(october):
+    september = compliance(Month(2025, 9))
+    assert september["ann@example.org"].hours == Decimal("2.00")
+    november = compliance(Month(2025, 11))
+    assert november["cal@example.org"].hours == Decimal("1.00")
+    # Ann's 31 October 23:45 entry is November in UTC but October here.
+    assert "ann@example.org" in november and november["ann@example.org"].sessions == 0
+
+
+def test_the_compliance_page_shows_the_figures_and_the_emails(october, staff_client):
+    response = staff_client.get("/staff/compliance/?month=2025-10&emails=1")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Logged nothing in October 2025: 1" in text
+    assert "cal@example.org" in text
+    assert response.context["total_sessions"] == 5
+    assert response.context["total_hours"] == Decimal("3.75")
+    assert response.context["silent_emails"] == "cal@example.org"
+
+
+def test_hours_by_month_site_type_and_interaction(october):
+    program = ProgramSettings.load()
+    report = selectors.hours_report(
+        HoursFilters(start=Month(2025, 9), end=Month(2025, 11)), program=program
+    )
+    assert [(r["month"].key, r["sessions"], r["hours"]) for r in report["by_month"]] == [
+        ("2025-09", 2, Decimal("3.00")),
+        ("2025-10", 5, Decimal("3.75")),
+        ("2025-11", 1, Decimal("1.00")),
+    ]
+    assert {r["match__site__name"]: r["hours"] for r in report["by_site"]} == {
+        "Lincoln Elementary": Decimal("7.00"),
+        "Roosevelt Middle": Decimal("0.75"),
+    }
+    assert {r["interaction__label"]: r["hours"] for r in report["by_interaction"]} == {
+        "In-Person": Decimal("7.00"),
+        "Virtual": Decimal("0.75"),
+    }
+    assert {r["type_of_mentoring__label"]: r["hours"] for r in report["by_type"]} == {
+        "Mentoring Hours": Decimal("6.75"),
+        "Group Activity": Decimal("1.00"),
+    }
+    assert (report["total"]["sessions"], report["total"]["met"], report["total"]["hours"]) == (
+        8,
+        7,
+        Decimal("7.75"),
+    )
+
+
+def test_hours_filtered_by_school(october, school_b):
+    program = ProgramSettings.load()
+    report = selectors.hours_report(
+        HoursFilters(start=Month(2025, 9), end=Month(2025, 11), site=school_b.pk), program=program
+    )
+    assert report["total"]["hours"] == Decimal("0.75")
+
+
+def test_the_hours_page_draws_a_labelled_chart_and_a_table(october, staff_client):
+    response = staff_client.get("/staff/hours/?start=2025-09&end=2025-11")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert '<svg viewBox="0 0 640 260" role="img"' in text
+    assert "<title>October 2025: 3.75 hours</title>" in text
+    assert ">3.75</text>" in text  # each bar carries its number: readable without colour
+    assert '<th scope="row">October 2025</th>' in text
+
+
+def test_the_dashboard_counts_this_months_sessions(staff_client, match_a):
+    from django.utils import timezone
+
+    from tests.staff.conftest import log_session
+
+    now = timezone.now()
+    program = ProgramSettings.load()
+    start, _ = selectors.current_month(program).bounds(program)
+    when = max(start, now - timezone.timedelta(hours=3)).replace(second=0, microsecond=0)
+    log_session(match_a, when, quarter_hours=6, entered_at=now)
+    response = staff_client.get("/staff/")
+    assert response.status_code == 200
+    assert response.context["figures"]["sessions"] == 1
+    assert response.context["figures"]["hours"] == Decimal("1.50")
