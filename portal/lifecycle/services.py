@@ -1,0 +1,227 @@
+"""What the portal forgets, and when: notes past the program's retention time, and one
+child's records when their school asks. Both are audited and safe to run twice."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.audit.models import AuditEvent
+from portal.audit.services import log_action, object_type_of
+from portal.mentoring.models import (
+    Match,
+    MatchStatus,
+    Mentee,
+    MenteeStatus,
+    ProgramSettings,
+    SessionLog,
+    SessionLogRevision,
+)
+from portal.safeguarding.models import ConcernNote, NeedNote, ResourceNeed, SafetyConcern
+
+RETENTION_PLACEHOLDER = "[Removed: older than the program keeps session notes.]"
+ERASED_PLACEHOLDER = "[Erased at the school's request.]"
+ERASED_NAME = "Erased"
+# Values of a session's history that hold what was written about the child.
+TEXT_KEYS = ("notes", "safety_concern_details", "resource_needs_details")
+
+
+def _blank_session(session: SessionLog, placeholder: str) -> None:
+    """Replace what was written in a session, and in its history, by ``placeholder``.
+
+    Hours, dates, attendance and the ticked boxes stay: they are the mentor's record of
+    service and the program's counts, and say nothing about the child.
+    """
+    session.notes = placeholder
+    session.safety_concern_details = placeholder if session.safety_concern else ""
+    session.resource_needs_details = ""
+    session.save(
+        update_fields=["notes", "safety_concern_details", "resource_needs_details", "updated_at"]
+    )
+    for revision in SessionLogRevision.objects.filter(session=session):
+        for values in (revision.old_values, revision.new_values):
+            for key in TEXT_KEYS:
+                if values.get(key):
+                    values[key] = placeholder
+        revision.save(update_fields=["old_values", "new_values"])
+    ResourceNeed.objects.filter(session=session).exclude(details="").update(details="")
+
+
+def _scrub_audit_trail(objects, *, name: str, placeholder: str = "", keys=TEXT_KEYS) -> None:
+    """Earlier audit entries about ``objects`` lose the child's name, and ``keys`` their
+    text. Who did what and when stays."""
+    for obj in objects[:1]:
+        object_type = object_type_of(obj)
+        events = AuditEvent.objects.filter(
+            object_type=object_type, object_id__in=[o.pk for o in objects]
+        )
+        for event in events:
+            for values in (event.old_values, event.new_values):
+                for key, value in values.items():
+                    if key in keys and value and placeholder:
+                        values[key] = placeholder
+                    elif isinstance(value, str):
+                        values[key] = _without_name(value, name)
+            event.note = _without_name(event.note, name)
+            event.save(update_fields=["old_values", "new_values", "note"])
+
+
+def retention_cutoff(program: ProgramSettings, now: dt.datetime) -> dt.datetime | None:
+    years = program.session_notes_retention_years
+    if not years:
+        return None
+    local = timezone.localtime(now, program.tz)
+    try:
+        return local.replace(year=local.year - years)
+    except ValueError:  # 29 February
+        return local.replace(year=local.year - years, day=28)
+
+
+def sessions_purge_expired(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Blank the notes of sessions held before the retention time; return how many.
+
+    Off unless an administrator sets ``session_notes_retention_years``. Each session is
+    claimed with a conditional update, so two workers never blank (or audit) it twice,
+    and a second run finds nothing to do. Concerns are not touched: safeguarding records
+    follow their own, longer, legal retention.
+    """
+    program = ProgramSettings.load()
+    cutoff = retention_cutoff(program, now or timezone.now())
+    if cutoff is None:
+        return 0
+    done = 0
+    candidates = (
+        SessionLog.objects.filter(starts_at__lt=cutoff)
+        .exclude(notes=RETENTION_PLACEHOLDER)
+        .exclude(notes=ERASED_PLACEHOLDER)
+        .values_list("pk", flat=True)[:batch]
+    )
+    for pk in list(candidates):
+        with transaction.atomic():
+            claimed = (
+                SessionLog.objects.filter(pk=pk)
+                .exclude(notes=RETENTION_PLACEHOLDER)
+                .update(notes=RETENTION_PLACEHOLDER)
+            )
+            if not claimed:
+                continue  # another worker took it
+            session = SessionLog.objects.get(pk=pk)
+            _blank_session(session, RETENTION_PLACEHOLDER)
+            log_action(
+                actor=None,
+                action="session.notes_purged",
+                obj=session,
+                note=f"Older than {program.session_notes_retention_years} years.",
+            )
+            done += 1
+    return done
+
+
+@dataclass(frozen=True)
+class ErasureSummary:
+    sessions: int
+    needs: int
+    concerns: int
+    matches: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.sessions} sessions erased, {self.needs} needs erased, "
+            f"{self.concerns} concerns kept and de-identified, {self.matches} matches"
+        )
+
+
+def _without_name(text: str, name: str) -> str:
+    if not text or not name or name == ERASED_NAME:
+        return text
+    return re.sub(rf"\b{re.escape(name)}\b", "[the child]", text, flags=re.IGNORECASE)
+
+
+def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
+    """Erase what the portal holds about one child, at their school's request.
+
+    What goes and what stays, and why:
+
+    - **Session notes** about the child (and the history of changes to them, and the
+      details of family needs) are erased: they are the most personal record and the
+      program no longer needs them once the school withdraws the child.
+    - **Sessions** stay as rows, with dates, hours and attendance: they are the
+      mentor's record of volunteering and the funders' totals, and without the notes
+      and the name they say nothing about the child.
+    - **Safety concerns are kept, de-identified**: a concern is safeguarding evidence
+      the program may have to produce later (to the school, to child protection
+      services), so it is never deleted (SPEC 3). Its link to the child's name is cut
+      (the mentee record is renamed) and the child's first name is replaced by
+      "[the child]" in its description and notes; the who-did-what-when stays.
+    - **The mentee** stays as an anonymous, inactive row ("Erased X.") so that the
+      concerns and sessions above keep a valid match; their matches are closed.
+    - **The audit trail** records the erasure (who, when, the reason, the counts) but
+      not the name; earlier audit entries lose the name too.
+
+    Only administrators may do this. Running it again changes nothing more.
+    """
+    if not user.is_administrator:
+        raise PermissionDenied("Only an administrator can erase a mentee's records.")
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Say why (for example: the school's request of 3 March).")
+    name = mentee.first_name
+    now = timezone.now()
+    with transaction.atomic():
+        mentee = Mentee.objects.select_for_update().get(pk=mentee.pk)
+        matches = Match.objects.filter(mentee=mentee)
+        sessions = SessionLog.objects.filter(match__in=matches)
+        session_count = 0
+        for session in sessions:
+            if session.notes != ERASED_PLACEHOLDER:
+                _blank_session(session, ERASED_PLACEHOLDER)
+                session_count += 1
+        needs = ResourceNeed.objects.filter(match__in=matches)
+        NeedNote.objects.filter(need__in=needs).exclude(text="").update(text=ERASED_PLACEHOLDER)
+        concerns = SafetyConcern.objects.filter(match__in=matches)
+        for concern in concerns:
+            concern.description = _without_name(concern.description, name)
+            concern.acknowledgement_note = _without_name(concern.acknowledgement_note, name)
+            concern.outcome = _without_name(concern.outcome, name)
+            concern.save(update_fields=["description", "acknowledgement_note", "outcome"])
+            for note in ConcernNote.objects.filter(concern=concern):
+                note.text = _without_name(note.text, name)
+                note.save(update_fields=["text"])
+        closed = 0
+        for match in matches.filter(status=MatchStatus.ACTIVE):
+            match.status = MatchStatus.CLOSED
+            match.end_date = max(timezone.localdate(now), match.start_date)
+            match.closure_reason = "Records erased at the school's request."
+            match.save(update_fields=["status", "end_date", "closure_reason"])
+            closed += 1
+        _scrub_audit_trail([mentee], name=name, placeholder=ERASED_NAME, keys=("first_name",))
+        _scrub_audit_trail(list(sessions), name=name, placeholder=ERASED_PLACEHOLDER)
+        _scrub_audit_trail(list(needs), name=name, placeholder=ERASED_PLACEHOLDER)
+        _scrub_audit_trail(list(concerns), name=name)
+        _scrub_audit_trail(list(ConcernNote.objects.filter(concern__in=concerns)), name=name)
+        mentee.first_name = ERASED_NAME
+        mentee.status = MenteeStatus.INACTIVE
+        mentee.save()
+        summary = ErasureSummary(
+            sessions=session_count,
+            needs=needs.count(),
+            concerns=concerns.count(),
+            matches=matches.count(),
+        )
+        log_action(
+            actor=user,
+            action="mentee.erased",
+            obj=mentee,
+            new={
+                "sessions": summary.sessions,
+                "needs": summary.needs,
+                "concerns": summary.concerns,
+                "matches_closed": closed,
+            },
+            note=reason,
+        )
+    return summary
