@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("portal.safeguarding.urls")),
     path("", include("portal.support.urls")),
     path("", include("portal.lifecycle.urls")),
+    path("", include("portal.accounts.enrollment_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from portal.mentoring.models import Choice
 from tests.security_world import PERSONAS, build_world
 
 LOGIN = "sign-in"
@@ -134,6 +135,94 @@ MATRIX: dict[str, dict] = {
         "data": {"status": "referred", "note": "Referred to the food bank."},
     },
     "safeguarding:support_list": {"GET": STAFF},
+    # --- the staff workspace (portal/staff) --------------------------------------------
+    "staff:dashboard": {"GET": STAFF},
+    "staff:session_list": {"GET": STAFF},
+    "staff:session_review_bulk": {
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT),
+        "data": {"sessions": ["1"]},
+    },
+    "staff:session_detail": {"obj": "session", "GET": STAFF},
+    "staff:session_correct": {
+        "obj": "session",
+        "GET": STAFF,
+        "POST": STAFF,  # an empty form comes back with its errors
+        "data": {"reason": "Mentor called."},
+    },
+    "staff:session_review": {
+        "obj": "session",
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT),
+    },
+    "staff:compliance": {"GET": STAFF},
+    "staff:hours": {"GET": STAFF},
+    "staff:export": {"GET": STAFF},
+    "staff:import_start": {"GET": STAFF},
+    "staff:import_upload": {"obj": {"kind": "mentors"}, "GET": STAFF, "POST": STAFF},
+    "staff:import_template": {"obj": {"kind": "mentors"}, "GET": STAFF},
+    "staff:import_save": {
+        "obj": {"kind": "mentors"},
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT),  # no checked file: back
+    },
+    "staff:site_list": {"GET": STAFF},
+    "staff:site_create": {"GET": STAFF, "POST": STAFF, "data": {"name": "Hayes High"}},
+    "staff:site_detail": {"obj": "site", "GET": STAFF},
+    "staff:site_edit": {"obj": "site", "GET": STAFF, "POST": STAFF, "data": {"name": "X"}},
+    "staff:contact_create": {
+        "obj": {"site_pk": "site"},
+        "GET": STAFF,
+        "POST": STAFF,  # an empty form comes back with its errors
+        "data": {"name": "Kim", "email": "kim@example.org", "phone": "555", "position": "0"},
+    },
+    "staff:contact_edit": {
+        "obj": {"site_pk": "site", "pk": "contact"},
+        "GET": STAFF,
+        "POST": STAFF,
+        "data": {"name": "Kim", "email": "kim@example.org", "phone": "555", "position": "0"},
+    },
+    "staff:mentor_list": {"GET": STAFF},
+    "staff:mentor_create": {
+        "GET": STAFF,
+        "POST": STAFF,
+        "data": {"full_name": "Pat Lee", "email": "pat@example.org", "status": "invited"},
+    },
+    "staff:mentor_detail": {
+        "obj": "mentor",
+        "GET": STAFF,
+        "POST": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT),  # deactivates the mentor
+        "data": {"reason": "Moved away"},
+    },
+    "staff:mentor_edit": {"obj": "mentor", "GET": STAFF, "POST": STAFF},
+    "staff:mentee_list": {"GET": STAFF},
+    "staff:mentee_create": {"GET": STAFF, "POST": STAFF},
+    "staff:mentee_edit": {"obj": "mentee", "GET": STAFF, "POST": STAFF},
+    "staff:match_list": {"GET": STAFF},
+    "staff:match_create": {"GET": STAFF, "POST": STAFF},
+    "staff:match_detail": {"obj": "match", "GET": STAFF},
+    "staff:match_edit": {"obj": "match", "GET": STAFF, "POST": STAFF},
+    "staff:match_close": {
+        "obj": "match",
+        "GET": STAFF,
+        "POST": STAFF,  # an empty form comes back with its errors
+        "data": {"end_date": "2026-06-12", "reason": "Family moved"},
+    },
+    "staff:program_settings": {
+        "GET": (LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": (LOGIN, 403, 403, 403, 403, 403, 200),  # empty: the form's errors
+    },
+    "staff:choice_add": {
+        "GET": (LOGIN, 403, 403, 403, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 403, 403, 403, 400),  # empty: the form's errors
+        "data": {"choice-list": "interaction", "choice-label": "Text message"},
+    },
+    "staff:choice_change": {
+        "obj": "choice",
+        "GET": (LOGIN, 403, 403, 403, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 403, 403, 403, REDIRECT),
+        "data": {"action": "retire"},
+    },
     # --- Django admin: representative pages only ------------------------------------
     "admin:index": {"GET": (LOGIN, LOGIN, LOGIN, 200, LOGIN, LOGIN, 200)},
     "admin:login": {"GET": (200, 200, 200, REDIRECT, 200, 200, REDIRECT)},
@@ -197,14 +286,22 @@ def url_for(name: str, world) -> str:
     obj = MATRIX[name].get("obj")
     if obj is None:
         return reverse(name)
-    if isinstance(obj, dict):
-        return reverse(name, kwargs=obj)
     pks = {
         "session": world.session.pk,
         "concern": world.concern.pk,
         "need": world.need.pk,
         "program": 1,
+        "mentee": world.session.match.mentee_id,
+        "match": world.session.match_id,
+        "mentor": world.session.match.mentor_id,
+        "site": world.session.match.site_id,
+        "contact": world.session.match.site.contacts.values_list("pk", flat=True).first(),
+        "choice": Choice.objects.filter(is_default=False).values_list("pk", flat=True).first(),
     }
+    if isinstance(obj, dict):
+        # A value naming a record ("site") stands for its pk; anything else is literal.
+        kwargs = {k: pks.get(v, v) if isinstance(v, str) else v for k, v in obj.items()}
+        return reverse(name, kwargs=kwargs)
     return reverse(name, args=[pks[obj]])
 
 

@@ -10,7 +10,9 @@ from portal.mentoring.models import (
     Match,
     Mentee,
     Mentor,
+    NoSessionMonth,
     ProgramSettings,
+    ReminderSent,
     SchoolSite,
     SessionLog,
     SessionLogRevision,
@@ -101,8 +103,9 @@ class SchoolSiteAdmin(StaffAccessMixin, admin.ModelAdmin):
 
 @admin.register(Mentor)
 class MentorAdmin(StaffAccessMixin, admin.ModelAdmin):
-    list_display = ["user", "status", "enrolled_on"]
-    list_filter = ["status"]
+    list_display = ["user", "status", "enrolled_on", "agreement_accepted_at", "weekly_reminders"]
+    list_filter = ["status", "weekly_reminders"]
+    readonly_fields = ["agreement_accepted_at", "agreement_version"]
     search_fields = ["user__full_name", "user__email"]
     autocomplete_fields = ["user"]
 
@@ -163,6 +166,41 @@ class SessionLogAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     date_hierarchy = "starts_at"
     inlines = [RevisionInline]
     list_select_related = ["match__mentor__user", "match__mentee"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NoSessionMonth)
+class NoSessionMonthAdmin(StaffAccessMixin, admin.ModelAdmin):
+    """Mentors' "we did not meet this month" answers, for compliance (SPEC 4.15)."""
+
+    list_display = ["mentor", "month_label", "reason", "details", "declared_at"]
+    list_filter = ["year", "month", "reason"]
+    search_fields = ["mentor__user__full_name", "mentor__user__email"]
+    list_select_related = ["mentor__user"]
+    readonly_fields = ["mentor", "year", "month", "reason", "details", "declared_by", "declared_at"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="month", ordering="year")
+    def month_label(self, obj):
+        return obj.month_label
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(StaffAccessMixin, admin.ModelAdmin):
+    list_display = ["mentor", "kind", "period", "sent_at"]
+    list_filter = ["kind", "period"]
+    search_fields = ["mentor__user__full_name", "mentor__user__email"]
+    list_select_related = ["mentor__user"]
 
     def has_add_permission(self, request, *args):
         return False

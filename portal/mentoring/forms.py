@@ -12,6 +12,7 @@ from portal.mentoring.models import (
     Choice,
     ChoiceList,
     Match,
+    NoSessionReason,
     ProgramSettings,
     ResourceNeedKind,
     SessionLog,
@@ -287,3 +288,41 @@ class DeleteSessionForm(forms.Form):
         label="Yes, delete this entry",
         error_messages={"required": "Tick the box to confirm you want to delete this entry."},
     )
+
+
+class NoSessionMonthForm(forms.Form):
+    """ "We did not meet at all this month", with the reason: one step from the home page."""
+
+    month = forms.RegexField(
+        regex=r"^\d{4}-\d{2}$",
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose the month.", "invalid": "Choose the month."},
+    )
+    reason = forms.ChoiceField(
+        label="Why did you not meet?",
+        choices=NoSessionReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose why you did not meet.",
+            "invalid_choice": "Choose why you did not meet from the list.",
+        },
+    )
+    details = forms.CharField(
+        label="Anything to add? (needed for \u201cSomething else\u201d)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "Keep it under 500 characters."},
+    )
+
+    def clean_month(self) -> tuple[int, int]:
+        year, month = (int(part) for part in self.cleaned_data["month"].split("-"))
+        if not 1 <= month <= 12:
+            raise forms.ValidationError("Choose the month.")
+        return year, month
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == NoSessionReason.OTHER and not (data.get("details") or "").strip():
+            self.add_error("details", "Tell the program in a few words why you did not meet.")
+        return data

@@ -6,6 +6,7 @@ The database enforces these; forms only explain them.
 """
 
 import datetime as dt
+import hashlib
 import zoneinfo
 from decimal import Decimal
 from functools import cached_property
@@ -90,6 +91,24 @@ class ProgramSettings(models.Model):
         blank=True, help_text="One per line: a title, a vertical bar, then the link."
     )
     mentor_agreement = models.TextField(blank=True)
+    invitation_valid_days = models.PositiveSmallIntegerField(
+        "days an invitation link works",
+        default=14,
+        help_text="A mentor's invitation link stops working after this many days.",
+    )
+    weekly_reminder_weekday = models.PositiveSmallIntegerField(
+        choices=WEEKDAY_CHOICES,
+        default=4,
+        help_text="The day the weekly reminder goes to mentors who logged nothing for 7 days.",
+    )
+    reminder_hour = models.PositiveSmallIntegerField(
+        default=8, help_text="Reminders go out from this hour (0 to 23), in the time zone above."
+    )
+    deadline_reminder_days_before = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="A first deadline reminder goes this many days before the deadline; "
+        "a second one the morning of the deadline.",
+    )
     session_notes_retention_years = models.PositiveSmallIntegerField(
         "keep session notes (years)",
         null=True,
@@ -123,6 +142,18 @@ class ProgramSettings(models.Model):
             models.CheckConstraint(
                 condition=models.Q(deadline_day__gte=1, deadline_day__lte=28),
                 name="program_settings_deadline_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(invitation_valid_days__gte=1, invitation_valid_days__lte=90),
+                name="program_settings_invitation_days",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reminder_hour__lte=23, weekly_reminder_weekday__lte=6),
+                name="program_settings_reminder_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deadline_reminder_days_before__lte=14),
+                name="program_settings_reminder_days_before",
             ),
         ]
 
@@ -161,6 +192,12 @@ class ProgramSettings(models.Model):
     @property
     def refuses_late_entries(self) -> bool:
         return self.late_policy == LatePolicy.REFUSE
+
+    @property
+    def agreement_version(self) -> str:
+        """A fingerprint of the agreement text: it changes whenever the text does."""
+        text = " ".join(self.mentor_agreement.split())
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def help_videos(self) -> list[tuple[str, str]]:
         videos = []
@@ -255,6 +292,14 @@ class Mentor(models.Model):
     )
     enrolled_on = models.DateField(null=True, blank=True)
     agreement_accepted_at = models.DateTimeField(null=True, blank=True)
+    agreement_version = models.CharField(
+        max_length=40, blank=True, help_text="The version of the agreement text accepted."
+    )
+    weekly_reminders = models.BooleanField(
+        default=True,
+        help_text="Weekly reminder when nothing was logged for 7 days. Deadline reminders "
+        "always go.",
+    )
 
     class Meta:
         ordering = ["user__full_name"]
@@ -527,3 +572,90 @@ def ensure_starting_lists() -> None:
             Choice(list=list_name, label=label, position=position, is_default=position == 0)
             for position, label in enumerate(labels)
         )
+
+
+class NoSessionReason(models.TextChoices):
+    SCHOOL_BREAK = "school_break", "School break or holiday"
+    MENTEE_UNAVAILABLE = "mentee_unavailable", "My mentee was away or not available"
+    MENTOR_UNAVAILABLE = "mentor_unavailable", "I was away or not available"
+    OTHER = "other", "Something else"
+
+
+class NoSessionMonth(models.Model):
+    """A mentor's answer "we did not meet at all this month" (SPEC 4.15).
+
+    Zero hours becomes an answer rather than a silence; it also stops that month's reminders.
+    """
+
+    mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="no_session_months")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=30, choices=NoSessionReason.choices)
+    details = models.CharField(max_length=500, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    declared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-year", "-month", "mentor__user__full_name"]
+        verbose_name = "month without sessions"
+        verbose_name_plural = "months without sessions"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "year", "month"], name="no_session_month_once_per_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="no_session_month_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reason__in=[r.value for r in NoSessionReason]),
+                name="no_session_month_reason_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=NoSessionReason.OTHER) | ~models.Q(details=""),
+                name="no_session_month_other_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor}: no sessions in {self.month_label}"
+
+    @property
+    def month_label(self) -> str:
+        return dt.date(self.year, self.month, 1).strftime("%B %Y")
+
+
+class ReminderKind(models.TextChoices):
+    WEEKLY = "weekly", "Weekly reminder"
+    DEADLINE_BEFORE = "deadline_before", "Deadline coming up"
+    DEADLINE_DAY = "deadline_day", "Deadline today"
+
+
+class ReminderSent(models.Model):
+    """One reminder queued for one mentor for one period. The unique constraint is what
+    makes the reminder job safe to run any number of times, in several processes."""
+
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="reminders_sent")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    period = models.CharField(
+        max_length=10, help_text="2026-W45 for a weekly reminder, 2026-10 for a deadline."
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = "reminder sent"
+        verbose_name_plural = "reminders sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "kind", "period"], name="reminder_once_per_mentor_and_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in ReminderKind]),
+                name="reminder_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.mentor} for {self.period}"

@@ -4,13 +4,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import TruncMonth
 
 from portal.accounts.models import User
 from portal.mentoring import rules
 from portal.mentoring.access import sessions_visible_to
-from portal.mentoring.models import ProgramSettings
+from portal.mentoring.models import NoSessionMonth, ProgramSettings, SessionLog
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,22 @@ def monthly_totals(user: User, *, program: ProgramSettings) -> list[MonthTotal]:
         MonthTotal(row["month"].year, row["month"].month, row["sessions"], row["quarters"] or 0)
         for row in rows
     ]
+
+
+def months_declared_without_sessions(year: int, month: int):
+    """Mentors' "no session this month" answers for one month (SPEC 4.15), for compliance.
+
+    A NoSessionMonth queryset (mentor and user loaded), by mentor name. An answer is left
+    out when the mentor has since logged a session in that month: the log is the truth.
+    """
+    program = ProgramSettings.load()
+    start, end = rules.month_bounds(year, month, program.tz)
+    logged = SessionLog.objects.live().filter(
+        match__mentor=OuterRef("mentor"), starts_at__gte=start, starts_at__lt=end
+    )
+    return (
+        NoSessionMonth.objects.filter(year=year, month=month)
+        .exclude(Exists(logged))
+        .select_related("mentor__user")
+        .order_by("mentor__user__full_name", "pk")
+    )

@@ -17,6 +17,9 @@ from portal.mentoring.models import (
     Choice,
     ChoiceList,
     Match,
+    Mentor,
+    NoSessionMonth,
+    NoSessionReason,
     ProgramSettings,
     ResourceNeedKind,
     RevisionAction,
@@ -378,3 +381,81 @@ def session_log_add_flags(
         concern_sync_from_session(session=session, user=user)
         needs_sync_from_session(session=session, user=user)
     return session
+
+
+# --- "No session this month" (SPEC 4.15) and reminder preferences -------------------------
+
+
+def no_session_month_declare(
+    *,
+    mentor: Mentor,
+    year: int,
+    month: int,
+    reason: str,
+    details: str = "",
+    user: User,
+    now: dt.datetime | None = None,
+) -> NoSessionMonth:
+    """Record that a mentor did not meet at all in a month, with the reason.
+
+    Only this month or last month, only when nothing is logged for it, once. It stops
+    that month's reminders and shows in staff compliance.
+    """
+    now = now or timezone.now()
+    program = ProgramSettings.load()
+    this_month = rules.month_of(now, program.tz)
+    label = dt.date(year, month, 1).strftime("%B %Y")
+    if (year, month) not in (this_month, rules.previous_month(*this_month)):
+        raise ValidationError({"month": "You can say this for this month or last month only."})
+    if reason not in NoSessionReason.values:
+        raise ValidationError({"reason": "Choose why you did not meet."})
+    details = " ".join(details.split())
+    if reason == NoSessionReason.OTHER and not details:
+        raise ValidationError({"details": "Tell the program in a few words why you did not meet."})
+    start, end = rules.month_bounds(year, month, program.tz)
+    logged = SessionLog.objects.live().filter(
+        match__mentor=mentor, starts_at__gte=start, starts_at__lt=end
+    )
+    if logged.exists():
+        raise ValidationError(
+            {"month": f"You have sessions logged in {label}, so it is not a month without any."}
+        )
+    if not mentor.matches.filter(start_date__lt=end.date()).exists():
+        raise ValidationError({"month": f"You had no match in {label}."})
+    try:
+        with transaction.atomic():
+            declared = NoSessionMonth.objects.create(
+                mentor=mentor,
+                year=year,
+                month=month,
+                reason=reason,
+                details=details[:500],
+                declared_by=user,
+                declared_at=now,
+            )
+            log_action(
+                actor=user,
+                action="no_session_month.declared",
+                obj=declared,
+                new={"month": f"{year:04d}-{month:02d}", "reason": reason, "details": details},
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"month": f"You have already told the program you did not meet in {label}."}
+        ) from None
+    return declared
+
+
+def mentor_set_weekly_reminders(*, mentor: Mentor, enabled: bool, actor: User | None) -> Mentor:
+    """Turn the weekly reminder on or off. Deadline reminders cannot be turned off."""
+    with transaction.atomic():
+        changed = Mentor.objects.filter(pk=mentor.pk).exclude(weekly_reminders=enabled)
+        if changed.update(weekly_reminders=enabled):
+            log_action(
+                actor=actor,
+                action="mentor.weekly_reminders_" + ("on" if enabled else "off"),
+                obj=mentor,
+                new={"weekly_reminders": enabled},
+            )
+    mentor.weekly_reminders = enabled
+    return mentor

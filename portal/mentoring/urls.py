@@ -6,6 +6,8 @@ app_name = "mentoring"
 
 urlpatterns = [
     path("mentor/", views.mentor_home, name="home"),
+    path("mentor/no-session/", views.no_session_month, name="no_session_month"),
+    path("reminders/weekly/<str:signed>/", views.weekly_reminders, name="weekly_reminders"),
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/new/", views.session_create, name="session_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),

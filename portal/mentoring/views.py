@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
-from portal.mentoring import rules, selectors, services
+from portal.mentoring import reminders, rules, selectors, services
 from portal.mentoring.access import (
     active_matches_for_mentor,
     get_session_for_user,
@@ -21,7 +21,7 @@ from portal.mentoring.access import (
     matches_visible_to,
     sessions_visible_to,
 )
-from portal.mentoring.forms import DeleteSessionForm, SessionLogForm
+from portal.mentoring.forms import DeleteSessionForm, NoSessionMonthForm, SessionLogForm
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
 
 DRAFT_KEY = "session_form_draft"
@@ -34,6 +34,7 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     year, month = rules.month_of(now, program.tz)
     matches = active_matches_for_mentor(request.user).prefetch_related("site__contacts")
+    deadline = rules.next_deadline(now, program.deadline_policy)
     return render(
         request,
         "mentoring/home.html",
@@ -42,11 +43,88 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             "this_month": selectors.month_total(
                 request.user, year=year, month=month, program=program
             ),
-            "deadline": rules.next_deadline(now, program.deadline_policy),
+            "deadline": deadline,
             "now": now,
             "recent_sessions": sessions_visible_to(request.user)[:5],
+            "no_session": _no_session_offer(request, deadline, has_match=bool(matches)),
         },
     )
+
+
+def _no_session_offer(request: HttpRequest, deadline: rules.Deadline, *, has_match: bool):
+    """The "we did not meet this month" answer for the month of the next deadline: what
+    the mentor already said, or a form when nothing is logged for that month yet."""
+    mentor = getattr(request.user, "mentor", None)
+    if mentor is None or not has_match:
+        return None
+    year, month = deadline.year, deadline.month
+    declared = mentor.no_session_months.filter(year=year, month=month).first()
+    if declared is None:
+        logged = selectors.month_total(
+            request.user, year=year, month=month, program=request.program
+        )
+        if logged.sessions:
+            return None
+    return {
+        "label": deadline.month_label,
+        "declared": declared,
+        "form": None
+        if declared
+        else NoSessionMonthForm(initial={"month": f"{year:04d}-{month:02d}"}),
+    }
+
+
+@mentor_required
+@require_http_methods(["POST"])
+def no_session_month(request: HttpRequest) -> HttpResponse:
+    """One step from the home page: "we did not meet at all in <month>", with the reason."""
+    form = NoSessionMonthForm(request.POST)
+    if form.is_valid():
+        year, month = form.cleaned_data["month"]
+        try:
+            declared = services.no_session_month_declare(
+                mentor=request.user.mentor,
+                year=year,
+                month=month,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Thank you. The program knows you did not meet in {declared.month_label}; "
+                f"there will be no more reminders about {declared.month_label}.",
+            )
+            return redirect("mentoring:home")
+    label = ""
+    if "month" in form.cleaned_data:
+        label = dt.date(*form.cleaned_data["month"], 1).strftime("%B %Y")
+    return render(
+        request, "mentoring/no_session_month.html", {"form": form, "label": label}, status=400
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
+    """The link in the weekly reminder: works signed out, changes only that reminder."""
+    mentor = reminders.mentor_from_weekly_off_token(signed)
+    if mentor is None:
+        return render(request, "mentoring/weekly_reminders.html", {"mentor": None}, status=404)
+    if request.method == "POST":
+        enabled = request.POST.get("weekly") == "on"
+        actor = request.user if request.user.is_authenticated else mentor.user
+        services.mentor_set_weekly_reminders(mentor=mentor, enabled=enabled, actor=actor)
+        messages.success(
+            request,
+            "The weekly reminder is back on."
+            if enabled
+            else "Done: no more weekly reminders. Deadline reminders still come.",
+        )
+        return redirect("mentoring:weekly_reminders", signed=signed)
+    return render(request, "mentoring/weekly_reminders.html", {"mentor": mentor})
 
 
 def _form_context(form: SessionLogForm, **extra) -> dict:

@@ -1,25 +1,164 @@
-"""Pages anyone may read, signed in or not."""
+"""Help and Contact, which anyone may use signed in or not, and the staff's queue."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.accounts.decorators import staff_required
+from portal.audit.services import events_for
 from portal.mentoring import rules
+from portal.support import services
+from portal.support.forms import ContactForm, ReplyForm, StatusForm
+from portal.support.models import OPEN_STATUSES, RequestStatus, SupportRequest, Topic
+
+try:
+    from portal.security.client_ip import client_ip
+except ImportError:  # pragma: no cover - before the proxy-aware helper exists
+
+    def client_ip(request: HttpRequest) -> str:
+        return request.META.get("REMOTE_ADDR", "")
+
+
+SENT_KEY = "contact_sent"
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
     program = request.program
     now = timezone.now()
+    year, month = rules.month_of(now, program.tz)
     return render(
         request,
         "support/help.html",
         {
             "deadline": rules.next_deadline(now, program.deadline_policy),
+            "this_month": rules.deadline_for_month(year, month, program.deadline_policy),
             "weekday_name": rules.WEEKDAY_NAMES[program.deadline_weekday],
             "videos": program.help_videos(),
         },
     )
 
 
+@require_http_methods(["GET", "POST"])
 def contact_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "support/contact.html")
+    initial = {}
+    if request.GET.get("topic") in Topic.values:
+        initial["topic"] = request.GET["topic"]
+    if request.user.is_authenticated:
+        initial.update(name=request.user.full_name, email=request.user.email)
+    form = ContactForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if form.is_bot:
+            # Robots are told it worked, and nothing is stored or sent.
+            return _sent(request)
+        try:
+            services.contact_rate_check(ip=client_ip(request), email=form.cleaned_data["email"])
+            services.support_request_create(
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                topic=form.cleaned_data["topic"],
+                message=form.cleaned_data["message"],
+            )
+        except services.TooManyRequests:
+            form.add_error(
+                None,
+                "You have sent several messages in a short time, so we could not take this "
+                "one. Please wait an hour and send it again"
+                + (
+                    f", or email {request.program.contact_email}"
+                    if request.program.contact_email
+                    else ""
+                )
+                + ".",
+            )
+            status = 429
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            return _sent(request)
+    return render(request, "support/contact.html", {"form": form}, status=status)
+
+
+def _sent(request: HttpRequest) -> HttpResponse:
+    request.session[SENT_KEY] = True
+    return redirect("support:contact_sent")
+
+
+def contact_sent(request: HttpRequest) -> HttpResponse:
+    if not request.session.pop(SENT_KEY, False):
+        return redirect("support:contact")
+    return render(request, "support/contact_sent.html")
+
+
+# --- The staff's queue ------------------------------------------------------------------
+
+
+@staff_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("status", "open")
+    requests = SupportRequest.objects.all()
+    if show == "open":
+        requests = requests.filter(status__in=OPEN_STATUSES)
+    elif show in RequestStatus.values:
+        requests = requests.filter(status=show)
+    else:
+        show = "all"
+        requests = requests.order_by("-created_at", "-pk")
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "support/request_list.html",
+        {"page": page, "show": show, "statuses": RequestStatus.choices},
+    )
+
+
+def _detail(request: HttpRequest, item: SupportRequest, **forms) -> HttpResponse:
+    return render(
+        request,
+        "support/request_detail.html",
+        {
+            "item": item,
+            "reply_form": forms.get("reply_form") or ReplyForm(),
+            "status_form": forms.get("status_form") or StatusForm(initial={"status": item.status}),
+            "events": events_for(item).order_by("created_at", "pk"),
+        },
+    )
+
+
+@staff_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, get_object_or_404(SupportRequest, pk=pk))
+
+
+@staff_required
+@require_POST
+def request_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(SupportRequest, pk=pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        services.support_request_reply(
+            request=item, user=request.user, reply=form.cleaned_data["reply"]
+        )
+        messages.success(request, f"Your answer is on its way to {item.email}.")
+        return redirect("support:request_detail", pk=item.pk)
+    return _detail(request, item, reply_form=form)
+
+
+@staff_required
+@require_POST
+def request_status(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(SupportRequest, pk=pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        services.support_request_set_status(
+            request=item, user=request.user, status=form.cleaned_data["status"]
+        )
+        messages.success(request, f"Status: {item.get_status_display()}.")
+        return redirect("support:request_detail", pk=item.pk)
+    return _detail(request, item, status_form=form)

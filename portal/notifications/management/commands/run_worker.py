@@ -13,6 +13,7 @@ import time
 from django.db import DatabaseError
 
 from portal.lifecycle.services import sessions_purge_expired
+from portal.mentoring.reminders import reminders_send
 from portal.notifications.management.commands.send_notifications import (
     Command as SendNotificationsCommand,
 )
@@ -20,7 +21,7 @@ from portal.safeguarding.services import concerns_escalate
 
 logger = logging.getLogger("portal.worker")
 
-SCHEDULED_JOBS = {"escalate_concerns": concerns_escalate}
+SCHEDULED_JOBS = {"escalate_concerns": concerns_escalate, "send_reminders": reminders_send}
 # Data retention: blanks session notes past the program setting (off by default).
 SCHEDULED_JOBS["purge_expired"] = sessions_purge_expired
 JOBS_EVERY_SECONDS = 60

@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from portal.accounts.admin import StaffAccessMixin
+from portal.support.models import SupportRequest
+
+
+@admin.register(SupportRequest)
+class SupportRequestAdmin(StaffAccessMixin, admin.ModelAdmin):
+    list_display = ["created_at", "name", "email", "topic", "status"]
+    list_filter = ["status", "topic"]
+    search_fields = ["name", "email"]
+    readonly_fields = [
+        "name",
+        "email",
+        "topic",
+        "message",
+        "created_at",
+        "reply",
+        "replied_at",
+        "replied_by",
+    ]

@@ -1,0 +1,78 @@
+from django import forms
+
+from portal.support.models import RequestStatus, Topic
+
+NO_LINE_BREAKS = "Enter your name on one line."
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=120,
+        error_messages={
+            "required": "Enter your name.",
+            "max_length": "Enter a name of at most 120 characters.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Your email address",
+        help_text="The one you use for the portal, if you have one. We answer here.",
+        error_messages={
+            "required": "Enter your email address, so we can answer.",
+            "invalid": "Enter an email address like name@example.org.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    topic = forms.ChoiceField(
+        label="What is it about?",
+        choices=Topic.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what your message is about.",
+            "invalid_choice": "Choose what your message is about from the list.",
+        },
+    )
+    message = forms.CharField(
+        label="Your message",
+        help_text="What happened, and what you were trying to do.",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": "Write your message.",
+            "max_length": "Keep your message under 5,000 characters.",
+        },
+    )
+    # A trap for robots: hidden from people (and screen readers), filled in by bots.
+    website = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+            raise forms.ValidationError(NO_LINE_BREAKS)
+        return name
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    @property
+    def is_bot(self) -> bool:
+        return bool((self.data.get("website") or "").strip())
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label="Your answer",
+        help_text="Emailed to the sender, signed with the program's name.",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Write your answer before sending it."},
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=RequestStatus.choices)

@@ -1,0 +1,61 @@
+"""Messages sent from the Contact page, and the staff's answers."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Topic(models.TextChoices):
+    SIGN_IN = "sign_in", "I cannot sign in"
+    INVITATION = "invitation", "My invitation expired or is lost"
+    MENTEE = "mentee", "I cannot see my mentee"
+    LOGGING = "logging", "I have a problem logging a session"
+    OTHER = "other", "Something else"
+
+
+class RequestStatus(models.TextChoices):
+    NEW = "new", "New"
+    IN_PROGRESS = "in_progress", "In progress"
+    ANSWERED = "answered", "Answered"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = [RequestStatus.NEW, RequestStatus.IN_PROGRESS]
+
+
+class SupportRequest(models.Model):
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    topic = models.CharField(max_length=20, choices=Topic.choices)
+    message = models.TextField(max_length=5000)
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.NEW
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    reply = models.TextField(blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(topic__in=[t.value for t in Topic]),
+                name="support_request_topic_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in RequestStatus]),
+                name="support_request_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} from {self.email}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
