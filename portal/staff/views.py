@@ -503,7 +503,7 @@ def mentor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @staff_required
 def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mentor = get_object_or_404(Mentor.objects.select_related("user"), pk=pk)
-    form = forms.DeactivateForm(request.POST or None)
+    form = forms.DeactivateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.mentor_deactivate(
             mentor=mentor, user=request.user, reason=form.cleaned_data["reason"]
