@@ -7,7 +7,7 @@ PORT ?= 8000
 # Quiet pip's notes about local package mirrors that do not exist on every machine.
 PIP_FILTER := 2>&1 | grep -v "^WARNING: Location" || true
 
-.PHONY: demo serve install install-dev test lint format bench clean
+.PHONY: demo serve install install-dev test lint format bench clean audit loadtest
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
+
+# Known vulnerabilities in the pinned dependencies (pip-audit; needs PyPI).
+audit: install-dev
+	$(PY) scripts/audit_dependencies.py
+
+# Month-end load: 20 mentors for 45 s on loopback, in a throwaway PostgreSQL database.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_load
+loadtest: install-dev
+	$(PY) scripts/loadtest.py --mentors 20 --seconds 45 --database-url $(LOAD_DATABASE_URL)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
