@@ -150,27 +150,26 @@ def month_figures(month: Month, *, program: ProgramSettings) -> dict:
 # --- Compliance ---------------------------------------------------------------------------
 
 
-def declared_mentor_ids(month: Month) -> set[int] | None:
-    """Mentors who declared "No session this month" (SPEC 4.15).
+def declared_reasons(month: Month) -> dict[int, str] | None:
+    """Mentors who declared "No session this month" (SPEC 4.15): mentor id -> reason.
 
-    Hook: uses ``portal.mentoring.selectors.months_declared_without_sessions`` when that
-    selector exists, and returns None (unknown) until it does.
+    Reads ``portal.mentoring.selectors.months_declared_without_sessions``; returns None
+    (unknown) if that selector is ever missing. One query.
     """
     selector = getattr(mentoring_selectors, "months_declared_without_sessions", None)
     if selector is None:
         return None
-    ids = set()
+    reasons = {}
     for item in selector(month.year, month.month):
-        if isinstance(item, int):
-            ids.add(item)
-        elif isinstance(item, Mentor):
-            ids.add(item.pk)
-        elif isinstance(item, dict):
-            ids.add(item.get("mentor_id") or item.get("mentor"))
-        else:
-            ids.add(getattr(item, "mentor_id", None) or getattr(item, "pk", None))
-    ids.discard(None)
-    return ids
+        label = item.get_reason_display() if hasattr(item, "get_reason_display") else ""
+        details = getattr(item, "details", "")
+        reasons[item.mentor_id] = f"{label}: {details}" if details else label
+    return reasons
+
+
+def declared_mentor_ids(month: Month) -> set[int] | None:
+    reasons = declared_reasons(month)
+    return None if reasons is None else set(reasons)
 
 
 @dataclass
@@ -182,6 +181,7 @@ class ComplianceRow:
     quarters: int
     late: int
     declared: bool = False
+    declared_reason: str = ""
 
     @property
     def hours(self) -> Decimal:
@@ -226,7 +226,7 @@ def compliance_mentors(month: Month, *, program: ProgramSettings, site: int | No
 
 
 def compliance_rows(month: Month, *, program: ProgramSettings, site: int | None = None):
-    declared = declared_mentor_ids(month) or set()
+    declared = declared_reasons(month) or {}
     for mentor in compliance_mentors(month, program=program, site=site).iterator(chunk_size=2000):
         yield ComplianceRow(
             mentor=mentor,
@@ -236,6 +236,7 @@ def compliance_rows(month: Month, *, program: ProgramSettings, site: int | None 
             quarters=mentor.n_quarters,
             late=mentor.n_late,
             declared=mentor.pk in declared,
+            declared_reason=declared.get(mentor.pk, ""),
         )
 
 

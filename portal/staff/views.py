@@ -45,21 +45,11 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _open_support_requests() -> int | None:
-    """Open requests from the Contact page, once that queue exists (None until then)."""
-    try:
-        from portal.support.models import SupportRequest  # noqa: PLC0415
-    except ImportError:
-        return None
-    statuses = [
-        value
-        for value in getattr(getattr(SupportRequest, "Status", None), "values", ["new", "open"])
-        if value not in ("closed", "resolved", "answered", "done")
-    ]
-    field = "status" if hasattr(SupportRequest, "status") else None
-    if field is None:
-        return SupportRequest.objects.count()
-    return SupportRequest.objects.filter(status__in=statuses).count()
+def _open_support_requests() -> int:
+    """Open requests from the Contact page: new or in progress."""
+    from portal.support.models import OPEN_STATUSES, SupportRequest
+
+    return SupportRequest.objects.filter(status__in=OPEN_STATUSES).count()
 
 
 # --- Dashboard ----------------------------------------------------------------------------

@@ -122,3 +122,20 @@ def test_the_dashboard_counts_this_months_sessions(staff_client, match_a):
     assert response.status_code == 200
     assert response.context["figures"]["sessions"] == 1
     assert response.context["figures"]["hours"] == Decimal("1.50")
+
+
+def test_a_declared_month_without_sessions_is_shown_apart(october, staff_client):
+    from portal.mentoring.models import NoSessionMonth
+
+    cal = october["cal"].mentor
+    NoSessionMonth.objects.create(
+        mentor=cal, year=2025, month=10, reason="school_break", declared_by=cal.user
+    )
+    row = compliance()["cal@example.org"]
+    assert row.declared and row.declared_reason == "School break or holiday"
+    response = staff_client.get("/staff/compliance/?month=2025-10")
+    assert response.context["silent"] == []
+    assert "Declared no session</span> School break or holiday" in response.content.decode()
+    rows = staff_client.get("/staff/export/?report=compliance&file_format=csv&month=2025-10")
+    body = b"".join(rows.streaming_content).decode()
+    assert "cal@example.org,0,0,0,0.0,0,No,Yes" in body
