@@ -104,3 +104,21 @@ def test_mentors_and_site_contacts_cannot_export(client, mentor_a, site_contact_
         response = client.get("/staff/export/?report=sessions&file_format=csv")
         assert response.status_code == 403
     assert not AuditEvent.objects.filter(action__startswith="export").exists()
+
+
+def test_csv_rows_are_read_as_they_are_sent_not_all_at_once():
+    """An endless source still yields its first chunk: memory stays flat at any size."""
+    import itertools
+
+    endless = ([n, "row"] for n in itertools.count())
+    first = next(csv_chunks(Table(name="t", headers=["n", "x"], rows=endless)))
+    assert first.startswith("n,x\r\n0,row\r\n") and len(first) >= 64 * 1024
+
+
+def test_excel_cells_are_neutralised_too():
+    from portal.staff.exports import xlsx_chunks
+
+    table = Table(name="t", headers=["a"], rows=iter([["=1+1"], ["@x"], [3]]))
+    workbook = load_workbook(io.BytesIO(b"".join(xlsx_chunks(table))), read_only=True)
+    values = [row[0] for row in workbook.active.iter_rows(values_only=True)]
+    assert values == ["a", "'=1+1", "'@x", 3]
