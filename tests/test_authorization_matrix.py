@@ -70,7 +70,7 @@ MATRIX: dict[str, dict] = {
     "accounts:password_reset_confirm": {"obj": SET_PASSWORD, "GET": ALL_200, "POST": ALL_200},
     "accounts:password_reset_complete": {"GET": ALL_200},
     "accounts:site_home": {"GET": (LOGIN, 403, 403, 403, 200, 200, 403)},
-    "accounts:staff_home": {"GET": STAFF},
+    "accounts:staff_home": {"GET": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT)},
     # --- the mentor's pages --------------------------------------------------------
     "mentoring:home": {"GET": MENTORS},
     "mentoring:session_list": {"GET": MENTORS},
@@ -135,6 +135,13 @@ MATRIX: dict[str, dict] = {
         "data": {"status": "referred", "note": "Referred to the food bank."},
     },
     "safeguarding:support_list": {"GET": STAFF},
+    # --- data lifecycle ------------------------------------------------------------
+    "lifecycle:mentee_erase": {
+        "obj": "mentee",
+        "GET": (LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": (LOGIN, 403, 403, 403, 403, 403, 200),  # empty: the form's errors
+        "data": {"reason": "The school asked.", "confirm": "on"},
+    },
     # --- the staff workspace (portal/staff) --------------------------------------------
     "staff:dashboard": {"GET": STAFF},
     "staff:session_list": {"GET": STAFF},

@@ -40,7 +40,7 @@ PAGES = [
     ("mentor_a", "/sessions/{session}/edit/"),
     ("mentor_a", "/sessions/{session}/delete/"),
     ("mentor_a", "/sessions/new/"),
-    ("staff_user", "/accounts/staff/"),
+    ("staff_user", "/staff/"),
     ("staff_user", "/concerns/?show=all"),
     ("staff_user", "/concerns/{concern}/"),
     ("staff_user", "/needs/?show=all"),
