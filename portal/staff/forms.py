@@ -226,15 +226,24 @@ class ProgramSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any further settings fields (reminder times) appear here when the model has them.
+        # Settings added to the model later (reminder times, invitation days, retention)
+        # appear here too, with their own labels and hints.
         extra = [
             f.name
             for f in ProgramSettings._meta.get_fields()
-            if f.name.startswith("reminder") and getattr(f, "editable", False)
+            if getattr(f, "editable", False) and f.name != "id" and f.name not in self.fields
         ]
-        for name in extra:
-            self.fields[name] = forms.fields_for_model(ProgramSettings, fields=[name])[name]
+        self.extra_fields = extra
+        for name, field in forms.fields_for_model(ProgramSettings, fields=extra).items():
+            self.fields[name] = field
             self.initial.setdefault(name, getattr(self.instance, name))
+
+    def _post_clean(self):
+        # ModelForm copies only Meta.fields onto the instance: copy the added ones too.
+        for name in self.extra_fields:
+            if name in self.cleaned_data:
+                setattr(self.instance, name, self.cleaned_data[name])
+        super()._post_clean()
 
 
 class ChoiceAddForm(forms.Form):

@@ -127,12 +127,16 @@ def test_settings_changes_are_audited_with_old_and_new_values(admin_client, prog
         for name in form.fields
     }
     data.update({"settings-max_hours": "6.00", "settings-deadline_rule": "day_of_month"})
+    data["settings-reminder_hour"] = "9" if form["reminder_hour"].value() != 9 else "10"
     response = admin_client.post("/staff/settings/", data)
     assert response.status_code == 302
     program = ProgramSettings.load()
     assert (program.max_hours, program.deadline_rule) == (6, "day_of_month")
     event = AuditEvent.objects.get(action="programsettings.changed")
     assert event.old_values["max_hours"] == "8.00" and event.new_values["max_hours"] == "6.00"
+    # A setting added to the model after this page was written is saved and audited too.
+    assert program.reminder_hour == int(data["settings-reminder_hour"])
+    assert "reminder_hour" in event.new_values
 
 
 def test_add_and_retire_choices(admin_client, program):
