@@ -5,7 +5,8 @@ them.
 Each hostile string is stored at once in: session notes, concern and need details, the
 concern's acknowledgement note and staff notes, the need's follow-up note, the school
 site's name, the site contact's name and role, the mentee's first name, the mentor's and
-the staff member's full names, the match's closure reason and the program's name. Then
+the staff member's full names, the match's closure reason, the program's name, and a
+Contact-page support request's name, message and staff reply. Then
 each page is read by the persona who may see it, and each email is rendered.
 """
 
@@ -18,6 +19,7 @@ from portal.lib.emails import build_message, render_email
 from portal.mentoring.models import ProgramSettings, SiteContact
 from portal.notifications.models import Notification
 from portal.safeguarding import services as safeguarding
+from portal.support.models import SupportRequest
 from tests.security_world import build_world
 
 HOSTILE = [
@@ -52,6 +54,19 @@ PAGES = [
     ("staff_user", "/admin/mentoring/mentee/"),
     ("staff_user", "/admin/mentoring/schoolsite/"),
     ("staff_user", "/admin/safeguarding/safetyconcern/{concern}/change/"),
+    ("staff_user", "/staff/sessions/"),
+    ("staff_user", "/staff/sessions/{session}/"),
+    ("staff_user", "/staff/sessions/{session}/correct/"),
+    ("staff_user", "/staff/compliance/"),
+    ("staff_user", "/staff/schools/"),
+    ("staff_user", "/staff/schools/{site}/"),
+    ("staff_user", "/staff/mentors/"),
+    ("staff_user", "/staff/mentees/"),
+    ("staff_user", "/staff/matches/"),
+    ("staff_user", "/staff/matches/{match}/"),
+    ("staff_user", "/staff/support-requests/"),
+    ("staff_user", "/staff/support-requests/{support}/"),
+    ("admin_user", "/staff/settings/"),
     ("site_contact_a", "/accounts/site/"),
     ("site_contact_a", "/concerns/?show=all"),
     ("site_contact_a", "/concerns/{concern}/"),
@@ -125,13 +140,23 @@ def store_everywhere(request, hostile: str):
     )
     safeguarding.concern_add_note(concern=world.concern, user=staff, text=hostile)
     safeguarding.need_update(need=world.need, user=staff, status="referred", note=hostile)
+    world.support = SupportRequest.objects.create(
+        name=hostile, email="parent@example.org", topic="other", message=hostile, reply=hostile
+    )
     return world
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_text_is_shown_as_text_on_every_page(db, request, hostile):
     world = store_everywhere(request, hostile)
-    ids = {"session": world.session.pk, "concern": world.concern.pk, "need": world.need.pk}
+    ids = {
+        "session": world.session.pk,
+        "concern": world.concern.pk,
+        "need": world.need.pk,
+        "site": world.session.match.site_id,
+        "match": world.session.match_id,
+        "support": world.support.pk,
+    }
     shown_as_text = 0
     for persona, path in PAGES:
         url = path.format(**ids)
@@ -162,6 +187,17 @@ def test_hostile_text_is_shown_as_text_in_every_email(db, request, hostile):
         ("concern-raised", {"site_name": hostile, "contact_name": hostile, "path": "/c/1/"}),
         ("concern-escalated", {"site_name": hostile, "contact_name": hostile, "path": "/"}),
         ("password-reset", {"email": hostile, "path": "/accounts/password/reset/x/y/"}),
+        ("support-received", {"reference": 7, "topic": hostile}),
+        (
+            "support-reply",
+            {
+                "reference": 7,
+                "topic": hostile,
+                "name": hostile,
+                "reply": hostile,
+                "staff_name": hostile,
+            },
+        ),
     ]:
         subject, _text, html = render_email(template, context)
         assert "\n" not in subject
