@@ -144,3 +144,26 @@ def test_changing_a_password_cannot_change_a_role(world, persona):
         user.email,
         user.full_name,
     )
+
+
+def test_the_contact_form_cannot_set_a_status_or_a_reply(db, client):
+    from portal.support.models import RequestStatus, SupportRequest
+
+    client.post(
+        "/contact/",
+        {
+            "name": "Ann Lee",
+            "email": "ann@example.org",
+            "topic": "other",
+            "message": "I cannot find my mentee.",
+            "status": "closed",
+            "reply": "Solved by the attacker.",
+            "replied_at": "2020-01-01T00:00",
+            "replied_by": 1,
+            "created_at": "2020-01-01T00:00",
+        },
+    )
+    request = SupportRequest.objects.get()
+    assert request.status == RequestStatus.NEW
+    assert (request.reply, request.replied_at, request.replied_by) == ("", None, None)
+    assert request.created_at.year > 2020
