@@ -183,7 +183,23 @@ def test_a_tampered_token_fails(client, staff_user, tamper):
 def test_an_email_already_in_use_is_refused(staff_user, mentor_a):
     with pytest.raises(ValidationError) as refused:
         invite(staff_user, email="MENTOR-A@example.org")
-    assert "already has an account" in str(refused.value)
+    assert "already has an account and has enrolled" in str(refused.value)
+
+
+def test_a_mentor_account_made_by_staff_gets_an_invitation(staff_user):
+    user = User.objects.create_user(
+        email="made-by-staff@example.org", password=None, full_name="Kai Made"
+    )
+    Mentor.objects.create(user=user, status=MentorStatus.INVITED)
+
+    first = invite(staff_user, email="made-by-staff@example.org", name="Kai Made")
+    second = invite(staff_user, email="made-by-staff@example.org", name="Kai Made")
+
+    assert first.user == second.user == user
+    first.refresh_from_db()
+    assert first.state == InvitationState.RETIRED
+    services.invitation_accept(token=token_of(second), password=GOOD_PASSWORD)
+    assert Mentor.objects.get(user=user).status == MentorStatus.ACTIVE
 
 
 # --- The accept page --------------------------------------------------------------------

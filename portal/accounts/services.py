@@ -72,16 +72,27 @@ def _check_new_mentor(*, email: str, full_name: str) -> dict[str, str]:
         except ValidationError:
             errors["email"] = "Enter an email address like name@example.org."
         else:
-            if User.objects.filter(email__iexact=email).exists():
+            existing = User.objects.filter(email__iexact=email).first()
+            if existing is not None and not _awaiting_enrollment(existing):
                 errors["email"] = (
-                    "Someone with this email already has an account. To send a new link, "
-                    "use Resend in the list of invitations."
+                    "Someone with this email already has an account and has enrolled: "
+                    "they can sign in, or reset their password."
                 )
     if not full_name.strip():
         errors["full_name"] = "Enter the mentor's full name."
     elif any(ch in full_name for ch in "\r\n"):
         errors["full_name"] = "Enter the name on one line."
     return errors
+
+
+def _awaiting_enrollment(user: User) -> bool:
+    """A mentor account made by staff (or by an earlier invitation) not yet enrolled."""
+    mentor = Mentor.objects.filter(user=user).first()
+    return (
+        user.is_mentor
+        and not user.has_usable_password()
+        and (mentor is None or mentor.status == MentorStatus.INVITED)
+    )
 
 
 def _issue(*, user: User, created_by: User | None, now: dt.datetime) -> Invitation:
@@ -121,12 +132,19 @@ def invitation_create(
     now: dt.datetime | None = None,
 ) -> Invitation:
     """Invite one mentor: an account that cannot sign in yet, a mentor record with the
-    status "invited", and an email with a link to enroll."""
+    status "invited", and an email with a link to enroll.
+
+    A mentor account that staff created but that has not enrolled gets a new link instead
+    (earlier links are retired).
+    """
     now = now or timezone.now()
     email = _normalize_email(email)
     errors = _check_new_mentor(email=email, full_name=full_name)
     if errors:
         raise ValidationError(errors)
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return invitation_resend(user=existing, created_by=created_by, now=now)
     try:
         with transaction.atomic():
             user = User(email=email, full_name=full_name.strip(), phone=phone.strip())
@@ -152,9 +170,9 @@ def invitation_resend(
     with transaction.atomic():
         # Lock the person's row so two resends at once retire each other's links properly.
         user = User.objects.select_for_update().get(pk=user.pk)
-        mentor = Mentor.objects.filter(user=user).first()
-        if mentor is None or mentor.status != MentorStatus.INVITED:
+        if not _awaiting_enrollment(user):
             raise ValidationError("This mentor has already enrolled: they can sign in.")
+        Mentor.objects.get_or_create(user=user, defaults={"status": MentorStatus.INVITED})
         Invitation.objects.filter(
             user=user, accepted_at__isnull=True, retired_at__isnull=True
         ).update(retired_at=now)

@@ -220,6 +220,7 @@ class Command(BaseCommand):
             sites = self.create_sites()
             created = self.create_people_and_matches(sites)
             self.create_safeguarding_records(sites[0])
+            self.create_invitations_and_support_requests()
         self.stdout.write(
             f"Demo program ready: {User.objects.count()} accounts, "
             f"{Match.objects.count()} matches, {SessionLog.objects.count()} sessions "
@@ -457,6 +458,67 @@ class Command(BaseCommand):
             )
         )
         return len(sessions)
+
+    # --- Invitations and support requests --------------------------------------------
+
+    def create_invitations_and_support_requests(self) -> None:
+        """One pending, one expired and one accepted invitation, and a few messages from
+        the Contact page in each state. Looked up by email, so a second run adds nothing."""
+        from portal.accounts import services as enrollment
+        from portal.notifications.models import Notification
+        from portal.support import services as support
+        from portal.support.models import RequestStatus, SupportRequest
+
+        staff = User.objects.get(email="staff@example.org")
+        invitations = [
+            ("new.mentor@example.org", "Taylor Brooks", 2, None),
+            ("expired.invite@example.org", "Morgan Reyes", 30, None),
+            ("enrolled.mentor@example.org", "Casey Nguyen", 40, 38),
+        ]
+        for email, name, sent_days_ago, accepted_days_ago in invitations:
+            if User.objects.filter(email=email).exists():
+                continue
+            invitation = enrollment.invitation_create(
+                email=email,
+                full_name=name,
+                created_by=staff,
+                now=self.now - dt.timedelta(days=sent_days_ago),
+            )
+            if accepted_days_ago is not None:
+                path = Notification.objects.get(
+                    template="invitation", subject_id=invitation.pk
+                ).context["path"]
+                enrollment.invitation_accept(
+                    token=path.rstrip("/").rsplit("/", 1)[-1],
+                    password=DEMO_PASSWORD,
+                    now=self.now - dt.timedelta(days=accepted_days_ago),
+                )
+        requests = [
+            ("Lee Park", "lee.park@example.org", "sign_in", RequestStatus.NEW, ""),
+            ("Jordan Nguyen", "jordan.nguyen@example.org", "mentee", RequestStatus.IN_PROGRESS, ""),
+            (
+                "Morgan Reyes",
+                "expired.invite@example.org",
+                "invitation",
+                RequestStatus.ANSWERED,
+                "I have sent you a new invitation: the link in it works for 14 days.",
+            ),
+        ]
+        messages = {
+            "sign_in": "I reset my password but the sign-in page still says it is not right.",
+            "mentee": "I was matched last week but my home page says I have no mentee yet.",
+            "invitation": "My invitation link says it has expired. Can you send a new one?",
+        }
+        for name, email, topic, status, reply in requests:
+            if SupportRequest.objects.filter(email=email, topic=topic).exists():
+                continue
+            item = support.support_request_create(
+                name=name, email=email, topic=topic, message=messages[topic]
+            )
+            if reply:
+                support.support_request_reply(request=item, user=staff, reply=reply)
+            elif status != item.status:
+                support.support_request_set_status(request=item, user=staff, status=status)
 
     # --- Concerns and needs ----------------------------------------------------------
 
