@@ -38,6 +38,8 @@ demo: install
 	@echo "    site@example.org     the school site contact of Lincoln Elementary"
 	@echo "    admin@example.org    administrator"
 	@echo "  Emails the portal sends are written to var/mail/ (one file per email)."
+	@echo "  One-time codes (only asked with REQUIRE_STAFF_TOTP=on, see README):"
+	@echo "    $(PY) manage.py demo_totp staff@example.org"
 	@echo "  Stop with Ctrl+C."
 	@echo ""
 	@# The worker (emails, scheduled jobs) runs beside the web server and stops with it.

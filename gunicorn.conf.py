@@ -12,3 +12,5 @@ accesslog = "-"
 # Never log query strings of sign-in or reset links: the path is enough.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Reset and invitation links carry their token in the path: the access log hides it.
+logger_class = "portal.security.logging.GunicornLogger"

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "portal.safeguarding",
     "portal.notifications",
     "portal.audit",
+    "portal.security",
     "portal.support",
     "portal.staff",
     "portal.lifecycle",
@@ -64,12 +65,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.security.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.security.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.mentoring.middleware.ProgramTimeZoneMiddleware",
 ]
@@ -104,6 +108,8 @@ if DATABASE_URL:
     }
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # A stuck query is stopped after 15 s, so a page answers (503) instead of hanging.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c statement_timeout=15000")
 else:
     DATABASES = {
         "default": {
@@ -145,6 +151,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Sign-in (the portal's form and the admin's) goes through throttling: portal/security/.
+AUTHENTICATION_BACKENDS = ["portal.security.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -214,6 +222,29 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12  # a signed-in session lasts at most 12 hours
 CSRF_COOKIE_HTTPONLY = True
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated):
+# the client address behind them is what sign-in limits count.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Staff and administrators must use one-time codes: on in production, off in the demo.
+REQUIRE_STAFF_TOTP = env_flag("REQUIRE_STAFF_TOTP", HTTPS)
+STAFF_SESSION_IDLE_SECONDS = 30 * 60
+SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
+# No inline scripts or styles anywhere: everything comes from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -222,13 +253,23 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # __Host- cookies are only ever sent over https, to this host, for the whole site.
+    SESSION_COOKIE_NAME = "__Host-portal-session"
+    CSRF_COOKIE_NAME = "__Host-portal-csrf"
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "portal.security.logging.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Requests are logged by gunicorn; Django's own 4xx warnings would repeat them.

@@ -2,14 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal.accounts.views import home
+from portal.security.forms import AdminSignInForm
 
 admin.site.site_header = "Mentor Portal administration"
 admin.site.site_title = "Mentor Portal"
 admin.site.index_title = "Program records"
+admin.site.login_form = AdminSignInForm  # explains sign-in limits, like the portal's form
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("portal.accounts.urls")),
+    path("accounts/", include("portal.security.urls")),
     path("staff/", include("portal.staff.urls")),
     path("", include("portal.mentoring.urls")),
     path("", include("portal.safeguarding.urls")),
@@ -18,3 +21,9 @@ urlpatterns = [
     path("", include("portal.accounts.enrollment_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Friendly error pages with an error id (portal/security/errors.py).
+handler400 = "portal.security.errors.bad_request"
+handler403 = "portal.security.errors.permission_denied"
+handler404 = "portal.security.errors.page_not_found"
+handler500 = "portal.security.errors.server_error"

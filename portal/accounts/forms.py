@@ -4,9 +4,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from portal.notifications.services import notification_queue
+from portal.security.forms import ThrottleMessageMixin
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(ThrottleMessageMixin, AuthenticationForm):
     """Sign-in by email, with messages in plain words."""
 
     error_messages = {

@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from portal.accounts import views
 from portal.accounts.forms import EmailAuthenticationForm, OutboxPasswordResetForm
+from portal.security.views import ThrottledPasswordResetView
 
 app_name = "accounts"
 
@@ -29,7 +30,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        ThrottledPasswordResetView.as_view(
             form_class=OutboxPasswordResetForm,
             success_url=reverse_lazy("accounts:password_reset_done"),
         ),

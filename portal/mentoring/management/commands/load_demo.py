@@ -33,6 +33,7 @@ from portal.mentoring.models import (
     SiteContact,
 )
 from portal.safeguarding.models import ConcernStatus, NeedStatus, ResourceNeed, SafetyConcern
+from portal.security.demo import prepare_demo_codes
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (the published demo password)
 
@@ -220,6 +221,7 @@ class Command(BaseCommand):
             sites = self.create_sites()
             created = self.create_people_and_matches(sites)
             self.create_safeguarding_records(sites[0])
+            prepare_demo_codes()
             self.create_invitations_and_support_requests()
         self.stdout.write(
             f"Demo program ready: {User.objects.count()} accounts, "

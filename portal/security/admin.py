@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from portal.security.models import TOTPDevice
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    """Administrators can see who uses codes and remove a lost device (the person then
+    sets codes up again at their next sign-in). The secret is never shown."""
+
+    list_display = ["user", "confirmed_at", "last_used_at"]
+    search_fields = ["user__email", "user__full_name"]
+    fields = ["user", "created_at", "confirmed_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_administrator
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

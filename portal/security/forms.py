@@ -1,0 +1,51 @@
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+
+from portal.security import throttle
+
+
+class ThrottleMessageMixin:
+    """For an AuthenticationForm: when the backend refused because of a lock, say so
+    plainly instead of "the email or password is not right"."""
+
+    def get_invalid_login_error(self):
+        locked = getattr(self.request, "signin_locked", None) if self.request else None
+        if locked:
+            name, seconds = locked
+            wait = throttle.minutes(seconds)
+            if name == "signin-account":
+                message = (
+                    "There were too many failed sign-ins to this account, so it is paused "
+                    f"for {wait} minute{'s' if wait != 1 else ''}. Please try again then, or "
+                    "reset your password."
+                )
+            else:
+                message = (
+                    "There were too many failed sign-ins from your network, so sign-in from "
+                    f"it is paused for {wait} minute{'s' if wait != 1 else ''}. Please try "
+                    "again then."
+                )
+            return ValidationError(message, code="throttled")
+        return super().get_invalid_login_error()
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="6 digits. A new code appears every 30 seconds.",
+        max_length=12,
+        error_messages={"required": "Enter the 6-digit code from your authenticator app."},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class AdminSignInForm(ThrottleMessageMixin, AdminAuthenticationForm):
+    """Django admin's sign-in form, with the same plain message when sign-in is paused."""

@@ -1,0 +1,115 @@
+"""Response headers Django does not set, and the session rules (lifetimes, codes)."""
+
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.db import DatabaseError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
+
+from portal.security import sessions, totp
+from portal.security.models import UserSession
+
+
+class ResponseHeadersMiddleware:
+    """Cross-Origin-Resource-Policy on everything (static files included: it sits outside
+    WhiteNoise), and ``Cache-Control: no-store`` on every response to a signed-in person
+    and on every download, so no shared or browser cache keeps a page about a child."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if self._signed_in(request) or self._is_download(response):
+            patch_cache_control(response, no_store=True)
+        return response
+
+    @staticmethod
+    def _signed_in(request) -> bool:
+        user = getattr(request, "user", None)
+        if user is None:
+            return False
+        try:
+            return bool(user.is_authenticated)
+        except DatabaseError:
+            return True  # cannot tell: be careful
+
+    @staticmethod
+    def _is_download(response) -> bool:
+        return response.get("Content-Disposition", "").lower().startswith("attachment")
+
+
+class SessionPolicyMiddleware:
+    """After AuthenticationMiddleware (and MessageMiddleware):
+
+    - every session ends 12 hours after sign-in, whatever happens in between;
+    - a staff or administrator session ends after 30 minutes without a request;
+    - an account that uses one-time codes reaches nothing but the code page (and sign-out,
+      Help, Contact) until a code is typed in this session; with REQUIRE_STAFF_TOTP on,
+      staff and administrators without codes are sent to set them up first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._open_paths: set[str] | None = None
+
+    def open_paths(self) -> set[str]:
+        if self._open_paths is None:
+            self._open_paths = {
+                reverse(name)
+                for name in (
+                    "security:verify",
+                    "security:setup",
+                    "accounts:logout",
+                    "support:help",
+                    "support:contact",
+                )
+            }
+        return self._open_paths
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            answer = self.apply(request, user)
+            if answer is not None:
+                return answer
+        return self.get_response(request)
+
+    def apply(self, request, user):
+        session = request.session
+        now = timezone.now().timestamp()
+        started = session.setdefault(sessions.STARTED, now)
+        last_seen = session.get(sessions.LAST_SEEN, now)
+        if now - started > sessions.absolute_limit():
+            self.end(request, "You were signed out because 12 hours passed. Please sign in again.")
+            return None
+        if user.is_program_staff and now - last_seen > sessions.idle_limit():
+            minutes = sessions.idle_limit() // 60
+            self.end(
+                request,
+                f"You were signed out after {minutes} minutes without activity. "
+                "Please sign in again.",
+            )
+            return None
+        if user.is_program_staff and now - last_seen >= 30:
+            # Saving the session on each request would be a write per click; every
+            # 30 seconds is plenty for a 30-minute rule.
+            session[sessions.LAST_SEEN] = now
+        if session.get(sessions.CODE_OK) != user.pk and totp.requires_code(user):
+            if request.path in self.open_paths():
+                return None
+            target = "security:verify" if totp.is_enabled(user) else "security:setup"
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse(target)}?{query}")
+        return None
+
+    @staticmethod
+    def end(request, message: str) -> None:
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
+        request.session.flush()
+        request.user = AnonymousUser()
+        messages.info(request, message)

@@ -1,0 +1,45 @@
+"""Records behind sign-in security: one-time code devices and the sessions of each user."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class TOTPDevice(models.Model):
+    """A person's authenticator app: the shared secret and the last time step used.
+
+    ``confirmed_at`` is empty until the person has typed a first good code; only a
+    confirmed device is asked for at sign-in. ``last_step`` makes each code single-use.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "one-time code device"
+        verbose_name_plural = "one-time code devices"
+
+    def __str__(self) -> str:
+        return f"Codes for {self.user}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class UserSession(models.Model):
+    """Which sessions belong to which user, so that signing out or deactivation can end
+    them all without decoding every session in the database."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Session of {self.user_id}"

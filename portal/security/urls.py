@@ -1,0 +1,11 @@
+from django.urls import path
+
+from portal.security import views
+
+app_name = "security"
+
+urlpatterns = [
+    path("two-step/", views.account, name="account"),
+    path("two-step/set-up/", views.setup, name="setup"),
+    path("two-step/code/", views.verify, name="verify"),
+]
