@@ -47,7 +47,59 @@ MATRIX: dict[str, dict] = {
     # --- everyone ------------------------------------------------------------------
     "home": {"GET": (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)},
     "support:help": {"GET": ALL_200},
-    "support:contact": {"GET": ALL_200},
+    "support:contact": {
+        "GET": ALL_200,
+        "POST": ALL_200,  # an empty form comes back with its errors
+        "data": {"name": "Ann Lee", "email": "ann@example.org", "topic": "other", "message": "Hi"},
+    },
+    "support:contact_sent": {"GET": (REDIRECT,) * 7},  # only right after sending
+    # --- enrollment, reminders, no session this month -------------------------------
+    "enrollment:accept": {
+        "obj": {"token": "not-a-real-token"},
+        "GET": (404,) * 7,
+        "POST": (404,) * 7,
+        "data": {"password1": "x", "password2": "x", "agree": "on"},
+    },
+    "enrollment:invitation_list": {"GET": STAFF},
+    "enrollment:invitation_create": {
+        "GET": STAFF,
+        "POST": STAFF,  # an empty form comes back with its errors
+        "data": {"full_name": "New Mentor", "email": "new-mentor@example.org"},
+    },
+    "enrollment:invitation_import": {"GET": STAFF, "POST": STAFF},
+    "enrollment:invitation_resend": {
+        "obj": {"pk": 999999},
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 404, 403, 403, 404),
+    },
+    "mentoring:no_session_month": {
+        "GET": (LOGIN, 405, 405, 403, 403, 403, 403),
+        "POST": (LOGIN, 400, 400, 403, 403, 403, 403),  # empty: the form's errors
+        "data": {"month": "2026-10", "reason": "school_break"},
+    },
+    "mentoring:weekly_reminders": {
+        "obj": {"signed": "1:forged"},
+        "GET": (404,) * 7,
+        "POST": (404,) * 7,
+        "data": {"weekly": "off"},
+    },
+    "support:request_list": {"GET": STAFF},
+    "support:request_detail": {
+        "obj": {"pk": 999999},
+        "GET": (LOGIN, 403, 403, 404, 403, 403, 404),
+    },
+    "support:request_reply": {
+        "obj": {"pk": 999999},
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 404, 403, 403, 404),
+        "data": {"reply": "Here is a new link."},
+    },
+    "support:request_status": {
+        "obj": {"pk": 999999},
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 404, 403, 403, 404),
+        "data": {"status": "closed"},
+    },
     # --- signing in and passwords --------------------------------------------------
     "accounts:login": {
         "GET": (200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
