@@ -299,3 +299,24 @@ def test_a_forged_or_borrowed_link_does_nothing(client, match_a, match_b, forge)
 
     assert response.status_code == 404
     assert not Mentor.objects.filter(weekly_reminders=False).exists()
+
+
+def test_the_reminder_emails_read_well(match_a, program):
+    from django.core import mail
+
+    from portal.notifications.worker import deliver_due
+
+    reminders.reminders_send(now=chicago(2026, 10, 30, 9, 0))
+    deliver_due(worker_id="test")
+
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert subjects == [
+        "A quick reminder to log your mentoring sessions",
+        "Your October 2026 sessions are due Monday 2 November 2026",
+    ]
+    weekly = next(m for m in mail.outbox if "quick reminder" in m.subject)
+    assert "/sessions/new/" in weekly.body
+    assert "/reminders/weekly/" in weekly.body
+    deadline = next(m for m in mail.outbox if "due" in m.subject)
+    assert "/reminders/weekly/" not in deadline.body
+    assert "Did you not meet at all in October 2026?" in deadline.body

@@ -75,4 +75,4 @@ class ReplyForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="Status", choices=RequestStatus.choices)
+    status = forms.ChoiceField(label="Move it to", choices=RequestStatus.choices)
