@@ -21,9 +21,12 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
 def neutralise(value):
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if value.__class__ is str and value and value[0] in FORMULA_FIRST:
         return "'" + value
     return value
 
@@ -152,8 +155,8 @@ def sessions_table(sessions, *, tz, include_children: bool) -> Table:
              interaction, attended, late, reviewed_at, concern, kinds, notes, concern_details,
              need_details) = values  # fmt: skip
             local = starts_at.astimezone(tz)
-            row = [pk, local.strftime("%Y-%m-%d"), local.strftime("%H:%M"), site, mentor, email,
-                   match_id]  # fmt: skip
+            day = f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
+            row = [pk, day, f"{local.hour:02d}:{local.minute:02d}", site, mentor, email, match_id]
             if include_children:
                 row.append(f"{first} {initial}.")
             row += [
