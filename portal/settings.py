@@ -228,6 +228,7 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # Staff and administrators must use one-time codes: on in production, off in the demo.
 REQUIRE_STAFF_TOTP = env_flag("REQUIRE_STAFF_TOTP", HTTPS)
 STAFF_SESSION_IDLE_SECONDS = 30 * 60
+CSRF_FAILURE_VIEW = "portal.security.errors.csrf_failure"  # plain words and an error id
 SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
 # No inline scripts or styles anywhere: everything comes from our own static files.
 CONTENT_SECURITY_POLICY = {

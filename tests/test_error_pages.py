@@ -214,3 +214,13 @@ def test_the_gunicorn_access_log_hides_tokens_in_paths():
 
     atoms = logger.atoms(response, request, environ, dt.timedelta(seconds=0.1))
     assert "cz7k1a" not in atoms["U"] and "cz7k1a" not in atoms["r"]
+
+
+def test_a_form_from_a_stale_page_gets_a_plain_403_with_an_id(mentor_a, caplog):
+    caplog.set_level(logging.INFO, logger="portal.errors")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(mentor_a)
+    response = client.post("/sessions/new/", {"notes": "We met."})
+    assert response.status_code == 403
+    assert "Please try again" in response.content.decode()
+    assert logged(caplog, error_id_of(response))

@@ -87,3 +87,11 @@ def drop_broken_connections() -> None:
                 connection.close()
         except Exception:  # noqa: S112 - a connection that cannot even close is gone
             continue
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form sent from a page that was too old (or from elsewhere): say so, with an id."""
+    error_id = new_error_id()
+    _log(403, request, error_id, level=logging.INFO)
+    logger.info("error %s: CSRF check failed: %s", error_id, reason)
+    return _page(request, "403_csrf.html", 403, error_id)
