@@ -123,6 +123,17 @@ MATRIX: dict[str, dict] = {
     "accounts:password_reset_complete": {"GET": ALL_200},
     "accounts:site_home": {"GET": (LOGIN, 403, 403, 403, 200, 200, 403)},
     "accounts:staff_home": {"GET": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT)},
+    # --- two-step sign-in (TOTP; required for staff only with REQUIRE_STAFF_TOTP) ----
+    "security:account": {"GET": SIGNED_IN_200, "POST": SIGNED_IN_200},
+    # GET creates an unconfirmed TOTPDevice, which test_no_get_changes_data reports:
+    # create the device on POST (or keep the pending secret in the session) instead.
+    "security:setup": {"GET": SIGNED_IN_200, "POST": SIGNED_IN_200},
+    # Force-logged-in personas have no pending code: the code page sends them on.
+    "security:verify": {
+        "GET": (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "POST": (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "data": {"code": "123456"},
+    },
     # --- the mentor's pages --------------------------------------------------------
     "mentoring:home": {"GET": MENTORS},
     "mentoring:session_list": {"GET": MENTORS},

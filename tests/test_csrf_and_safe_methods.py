@@ -7,8 +7,19 @@ from django.db import transaction
 from tests.security_world import PERSONAS, build_world, session_form_data, snapshot
 from tests.test_authorization_matrix import MATRIX, url_for
 
+# Known defects, kept visible: strict, so each turns into a failure once it is fixed.
+GETS_THAT_WRITE = {
+    "security:setup": "GET /accounts/two-step/set-up/ creates an unconfirmed TOTPDevice "
+    "(totp_setup_start); it should be made on POST or kept in the session",
+}
 POST_URLS = [name for name, row in MATRIX.items() if "POST" in row]
-GET_URLS = [name for name, row in MATRIX.items() if "GET" in row]
+GET_URLS = [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=GETS_THAT_WRITE[name]))
+    if name in GETS_THAT_WRITE
+    else name
+    for name, row in MATRIX.items()
+    if "GET" in row
+]
 
 
 def form_data(name: str, world) -> dict:
