@@ -132,8 +132,8 @@ def test_the_403_page_explains_and_links_home(client, staff_user):
     [
         ("mentor_a", "/mentor/"),
         ("site_contact_a", "/accounts/site/"),
-        ("staff_user", "/accounts/staff/"),
-        ("admin_user", "/accounts/staff/"),
+        ("staff_user", "/staff/"),
+        ("admin_user", "/staff/"),
     ],
 )
 def test_the_front_door_sends_each_role_to_its_home(client, persona, home, request):
@@ -183,7 +183,7 @@ def test_every_page_links_to_help_and_contact(client, mentor_a, staff_user, sess
         hrefs = read_page(client.get(url)).hrefs()
         assert {"/help/", "/contact/"} <= hrefs, url
     client.force_login(staff_user)
-    for url in ["/accounts/staff/", "/mentor/"]:
+    for url in ["/staff/", "/mentor/"]:
         hrefs = read_page(client.get(url)).hrefs()
         assert {"/help/", "/contact/"} <= hrefs, url
 
