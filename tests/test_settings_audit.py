@@ -20,6 +20,11 @@ def _settings_form(program, **changes):
         "help_video_links": program.help_video_links,
         "mentor_agreement": program.mentor_agreement,
         "prompt_words": program.prompt_words,
+        "deadline_reminder_days_before": program.deadline_reminder_days_before,
+        "reminder_hour": program.reminder_hour,
+        "weekly_reminder_weekday": program.weekly_reminder_weekday,
+        "invitation_valid_days": program.invitation_valid_days,
+        "session_notes_retention_years": "",
     }
     data.update(changes)
     return data
