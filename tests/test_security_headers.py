@@ -166,7 +166,10 @@ def test_templates_have_no_inline_scripts_or_styles():
 
 
 def _production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    # The browser tests allow async-unsafe database calls for the whole test process; a
+    # production process never has that, and Django's deploy check rightly refuses it.
+    test_only = {"DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in test_only}
     env.update(
         HTTPS="on",
         SECRET_KEY="a-production-secret-" + "x" * 60,
