@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip -q --disable-pip-version-check
 PORT ?= 8000
+# The suite runs in this many processes (pytest-xdist); each has its own test database.
+TEST_WORKERS ?= 2
 # Quiet pip's notes about local package mirrors that do not exist on every machine.
 PIP_FILTER := 2>&1 | grep -v "^WARNING: Location" || true
 
@@ -51,7 +53,7 @@ demo: install
 test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 # Known vulnerabilities in the pinned dependencies (pip-audit; needs PyPI).
 audit: install-dev

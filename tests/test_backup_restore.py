@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.mentoring.models import SessionLog
 from portal.safeguarding.models import SafetyConcern
 from tests.conftest import is_postgres, log_session
+from tests.serialized import django_db_setup  # noqa: F401  (see tests/serialized.py)
 
 # The backup tools read committed data from another connection or process.
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from portal.mentoring import services
 from portal.mentoring.models import ProgramSettings, SessionLog
 from tests.conftest import chicago, frozen_at, is_postgres, log_session
+from tests.serialized import django_db_setup  # noqa: F401  (see tests/serialized.py)
 
 SESSION_TIME = chicago(2026, 11, 16, 15, 30)
 ENTERED = chicago(2026, 11, 16, 17, 0)

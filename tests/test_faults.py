@@ -28,6 +28,7 @@ from portal.mentoring.models import Choice, ChoiceList, SessionLog
 from portal.notifications.models import Notification
 from portal.safeguarding.models import SafetyConcern
 from tests.conftest import CHICAGO, is_postgres, make_match
+from tests.serialized import django_db_setup  # noqa: F401  (see tests/serialized.py)
 
 pytestmark = [
     pytest.mark.postgres,

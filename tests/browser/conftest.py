@@ -56,30 +56,8 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
-@pytest.fixture
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database, emptied for serialized rollback to restore the starting data.
-
-    A transactional test without serialized rollback (elsewhere in the suite) leaves
-    content types and permissions that post_migrate recreated with new ids; restoring
-    the serialized rows on top of them would collide. Runs before each browser test's
-    database setup, which then loads the starting data into empty tables.
-    """
-    from django.contrib.contenttypes.models import ContentType
-    from django.core.management import call_command
-    from django.db import connections
-
-    with django_db_blocker.unblock():
-        for alias in connections:
-            serialized = hasattr(connections[alias], "_test_serialized_contents")
-            if serialized and ContentType.objects.using(alias).exists():
-                call_command(
-                    "flush",
-                    database=alias,
-                    interactive=False,
-                    verbosity=0,
-                    inhibit_post_migrate=True,
-                )
+# Emptied before each browser test, so serialized rollback can restore the starting data.
+from tests.serialized import django_db_setup  # noqa: E402, F401
 
 
 @pytest.fixture(scope="session")
