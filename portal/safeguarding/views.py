@@ -107,58 +107,58 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _concern_page(request, get_concern_for_user(request.user, pk))
 
 
+def _concern_step(request, pk: int, *, form_class, form_key: str, step, done: str):
+    """One step on a concern: check access, run the service, say how it went."""
+    concern = get_concern_for_user(request.user, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _concern_page(request, concern, **{form_key: form})
+    try:
+        step(concern=concern, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("safeguarding:concern_detail", pk=concern.pk)
+
+
 @concern_reader_required
 @require_POST
 def concern_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = get_concern_for_user(request.user, pk)
-    form = AcknowledgeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.concern_acknowledge(
-                concern=concern, user=request.user, note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Thank you: the concern is acknowledged.")
-        return redirect("safeguarding:concern_detail", pk=concern.pk)
-    return _concern_page(request, concern, acknowledge_form=form)
+    return _concern_step(
+        request,
+        pk,
+        form_class=AcknowledgeForm,
+        form_key="acknowledge_form",
+        step=services.concern_acknowledge,
+        done="Thank you: the concern is acknowledged.",
+    )
 
 
 @concern_reader_required
 @require_POST
 def concern_add_note(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = get_concern_for_user(request.user, pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.concern_add_note(
-                concern=concern, user=request.user, text=form.cleaned_data["text"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Your note is added.")
-        return redirect("safeguarding:concern_detail", pk=concern.pk)
-    return _concern_page(request, concern, note_form=form)
+    return _concern_step(
+        request,
+        pk,
+        form_class=NoteForm,
+        form_key="note_form",
+        step=services.concern_add_note,
+        done="Your note is added.",
+    )
 
 
 @staff_required
 @require_POST
 def concern_close(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = get_concern_for_user(request.user, pk)
-    form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.concern_close(
-                concern=concern, user=request.user, outcome=form.cleaned_data["outcome"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "The concern is closed.")
-        return redirect("safeguarding:concern_detail", pk=concern.pk)
-    return _concern_page(request, concern, close_form=form)
+    return _concern_step(
+        request,
+        pk,
+        form_class=CloseForm,
+        form_key="close_form",
+        step=services.concern_close,
+        done="The concern is closed.",
+    )
 
 
 @staff_required
