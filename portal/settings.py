@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "portal.support",
     "portal.staff",
     "portal.lifecycle",
+    "portal.bench",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,956 @@
+"""The rows of a real-size program, as plain tuples: no ORM, no database.
+
+Everything here is a pure function of the parameters and the seed, so two runs with the
+same seed on the same day make the same rows. The writers (``writers.py``) send the tuples
+to PostgreSQL with COPY or to SQLite with executemany; building model instances for a
+million sessions would cost more than writing them.
+
+Datetimes are aware and in UTC; dates are ``datetime.date``; JSON columns are already
+JSON text. Ids are explicit (counted up from the ``ids`` the caller passes) so that rows
+can point at each other before any of them is written.
+"""
+
+# ruff: noqa: S311 (random numbers for test data, from a seed on purpose: not secrets)
+
+import datetime as dt
+import json
+import random
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from portal.mentoring import rules
+
+UTC = dt.UTC
+
+# --- Columns of each table, in the order the row tuples use --------------------------
+# Only the columns a generated row sets: the nullable ones left out stay NULL.
+
+USER_COLUMNS = (
+    "id",
+    "password",
+    "is_superuser",
+    "email",
+    "full_name",
+    "phone",
+    "role",
+    "is_active",
+    "is_staff",
+    "date_joined",
+    "last_login",
+)
+SITE_COLUMNS = ("id", "name", "address")
+CONTACT_COLUMNS = ("id", "site_id", "name", "role", "email", "phone", "user_id", "position")
+MENTOR_COLUMNS = (
+    "id",
+    "user_id",
+    "status",
+    "enrolled_on",
+    "agreement_accepted_at",
+    "agreement_version",
+    "weekly_reminders",
+)
+MENTEE_COLUMNS = ("id", "first_name", "last_initial", "site_id", "grade", "status")
+MATCH_COLUMNS = (
+    "id",
+    "mentor_id",
+    "mentee_id",
+    "site_id",
+    "start_date",
+    "end_date",
+    "closure_reason",
+    "status",
+)
+SESSION_COLUMNS = (
+    "id",
+    "match_id",
+    "starts_at",
+    "quarter_hours",
+    "type_of_mentoring_id",
+    "interaction_id",
+    "activity",
+    "attendance",
+    "notes",
+    "safety_concern",
+    "safety_concern_details",
+    "resource_needs",
+    "resource_needs_details",
+    "entered_by_id",
+    "entered_at",
+    "updated_at",
+    "is_late",
+)
+CONCERN_COLUMNS = (
+    "id",
+    "match_id",
+    "site_id",
+    "session_id",
+    "description",
+    "raised_by_id",
+    "raised_at",
+    "status",
+    "acknowledged_by_id",
+    "acknowledged_at",
+    "acknowledgement_note",
+    "closed_by_id",
+    "closed_at",
+    "outcome",
+    "escalated_at",
+)
+NEED_COLUMNS = (
+    "id",
+    "session_id",
+    "match_id",
+    "kind",
+    "details",
+    "status",
+    "raised_at",
+    "updated_at",
+)
+NO_SESSION_COLUMNS = (
+    "id",
+    "mentor_id",
+    "year",
+    "month",
+    "reason",
+    "details",
+    "declared_by_id",
+    "declared_at",
+)
+
+# --- Known accounts the benchmark signs in with --------------------------------------
+
+BENCH_PASSWORD = "bench-pass-2026"  # noqa: S105 (published: a benchmark database only)
+STAFF_EMAIL = "bench-staff@example.org"
+ADMIN_EMAIL = "bench-admin@example.org"
+
+
+def mentor_email(number: int) -> str:
+    """mentor00001@bench.example.org for the first mentor: the load generator counts."""
+    return f"mentor{number:05d}@bench.example.org"
+
+
+# --- Pools of words: enough variety that notes and names do not all look alike -------
+
+FIRST_NAMES = [
+    "Jordan",
+    "Taylor",
+    "Morgan",
+    "Casey",
+    "Riley",
+    "Avery",
+    "Quinn",
+    "Jamie",
+    "Drew",
+    "Reese",
+    "Parker",
+    "Rowan",
+    "Skyler",
+    "Emerson",
+    "Hayden",
+    "Logan",
+    "Peyton",
+    "Cameron",
+    "Dakota",
+    "Elliot",
+    "Finley",
+    "Harper",
+    "Kendall",
+    "Lane",
+    "Micah",
+    "Noel",
+    "Oakley",
+    "Remy",
+    "Sage",
+    "Tatum",
+    "Wren",
+    "Blair",
+    "Charlie",
+    "Devon",
+    "Ellis",
+    "Frankie",
+    "Gray",
+    "Hollis",
+    "Robin",
+    "Alex",
+    "Sam",
+    "Chris",
+    "Pat",
+    "Jesse",
+    "Kai",
+    "Lee",
+    "Terry",
+    "Shawn",
+]
+LAST_NAMES = [
+    "Nguyen",
+    "Patel",
+    "Garcia",
+    "Johnson",
+    "Kim",
+    "Okafor",
+    "Smith",
+    "Brown",
+    "Lopez",
+    "Cohen",
+    "Murphy",
+    "Singh",
+    "Walker",
+    "Young",
+    "Adams",
+    "Baker",
+    "Clark",
+    "Diaz",
+    "Evans",
+    "Foster",
+    "Rivera",
+    "Chen",
+    "Hughes",
+    "Price",
+    "Ramos",
+    "Reyes",
+    "Ward",
+    "Brooks",
+    "Kelly",
+    "Sanders",
+    "Perry",
+    "Long",
+    "Ross",
+    "Bell",
+    "Cruz",
+    "Ortiz",
+    "Gomez",
+    "Watson",
+    "Bennett",
+    "Wood",
+]
+MENTEE_NAMES = [
+    "Aiden",
+    "Bella",
+    "Carlos",
+    "Destiny",
+    "Elijah",
+    "Fatima",
+    "Gabriel",
+    "Hana",
+    "Isaiah",
+    "Jasmine",
+    "Kevin",
+    "Luna",
+    "Mateo",
+    "Nia",
+    "Omar",
+    "Paige",
+    "Rafael",
+    "Sofia",
+    "Tyrese",
+    "Uma",
+    "Victor",
+    "Willow",
+    "Xavier",
+    "Yara",
+    "Zion",
+    "Amara",
+    "Brandon",
+    "Chloe",
+    "Diego",
+    "Emma",
+    "Felix",
+    "Grace",
+    "Hector",
+    "Ivy",
+    "Jayden",
+    "Kiara",
+    "Leo",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Andre",
+    "Briana",
+    "Caleb",
+    "Dalia",
+    "Ethan",
+    "Freya",
+    "Gianna",
+    "Hugo",
+    "Imani",
+    "Jonah",
+    "Keisha",
+    "Liam",
+    "Marisol",
+    "Nathan",
+    "Oscar",
+    "Priya",
+]
+INITIALS = "ABCDEFGHIJKLMNOPRSTVWY"
+SITE_NAMES = [
+    "Lincoln",
+    "Roosevelt",
+    "Washington",
+    "Jefferson",
+    "Madison",
+    "Franklin",
+    "Kennedy",
+    "Garfield",
+    "Hawthorne",
+    "Whittier",
+    "Longfellow",
+    "Emerson",
+    "Douglass",
+    "Tubman",
+    "Parks",
+    "Chavez",
+    "Addams",
+    "Dewey",
+    "Edison",
+    "Irving",
+    "Lowell",
+    "Mann",
+    "Audubon",
+    "Banneker",
+    "Carver",
+    "Dunbar",
+    "Holmes",
+    "Jackson",
+    "Keller",
+    "Marshall",
+    "Mitchell",
+    "Nightingale",
+    "Ochoa",
+    "Pasteur",
+    "Ride",
+    "Sandburg",
+    "Thoreau",
+    "Twain",
+    "Whitman",
+    "Wright",
+]
+SITE_KINDS = ("Elementary", "Middle School", "Academy", "K-8 School")
+STREETS = ("Maple Ave", "Harbor St", "Elm St", "Lakeview Dr", "Oak St", "Cedar Rd", "Park Blvd")
+CONTACT_ROLES = ("School counselor", "Assistant principal", "Social worker", "Dean of students")
+GRADES = ("K", "1", "2", "3", "4", "5", "6", "7", "8")
+CLOSURE_REASONS = (
+    "Family moved to another district",
+    "Mentor's work schedule changed",
+    "Mentee changed schools",
+    "Mentor relocated",
+    "Match goals reached at the end of the school year",
+    "Family asked to end the match",
+)
+
+ACTIVITIES = (
+    "We played a card game and talked about the weekend.",
+    "Worked on reading together for most of the time.",
+    "We shot hoops at recess and talked about friends at school.",
+    "Did a drawing project together.",
+    "Talked about goals for the semester and made a list.",
+    "Played chess and went over a tricky math worksheet.",
+    "Read a chapter book aloud, taking turns.",
+    "Built a paper bridge for the science fair.",
+    "Walked the track and talked about the upcoming holiday.",
+    "Practiced spelling words with flash cards.",
+    "Played a board game in the library.",
+    "Worked on a letter to a grandparent.",
+)
+MOODS = (
+    "{name} was in a good mood and laughed a lot.",
+    "{name} was focused and proud of finishing.",
+    "{name} seemed a little tired but opened up by the end.",
+    "{name} was quieter than usual and did not want to talk about home.",
+    "{name} was upbeat and full of questions.",
+    "{name} was frustrated at first, then relaxed.",
+    "{name} talked a lot about a new friend in class.",
+    "{name} seemed distracted and kept looking at the clock.",
+)
+ABSENT_NOTES = {
+    "mentee_absent": (
+        "{name} was absent today; the office said they were out sick.",
+        "{name} did not come to our meeting; the teacher said they left early.",
+        "{name} was on a field trip, so we did not meet.",
+    ),
+    "mentor_absent": (
+        "I was sick and could not make it this week.",
+        "I had a work conflict and could not come; I let the school know.",
+        "I was travelling this week and missed our meeting.",
+    ),
+    "cancelled": (
+        "School was closed for a teacher in-service day.",
+        "School closed for weather today.",
+        "Our meeting was cancelled for a school assembly.",
+    ),
+}
+CONCERNS = (
+    "{name} had a bruise on the arm and said an older cousin grabbed them. "
+    "I told the school counselor right away.",
+    "{name} said they are often left alone at night and are scared. "
+    "I reported it to the school site contact.",
+    "{name} talked about someone at home who yells and throws things. "
+    "I told the counselor before leaving.",
+    "{name} said they have not eaten since yesterday lunch and looked unwell. "
+    "I told the school nurse and the site contact.",
+)
+NEED_DETAILS = {
+    "food": "{name} said there is not much food at home at the end of the month.",
+    "shelter": "{name}'s family is staying with relatives after losing their apartment.",
+    "clothing": "{name} has no winter coat and was cold at recess.",
+    "household": "Their washing machine broke, so they wash clothes in the bathtub.",
+    "health": "{name} needs glasses and squints at the board.",
+    "school_supplies": "{name} needs a backpack and notebooks.",
+    "other": "{name}'s family asked about help with the electricity bill.",
+}
+NEED_KINDS = tuple(NEED_DETAILS)
+ACK_NOTES = (
+    "Spoke with the family and the school nurse.",
+    "Counselor met with the student the same day.",
+    "Called the family; a follow-up visit is planned.",
+)
+OUTCOMES = (
+    "School counselor followed up; no further action needed.",
+    "Referred to child protective services; the school is following the case.",
+    "Family connected with a community program; concern resolved.",
+)
+NO_SESSION_DETAILS = "Mentee's family was away for a funeral."
+
+# Attendance: about 12% of sessions did not happen (SPEC: notes say who was absent).
+ATTENDANCE_CUTS = ((0.88, "met"), (0.93, "mentee_absent"), (0.965, "mentor_absent"))
+MET_QUARTERS = (2, 2, 3, 4, 4, 4, 4, 5, 6, 8)
+CONCERN_RATE = 0.0023  # of met sessions: about 0.2% of all sessions
+NEED_RATE = 0.0114  # of met sessions: about 1% of all sessions
+LATE_RATE = 0.08
+
+
+@dataclass(frozen=True)
+class Params:
+    """What to generate. ``ids`` holds, per table, the largest id already used (0 if the
+    table is empty), so generated ids never collide with rows already there."""
+
+    mentors: int = 20_000
+    mentees: int = 25_000
+    sites: int = 40
+    sessions: int = 1_000_000
+    seed: int = 2026
+    today: dt.date = dt.date(2026, 11, 28)
+    now: dt.datetime = dt.datetime(2026, 11, 28, 18, 0, tzinfo=UTC)
+    tz: ZoneInfo = ZoneInfo("America/Chicago")
+    policy: rules.DeadlinePolicy = rules.DeadlinePolicy()
+    password_hash: str = "!"  # noqa: S105 (an unusable hash)
+    agreement_version: str = ""
+    type_choices: tuple[int, ...] = (1, 2, 3)  # default first
+    interaction_choices: tuple[int, ...] = (4, 5, 6)  # default first
+    ids: dict = field(default_factory=dict)
+
+    def first_id(self, table: str) -> int:
+        return self.ids.get(table, 0) + 1
+
+
+@dataclass
+class MatchPlan:
+    """A match with what its sessions need, kept out of the row tuple."""
+
+    id: int
+    mentor_id: int
+    mentor_user_id: int
+    mentee_name: str
+    site_id: int
+    start: dt.date
+    end: dt.date | None
+    weekday: int  # the day of the week the pair meets
+    minutes: int  # local time of the meeting, minutes after midnight
+
+
+@dataclass
+class Program:
+    """Every generated row; sessions come later, from ``session_rows``."""
+
+    users: list = field(default_factory=list)
+    sites: list = field(default_factory=list)
+    contacts: list = field(default_factory=list)
+    mentors: list = field(default_factory=list)
+    mentees: list = field(default_factory=list)
+    matches: list = field(default_factory=list)
+    plans: list = field(default_factory=list)
+    staff_user_id: int = 0
+    admin_user_id: int = 0
+    site_responders: dict = field(default_factory=dict)  # site id -> contact user id
+
+
+def local_moment(day: dt.date, minutes: int, tz: ZoneInfo) -> dt.datetime:
+    """A local wall-clock time on ``day`` as an aware UTC datetime."""
+    local = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=tz)
+    return local.astimezone(UTC)
+
+
+def build_program(p: Params) -> Program:
+    """Accounts, schools, mentors, mentees and matches: everything but the sessions."""
+    rng = random.Random(f"{p.seed}-people")
+    program = Program()
+    next_user = p.first_id("user")
+    window_start = p.today - dt.timedelta(days=730)
+    joined = local_moment(window_start - dt.timedelta(days=30), 9 * 60, p.tz)
+
+    def add_user(email, name, role, phone="", last_login=None):
+        nonlocal next_user
+        uid = next_user
+        next_user += 1
+        is_admin = role == "admin"
+        program.users.append(
+            (
+                uid,
+                p.password_hash,
+                is_admin,
+                email,
+                name,
+                phone,
+                role,
+                True,
+                role in ("staff", "admin"),
+                joined,
+                last_login,
+            )
+        )
+        return uid
+
+    recent = p.now - dt.timedelta(days=2)
+    program.staff_user_id = add_user(STAFF_EMAIL, "Bench Staff", "staff", "(312) 555-0101", recent)
+    program.admin_user_id = add_user(ADMIN_EMAIL, "Bench Admin", "admin", "(312) 555-0102", recent)
+
+    # Schools, each with one contact; every other contact has a sign-in (SPEC 2).
+    site_ids = []
+    for index in range(p.sites):
+        sid = p.first_id("site") + index
+        base = SITE_NAMES[index % len(SITE_NAMES)]
+        kind = SITE_KINDS[index % len(SITE_KINDS)]
+        name = f"{base} {kind}"
+        if index >= len(SITE_NAMES):
+            name += f" {index // len(SITE_NAMES) + 1}"
+        address = f"{100 + index * 7} {STREETS[index % len(STREETS)]}"
+        program.sites.append((sid, name, address))
+        site_ids.append(sid)
+        contact_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        email = f"contact{index + 1:03d}@bench.example.org"
+        phone = f"(312) 555-{1000 + index:04d}"
+        user_id = None
+        if index % 2 == 0:
+            signed_in = recent if index % 4 == 0 else None
+            user_id = add_user(email, contact_name, "site_contact", phone, signed_in)
+            program.site_responders[sid] = user_id
+        role = CONTACT_ROLES[index % len(CONTACT_ROLES)]
+        program.contacts.append(
+            (p.first_id("contact") + index, sid, contact_name, role, email, phone, user_id, 0)
+        )
+
+    # Which mentors have two matches over time: one per mentee beyond one each.
+    with_match = min(p.mentors, p.mentees)
+    doubles = set(rng.sample(range(with_match), min(with_match, max(0, p.mentees - p.mentors))))
+
+    next_mentee = p.first_id("mentee")
+    next_match = p.first_id("match")
+    for index in range(p.mentors):
+        number = index + 1
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        user_id = add_user(
+            mentor_email(number), f"{first} {last}", "mentor", f"(773) 555-{number % 10000:04d}"
+        )
+        mentor_id = p.first_id("mentor") + index
+        spans = []  # (start, end, reason) of this mentor's matches
+        if index < with_match:
+            if index in doubles:
+                # An earlier match that ended, then the current one.
+                start = p.today - dt.timedelta(days=rng.randint(420, 730))
+                end = start + dt.timedelta(days=rng.randint(150, 300))
+                spans.append((start, end, rng.choice(CLOSURE_REASONS)))
+                second = end + dt.timedelta(days=rng.randint(14, 60))
+                spans.append((min(second, p.today - dt.timedelta(days=30)), None, ""))
+            else:
+                start = p.today - dt.timedelta(days=rng.randint(90, 730))
+                # The first mentors always have an active match: the benchmark signs in as
+                # them. Past those, about one match in eight has ended.
+                if index >= 100 and rng.random() < 0.12:
+                    length = (p.today - start).days
+                    end = start + dt.timedelta(days=rng.randint(45, max(45, length - 7)))
+                    spans.append((start, min(end, p.today - dt.timedelta(days=1)), None))
+                else:
+                    spans.append((start, None, ""))
+        # Status: inactive once the only match ended (half of them); invited when never
+        # matched (only when there are more mentors than mentees).
+        if not spans:
+            status, enrolled = "invited", None
+        elif spans[-1][1] is not None and rng.random() < 0.5:
+            status, enrolled = "inactive", spans[0][0] - dt.timedelta(days=14)
+        else:
+            status, enrolled = "active", spans[0][0] - dt.timedelta(days=14)
+        accepted = local_moment(enrolled, 18 * 60, p.tz) if enrolled else None
+        program.mentors.append(
+            (
+                mentor_id,
+                user_id,
+                status,
+                enrolled,
+                accepted,
+                p.agreement_version if enrolled else "",
+                rng.random() > 0.1,
+            )
+        )
+        weekday = rng.randint(0, 4)
+        minutes = rng.choice((8 * 60 + 30, 10 * 60, 11 * 60 + 30, 12 * 60 + 15, 14 * 60, 15 * 60))
+        for start, end, reason in spans:
+            if end is not None and reason is None:
+                reason = rng.choice(CLOSURE_REASONS)
+            site_id = rng.choice(site_ids)
+            name = rng.choice(MENTEE_NAMES)
+            program.mentees.append(
+                (
+                    next_mentee,
+                    name,
+                    rng.choice(INITIALS),
+                    site_id,
+                    rng.choice(GRADES),
+                    "active" if end is None else "inactive",
+                )
+            )
+            program.matches.append(
+                (
+                    next_match,
+                    mentor_id,
+                    next_mentee,
+                    site_id,
+                    start,
+                    end,
+                    reason or "",
+                    "active" if end is None else "closed",
+                )
+            )
+            program.plans.append(
+                MatchPlan(
+                    next_match, mentor_id, user_id, name, site_id, start, end, weekday, minutes
+                )
+            )
+            next_mentee += 1
+            next_match += 1
+    # Mentees beyond what the mentors take (fewer mentors than mentees): unmatched, waiting.
+    while len(program.mentees) < p.mentees:
+        program.mentees.append(
+            (
+                next_mentee,
+                rng.choice(MENTEE_NAMES),
+                rng.choice(INITIALS),
+                rng.choice(site_ids),
+                rng.choice(GRADES),
+                "active",
+            )
+        )
+        next_mentee += 1
+    return program
+
+
+# --- Sessions ----------------------------------------------------------------------
+
+
+def school_weight(day: dt.date) -> float:
+    """How likely a pair meets in the week of ``day``: weekly in school months, rarely in
+    summer, never over the winter break."""
+    month, dom = day.month, day.day
+    if (month == 12 and dom >= 21) or (month == 1 and dom <= 3):
+        return 0.0
+    if (month == 6 and dom >= 10) or month == 7 or (month == 8 and dom <= 20):
+        return 0.2
+    return 1.0
+
+
+@dataclass
+class SessionExtras:
+    """Rows that follow from the sessions: written after them."""
+
+    concerns: list = field(default_factory=list)
+    needs: list = field(default_factory=list)
+    no_session_months: list = field(default_factory=list)
+    count: int = 0
+
+
+def plan_session_days(p: Params, plans: list[MatchPlan]) -> list[list[int]]:
+    """For each match, the days (as ordinals) of its sessions: ``p.sessions`` in all.
+
+    Each match has candidate days (its weekday, each school week from its start to its end
+    or today); the total is shared out in proportion to the candidates, and each match
+    takes its share of them at random (the weeks left out are the weeks nobody logged).
+    When the candidates are too few, a second day in the week is added.
+    """
+    rng = random.Random(f"{p.seed}-days")
+    last_ord = (p.today - dt.timedelta(days=1)).toordinal()
+    weights = {}
+    first_day = min((plan.start for plan in plans), default=p.today)
+    for ordinal in range(first_day.toordinal(), last_ord + 1):
+        weights[ordinal] = school_weight(dt.date.fromordinal(ordinal))
+
+    def candidates(plan: MatchPlan, shift: int) -> list[int]:
+        start = plan.start.toordinal()
+        first = start + (plan.weekday + shift - plan.start.weekday()) % 7
+        last = min(last_ord, plan.end.toordinal() - 1) if plan.end else last_ord
+        days = []
+        for ordinal in range(first, last + 1, 7):
+            weight = weights[ordinal]
+            if weight == 1.0 or (weight and rng.random() < weight):
+                days.append(ordinal)
+        return days
+
+    primary = [candidates(plan, 0) for plan in plans]
+    pools = primary
+    total = sum(map(len, primary))
+    if total < p.sessions:
+        # Twice a week: the second meeting two days later.
+        pools = [
+            sorted(days + candidates(plan, 2)) for days, plan in zip(primary, plans, strict=True)
+        ]
+        total = sum(map(len, pools))
+    if total < p.sessions:
+        raise ValueError(
+            f"{p.sessions:,} sessions do not fit in {len(plans):,} matches "
+            f"(at most {total:,}): ask for fewer sessions or more mentees."
+        )
+    if not p.sessions:
+        return [[] for _ in plans]
+    # Largest remainder: the shares add up to exactly p.sessions.
+    exact = [len(pool) * p.sessions / total for pool in pools]
+    shares = [int(x) for x in exact]
+    short = p.sessions - sum(shares)
+    by_remainder = sorted(range(len(pools)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for i in by_remainder[:short]:
+        shares[i] += 1
+    return [
+        sorted(rng.sample(pool, share)) if share < len(pool) else pool
+        for pool, share in zip(pools, shares, strict=True)
+    ]
+
+
+def session_rows(p: Params, program: Program, extras: SessionExtras):
+    """Yield the session rows, match by match; fill ``extras`` with the concern, need and
+    no-session-month rows as it goes. A generator, so COPY streams it without holding a
+    million tuples in memory.
+
+    This loop runs a million times: it keeps to local names, precomputed tables and a few
+    random numbers per row.
+    """
+    rng = random.Random(f"{p.seed}-sessions")
+    days_per_match = plan_session_days(p, program.plans)
+    random_ = rng.random
+    choice = rng.choice
+    randint = rng.randint
+    hour = dt.timedelta(hours=1)
+    day_delta = dt.timedelta(days=1)
+    now = p.now
+    tz = p.tz
+    type_default, *type_others = p.type_choices
+    interaction_default, *interaction_others = p.interaction_choices
+
+    # Local midnight of each day in UTC (with that day's noon offset: no school meets
+    # across a DST change at 2 a.m.), and each day's deadline moment.
+    midnight_utc: dict[int, dt.datetime] = {}
+    due_by: dict[int, dt.datetime] = {}
+    month_due: dict[tuple[int, int], dt.datetime] = {}
+    first_ord = min((plan.start.toordinal() for plan in program.plans), default=0)
+    for ordinal in range(first_ord, p.today.toordinal() + 1):
+        day = dt.date.fromordinal(ordinal)
+        noon = dt.datetime.combine(day, dt.time(12), tzinfo=tz)
+        midnight_utc[ordinal] = dt.datetime.combine(day, dt.time(0), tzinfo=UTC) - noon.utcoffset()
+        key = (day.year, day.month)
+        if key not in month_due:
+            month_due[key] = rules.deadline_for_month(*key, p.policy).due_by.astimezone(UTC)
+        due_by[ordinal] = month_due[key]
+
+    met_notes = [f"{a} {m}" for a in ACTIVITIES for m in MOODS]
+    absent_notes = {k: list(v) for k, v in ABSENT_NOTES.items()}
+    next_id = p.first_id("session")
+    next_concern = p.first_id("concern")
+    next_need = p.first_id("need")
+    next_nsm = p.first_id("no_session_month")
+    responders = program.site_responders
+    staff = program.staff_user_id
+    declared = set()
+
+    for plan, days in zip(program.plans, days_per_match, strict=True):
+        name = plan.mentee_name
+        match_id = plan.id
+        user_id = plan.mentor_user_id
+        offset = dt.timedelta(minutes=plan.minutes)
+        for ordinal in days:
+            starts_at = midnight_utc[ordinal] + offset
+            if starts_at > now - 2 * hour:
+                continue  # later today: not held yet
+            roll = random_()
+            concern = False
+            concern_details = needs_details = ""
+            needs = "[]"
+            if roll < 0.88:
+                attendance = "met"
+                quarters = choice(MET_QUARTERS)
+                notes = choice(met_notes).format(name=name)
+                if random_() < CONCERN_RATE:
+                    concern = True
+                    concern_details = choice(CONCERNS).format(name=name)
+                if random_() < NEED_RATE:
+                    kinds = [choice(NEED_KINDS)]
+                    if random_() < 0.15:
+                        other = choice(NEED_KINDS)
+                        if other != kinds[0]:
+                            kinds.append(other)
+                    needs = json.dumps(kinds)
+                    needs_details = " ".join(NEED_DETAILS[k].format(name=name) for k in kinds)
+                    notes = f"{notes} {needs_details}"
+                else:
+                    kinds = ()
+                type_id = type_default if random_() < 0.92 else choice(type_others)
+                interaction_id = (
+                    interaction_default if random_() < 0.93 else choice(interaction_others)
+                )
+            else:
+                attendance = (
+                    "mentee_absent"
+                    if roll < 0.93
+                    else "mentor_absent"
+                    if roll < 0.965
+                    else "cancelled"
+                )
+                quarters = 0
+                notes = choice(absent_notes[attendance]).format(name=name)
+                kinds = ()
+                type_id, interaction_id = type_default, interaction_default
+            deadline = due_by[ordinal]
+            if random_() < LATE_RATE:
+                # Entered days after the month's deadline (SPEC 4.7: accepted, marked late).
+                entered_at = deadline + day_delta * randint(1, 20) + hour * randint(0, 12)
+            else:
+                entered_at = starts_at + hour * randint(1, 72)
+            if entered_at > now:
+                entered_at = now
+            session_id = next_id
+            next_id += 1
+            yield (
+                session_id,
+                match_id,
+                starts_at,
+                quarters,
+                type_id,
+                interaction_id,
+                "",
+                attendance,
+                notes,
+                concern,
+                concern_details,
+                needs,
+                needs_details,
+                user_id,
+                entered_at,
+                entered_at,
+                entered_at >= deadline,
+            )
+            if concern:
+                extras.concerns.append(
+                    concern_row(
+                        next_concern,
+                        plan,
+                        session_id,
+                        concern_details,
+                        entered_at,
+                        now,
+                        responders.get(plan.site_id, staff),
+                        staff,
+                        rng,
+                    )
+                )
+                next_concern += 1
+            for kind in kinds:
+                extras.needs.append(
+                    need_row(next_need, session_id, match_id, kind, name, entered_at, now, rng)
+                )
+                next_need += 1
+        # A few mentors say "we did not meet at all this month" (SPEC 4.15) for a past
+        # month of the match with no session logged.
+        if random_() < 0.02:
+            row = no_session_month(next_nsm, plan, days, p, rng, declared)
+            if row:
+                extras.no_session_months.append(row)
+                next_nsm += 1
+    extras.count = next_id - p.first_id("session")
+
+
+def concern_row(cid, plan, session_id, details, raised_at, now, responder, staff, rng):
+    """A concern in a realistic state for its age: most old ones closed, recent ones new."""
+    age_days = (now - raised_at).days
+    roll = rng.random()
+    if age_days > 30:
+        status = "closed" if roll < 0.85 else "acknowledged" if roll < 0.97 else "new"
+    elif age_days > 5:
+        status = "closed" if roll < 0.2 else "acknowledged" if roll < 0.85 else "new"
+    else:
+        status = "acknowledged" if roll < 0.4 else "new"
+    ack_by = ack_at = closed_by = closed_at = escalated_at = None
+    ack_note = outcome = ""
+    if status != "new":
+        ack_at = raised_at + dt.timedelta(hours=rng.randint(1, 30))
+        if ack_at > now:
+            status, ack_at = "new", None
+        else:
+            ack_by, ack_note = responder, rng.choice(ACK_NOTES)
+    if status == "closed":
+        closed_at = ack_at + dt.timedelta(days=rng.randint(1, 10))
+        if closed_at > now:
+            status, closed_at = "acknowledged", None
+        else:
+            closed_by, outcome = staff, rng.choice(OUTCOMES)
+    if status == "new" and now - raised_at > dt.timedelta(hours=24):
+        escalated_at = raised_at + dt.timedelta(hours=24)
+    return (
+        cid,
+        plan.id,
+        plan.site_id,
+        session_id,
+        details,
+        plan.mentor_user_id,
+        raised_at,
+        status,
+        ack_by,
+        ack_at,
+        ack_note,
+        closed_by,
+        closed_at,
+        outcome,
+        escalated_at,
+    )
+
+
+def need_row(nid, session_id, match_id, kind, name, raised_at, now, rng):
+    age_days = (now - raised_at).days
+    roll = rng.random()
+    if age_days > 45:
+        status = "closed" if roll < 0.8 else "referred" if roll < 0.95 else "open"
+    elif age_days > 10:
+        status = "referred" if roll < 0.6 else "closed" if roll < 0.8 else "open"
+    else:
+        status = "open" if roll < 0.8 else "referred"
+    updated = raised_at if status == "open" else min(now, raised_at + dt.timedelta(days=7))
+    details = NEED_DETAILS[kind].format(name=name)
+    return (nid, session_id, match_id, kind, details, status, raised_at, updated)
+
+
+def no_session_month(nid, plan, days, p, rng, declared):
+    """A past month inside the match with no session, declared early the next month."""
+    this_month = (p.today.year, p.today.month)
+    held = {(d.year, d.month) for d in map(dt.date.fromordinal, days)}
+    months = []
+    year, month = plan.start.year, plan.start.month
+    end = plan.end or p.today
+    while (year, month) < this_month and (year, month) <= (end.year, end.month):
+        if (year, month) not in held and (plan.mentor_id, year, month) not in declared:
+            months.append((year, month))
+        year, month = rules.next_month(year, month)
+    if not months:
+        return None
+    year, month = rng.choice(months)
+    declared.add((plan.mentor_id, year, month))
+    if month in (6, 7, 8, 12):
+        reason, details = "school_break", ""
+    else:
+        reason = rng.choice(("mentee_unavailable", "mentor_unavailable", "other"))
+        details = NO_SESSION_DETAILS if reason == "other" else ""
+    declared_at = local_moment(dt.date(*rules.next_month(year, month), 1), 10 * 60, p.tz)
+    declared_at = min(declared_at, p.now)
+    return (nid, plan.mentor_id, year, month, reason, details, plan.mentor_user_id, declared_at)
