@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.mentoring import rules
@@ -22,9 +23,56 @@ from portal.mentoring.services import SessionInput
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class MatchChoiceField(forms.ModelChoiceField):
+class LoadedChoiceField(forms.ModelChoiceField):
+    """A choice among records the view has already read.
+
+    Showing the choices and checking the posted one both use that list, so the form makes
+    no query of its own (a plain ModelChoiceField queries once to render and again to
+    validate).
+    """
+
+    records: list = []
+
+    def set_records(self, records) -> None:
+        self.records = list(records)
+        choices = [(record.pk, self.label_from_instance(record)) for record in self.records]
+        if self.empty_label is not None:
+            choices.insert(0, ("", self.empty_label))
+        self.choices = choices
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = str(getattr(value, "pk", value))
+        for record in self.records:
+            if str(record.pk) == key:
+                return record
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
+class MatchChoiceField(LoadedChoiceField):
     def label_from_instance(self, obj: Match) -> str:
         return f"{obj.mentee.display_name} at {obj.site.name}"
+
+
+CHOICE_FIELDS = {
+    "type_of_mentoring": ChoiceList.TYPE_OF_MENTORING,
+    "interaction": ChoiceList.INTERACTION,
+}
+
+
+def choice_lists(*, keep=()) -> dict[str, list[Choice]]:
+    """The form's lists in one query: active entries, plus retired ones that the entry
+    being changed already uses (it keeps them)."""
+    lists = {list_name: [] for list_name in CHOICE_FIELDS.values()}
+    kept = [pk for pk in keep if pk]
+    for choice in Choice.objects.filter(
+        Q(list__in=list(lists)) & (Q(is_retired=False) | Q(pk__in=kept))
+    ):
+        lists[choice.list].append(choice)
+    return lists
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -71,7 +119,7 @@ class SessionLogForm(forms.Form):
         help_text="In quarter hours. Choose 0.00 only if the session did not happen.",
         widget=forms.Select(),
     )
-    type_of_mentoring = forms.ModelChoiceField(
+    type_of_mentoring = LoadedChoiceField(
         queryset=Choice.objects.none(),
         label="Type of mentoring",
         empty_label=None,
@@ -80,7 +128,7 @@ class SessionLogForm(forms.Form):
             "invalid_choice": "Choose a type of mentoring from the list.",
         },
     )
-    interaction = forms.ModelChoiceField(
+    interaction = LoadedChoiceField(
         queryset=Choice.objects.none(),
         label="Interaction",
         empty_label=None,
@@ -137,22 +185,20 @@ class SessionLogForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.program = program
         self.instance = instance
-        self.fields["match"].queryset = matches
-        if len(matches[:2]) > 1:
+        # Read once here (a queryset from the view, or a list it already read).
+        self.matches = list(matches)
+        if len(self.matches) > 1:
             # Several mentees: the mentor picks one; nothing is chosen for them.
             self.fields["match"].empty_label = "Choose your mentee"
+        self.fields["match"].set_records(self.matches)
         self.fields["hours"].widget.choices = [
             (value, value) for value in rules.hours_options(program.max_quarter_hours)
         ]
-        for name, list_name in (
-            ("type_of_mentoring", ChoiceList.TYPE_OF_MENTORING),
-            ("interaction", ChoiceList.INTERACTION),
-        ):
-            # Active choices, plus a retired one that this entry already uses.
-            keep = getattr(instance, f"{name}_id", None)
-            self.fields[name].queryset = Choice.objects.filter(list=list_name).filter(
-                is_retired=False
-            ) | Choice.objects.filter(pk=keep)
+        self.choice_lists = choice_lists(
+            keep=[getattr(instance, f"{name}_id", None) for name in CHOICE_FIELDS]
+        )
+        for name, list_name in CHOICE_FIELDS.items():
+            self.fields[name].set_records(self.choice_lists[list_name])
         self._configure_activity()
         self.fields["notes"].widget.attrs["aria-describedby"] = "notes-guidance"
         self.fields["safety_concern"].widget.attrs["aria-controls"] = "concern-details"
@@ -176,8 +222,7 @@ class SessionLogForm(forms.Form):
 
     @property
     def single_match(self) -> Match | None:
-        matches = list(self.fields["match"].queryset[:2])
-        return matches[0] if len(matches) == 1 else None
+        return self.matches[0] if len(self.matches) == 1 else None
 
     def clean_hours(self) -> str:
         return (self.cleaned_data.get("hours") or "").strip()
@@ -239,28 +284,27 @@ class SessionLogForm(forms.Form):
             resource_needs_details=(data.get("resource_needs_details") or "").strip(),
         )
 
-    @staticmethod
-    def initial_for_new(*, matches, program: ProgramSettings, match_pk=None) -> dict:
-        now = timezone.localtime(timezone.now(), program.tz)
+    def initial_for_new(self, *, match_pk=None) -> dict:
+        """What a new entry starts with: now (to the quarter hour), the lists' defaults, and
+        the match asked for in the address, or the only one."""
+        now = timezone.localtime(timezone.now(), self.program.tz)
         initial = {
             "starts_at": now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0),
             "hours": "0.00",
             "attendance": Attendance.MET,
             "submission_token": uuid.uuid4(),
         }
-        for name, list_name in (
-            ("type_of_mentoring", ChoiceList.TYPE_OF_MENTORING),
-            ("interaction", ChoiceList.INTERACTION),
-        ):
-            default = Choice.objects.filter(
-                list=list_name, is_default=True, is_retired=False
-            ).first()
+        for name, list_name in CHOICE_FIELDS.items():
+            default = next(
+                (c for c in self.choice_lists[list_name] if c.is_default and not c.is_retired),
+                None,
+            )
             if default:
                 initial[name] = default.pk
         # ?match= comes from the address bar: anything but a number is ignored.
-        chosen = matches.filter(pk=match_pk).first() if str(match_pk).isdecimal() else None
-        if chosen is None and len(matches[:2]) == 1:
-            chosen = matches.first()
+        chosen = next((m for m in self.matches if str(m.pk) == str(match_pk)), None)
+        if chosen is None and len(self.matches) == 1:
+            chosen = self.matches[0]
         if chosen is not None:
             initial["match"] = chosen.pk
         return initial

@@ -1,10 +1,14 @@
 from django.utils import timezone
 
-from portal.mentoring.models import ProgramSettings
+from portal.mentoring.models import ProgramSettings, _request_program
 
 
 class ProgramTimeZoneMiddleware:
-    """Show every date and read every date typed in the program's own time zone."""
+    """Show every date and read every date typed in the program's own time zone.
+
+    The settings row is read once per request and shared with everything the request
+    calls (``ProgramSettings.load()`` returns it until the response is made).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -12,8 +16,10 @@ class ProgramTimeZoneMiddleware:
     def __call__(self, request):
         program = ProgramSettings.load()
         request.program = program
+        token = _request_program.set(program)
         timezone.activate(program.tz)
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+            _request_program.reset(token)

@@ -5,6 +5,7 @@ hours, one entry per match and start time, zero hours exactly when the pair did 
 The database enforces these; forms only explain them.
 """
 
+import contextvars
 import datetime as dt
 import hashlib
 import zoneinfo
@@ -52,6 +53,10 @@ WEEKDAY_CHOICES = [
     (5, "Saturday"),
     (6, "Sunday"),
 ]
+
+
+# The program settings of the request being answered (set by ProgramTimeZoneMiddleware).
+_request_program: contextvars.ContextVar = contextvars.ContextVar("program", default=None)
 
 
 class ProgramSettings(models.Model):
@@ -166,6 +171,11 @@ class ProgramSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ProgramSettings":
+        # Within a request, the row the middleware read (one query per request, not one
+        # per view, selector and service that needs a setting).
+        current = _request_program.get()
+        if current is not None:
+            return current
         obj, created = cls.objects.get_or_create(pk=1)
         if created:
             # A new (or emptied) database gets the starting lists with its settings row.

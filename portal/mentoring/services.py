@@ -203,8 +203,11 @@ def session_log_create(
                 new_values=session.snapshot(),
             )
             # The concern, the needs and their emails are stored with the entry, or not at all.
-            concern_sync_from_session(session=session, user=user)
-            needs_sync_from_session(session=session, user=user)
+            # (A new entry has none yet: nothing to look up when nothing is ticked.)
+            if session.safety_concern:
+                concern_sync_from_session(session=session, user=user)
+            if session.resource_needs:
+                needs_sync_from_session(session=session, user=user)
     except IntegrityError:
         # A concurrent request won the race: either the same submission (return it) or
         # another entry for the same match and time (refuse it).

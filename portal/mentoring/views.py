@@ -33,36 +33,38 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
     program = request.program
     now = timezone.now()
     year, month = rules.month_of(now, program.tz)
-    matches = active_matches_for_mentor(request.user).prefetch_related("site__contacts")
+    matches = list(active_matches_for_mentor(request.user).prefetch_related("site__contacts"))
     deadline = rules.next_deadline(now, program.deadline_policy)
+    this_month = selectors.month_total(request.user, year=year, month=month, program=program)
     return render(
         request,
         "mentoring/home.html",
         {
             "matches": matches,
-            "this_month": selectors.month_total(
-                request.user, year=year, month=month, program=program
-            ),
+            "this_month": this_month,
             "deadline": deadline,
             "now": now,
             "recent_sessions": sessions_visible_to(request.user)[:5],
-            "no_session": _no_session_offer(request, deadline, has_match=bool(matches)),
+            "no_session": _no_session_offer(request, deadline, matches, this_month),
         },
     )
 
 
-def _no_session_offer(request: HttpRequest, deadline: rules.Deadline, *, has_match: bool):
+def _no_session_offer(request: HttpRequest, deadline: rules.Deadline, matches, this_month):
     """The "we did not meet this month" answer for the month of the next deadline: what
     the mentor already said, or a form when nothing is logged for that month yet."""
-    mentor = getattr(request.user, "mentor", None)
-    if mentor is None or not has_match:
+    if not matches:
         return None
+    mentor = matches[0].mentor  # read with the matches: no query of its own
     year, month = deadline.year, deadline.month
     declared = mentor.no_session_months.filter(year=year, month=month).first()
     if declared is None:
-        logged = selectors.month_total(
-            request.user, year=year, month=month, program=request.program
-        )
+        if (this_month.year, this_month.month) == (year, month):
+            logged = this_month
+        else:
+            logged = selectors.month_total(
+                request.user, year=year, month=month, program=request.program
+            )
         if logged.sessions:
             return None
     return {
@@ -128,8 +130,8 @@ def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
 
 
 def _form_context(form: SessionLogForm, **extra) -> dict:
-    matches = list(form.fields["match"].queryset.prefetch_related("site__contacts"))
-    return {"form": form, "matches": matches, **extra}
+    # The form's matches were read with their schools' contacts (see the views).
+    return {"form": form, "matches": form.matches, **extra}
 
 
 def _stash_draft(request: HttpRequest) -> HttpResponse:
@@ -155,7 +157,7 @@ def _pop_draft(request: HttpRequest, matches) -> dict | None:
         # Typed while signed out, so by anyone on this device: it comes back only to the
         # mentor of its match, never to the next person who signs in here.
         match = str(draft["data"].get("match", ""))
-        if match.isdecimal() and matches.filter(pk=match).exists():
+        if match.isdecimal() and any(str(each.pk) == match for each in matches):
             messages.info(request, "We brought back what you were typing. Check it, then save.")
             return draft["data"]
     return None
@@ -181,10 +183,13 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @mentor_required
 def _session_create(request: HttpRequest) -> HttpResponse:
     program = request.program
-    matches = loggable_matches_for_mentor(
-        request.user, today=timezone.localdate(timezone.now(), program.tz)
+    # Read once, with the schools' contacts the page shows: the form reuses the list.
+    matches = list(
+        loggable_matches_for_mentor(
+            request.user, today=timezone.localdate(timezone.now(), program.tz)
+        ).prefetch_related("site__contacts")
     )
-    if not matches.exists():
+    if not matches:
         return render(request, "mentoring/no_match.html", status=200)
     if request.method == "POST":
         form = SessionLogForm(request.POST, matches=matches, program=program)
@@ -204,13 +209,12 @@ def _session_create(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect(reverse("mentoring:session_detail", args=[session.pk]) + "?saved=1")
     else:
-        initial = SessionLogForm.initial_for_new(
-            matches=matches, program=program, match_pk=request.GET.get("match")
-        )
+        form = SessionLogForm(matches=matches, program=program)
+        initial = form.initial_for_new(match_pk=request.GET.get("match"))
         draft = _pop_draft(request, matches)
         if draft:
             initial.update(draft)
-        form = SessionLogForm(initial=initial, matches=matches, program=program)
+        form.initial = initial
     return render(request, "mentoring/session_form.html", _form_context(form, creating=True))
 
 
@@ -280,8 +284,10 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("mentoring:session_detail", pk=session.pk)
     # A mentor may move an entry to any of their matches that covers its date.
-    matches = matches_visible_to(request.user).filter(
-        Q(status=MatchStatus.ACTIVE) | Q(pk=session.match_id)
+    matches = list(
+        matches_visible_to(request.user)
+        .filter(Q(status=MatchStatus.ACTIVE) | Q(pk=session.match_id))
+        .prefetch_related("site__contacts")
     )
     if request.method == "POST":
         form = SessionLogForm(request.POST, matches=matches, program=program, instance=session)

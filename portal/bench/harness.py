@@ -1,0 +1,558 @@
+"""The benchmark behind `make bench`: the portal at real size, against the ceiling.
+
+One run, on one machine:
+
+1. PostgreSQL: (re)create the benchmark database, migrate it and fill it with
+   ``bench_data`` (20,000 mentors, 1,000,000 sessions by default).
+2. Serve it with gunicorn exactly as in production (gunicorn.conf.py, DEBUG off), under
+   ``portal.bench.settings``: the portal plus one extra page, the ceiling (one
+   primary-key query through the same middleware).
+3. Load each page from a second process on loopback with wrk: people signed in through
+   Django's own ``login()`` (the cookie and CSRF token a browser would carry); posts log
+   real sessions, each checked in the database afterwards.
+4. Time the staff reports' figures as raw SQL through psycopg (the database ceiling) and
+   stream the full CSV export, reading the worker's peak memory from /proc.
+5. The same pages on the SQLite demo database.
+6. Write docs/BENCHMARKS.md.
+
+Queries per page are counted with Django's own query capture, on both databases: the same
+count on the demo and on a million sessions shows that it does not grow with the data.
+"""
+
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess  # noqa: S404  (fixed argument lists, loopback only)
+import sys
+import time
+import urllib.parse
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+LUA = Path(__file__).resolve().parent / "lua" / "portal.lua"
+BENCH_DIR = ROOT / "var" / "bench"
+BENCH_NOTES = "Benchmark entry: we read a chapter together."
+STAFF_EMAIL = "bench-staff@example.org"
+DEMO_STAFF_EMAIL = "staff@example.org"
+
+
+# --- What is measured ---------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    who: str  # "anonymous", "mentor" or "staff"
+    clients: int
+    method: str = "GET"
+    expect: int = 200
+    kind: str = "mentor"  # "ceiling", "mentor" or "report": which target applies
+
+
+@dataclass
+class Measure:
+    name: str
+    path: str
+    clients: int
+    seconds: float
+    requests: int
+    rps: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    ok: int
+    bad: int
+    socket_errors: int
+    queries: int | None = None
+    kind: str = "mentor"
+
+
+@dataclass
+class Report:
+    started: str = ""
+    machine: dict = field(default_factory=dict)
+    generation: dict = field(default_factory=dict)
+    postgres: list = field(default_factory=list)
+    raw_sql: dict = field(default_factory=dict)
+    export: dict = field(default_factory=dict)
+    posts_checked: dict = field(default_factory=dict)
+    sqlite: list = field(default_factory=list)
+    total_seconds: float = 0.0
+
+
+def pages(month: str, site_id: int, *, clients: int) -> list[Page]:
+    """The pages of issue 7, with the month the staff reports are asked for."""
+    return [
+        Page("Ceiling: one primary-key query", f"/bench/ceiling/{site_id}/", "anonymous",
+             clients, kind="ceiling"),
+        Page("Mentor home", "/mentor/", "mentor", clients),
+        Page("Session form", "/sessions/new/", "mentor", clients),
+        Page("Session post", "/sessions/new/", "mentor", clients, method="POST", expect=302),
+        Page("Staff dashboard", "/staff/", "staff", 1, kind="report"),
+        Page("Compliance, one month", f"/staff/compliance/?month={month}", "staff", 1,
+             kind="report"),
+        Page("Hours, one month", f"/staff/hours/?start={month}&end={month}", "staff", 1,
+             kind="report"),
+    ]  # fmt: skip
+
+
+# --- Signed-in clients --------------------------------------------------------------------
+
+
+@dataclass
+class Client:
+    cookie: str  # the Cookie header
+    csrf: str
+    match_id: int = 0
+    type_id: int = 0
+    interaction_id: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.cookie.replace(' ', '|')} {self.csrf} {self.match_id} {self.type_id} "
+            f"{self.interaction_id}"
+        )
+
+
+def signed_in(user) -> Client:
+    """A session made by Django's own login(), as the sign-in page would make it.
+
+    The password check is skipped (1M PBKDF2 iterations per person would measure the hash,
+    not the pages); everything login() does, signals included, happens.
+    """
+    from importlib import import_module
+
+    from django.contrib.auth import login
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from django.utils.crypto import get_random_string
+
+    engine = import_module(settings.SESSION_ENGINE)
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1")
+    request.session = engine.SessionStore()
+    request.user = AnonymousUser()
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    request.session.save()
+    # A 32-character CSRF secret is also a valid token for it (Django's unmasked form).
+    secret = get_random_string(32)
+    cookie = (
+        f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}; "
+        f"{settings.CSRF_COOKIE_NAME}={secret}"
+    )
+    return Client(cookie=cookie, csrf=secret)
+
+
+def mentor_clients(count: int) -> list[Client]:
+    """Mentors with exactly one active match (the form then needs no choice of match)."""
+    from django.db.models import Count, Q
+
+    from portal.mentoring.models import Choice, ChoiceList, Mentor, MentorStatus
+
+    type_id = Choice.objects.get(list=ChoiceList.TYPE_OF_MENTORING, is_default=True).pk
+    interaction_id = Choice.objects.get(list=ChoiceList.INTERACTION, is_default=True).pk
+    mentors = (
+        Mentor.objects.filter(status=MentorStatus.ACTIVE)
+        .annotate(active=Count("matches", filter=Q(matches__status="active")))
+        .filter(active__gte=1)
+        .select_related("user")
+        .order_by("pk")[:count]
+    )
+    clients = []
+    for mentor in mentors:
+        client = signed_in(mentor.user)
+        client.match_id = mentor.matches.filter(status="active").values_list("pk", flat=True)[0]
+        client.type_id, client.interaction_id = type_id, interaction_id
+        clients.append(client)
+    if not clients:
+        raise RuntimeError("No active mentor with an active match to sign in as.")
+    return clients
+
+
+def staff_client(email: str) -> Client:
+    from portal.accounts.models import User
+
+    return signed_in(User.objects.get(email=email))
+
+
+def write_clients(path: Path, clients: list[Client]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(client.line() + "\n" for client in clients))
+    return path
+
+
+# --- Queries per page ---------------------------------------------------------------------
+
+
+def count_queries(page_list: list[Page], *, mentor_email: str, staff_email: str) -> dict:
+    """Queries of one request to each page, captured by Django, after one warm-up request."""
+    from django.db import connection
+    from django.test import Client as TestClient
+    from django.test import override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.accounts.models import User
+
+    users = {
+        "mentor": User.objects.get(email=mentor_email),
+        "staff": User.objects.get(email=staff_email),
+    }
+    counts = {}
+    with override_settings(ROOT_URLCONF="portal.bench.urls"):
+        for page in page_list:
+            client = TestClient(HTTP_HOST="127.0.0.1")
+            if page.who in users:
+                client.force_login(users[page.who])
+            if page.method == "POST":
+                data = _one_post(users["mentor"])
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.post(page.path, data)
+            else:
+                client.get(page.path)
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.get(page.path)
+                    if response.streaming:
+                        b"".join(response.streaming_content)
+            if response.status_code != page.expect:
+                raise RuntimeError(f"{page.name}: {response.status_code}, not {page.expect}")
+            counts[page.name] = len(captured)
+    return counts
+
+
+def _one_post(user) -> dict:
+    """A valid new session for the mentor's active match, at a time nobody else used."""
+    import uuid
+
+    from django.utils import timezone
+
+    from portal.mentoring.models import Choice, ChoiceList, MatchStatus, ProgramSettings
+
+    program = ProgramSettings.load()
+    match = user.mentor.matches.filter(status=MatchStatus.ACTIVE).first()
+    defaults = Choice.objects.filter(is_default=True)
+    moment = timezone.localtime(timezone.now() - dt.timedelta(days=1), program.tz)
+    return {
+        "submission_token": str(uuid.uuid4()),
+        "match": match.pk,
+        "starts_at": moment.replace(minute=(moment.minute // 5) * 5 + 1).strftime("%Y-%m-%dT%H:%M"),
+        "attendance": "met",
+        "hours": "1.00",
+        "type_of_mentoring": defaults.get(list=ChoiceList.TYPE_OF_MENTORING).pk,
+        "interaction": defaults.get(list=ChoiceList.INTERACTION).pk,
+        "activity": "",
+        "notes": BENCH_NOTES,
+    }  # fmt: skip
+
+
+# --- gunicorn and wrk ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn with gunicorn.conf.py, as in production, on a free loopback port."""
+
+    def __init__(self, env: dict, log: Path):
+        self.port = free_port()
+        self.env = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "portal.bench.settings",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "DEBUG": "",
+            "LOG_LEVEL": "WARNING",
+        }
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "Server":
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.log.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603
+            [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "portal.wsgi"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=handle,
+            stderr=handle,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.log}")
+            if self.get("/help/")[0] == 200 and len(self.worker_pids()) >= self.workers():
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within 60 s; see {self.log}")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def workers(self) -> int:
+        return int(self.env.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 2))
+
+    def get(self, path: str, cookie: str = "") -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            response = connection.getresponse()
+            return response.status, response.read()
+        except OSError:
+            return 0, b""
+        finally:
+            connection.close()
+
+    def worker_pids(self) -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                # The parent pid is the 2nd field after the command name in parentheses.
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    pids.append(int(entry.name))
+        return pids
+
+    def peak_worker_memory_mb(self) -> float:
+        """The largest peak resident size (VmHWM) of the workers, in MB."""
+        peaks = []
+        for pid in self.worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+            if found:
+                peaks.append(int(found.group(1)) / 1024)
+        return max(peaks, default=0.0)
+
+
+_posts_sent: dict[str, int] = {}
+
+
+def run_wrk(server: Server, page: Page, clients_file: Path, *, seconds: float, tz: str) -> dict:
+    # Each run's posts start after the slots of the runs before it (warm-ups included).
+    first_slot = _posts_sent.get(str(clients_file), 0) if page.method == "POST" else 0
+    env = {
+        **os.environ,
+        "BENCH_CLIENTS": str(clients_file),
+        "BENCH_PATH": page.path,
+        "BENCH_METHOD": page.method,
+        "BENCH_EXPECT": str(page.expect),
+        "BENCH_THREADS": str(page.clients),
+        "BENCH_SLOT_BASE": str(_slot_base(tz) + first_slot * 300),
+        "BENCH_NONCE": str(int(time.time()) % 0xFFFFFFFF),
+        "TZ": tz,
+    }
+    command = [
+        "wrk", f"-t{page.clients}", f"-c{page.clients}", f"-d{seconds:g}s", "--timeout", "10s",
+        "-s", str(LUA), server.base_url + "/",
+    ]  # fmt: skip
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    found = re.search(r"^BENCH (\{.*\})$", done.stdout, re.MULTILINE)
+    if done.returncode or not found:
+        raise RuntimeError(f"wrk failed for {page.name}: {done.stdout}\n{done.stderr}")
+    result = json.loads(found.group(1))
+    if page.method == "POST":
+        # The slots this run used: (most posts of one thread) x threads.
+        _posts_sent[str(clients_file)] = first_slot + (result["most_sent"] + 1) * page.clients
+    return result
+
+
+def _slot_base(tz: str) -> int:
+    """Posts go into five-minute slots from nine days ago, at minutes ending in 3 or 8:
+    never the future, and never a generated session's time (those fall on the quarter)."""
+    start = time.time() - 9 * 86400
+    return int(start - start % 3600 + 180)
+
+
+def measure(server, page, clients_file, *, seconds, tz, queries) -> Measure:
+    # Warm up: each worker imports its templates and opens its database connection.
+    run_wrk(server, page, clients_file, seconds=1, tz=tz)
+    raw = run_wrk(server, page, clients_file, seconds=seconds, tz=tz)
+    duration = raw["duration_us"] / 1e6
+    return Measure(
+        name=page.name,
+        path=page.path,
+        clients=page.clients,
+        seconds=round(duration, 1),
+        requests=raw["requests"],
+        rps=round(raw["requests"] / duration, 1),
+        p50_ms=raw["p50_us"] / 1000,
+        p90_ms=raw["p90_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+        ok=raw["ok"],
+        bad=raw["bad"],
+        socket_errors=raw["socket_errors"],
+        queries=queries.get(page.name),
+        kind=page.kind,
+    )
+
+
+def load_pages(server, page_list, *, mentors_file, staff_file, anon_file, seconds, tz, queries):
+    files = {"mentor": mentors_file, "staff": staff_file, "anonymous": anon_file}
+    results = []
+    for page in page_list:
+        result = measure(server, page, files[page.who], seconds=seconds, tz=tz, queries=queries)
+        print(
+            f"  {page.name:<32} {result.rps:>7.1f} req/s  p50 {result.p50_ms:>7.1f} ms  "
+            f"p99 {result.p99_ms:>7.1f} ms  ok {result.ok}  other {result.bad}  "
+            f"queries {result.queries}",
+            flush=True,
+        )
+        results.append(result)
+    return results
+
+
+# --- The database ceiling -----------------------------------------------------------------
+
+
+def raw_sql_timings(database_url: str, *, month_start, month_end, month_first_day,
+                    month_last_day, repeat: int = 15) -> dict:  # fmt: skip
+    """The staff reports' figures as plain SQL through psycopg: median milliseconds."""
+    import psycopg
+
+    from portal.bench import report_sql
+
+    params = {
+        "start": month_start,
+        "end": month_end,
+        "first_day": month_first_day,
+        "last_day": month_last_day,
+    }
+    timings = {}
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        for name, statements in report_sql.REPORTS.items():
+            runs = []
+            for _ in range(repeat + 2):
+                started = time.perf_counter()
+                for statement in statements:
+                    connection.execute(statement, params).fetchall()
+                runs.append((time.perf_counter() - started) * 1000)
+            timings[name] = {
+                "median_ms": round(statistics.median(runs[2:]), 2),
+                "statements": len(statements),
+            }
+    return timings
+
+
+# --- The export ---------------------------------------------------------------------------
+
+
+def measure_export(env: dict, cookie_for, expected_rows: int, log: Path) -> dict:
+    """The full CSV export of every session, streamed to the end, in a fresh server so the
+    worker's peak memory is the export's."""
+    with Server(env, log) as server:
+        client = cookie_for()
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+        started = time.perf_counter()
+        connection.request(
+            "GET", "/staff/export/?report=sessions&file_format=csv",
+            headers={"Cookie": client.cookie},
+        )  # fmt: skip
+        response = connection.getresponse()
+        lines = size = 0
+        first_byte = None
+        while chunk := response.read(1 << 20):
+            if first_byte is None:
+                first_byte = time.perf_counter() - started
+            lines += chunk.count(b"\n")
+            size += len(chunk)
+        elapsed = time.perf_counter() - started
+        connection.close()
+        rows = max(lines - 1, 0)  # the header line
+        return {
+            "status": response.status,
+            "rows": rows,
+            "expected_rows": expected_rows,
+            "seconds": round(elapsed, 2),
+            "first_byte_ms": round((first_byte or 0) * 1000, 1),
+            "rows_per_second": round(rows / elapsed) if elapsed else 0,
+            "megabytes": round(size / 1e6, 1),
+            "peak_worker_mb": round(server.peak_worker_memory_mb(), 1),
+        }
+
+
+# --- The machine --------------------------------------------------------------------------
+
+
+def machine(database_url: str | None) -> dict:
+    import sqlite3
+
+    import django
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+        memory_gb = round(int(memory) / 1024 / 1024, 1)
+    except OSError:
+        memory_gb = 0
+    info = {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "wrk": _first_line(["wrk", "--version"]),
+        "gunicorn_workers": int(os.environ.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 2)),
+    }
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url) as connection:
+            info["postgresql"] = connection.execute("SHOW server_version").fetchone()[0]
+    return info
+
+
+def _first_line(command: list[str]) -> str:
+    if not shutil.which(command[0]):
+        return "not installed"
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    return (done.stdout or done.stderr).splitlines()[0].strip()
+
+
+def recreate_database(database_url: str) -> None:
+    import psycopg
+
+    parsed = urllib.parse.urlparse(database_url)
+    name = parsed.path.lstrip("/")
+    if not re.fullmatch(r"[a-z0-9_]+", name) or not name.endswith("_bench"):
+        sys.exit(f"Refusing to recreate {name!r}: the benchmark's database must end in _bench.")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def save(report: Report, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(asdict(report), indent=2, default=str))
