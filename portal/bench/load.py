@@ -135,8 +135,8 @@ def run(
         program = timed("plan", lambda: gen.build_program(params))
         extras = gen.SessionExtras()
 
-        def write(key, columns, rows):
-            return writer.write(MODELS[key]._meta.db_table, columns, rows)
+        def write(key, columns, rows, **options):
+            return writer.write(MODELS[key]._meta.db_table, columns, rows, **options)
 
         timed("users", lambda: write("user", gen.USER_COLUMNS, program.users))
         timed("sites", lambda: write("site", gen.SITE_COLUMNS, program.sites))
@@ -147,21 +147,27 @@ def run(
         timed(
             "sessions",
             lambda: write(
-                "session", gen.SESSION_COLUMNS, gen.session_rows(params, program, extras)
+                "session",
+                gen.SESSION_COLUMNS,
+                gen.session_rows(params, program, extras),
+                bulk=True,
             ),
         )
+        for phase, took in getattr(writer, "phases", {}).items():
+            seconds[f"sessions_{phase}"] = round(took, 3)
+            say(f"    {phase:<16} {'':>10}       {took:7.2f} s")
         timed("safety_concerns", lambda: write("concern", gen.CONCERN_COLUMNS, extras.concerns))
         timed("resource_needs", lambda: write("need", gen.NEED_COLUMNS, extras.needs))
         timed(
             "no_session_months",
             lambda: write("no_session_month", gen.NO_SESSION_COLUMNS, extras.no_session_months),
         )
-        timed(
-            "sequences_analyze", lambda: writer.finish([m._meta.db_table for m in MODELS.values()])
-        )
+        written = [model._meta.db_table for model in MODELS.values()]
+        timed("sequences_analyze", lambda: writer.finish(written))
         commit_started = time.perf_counter()
     seconds["commit"] = round(time.perf_counter() - commit_started, 3)
     say(f"  {'commit':<18} {'':>10}       {seconds['commit']:7.2f} s")
+    timed("vacuum", lambda: writer.after_commit(written))
     total = round(time.perf_counter() - started, 3)
     say(f"  {'total':<18} {sum(counts.values()):>10,} rows  {total:7.2f} s")
     return {

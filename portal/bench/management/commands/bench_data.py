@@ -52,6 +52,7 @@ class Command(BaseCommand):
         except (load.AlreadyFilled, ValueError) as error:
             raise CommandError(str(error)) from error
         if options["summary"]:
-            options["summary"].write_text(json.dumps(summary, indent=2) + "\n")
-            self.stdout.write(f"Summary written to {options['summary']}.")
+            path = Path(options["summary"])
+            path.write_text(json.dumps(summary, indent=2) + "\n")
+            self.stdout.write(f"Summary written to {path}.")
         self.stdout.write(self.style.SUCCESS("Benchmark data ready."))
