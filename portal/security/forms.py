@@ -31,10 +31,13 @@ class ThrottleMessageMixin:
 
 
 class CodeForm(forms.Form):
+    """A code from the authenticator app; with ``recovery=True``, or a recovery code
+    (12 digits, so the same number pad works for both)."""
+
     code = forms.CharField(
         label="Code from your authenticator app",
         help_text="6 digits. A new code appears every 30 seconds.",
-        max_length=12,
+        max_length=20,
         error_messages={"required": "Enter the 6-digit code from your authenticator app."},
         widget=forms.TextInput(
             attrs={
@@ -45,6 +48,19 @@ class CodeForm(forms.Form):
             }
         ),
     )
+
+    def __init__(self, *args, recovery: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recovery = recovery
+        if recovery:
+            field = self.fields["code"]
+            field.help_text = (
+                "6 digits from your app. Lost your phone? Type one of your 12-digit "
+                "recovery codes instead."
+            )
+            field.error_messages["required"] = (
+                "Enter the 6-digit code from your authenticator app, or a recovery code."
+            )
 
 
 class AdminSignInForm(ThrottleMessageMixin, AdminAuthenticationForm):

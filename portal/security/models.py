@@ -43,3 +43,24 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session of {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code of a device, for a person who lost their phone.
+
+    Only a salted, slow hash is kept (``portal.security.recovery``); the code itself is
+    shown once, when the set is made. ``used_at`` is set when it is used. Deleting the
+    device (turning two-step sign-in off, or an administrator's reset) deletes its codes.
+    """
+
+    device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "recovery code"
+        verbose_name_plural = "recovery codes"
+
+    def __str__(self) -> str:
+        return "Recovery code (used)" if self.used_at else "Recovery code"

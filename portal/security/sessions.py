@@ -14,6 +14,9 @@ from portal.security.models import UserSession
 STARTED = "_signed_in_at"
 LAST_SEEN = "_last_seen_at"
 CODE_OK = "_code_verified_for"
+# The secret of a two-step set-up in progress ({"user": pk, "secret": ...}); nothing is
+# written to the database until the first good code.
+PENDING_SETUP = "_totp_pending"
 
 
 def absolute_limit() -> int:

@@ -3,6 +3,10 @@
 A code is accepted for the current step or the one before or after (clock drift), and
 only once: the device remembers the last step used and a conditional update claims the
 step, so the same code cannot be replayed, even by two requests at the same moment.
+
+Setting up writes nothing until the first good code: the set-up page keeps the new
+secret in the session, and ``totp_confirm`` writes the device already confirmed, with a
+first set of recovery codes (``portal.security.recovery``).
 """
 
 import datetime as dt
@@ -11,9 +15,10 @@ import io
 import pyotp
 import segno
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal.audit.services import log_action
 from portal.security.models import TOTPDevice
 
 STEP = 30
@@ -46,13 +51,12 @@ def is_enabled(user) -> bool:
     return device is not None and device.is_confirmed
 
 
-def totp_setup_start(*, user) -> TOTPDevice:
-    """The device being set up: an unconfirmed one is kept (the same secret is shown again
-    if the person comes back), a confirmed one is left alone."""
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, defaults={"secret": pyotp.random_base32()}
-    )
-    return device
+def setup_secret_for(user) -> str:
+    """A secret for a person starting the set-up: the one an administrator or the demo
+    prepared (an unconfirmed device), else a new random one. Nothing is written: the page
+    keeps it in the session until the first good code (``totp_confirm``)."""
+    prepared = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+    return prepared.secret if prepared else pyotp.random_base32()
 
 
 def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
@@ -68,33 +72,68 @@ def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
 
 
 def totp_verify(*, user, code: str, now: dt.datetime | None = None) -> bool:
-    """True when ``code`` is a good, unused code of the user's device (confirmed or not).
-
-    A good code confirms an unconfirmed device.
-    """
+    """True when ``code`` is a good, unused code of the user's confirmed device."""
     now = now or timezone.now()
     device = device_for(user)
-    if device is None:
+    if device is None or not device.is_confirmed:
         return False
     step = _matching_step(device.secret, code, now)
     if step is None:
         return False
-    with transaction.atomic():
-        claimed = TOTPDevice.objects.filter(pk=device.pk, last_step__lt=step).update(
-            last_step=step, last_used_at=now
-        )
-        if claimed and not device.is_confirmed:
-            TOTPDevice.objects.filter(pk=device.pk).update(confirmed_at=now)
+    claimed = TOTPDevice.objects.filter(pk=device.pk, last_step__lt=step).update(
+        last_step=step, last_used_at=now
+    )
     return bool(claimed)
 
 
+def totp_confirm(
+    *, user, secret: str, code: str, now: dt.datetime | None = None
+) -> tuple[TOTPDevice, list[str]] | None:
+    """Turn two-step sign-in on with ``secret`` (kept in the session while the person set
+    up their app) once ``code`` is good for it: the device is written confirmed, with the
+    code's step used, and a first set of recovery codes is made.
+
+    Returns the device and the recovery codes to show once, or None when the code is not
+    good or the person's codes were turned on meanwhile (another tab, the same moment).
+    """
+    from portal.security import recovery
+
+    now = now or timezone.now()
+    step = _matching_step(secret, code, now)
+    if step is None:
+        return None
+    fields = {"secret": secret, "confirmed_at": now, "last_step": step, "last_used_at": now}
+    try:
+        with transaction.atomic():
+            prepared = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True)
+            if not prepared.update(**fields):
+                if TOTPDevice.objects.filter(user=user).exists():
+                    return None
+                TOTPDevice.objects.create(user=user, created_at=now, **fields)
+            device = TOTPDevice.objects.get(user=user)
+            codes = recovery.make_set(device=device, now=now)
+            log_action(
+                actor=user,
+                action="two_step.turned_on",
+                obj=user,
+                note=f"{len(codes)} recovery codes made",
+            )
+    except IntegrityError:
+        return None
+    return device, codes
+
+
 def totp_disable(*, user) -> None:
-    TOTPDevice.objects.filter(user=user).delete()
+    """Turn two-step sign-in off: the device and its recovery codes are deleted."""
+    with transaction.atomic():
+        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+        if deleted:
+            log_action(actor=user, action="two_step.turned_off", obj=user)
 
 
-def provisioning_uri(device: TOTPDevice, *, issuer: str) -> str:
-    return pyotp.TOTP(device.secret, digits=DIGITS, interval=STEP).provisioning_uri(
-        name=device.user.email, issuer_name=issuer
+def provisioning_uri(secret: str, *, email: str, issuer: str) -> str:
+    return pyotp.TOTP(secret, digits=DIGITS, interval=STEP).provisioning_uri(
+        name=email, issuer_name=issuer
     )
 
 

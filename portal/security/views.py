@@ -1,5 +1,8 @@
-"""Two-step sign-in pages (set up, type a code, turn on and off) and a password reset
-request that is limited per email address and per client address."""
+"""Two-step sign-in pages (set up, type a code, turn on and off, recovery codes) and a
+password reset request that is limited per email address and per client address."""
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -9,10 +12,13 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
-from portal.security import sessions, throttle, totp
+from portal.security import recovery, sessions, throttle, totp
 from portal.security.client_ip import client_ip
 from portal.security.forms import CodeForm
+
+T = TypeVar("T")
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -31,10 +37,12 @@ def _code_locked(request: HttpRequest) -> int:
     )
 
 
-def _check_code(request: HttpRequest, form: CodeForm) -> bool:
-    """Validate the form's code against the user's device, counting failures."""
+def _check_code(request: HttpRequest, form: CodeForm, attempt: Callable[[str], T]) -> T | None:
+    """Validate the form and try its code with ``attempt`` (which returns something true
+    when the code is good), counting failures. Returns what ``attempt`` returned, or None
+    with the reason on the form."""
     if not form.is_valid():
-        return False
+        return None
     seconds = _code_locked(request)
     if seconds:
         wait = throttle.minutes(seconds)
@@ -43,17 +51,34 @@ def _check_code(request: HttpRequest, form: CodeForm) -> bool:
             f"Too many wrong codes. Please wait {wait} minute{'s' if wait != 1 else ''} "
             "and try again.",
         )
-        return False
-    if totp.totp_verify(user=request.user, code=form.cleaned_data["code"]):
+        return None
+    result = attempt(form.cleaned_data["code"])
+    if result:
         throttle.reset("code-account", request.user.email)
-        return True
+        return result
     throttle.record_failure("code-account", request.user.email)
     throttle.record_failure("code-ip", client_ip(request))
     form.add_error(
         "code",
-        "That code is not right, or it was already used. Type the newest code from your app.",
+        "That code is not right, or it was already used. Type the newest code from your app"
+        + (", or a recovery code you have not used." if form.recovery else "."),
     )
-    return False
+    return None
+
+
+def _app_or_recovery_code(request: HttpRequest) -> Callable[[str], str | None]:
+    """A code from the app ("app") or an unused recovery code ("recovery")."""
+    user = request.user
+
+    def attempt(code: str) -> str | None:
+        if recovery.looks_like_recovery_code(code):
+            device = totp.device_for(user)
+            confirmed = device is not None and device.is_confirmed
+            used = confirmed and recovery.use(user=user, device=device, code=code)
+            return "recovery" if used else None
+        return "app" if totp.totp_verify(user=user, code=code) else None
+
+    return attempt
 
 
 def _mark_verified(request: HttpRequest) -> None:
@@ -64,44 +89,94 @@ def _mark_verified(request: HttpRequest) -> None:
     sessions.rekey(old_key, request.session.session_key, request.user)
 
 
+def _recovery_code_used(request: HttpRequest) -> None:
+    left = recovery.remaining(totp.device_for(request.user))
+    text = f"You signed in with a recovery code. You have {left} left."
+    if left <= recovery.FEW_LEFT:
+        text += " Make a new set under Sign-in security, Recovery codes."
+    messages.warning(request, text)
+
+
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
-    """The second step of signing in, for an account with codes turned on."""
+    """The second step of signing in, for an account with codes turned on: a code from the
+    app, or a recovery code."""
     if not totp.is_enabled(request.user):
         return redirect("security:setup")
     if request.session.get(sessions.CODE_OK) == request.user.pk:
         return redirect(_next_url(request))
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and _check_code(request, form):
-        _mark_verified(request)
-        return redirect(_next_url(request))
+    form = CodeForm(request.POST or None, recovery=True)
+    if request.method == "POST":
+        used = _check_code(request, form, _app_or_recovery_code(request))
+        if used:
+            _mark_verified(request)
+            if used == "recovery":
+                _recovery_code_used(request)
+            return redirect(_next_url(request))
     return render(request, "security/verify.html", {"form": form, "next": _next_url(request)})
+
+
+def _pending_secret(request: HttpRequest) -> str:
+    """The secret being set up, kept in this (server-side) session so that a GET writes
+    nothing and a reload shows the same QR code."""
+    pending = request.session.get(sessions.PENDING_SETUP)
+    if isinstance(pending, dict) and pending.get("user") == request.user.pk:
+        return pending["secret"]
+    secret = totp.setup_secret_for(request.user)
+    request.session[sessions.PENDING_SETUP] = {"user": request.user.pk, "secret": secret}
+    return secret
+
+
+def _show_new_codes(
+    request: HttpRequest, codes: list[str], *, first: bool, next_url: str
+) -> HttpResponse:
+    """The new recovery codes, shown in this one response and never again."""
+    return render(
+        request,
+        "security/recovery_codes_new.html",
+        {"codes": codes, "first": first, "next": next_url},
+    )
 
 
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
+@require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
-    """Turn codes on: scan the QR code (or type the key), then type a first code."""
+    """Turn codes on: scan the QR code (or type the key), then type a first code. The
+    device is written only then, confirmed, with a first set of recovery codes."""
     if totp.is_enabled(request.user):
         return redirect("security:account")
-    device = totp.totp_setup_start(user=request.user)
+    secret = _pending_secret(request)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and _check_code(request, form):
-        _mark_verified(request)
-        messages.success(request, "Two-step sign-in is on. Keep your authenticator app.")
-        return redirect(_next_url(request))
+    if request.method == "POST":
+        turned_on = _check_code(
+            request,
+            form,
+            lambda code: totp.totp_confirm(user=request.user, secret=secret, code=code),
+        )
+        if turned_on:
+            _, codes = turned_on
+            request.session.pop(sessions.PENDING_SETUP, None)
+            _mark_verified(request)
+            return _show_new_codes(request, codes, first=True, next_url=_next_url(request))
+        if totp.is_enabled(request.user):  # turned on meanwhile, in another tab
+            return redirect("security:account")
     program = getattr(request, "program", None)
-    uri = totp.provisioning_uri(device, issuer=getattr(program, "name", "") or "Mentor Portal")
+    uri = totp.provisioning_uri(
+        secret,
+        email=request.user.email,
+        issuer=getattr(program, "name", "") or "Mentor Portal",
+    )
     return render(
         request,
         "security/setup.html",
         {
             "form": form,
             "next": _next_url(request),
-            "secret": totp.grouped(device.secret),
+            "secret": totp.grouped(secret),
             "qr_svg": totp.qr_svg(uri),
             "required": totp.staff_must_use_codes(request.user),
         },
@@ -112,19 +187,61 @@ def setup(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    """Account security: two-step sign-in on or off."""
-    enabled = totp.is_enabled(request.user)
+    """Account security: two-step sign-in on or off, and how many recovery codes are left."""
+    device = totp.device_for(request.user)
+    enabled = device is not None and device.is_confirmed
     required = totp.staff_must_use_codes(request.user)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and enabled and not required and _check_code(request, form):
+    form = CodeForm(request.POST or None, recovery=True)
+    if (
+        request.method == "POST"
+        and enabled
+        and not required
+        and _check_code(request, form, _app_or_recovery_code(request))
+    ):
         totp.totp_disable(user=request.user)
         request.session.pop(sessions.CODE_OK, None)
+        request.session.pop(sessions.PENDING_SETUP, None)
         messages.success(request, "Two-step sign-in is off. You sign in with your password.")
         return redirect("security:account")
     return render(
         request,
         "security/account.html",
-        {"form": form, "enabled": enabled, "required": required},
+        {
+            "form": form,
+            "enabled": enabled,
+            "required": required,
+            "recovery_left": recovery.remaining(device) if enabled else 0,
+        },
+    )
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """How many recovery codes are left, and a new set (the old one stops working) after
+    a code from the app or a recovery code."""
+    device = totp.device_for(request.user)
+    if device is None or not device.is_confirmed:
+        return redirect("security:account")
+    form = CodeForm(request.POST or None, recovery=True)
+    if request.method == "POST" and _check_code(request, form, _app_or_recovery_code(request)):
+        codes = recovery.make_new_set(user=request.user, device=device)
+        return _show_new_codes(
+            request, codes, first=False, next_url=resolve_url("security:account")
+        )
+    return render(
+        request,
+        "security/recovery_codes.html",
+        {
+            "form": form,
+            "left": recovery.remaining(device),
+            "total": recovery.COUNT,
+            "made_at": device.recovery_codes.order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first(),
+        },
     )
 
 

@@ -1,0 +1,118 @@
+"""Recovery codes: ten single-use codes, made when two-step sign-in is turned on, for a
+person who lost their phone. Typed in place of a code from the app.
+
+A code is 12 random digits (40 bits, from ``secrets``), shown in groups of four. Digits
+only, so that the same numeric field takes a code from the app (6 digits) or a recovery
+code (12 digits) on a phone's number pad. Only a hash is stored: PBKDF2-SHA256 with a
+random salt per code (ASVS 5.0 V6.5: look-up secrets under 112 bits are stored with a
+salted password hash), at fewer rounds than passwords because each check may try all ten
+codes. Wrong codes are limited by the same counters as codes from the app.
+"""
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import transaction
+from django.utils import timezone
+
+from portal.audit.services import log_action
+from portal.security.models import RecoveryCode, TOTPDevice
+
+COUNT = 10
+DIGITS = 12
+GROUP = 4
+FEW_LEFT = 3
+
+
+class RecoveryCodeHasher(PBKDF2PasswordHasher):
+    """Django's PBKDF2 with its own name and round count; used directly, never listed in
+    PASSWORD_HASHERS, so it cannot be used for passwords."""
+
+    algorithm = "recovery_pbkdf2_sha256"
+    iterations = 50_000
+
+
+HASHER = RecoveryCodeHasher()
+
+
+def normalize(code: str) -> str | None:
+    """The 12 digits of a typed recovery code (spaces and dashes ignored), or None."""
+    digits = "".join(ch for ch in code if ch not in " -\t")
+    if len(digits) != DIGITS or not digits.isascii() or not digits.isdigit():
+        return None
+    return digits
+
+
+def looks_like_recovery_code(code: str) -> bool:
+    return normalize(code) is not None
+
+
+def grouped(code: str) -> str:
+    return " ".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))
+
+
+def _hash(code: str) -> str:
+    return HASHER.encode(code, HASHER.salt())
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(DIGITS))
+
+
+def make_set(*, device: TOTPDevice, now: dt.datetime | None = None) -> list[str]:
+    """Replace the device's recovery codes with a new set; return the new codes, grouped,
+    to show once. The old codes stop working at once."""
+    now = now or timezone.now()
+    codes = [_new_code() for _ in range(COUNT)]
+    with transaction.atomic():
+        RecoveryCode.objects.filter(device=device).delete()
+        RecoveryCode.objects.bulk_create(
+            RecoveryCode(device=device, code_hash=_hash(code), created_at=now) for code in codes
+        )
+    return [grouped(code) for code in codes]
+
+
+def make_new_set(*, user, device: TOTPDevice) -> list[str]:
+    """The person asked for a new set (the old one stops working); audited."""
+    with transaction.atomic():
+        codes = make_set(device=device)
+        log_action(
+            actor=user,
+            action="two_step.recovery_codes_made",
+            obj=user,
+            note=f"{len(codes)} new recovery codes; the earlier ones no longer work",
+        )
+    return codes
+
+
+def remaining(device: TOTPDevice) -> int:
+    return RecoveryCode.objects.filter(device=device, used_at__isnull=True).count()
+
+
+def use(*, user, device: TOTPDevice, code: str, now: dt.datetime | None = None) -> bool:
+    """True when ``code`` is one of the device's unused recovery codes; it is then used up.
+
+    Every unused code is checked (constant-time comparison of the hashes), and the match
+    is claimed with a conditional update, so two requests at once cannot both use it.
+    """
+    digits = normalize(code)
+    if digits is None:
+        return False
+    now = now or timezone.now()
+    match = None
+    for candidate in RecoveryCode.objects.filter(device=device, used_at__isnull=True):
+        if HASHER.verify(digits, candidate.code_hash) and match is None:
+            match = candidate
+    if match is None:
+        return False
+    with transaction.atomic():
+        if not RecoveryCode.objects.filter(pk=match.pk, used_at__isnull=True).update(used_at=now):
+            return False
+        log_action(
+            actor=user,
+            action="two_step.recovery_code_used",
+            obj=user,
+            note=f"{remaining(device)} recovery codes left",
+        )
+    return True
