@@ -262,3 +262,30 @@ def test_a_request_that_does_not_exist_is_404_for_staff(client, staff_user):
     client.force_login(staff_user)
 
     assert client.get(f"{QUEUE}999999/").status_code == 404
+
+
+def test_each_look_at_a_request_is_on_its_record(client, staff_user, admin_user):
+    item = services.support_request_create(**message())
+    client.force_login(staff_user)
+
+    page = read_page(client.get(f"{QUEUE}{item.pk}/")).text
+    client.force_login(admin_user)
+    client.get(f"{QUEUE}{item.pk}/")
+    client.post(f"{QUEUE}{item.pk}/reply/", {"reply": " "})  # the page again, with the error
+
+    viewed = AuditEvent.objects.filter(
+        action="support_request.viewed", object_type="support.supportrequest", object_id=item.pk
+    ).order_by("pk")
+    assert [event.actor for event in viewed] == [staff_user, admin_user, admin_user]
+    assert "support_request.viewed" in page, "this very look is already on the record"
+    # The queue itself names no one's message: opening it records nothing.
+    client.get(QUEUE)
+    assert viewed.count() == 3
+
+
+def test_a_refused_look_leaves_nothing_on_the_record(client, mentor_a):
+    item = services.support_request_create(**message())
+    client.force_login(mentor_a)
+
+    assert client.get(f"{QUEUE}{item.pk}/").status_code == 403
+    assert not AuditEvent.objects.filter(action="support_request.viewed").exists()

@@ -141,3 +141,9 @@ def support_request_set_status(
             new={"status": status},
         )
     return request
+
+
+def support_request_record_view(*, request: SupportRequest, user: User) -> None:
+    """Every time staff open a request (a person's name, email and message) is on its
+    record, as for concerns."""
+    log_action(actor=user, action="support_request.viewed", obj=request)

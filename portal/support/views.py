@@ -1,5 +1,8 @@
 """Help and Contact, which anyone may use signed in or not, and the staff's queue."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -118,14 +121,18 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, item: SupportRequest, **forms) -> HttpResponse:
+def _detail(request: HttpRequest, item: SupportRequest, **bound_forms) -> HttpResponse:
+    """The request's page; each showing of it is on the record (before the list of
+    events, so this very look is in it)."""
+    services.support_request_record_view(request=item, user=request.user)
     return render(
         request,
         "support/request_detail.html",
         {
             "item": item,
-            "reply_form": forms.get("reply_form") or ReplyForm(),
-            "status_form": forms.get("status_form") or StatusForm(initial={"status": item.status}),
+            "reply_form": bound_forms.get("reply_form") or ReplyForm(),
+            "status_form": bound_forms.get("status_form")
+            or StatusForm(initial={"status": item.status}),
             "events": events_for(item).order_by("created_at", "pk"),
         },
     )
@@ -136,29 +143,39 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_object_or_404(SupportRequest, pk=pk))
 
 
+def _act_on(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[forms.Form],
+    form_name: str,
+    act: Callable[[SupportRequest, dict], str],
+) -> HttpResponse:
+    """Both forms of a request's page: a valid form makes the change (``act`` returns the
+    message to show) and goes back to the page; an invalid one shows the page again with
+    its errors."""
+    item = get_object_or_404(SupportRequest, pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _detail(request, item, **{form_name: form})
+    messages.success(request, act(item, form.cleaned_data))
+    return redirect("support:request_detail", pk=item.pk)
+
+
 @staff_required
 @require_POST
 def request_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(SupportRequest, pk=pk)
-    form = ReplyForm(request.POST)
-    if form.is_valid():
-        services.support_request_reply(
-            request=item, user=request.user, reply=form.cleaned_data["reply"]
-        )
-        messages.success(request, f"Your answer is on its way to {item.email}.")
-        return redirect("support:request_detail", pk=item.pk)
-    return _detail(request, item, reply_form=form)
+    def reply(item: SupportRequest, data: dict) -> str:
+        services.support_request_reply(request=item, user=request.user, reply=data["reply"])
+        return f"Your answer is on its way to {item.email}."
+
+    return _act_on(request, pk, ReplyForm, "reply_form", reply)
 
 
 @staff_required
 @require_POST
 def request_status(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(SupportRequest, pk=pk)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        services.support_request_set_status(
-            request=item, user=request.user, status=form.cleaned_data["status"]
-        )
-        messages.success(request, f"Status: {item.get_status_display()}.")
-        return redirect("support:request_detail", pk=item.pk)
-    return _detail(request, item, status_form=form)
+    def set_status(item: SupportRequest, data: dict) -> str:
+        services.support_request_set_status(request=item, user=request.user, status=data["status"])
+        return f"Status: {item.get_status_display()}."
+
+    return _act_on(request, pk, StatusForm, "status_form", set_status)
