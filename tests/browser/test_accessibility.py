@@ -13,6 +13,7 @@ from tests.browser.helpers import (
     DESKTOP,
     PHONE,
     describe,
+    page_width,
     seed_sessions,
     serious_violations,
     shot,
@@ -83,6 +84,37 @@ def test_mentor_pages(mentor_page, live_server, match_a, viewport):
     page.goto(f"{live_server.url}/sessions/{concern.pk}/?saved=1")
     expect(page.get_by_role("heading", name="Your session is saved")).to_be_visible()
     audit.check("saved")
+    assert not audit.found, audit.report()
+
+
+@VIEWPORTS
+def test_two_step_set_up_and_recovery_codes(mentor_page, live_server, viewport):
+    """Set-up (QR code, key, first code), the recovery codes shown once, Sign-in security
+    and the recovery codes page: readable, no sideways scrolling on a phone."""
+    from portal.security import totp
+
+    page = mentor_page
+    page.set_viewport_size(viewport)
+    audit = Audit(page)
+
+    page.goto(f"{live_server.url}/accounts/two-step/set-up/")
+    audit.check("two-step-set-up")
+    secret = page.locator(".secret-key").inner_text().replace(" ", "")
+    page.get_by_label("Code from your authenticator app").fill(totp.current_code(secret))
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
+    expect(page.get_by_text("Keep these somewhere safe; each works once.")).to_be_visible()
+    assert page_width(page) <= viewport["width"]
+    audit.check("recovery-codes-new")
+
+    page.get_by_role("link", name="I have kept my codes: continue").click()
+    page.goto(f"{live_server.url}/accounts/two-step/")
+    audit.check("sign-in-security-on")
+    page.get_by_role("link", name="Recovery codes").click()
+    expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()
+    assert page_width(page) <= viewport["width"]
+    audit.check("recovery-codes")
     assert not audit.found, audit.report()
 
 
