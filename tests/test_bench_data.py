@@ -261,3 +261,24 @@ def test_generated_mix_at_a_larger_scale():
     # The same seed gives the same rows.
     again = list(gen.session_rows(params, gen.build_program(params), gen.SessionExtras()))
     assert again == rows
+
+
+def schema(table: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass ORDER BY 1",
+            [table, table],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
+def test_sessions_table_keeps_its_indexes_and_constraints(db):
+    """The COPY runs without the foreign keys and secondary indexes: all come back."""
+    before = schema("mentoring_sessionlog")
+    assert any("FOREIGN KEY" in definition for _, definition in before)
+    with frozen_at(NOW):
+        bench_data(reset=True)
+    assert schema("mentoring_sessionlog") == before

@@ -814,13 +814,17 @@ def session_rows(p: Params, program: Program, extras: SessionExtras):
                 kinds = ()
                 type_id, interaction_id = type_default, interaction_default
             deadline = due_by[ordinal]
+            entered_at = None
             if random_() < LATE_RATE:
-                # Entered days after the month's deadline (SPEC 4.7: accepted, marked late).
+                # Entered days after the month's deadline (SPEC 4.7: accepted, marked late);
+                # for this month, whose deadline is still ahead, an entry on time instead.
                 entered_at = deadline + day_delta * randint(1, 20) + hour * randint(0, 12)
-            else:
+                if entered_at > now:
+                    entered_at = None
+            if entered_at is None:
                 entered_at = starts_at + hour * randint(1, 72)
-            if entered_at > now:
-                entered_at = now
+                if entered_at > now:  # held in the last three days: entered since
+                    entered_at = starts_at + hour + (now - starts_at - hour) * random_()
             session_id = next_id
             next_id += 1
             yield (
