@@ -350,6 +350,8 @@ class Server:
 
 
 _posts_sent: dict[str, int] = {}
+# Posts answered "saved" by every run, warm-ups included: all of them must be in the database.
+posts_saved: dict[str, int] = {}
 
 
 def run_wrk(server: Server, page: Page, clients_file: Path, *, seconds: float, tz: str) -> dict:
@@ -378,6 +380,7 @@ def run_wrk(server: Server, page: Page, clients_file: Path, *, seconds: float, t
     if page.method == "POST":
         # The slots this run used: (most posts of one thread) x threads.
         _posts_sent[str(clients_file)] = first_slot + (result["most_sent"] + 1) * page.clients
+        posts_saved[str(clients_file)] = posts_saved.get(str(clients_file), 0) + result["ok"]
     return result
 
 
@@ -522,7 +525,7 @@ def machine(database_url: str | None) -> dict:
         "python": platform.python_version(),
         "django": django.get_version(),
         "sqlite": sqlite3.sqlite_version,
-        "wrk": _first_line(["wrk", "--version"]),
+        "wrk": " ".join(_first_line(["wrk", "--version"]).split()[:2]),
         "gunicorn_workers": int(os.environ.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 2)),
     }
     if database_url:
