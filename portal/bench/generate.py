@@ -18,6 +18,27 @@ import random
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from portal.bench.words import (
+    ABSENT_NOTES,
+    ACK_NOTES,
+    ACTIVITIES,
+    CLOSURE_REASONS,
+    CONCERNS,
+    CONTACT_ROLES,
+    FIRST_NAMES,
+    GRADES,
+    INITIALS,
+    LAST_NAMES,
+    MENTEE_NAMES,
+    MOODS,
+    NEED_DETAILS,
+    NEED_KINDS,
+    NO_SESSION_DETAILS,
+    OUTCOMES,
+    SITE_KINDS,
+    SITE_NAMES,
+    STREETS,
+)
 from portal.mentoring import rules
 
 UTC = dt.UTC
@@ -129,290 +150,12 @@ def mentor_email(number: int) -> str:
     return f"mentor{number:05d}@bench.example.org"
 
 
-# --- Pools of words: enough variety that notes and names do not all look alike -------
-
-FIRST_NAMES = [
-    "Jordan",
-    "Taylor",
-    "Morgan",
-    "Casey",
-    "Riley",
-    "Avery",
-    "Quinn",
-    "Jamie",
-    "Drew",
-    "Reese",
-    "Parker",
-    "Rowan",
-    "Skyler",
-    "Emerson",
-    "Hayden",
-    "Logan",
-    "Peyton",
-    "Cameron",
-    "Dakota",
-    "Elliot",
-    "Finley",
-    "Harper",
-    "Kendall",
-    "Lane",
-    "Micah",
-    "Noel",
-    "Oakley",
-    "Remy",
-    "Sage",
-    "Tatum",
-    "Wren",
-    "Blair",
-    "Charlie",
-    "Devon",
-    "Ellis",
-    "Frankie",
-    "Gray",
-    "Hollis",
-    "Robin",
-    "Alex",
-    "Sam",
-    "Chris",
-    "Pat",
-    "Jesse",
-    "Kai",
-    "Lee",
-    "Terry",
-    "Shawn",
-]
-LAST_NAMES = [
-    "Nguyen",
-    "Patel",
-    "Garcia",
-    "Johnson",
-    "Kim",
-    "Okafor",
-    "Smith",
-    "Brown",
-    "Lopez",
-    "Cohen",
-    "Murphy",
-    "Singh",
-    "Walker",
-    "Young",
-    "Adams",
-    "Baker",
-    "Clark",
-    "Diaz",
-    "Evans",
-    "Foster",
-    "Rivera",
-    "Chen",
-    "Hughes",
-    "Price",
-    "Ramos",
-    "Reyes",
-    "Ward",
-    "Brooks",
-    "Kelly",
-    "Sanders",
-    "Perry",
-    "Long",
-    "Ross",
-    "Bell",
-    "Cruz",
-    "Ortiz",
-    "Gomez",
-    "Watson",
-    "Bennett",
-    "Wood",
-]
-MENTEE_NAMES = [
-    "Aiden",
-    "Bella",
-    "Carlos",
-    "Destiny",
-    "Elijah",
-    "Fatima",
-    "Gabriel",
-    "Hana",
-    "Isaiah",
-    "Jasmine",
-    "Kevin",
-    "Luna",
-    "Mateo",
-    "Nia",
-    "Omar",
-    "Paige",
-    "Rafael",
-    "Sofia",
-    "Tyrese",
-    "Uma",
-    "Victor",
-    "Willow",
-    "Xavier",
-    "Yara",
-    "Zion",
-    "Amara",
-    "Brandon",
-    "Chloe",
-    "Diego",
-    "Emma",
-    "Felix",
-    "Grace",
-    "Hector",
-    "Ivy",
-    "Jayden",
-    "Kiara",
-    "Leo",
-    "Maya",
-    "Noah",
-    "Olivia",
-    "Andre",
-    "Briana",
-    "Caleb",
-    "Dalia",
-    "Ethan",
-    "Freya",
-    "Gianna",
-    "Hugo",
-    "Imani",
-    "Jonah",
-    "Keisha",
-    "Liam",
-    "Marisol",
-    "Nathan",
-    "Oscar",
-    "Priya",
-]
-INITIALS = "ABCDEFGHIJKLMNOPRSTVWY"
-SITE_NAMES = [
-    "Lincoln",
-    "Roosevelt",
-    "Washington",
-    "Jefferson",
-    "Madison",
-    "Franklin",
-    "Kennedy",
-    "Garfield",
-    "Hawthorne",
-    "Whittier",
-    "Longfellow",
-    "Emerson",
-    "Douglass",
-    "Tubman",
-    "Parks",
-    "Chavez",
-    "Addams",
-    "Dewey",
-    "Edison",
-    "Irving",
-    "Lowell",
-    "Mann",
-    "Audubon",
-    "Banneker",
-    "Carver",
-    "Dunbar",
-    "Holmes",
-    "Jackson",
-    "Keller",
-    "Marshall",
-    "Mitchell",
-    "Nightingale",
-    "Ochoa",
-    "Pasteur",
-    "Ride",
-    "Sandburg",
-    "Thoreau",
-    "Twain",
-    "Whitman",
-    "Wright",
-]
-SITE_KINDS = ("Elementary", "Middle School", "Academy", "K-8 School")
-STREETS = ("Maple Ave", "Harbor St", "Elm St", "Lakeview Dr", "Oak St", "Cedar Rd", "Park Blvd")
-CONTACT_ROLES = ("School counselor", "Assistant principal", "Social worker", "Dean of students")
-GRADES = ("K", "1", "2", "3", "4", "5", "6", "7", "8")
-CLOSURE_REASONS = (
-    "Family moved to another district",
-    "Mentor's work schedule changed",
-    "Mentee changed schools",
-    "Mentor relocated",
-    "Match goals reached at the end of the school year",
-    "Family asked to end the match",
-)
-
-ACTIVITIES = (
-    "We played a card game and talked about the weekend.",
-    "Worked on reading together for most of the time.",
-    "We shot hoops at recess and talked about friends at school.",
-    "Did a drawing project together.",
-    "Talked about goals for the semester and made a list.",
-    "Played chess and went over a tricky math worksheet.",
-    "Read a chapter book aloud, taking turns.",
-    "Built a paper bridge for the science fair.",
-    "Walked the track and talked about the upcoming holiday.",
-    "Practiced spelling words with flash cards.",
-    "Played a board game in the library.",
-    "Worked on a letter to a grandparent.",
-)
-MOODS = (
-    "{name} was in a good mood and laughed a lot.",
-    "{name} was focused and proud of finishing.",
-    "{name} seemed a little tired but opened up by the end.",
-    "{name} was quieter than usual and did not want to talk about home.",
-    "{name} was upbeat and full of questions.",
-    "{name} was frustrated at first, then relaxed.",
-    "{name} talked a lot about a new friend in class.",
-    "{name} seemed distracted and kept looking at the clock.",
-)
-ABSENT_NOTES = {
-    "mentee_absent": (
-        "{name} was absent today; the office said they were out sick.",
-        "{name} did not come to our meeting; the teacher said they left early.",
-        "{name} was on a field trip, so we did not meet.",
-    ),
-    "mentor_absent": (
-        "I was sick and could not make it this week.",
-        "I had a work conflict and could not come; I let the school know.",
-        "I was travelling this week and missed our meeting.",
-    ),
-    "cancelled": (
-        "School was closed for a teacher in-service day.",
-        "School closed for weather today.",
-        "Our meeting was cancelled for a school assembly.",
-    ),
-}
-CONCERNS = (
-    "{name} had a bruise on the arm and said an older cousin grabbed them. "
-    "I told the school counselor right away.",
-    "{name} said they are often left alone at night and are scared. "
-    "I reported it to the school site contact.",
-    "{name} talked about someone at home who yells and throws things. "
-    "I told the counselor before leaving.",
-    "{name} said they have not eaten since yesterday lunch and looked unwell. "
-    "I told the school nurse and the site contact.",
-)
-NEED_DETAILS = {
-    "food": "{name} said there is not much food at home at the end of the month.",
-    "shelter": "{name}'s family is staying with relatives after losing their apartment.",
-    "clothing": "{name} has no winter coat and was cold at recess.",
-    "household": "Their washing machine broke, so they wash clothes in the bathtub.",
-    "health": "{name} needs glasses and squints at the board.",
-    "school_supplies": "{name} needs a backpack and notebooks.",
-    "other": "{name}'s family asked about help with the electricity bill.",
-}
-NEED_KINDS = tuple(NEED_DETAILS)
-ACK_NOTES = (
-    "Spoke with the family and the school nurse.",
-    "Counselor met with the student the same day.",
-    "Called the family; a follow-up visit is planned.",
-)
-OUTCOMES = (
-    "School counselor followed up; no further action needed.",
-    "Referred to child protective services; the school is following the case.",
-    "Family connected with a community program; concern resolved.",
-)
-NO_SESSION_DETAILS = "Mentee's family was away for a funeral."
-
 # Attendance: about 12% of sessions did not happen (SPEC: notes say who was absent).
-ATTENDANCE_CUTS = ((0.88, "met"), (0.93, "mentee_absent"), (0.965, "mentor_absent"))
+# Attendance from one random number: met below 0.88, then mentee absent, mentor absent,
+# and cancelled above 0.965.
+MET_BELOW, MENTEE_ABSENT_BELOW, MENTOR_ABSENT_BELOW = 0.88, 0.93, 0.965
 MET_QUARTERS = (2, 2, 3, 4, 4, 4, 4, 5, 6, 8)
+CONCERN_NOTE = "I reported a safety concern to the school site contact (see the concern box)."
 CONCERN_RATE = 0.0023  # of met sessions: about 0.2% of all sessions
 NEED_RATE = 0.0114  # of met sessions: about 1% of all sessions
 LATE_RATE = 0.08
@@ -590,6 +333,8 @@ def build_program(p: Params) -> Program:
                 rng.random() > 0.1,
             )
         )
+        # The pair's meeting: a school day, at a time on the quarter hour (the benchmark's
+        # own posts use other minutes, so they never collide with a generated session).
         weekday = rng.randint(0, 4)
         minutes = rng.choice((8 * 60 + 30, 10 * 60, 11 * 60 + 30, 12 * 60 + 15, 14 * 60, 15 * 60))
         for start, end, reason in spans:
@@ -779,13 +524,14 @@ def session_rows(p: Params, program: Program, extras: SessionExtras):
             concern = False
             concern_details = needs_details = ""
             needs = "[]"
-            if roll < 0.88:
+            if roll < MET_BELOW:
                 attendance = "met"
                 quarters = choice(MET_QUARTERS)
                 notes = choice(met_notes).format(name=name)
                 if random_() < CONCERN_RATE:
                     concern = True
                     concern_details = choice(CONCERNS).format(name=name)
+                    notes = f"{notes} {CONCERN_NOTE}"
                 if random_() < NEED_RATE:
                     kinds = [choice(NEED_KINDS)]
                     if random_() < 0.15:
@@ -802,13 +548,12 @@ def session_rows(p: Params, program: Program, extras: SessionExtras):
                     interaction_default if random_() < 0.93 else choice(interaction_others)
                 )
             else:
-                attendance = (
-                    "mentee_absent"
-                    if roll < 0.93
-                    else "mentor_absent"
-                    if roll < 0.965
-                    else "cancelled"
-                )
+                if roll < MENTEE_ABSENT_BELOW:
+                    attendance = "mentee_absent"
+                elif roll < MENTOR_ABSENT_BELOW:
+                    attendance = "mentor_absent"
+                else:
+                    attendance = "cancelled"
                 quarters = 0
                 notes = choice(absent_notes[attendance]).format(name=name)
                 kinds = ()
