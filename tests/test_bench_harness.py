@@ -1,0 +1,179 @@
+"""The benchmark's own parts (issue 7): the ceiling page, the raw-SQL ceiling, the report.
+
+`make bench` itself runs for minutes against gunicorn and wrk; these tests keep what it
+compares against honest: the raw SQL must give the same figures as the pages, the ceiling
+must do one primary-key query, and every page's number of queries must stay the same when
+the program grows.
+"""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.bench import harness, markdown, report_sql
+from portal.mentoring.models import ProgramSettings, SchoolSite
+from portal.staff import selectors
+
+SMALL = {"mentors": 40, "mentees": 48, "sites": 3, "sessions": 1500}
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the raw-SQL ceiling is PostgreSQL's SQL"
+)
+
+
+def generate(**sizes) -> None:
+    call_command("bench_data", reset=True, stdout=io.StringIO(), **{**SMALL, **sizes})
+
+
+@pytest.fixture
+def program(db):
+    generate()
+    return ProgramSettings.load()
+
+
+def last_month(program) -> selectors.Month:
+    return selectors.current_month(program).previous()
+
+
+def sql_params(month: selectors.Month, program) -> dict:
+    start, end = month.bounds(program)
+    return {
+        "start": start,
+        "end": end,
+        "first_day": month.first_day(),
+        "last_day": month.last_day(),
+    }
+
+
+def run_sql(statement: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+@on_postgresql
+def test_raw_sql_gives_the_dashboard_figures(program):
+    month = last_month(program)
+    params = sql_params(month, program)
+    figures = selectors.month_figures(month, program=program)
+    assert figures["sessions"] > 0
+    sessions, quarters, late, unreviewed = run_sql(report_sql.DASHBOARD[0], params)[0]
+    assert (sessions, quarters, late, unreviewed) == (
+        figures["sessions"],
+        figures["quarters"],
+        figures["late"],
+        figures["unreviewed"],
+    )
+    nothing = selectors.mentors_with_nothing_logged(month, program=program).count()
+    assert run_sql(report_sql.DASHBOARD[1], params)[0][0] == nothing
+    assert run_sql(report_sql.DASHBOARD[7], params)[0][0] == (
+        selectors.matches_needing_support_count()
+    )
+
+
+@on_postgresql
+def test_raw_sql_gives_the_hours_figures(program):
+    month = last_month(program)
+    params = sql_params(month, program)
+    report = selectors.hours_report(selectors.HoursFilters(start=month, end=month), program=program)
+    total = report["total"]
+    assert total["sessions"] > 0
+    assert run_sql(report_sql.HOURS[0], params)[0] == (
+        total["sessions"],
+        total["met"],
+        total["quarters"],
+    )
+    by_site = {row[0]: row[1:] for row in run_sql(report_sql.HOURS[1], params)}
+    assert by_site == {
+        row["match__site__name"]: (row["sessions"], row["met"], row["quarters"])
+        for row in report["by_site"]
+    }
+    by_type = {row[0]: row[1:] for row in run_sql(report_sql.HOURS[2], params)}
+    assert by_type == {
+        row["type_of_mentoring__label"]: (row["sessions"], row["met"], row["quarters"])
+        for row in report["by_type"]
+    }
+
+
+@on_postgresql
+def test_raw_sql_gives_the_compliance_figures(program):
+    month = last_month(program)
+    rows = run_sql(report_sql.COMPLIANCE[0], sql_params(month, program))
+    assert len(rows) > 10
+    by_mentor = {row[0]: row[3:] for row in rows}
+    expected = {
+        row.mentor.pk: (row.sessions, row.met, row.late, row.quarters)
+        for row in selectors.compliance_rows(month, program=program)
+    }
+    assert by_mentor == expected
+
+
+def test_the_ceiling_is_one_primary_key_query(db, client, django_assert_num_queries):
+    site = SchoolSite.objects.create(name="Ceiling Elementary")
+    ProgramSettings.load()
+    # The program's settings (read by the middleware on every request) and the site.
+    with override_settings(ROOT_URLCONF="portal.bench.urls"), django_assert_num_queries(2):
+        response = client.get(f"/bench/ceiling/{site.pk}/")
+    assert response.status_code == 200
+    assert response.content == b"Ceiling Elementary"
+
+
+def test_the_ceiling_is_not_served_by_the_portal_itself(db, client):
+    site = SchoolSite.objects.create(name="Ceiling Elementary")
+    assert client.get(f"/bench/ceiling/{site.pk}/").status_code == 404
+
+
+def test_queries_per_page_do_not_grow_with_the_program(db):
+    generate()
+    month = last_month(ProgramSettings.load())
+    site_id = SchoolSite.objects.order_by("pk").values_list("pk", flat=True)[0]
+    pages = harness.pages(month.key, site_id, clients=1)
+
+    def counts() -> dict:
+        mentor = (
+            User.objects.filter(mentor__matches__status="active").order_by("mentor__pk").first()
+        )
+        return harness.count_queries(
+            pages, mentor_email=mentor.email, staff_email=harness.STAFF_EMAIL
+        )
+
+    small = counts()
+    generate(mentors=160, mentees=190, sites=6, sessions=6000)
+    assert counts() == small
+    assert set(small) == {page.name for page in pages}
+
+
+def test_the_report_marks_each_target_from_the_figures():
+    def page(name, kind, rps, p50, p99, clients=16):
+        return {
+            "name": name, "path": "/", "clients": clients, "seconds": 10.0, "requests": 100,
+            "rps": rps, "p50_ms": p50, "p90_ms": p99, "p99_ms": p99, "max_ms": p99, "ok": 100,
+            "bad": 0, "socket_errors": 0, "queries": 5, "kind": kind,
+        }  # fmt: skip
+
+    report = harness.asdict(harness.Report(started="2026-11-28 10:00 UTC", total_seconds=600))
+    report["postgres"] = [
+        page("Ceiling: one primary-key query", "ceiling", 400, 5, 9),
+        page("Mentor home", "mentor", 250, 8, 20),
+        page("Session form", "mentor", 150, 12, 40),
+        page("Staff dashboard", "report", 12, 80, 95, clients=1),
+    ]
+    report["raw_sql"] = {"Staff dashboard": {"median_ms": 40.0, "statements": 8}}
+    text = markdown.render(report)
+    assert "| Mentor home | 62%: met | 20.0 ms: met |" in text
+    assert "| Session form | 38%: **not met** | 40.0 ms: **not met** |" in text
+    # 80 ms is under 100 ms, but twice the 40 ms of raw SQL.
+    assert "| Staff dashboard | 80.0 | 95.0 | 40.0 (8) | 2.00 | met | **not met** |" in text
+
+
+def test_post_slots_never_reach_the_future():
+    base = harness._slot_base("America/Chicago")
+    now = timezone.now().timestamp()
+    assert now - 10 * 86400 < base < now - 8 * 86400
+    # Minutes ending in 3 or 8: never the quarter-hour times the generated sessions use.
+    assert dt.datetime.fromtimestamp(base, dt.UTC).minute % 5 == 3
