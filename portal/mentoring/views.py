@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -130,7 +130,9 @@ def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
 
 
 def _form_context(form: SessionLogForm, **extra) -> dict:
-    # The form's matches were read with their schools' contacts (see the views).
+    # The page shows each school's contacts: read them (one query) only when it is shown,
+    # not for a post that saves and redirects.
+    prefetch_related_objects(form.matches, "site__contacts")
     return {"form": form, "matches": form.matches, **extra}
 
 
@@ -183,11 +185,11 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @mentor_required
 def _session_create(request: HttpRequest) -> HttpResponse:
     program = request.program
-    # Read once, with the schools' contacts the page shows: the form reuses the list.
+    # Read once: the form reuses the list.
     matches = list(
         loggable_matches_for_mentor(
             request.user, today=timezone.localdate(timezone.now(), program.tz)
-        ).prefetch_related("site__contacts")
+        )
     )
     if not matches:
         return render(request, "mentoring/no_match.html", status=200)
@@ -285,9 +287,9 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("mentoring:session_detail", pk=session.pk)
     # A mentor may move an entry to any of their matches that covers its date.
     matches = list(
-        matches_visible_to(request.user)
-        .filter(Q(status=MatchStatus.ACTIVE) | Q(pk=session.match_id))
-        .prefetch_related("site__contacts")
+        matches_visible_to(request.user).filter(
+            Q(status=MatchStatus.ACTIVE) | Q(pk=session.match_id)
+        )
     )
     if request.method == "POST":
         form = SessionLogForm(request.POST, matches=matches, program=program, instance=session)
