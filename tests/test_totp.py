@@ -640,3 +640,30 @@ def test_the_recovery_codes_page_is_for_people_with_codes_on(client, mentor_a):
     assert client.get(RECOVERY)["Location"] == ACCOUNT
     assert client.post(RECOVERY, {"code": "123456"})["Location"] == ACCOUNT
     assert not RecoveryCode.objects.exists()
+
+
+def test_an_error_report_while_making_codes_hides_them(mentor_a, monkeypatch):
+    """Django's error report lists each frame's variables (the 500 email's HTML, a debug
+    page): the portal's frames show no code."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    device = enable_codes(mentor_a)
+    made = iter(f"{n}{n}{n}{n}98765432" for n in range(10))
+    monkeypatch.setattr(recovery, "_new_code", lambda: next(made))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(RecoveryCode.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        try:
+            recovery.make_new_set(user=mentor_a, device=device)
+        except RuntimeError:
+            frames = ExceptionReporter(None, *sys.exc_info()).get_traceback_frames()
+            raise
+    ours = {f["function"]: str(f["vars"]) for f in frames if "/portal/" in f["filename"]}
+    assert {"make_new_set", "make_set"} <= set(ours)
+    for variables in ours.values():
+        assert "98765432" not in variables and "9876 5432" not in variables

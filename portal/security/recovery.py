@@ -15,6 +15,7 @@ import secrets
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from portal.audit.services import log_action
 from portal.security.models import RecoveryCode, TOTPDevice
@@ -52,6 +53,7 @@ def grouped(code: str) -> str:
     return " ".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))
 
 
+@sensitive_variables("code", "codes", "digits")
 def _hash(code: str) -> str:
     return HASHER.encode(code, HASHER.salt())
 
@@ -60,6 +62,7 @@ def _new_code() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(DIGITS))
 
 
+@sensitive_variables("code", "codes", "digits")
 def make_set(*, device: TOTPDevice, now: dt.datetime | None = None) -> list[str]:
     """Replace the device's recovery codes with a new set; return the new codes, grouped,
     to show once. The old codes stop working at once."""
@@ -73,6 +76,7 @@ def make_set(*, device: TOTPDevice, now: dt.datetime | None = None) -> list[str]
     return [grouped(code) for code in codes]
 
 
+@sensitive_variables("code", "codes", "digits")
 def make_new_set(*, user, device: TOTPDevice) -> list[str]:
     """The person asked for a new set (the old one stops working); audited."""
     with transaction.atomic():
@@ -90,6 +94,7 @@ def remaining(device: TOTPDevice) -> int:
     return RecoveryCode.objects.filter(device=device, used_at__isnull=True).count()
 
 
+@sensitive_variables("code", "codes", "digits")
 def use(*, user, device: TOTPDevice, code: str, now: dt.datetime | None = None) -> bool:
     """True when ``code`` is one of the device's unused recovery codes; it is then used up.
 

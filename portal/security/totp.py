@@ -17,6 +17,7 @@ import segno
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from portal.audit.services import log_action
 from portal.security.models import TOTPDevice
@@ -86,6 +87,7 @@ def totp_verify(*, user, code: str, now: dt.datetime | None = None) -> bool:
     return bool(claimed)
 
 
+@sensitive_variables("secret", "codes", "fields")
 def totp_confirm(
     *, user, secret: str, code: str, now: dt.datetime | None = None
 ) -> tuple[TOTPDevice, list[str]] | None:

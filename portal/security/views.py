@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from portal.security import recovery, sessions, throttle, totp
@@ -129,6 +129,7 @@ def _pending_secret(request: HttpRequest) -> str:
     return secret
 
 
+@sensitive_variables("codes")
 def _show_new_codes(
     request: HttpRequest, codes: list[str], *, first: bool, next_url: str
 ) -> HttpResponse:
@@ -144,6 +145,7 @@ def _show_new_codes(
 @sensitive_post_parameters("code")
 @login_required
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("secret", "turned_on", "codes")
 def setup(request: HttpRequest) -> HttpResponse:
     """Turn codes on: scan the QR code (or type the key), then type a first code. The
     device is written only then, confirmed, with a first set of recovery codes."""
@@ -219,6 +221,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @login_required
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("codes")
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """How many recovery codes are left, and a new set (the old one stops working) after
     a code from the app or a recovery code."""
