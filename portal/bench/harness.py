@@ -352,6 +352,9 @@ class Server:
 _posts_sent: dict[str, int] = {}
 # Posts answered "saved" by every run, warm-ups included: all of them must be in the database.
 posts_saved: dict[str, int] = {}
+# Posts that may have been saved unanswered: wrk stops with a request in flight on each
+# connection, and the server still finishes it.
+posts_in_flight: dict[str, int] = {}
 
 
 def run_wrk(server: Server, page: Page, clients_file: Path, *, seconds: float, tz: str) -> dict:
@@ -381,6 +384,9 @@ def run_wrk(server: Server, page: Page, clients_file: Path, *, seconds: float, t
         # The slots this run used: (most posts of one thread) x threads.
         _posts_sent[str(clients_file)] = first_slot + (result["most_sent"] + 1) * page.clients
         posts_saved[str(clients_file)] = posts_saved.get(str(clients_file), 0) + result["ok"]
+        posts_in_flight[str(clients_file)] = (
+            posts_in_flight.get(str(clients_file), 0) + page.clients
+        )
     return result
 
 
@@ -554,6 +560,26 @@ def recreate_database(database_url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def problems(report: Report) -> list[str]:
+    """Anything in the run that was not a normal answer: the figures would not mean much."""
+    found = []
+    for database, measures in (("PostgreSQL", report.postgres), ("SQLite", report.sqlite)):
+        for m in measures:
+            if m.bad or m.socket_errors:
+                found.append(
+                    f"{database}, {m.name}: {m.bad} unexpected answers, "
+                    f"{m.socket_errors} socket errors"
+                )
+    posts = report.posts_checked
+    if posts and not posts.get("each_once"):
+        found.append(f"posts: {posts.get('accepted')} saved but {posts.get('rows')} rows stored")
+    export = report.export
+    if export and (export.get("status") != 200 or export["rows"] != export["expected_rows"]):
+        found.append(f"export: status {export.get('status')}, {export['rows']} rows of "
+                     f"{export['expected_rows']}")  # fmt: skip
+    return found
 
 
 def save(report: Report, path: Path) -> None:
