@@ -491,7 +491,7 @@ def session_rows(p: Params, program: Program, extras: SessionExtras):
     midnight_utc: dict[int, dt.datetime] = {}
     due_by: dict[int, dt.datetime] = {}
     month_due: dict[tuple[int, int], dt.datetime] = {}
-    first_ord = min((plan.start.toordinal() for plan in program.plans), default=0)
+    first_ord = min((plan.start.toordinal() for plan in program.plans), default=p.today.toordinal())
     for ordinal in range(first_ord, p.today.toordinal() + 1):
         day = dt.date.fromordinal(ordinal)
         noon = dt.datetime.combine(day, dt.time(12), tzinfo=tz)
