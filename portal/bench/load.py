@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.bench import generate as gen
 from portal.bench.writers import program_tables, writer_for
+from portal.mentoring.activity import refresh_all_match_activity
 from portal.mentoring.models import (
     Choice,
     ChoiceList,
@@ -162,6 +163,8 @@ def run(
             "no_session_months",
             lambda: write("no_session_month", gen.NO_SESSION_COLUMNS, extras.no_session_months),
         )
+        # Each match's two latest entries, which "matches needing support" reads.
+        timed("match_activity", refresh_all_match_activity)
         written = [model._meta.db_table for model in MODELS.values()]
         timed("sequences_analyze", lambda: writer.finish(written))
         commit_started = time.perf_counter()

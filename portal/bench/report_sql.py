@@ -34,21 +34,14 @@ DASHBOARD = [
        WHERE c.status <> 'closed' ORDER BY c.raised_at LIMIT 5""",
     "SELECT count(*) FROM safeguarding_resourceneed WHERE status <> 'closed'",
     "SELECT count(*) FROM support_supportrequest WHERE status IN ('new', 'in_progress')",
-    # Active matches whose last two entries are absences, or quiet for 30 days.
+    # Active matches whose last two entries are absences, or quiet for 30 days (each
+    # match's latest entries are kept on it: portal/mentoring/activity.py).
     """SELECT count(*) FROM mentoring_match m
-       LEFT JOIN LATERAL (
-           SELECT max(starts_at) FILTER (WHERE n = 1) AS last_at,
-                  bool_and(attendance IN ('mentee_absent', 'mentor_absent')) AND count(*) = 2
-                      AS two_absences
-           FROM (SELECT starts_at, attendance, row_number() OVER () AS n
-                 FROM (SELECT starts_at, attendance FROM mentoring_sessionlog s
-                       WHERE s.match_id = m.id AND s.deleted_at IS NULL
-                       ORDER BY starts_at DESC LIMIT 2) newest) numbered
-       ) latest ON true
        WHERE m.status = 'active'
-         AND (latest.two_absences
-              OR latest.last_at < now() - interval '30 days'
-              OR (latest.last_at IS NULL AND m.start_date <= current_date - 30))""",
+         AND (m.last_session_at < now() - interval '30 days'
+              OR (m.last_session_at IS NULL AND m.start_date <= current_date - 30)
+              OR (m.last_attendance IN ('mentee_absent', 'mentor_absent')
+                  AND m.previous_attendance IN ('mentee_absent', 'mentor_absent')))""",
 ]
 
 COMPLIANCE = [

@@ -373,6 +373,12 @@ class Match(models.Model):
     status = models.CharField(
         max_length=20, choices=MatchStatus.choices, default=MatchStatus.ACTIVE
     )
+    # The match's two latest live entries, kept by ``activity.refresh_match_activity`` on
+    # every change to its sessions: "matches needing support" (two absences in a row,
+    # nothing for 30 days) reads them instead of looking up 20,000 matches' sessions.
+    last_session_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_attendance = models.CharField(max_length=20, blank=True, editable=False, db_default="")
+    previous_attendance = models.CharField(max_length=20, blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["-start_date"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.audit.services import log_action
 from portal.mentoring import rules
+from portal.mentoring.activity import refresh_match_activity
 from portal.mentoring.models import (
     ActivityMode,
     Attendance,
@@ -202,6 +203,7 @@ def session_log_create(
                 changed_at=now,
                 new_values=session.snapshot(),
             )
+            refresh_match_activity(session.match_id)
             # The concern, the needs and their emails are stored with the entry, or not at all.
             # (A new entry has none yet: nothing to look up when nothing is ticked.)
             if session.safety_concern:
@@ -271,6 +273,7 @@ def session_log_update(
     if existing is not None:
         raise DuplicateSession(existing)
     old_values = session.snapshot()
+    old_match_id = session.match_id
     _apply(session, data)
     if not session.is_late and not user.is_program_staff:
         session.is_late = _late_check(data, program=program, now=now)
@@ -280,6 +283,7 @@ def session_log_update(
     try:
         with transaction.atomic():
             session.save()
+            refresh_match_activity(old_match_id, session.match_id)
             SessionLogRevision.objects.create(
                 session=session,
                 action=RevisionAction.UPDATED,
@@ -320,6 +324,7 @@ def session_log_delete(
         session.deleted_at = now
         session.deleted_by = user
         session.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        refresh_match_activity(session.match_id)
         SessionLogRevision.objects.create(
             session=session,
             action=RevisionAction.DELETED,

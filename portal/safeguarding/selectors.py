@@ -3,12 +3,12 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from portal.mentoring import rules
-from portal.mentoring.models import Attendance, Match, MatchStatus, ProgramSettings, SessionLog
+from portal.mentoring.models import Attendance, Match, MatchStatus, ProgramSettings
 from portal.safeguarding.models import ResourceNeed
 
 ABSENCES = [Attendance.MENTEE_ABSENT, Attendance.MENTOR_ABSENT]
@@ -24,26 +24,23 @@ class MatchNeedingSupport:
 def _needing_support(now: dt.datetime):
     """Active matches with two absences in a row, or nothing logged for 30 days (SPEC 4.16).
 
-    "Quiet" is a NOT EXISTS on the (match, time) index; the last two attendances are only
-    looked up for matches that are not quiet, so a program of 20,000 matches costs about
-    one index probe per match, not three.
+    Reads each match's two latest entries as kept on the match itself
+    (``portal.mentoring.activity``): a scan of the matches, whatever the number of sessions.
     """
     program = ProgramSettings.load()
     quiet_since = now - dt.timedelta(days=QUIET_DAYS)
     today = timezone.localtime(now, program.tz).date()
-    live = SessionLog.objects.live().filter(match=OuterRef("pk"))
-    latest = live.order_by("-starts_at")
-    quiet = ~Exists(live.filter(starts_at__gte=quiet_since)) & (
-        Exists(live) | Q(start_date__lte=today - dt.timedelta(days=QUIET_DAYS))
-    )
     return (
         Match.objects.filter(status=MatchStatus.ACTIVE)
-        .annotate(
-            last_at=Subquery(latest.values("starts_at")[:1]),
-            last_attendance=Subquery(latest.values("attendance")[:1]),
-            previous_attendance=Subquery(latest.values("attendance")[1:2]),
+        .annotate(last_at=F("last_session_at"))
+        .filter(
+            Q(last_session_at__lt=quiet_since)
+            | Q(
+                last_session_at__isnull=True,
+                start_date__lte=today - dt.timedelta(days=QUIET_DAYS),
+            )
+            | Q(last_attendance__in=ABSENCES, previous_attendance__in=ABSENCES)
         )
-        .filter(quiet | Q(last_attendance__in=ABSENCES, previous_attendance__in=ABSENCES))
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.accounts.models import Role, User
 from portal.audit.services import log_action
 from portal.mentoring import rules
+from portal.mentoring.activity import refresh_all_match_activity
 from portal.mentoring.models import (
     Attendance,
     Choice,
@@ -447,6 +448,7 @@ class Command(BaseCommand):
                 )
             )
         SessionLog.objects.bulk_create(sessions)
+        refresh_all_match_activity()
         SessionLogRevision.objects.bulk_create(
             SessionLogRevision(
                 session=session,
