@@ -113,9 +113,7 @@ if DATABASE_URL:
     # No JIT: it compiles for tens of milliseconds whenever a report's estimated cost is
     # high, and the portal's queries finish in less than that (measured: the dashboard's
     # "matches needing support" count spent 80 of its 280 ms compiling).
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "options", "-c statement_timeout=15000 -c jit=off"
-    )
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c statement_timeout=15000 -c jit=off")
 else:
     DATABASES = {
         "default": {
