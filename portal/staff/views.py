@@ -29,6 +29,7 @@ from portal.mentoring.models import (
 from portal.mentoring.services import DuplicateSession, EntryLocked, session_log_update
 from portal.safeguarding.access import concerns_visible_to, needs_visible_to
 from portal.safeguarding.models import NeedStatus
+from portal.staff import compliance as compliance_report
 from portal.staff import exports, forms, imports, selectors, services
 
 admin_required = role_required("is_administrator")
@@ -200,31 +201,50 @@ def _month_from(request: HttpRequest, program, name: str = "month") -> selectors
 
 @staff_required
 def compliance(request: HttpRequest) -> HttpResponse:
+    """One month's compliance: the figures of the whole month, one page of mentors, and the
+    addresses of those who logged nothing when asked for (?emails=1)."""
     program = ProgramSettings.load()
     month = _month_from(request, program)
     site = request.GET.get("site", "")
     site_id = int(site) if site.isdecimal() else None
-    rows = list(selectors.compliance_rows(month, program=program, site=site_id))
-    declared = selectors.declared_mentor_ids(month)
-    silent = [row for row in rows if row.logged_nothing and not row.declared]
-    deadline = rules.deadline_for_month(month.year, month.month, program.deadline_policy)
+    show = compliance_report.parse_show(request.GET.get("show"))
+    scope = compliance_report.Scope.of(month, program=program, site=site_id)
+    summary = compliance_report.summary(scope)
+    table = compliance_report.mentor_page(
+        scope, show=show, page=request.GET.get("page"), count=summary.count_shown(show)
+    )
+    show_emails = request.GET.get("emails") == "1"
+    emails = compliance_report.silent_emails(scope) if show_emails else []
+
+    def query(show: str = show) -> str:
+        return compliance_report.address(month=month, site=site_id, show=show)
+
     return render(
         request,
         "staff/compliance.html",
         {
             "month": month,
-            "rows": rows,
-            "silent": silent,
-            "declared_known": declared is not None,
-            "declared_count": sum(1 for row in rows if row.declared),
-            "total_sessions": sum(row.sessions for row in rows),
-            "total_hours": selectors.hours(sum(row.quarters for row in rows)),
-            "total_late": sum(row.late for row in rows),
-            "deadline": deadline,
+            "summary": summary,
+            "show": show,
+            "show_links": [
+                {
+                    "value": value,
+                    "label": label,
+                    "count": summary.count_shown(value),
+                    "query": query(show=value),
+                }
+                for value, label in compliance_report.SHOW_CHOICES
+            ],
+            "table": table,
+            "page": table.page,
+            "rows": table.rows,
+            "query": query(),
+            "nothing_query": query(show=compliance_report.NOTHING),
+            "deadline": rules.deadline_for_month(month.year, month.month, program.deadline_policy),
             "sites": SchoolSite.objects.all(),
             "site_id": site_id,
-            "show_emails": request.GET.get("emails") == "1",
-            "silent_emails": ", ".join(row.mentor.user.email for row in silent),
+            "show_emails": show_emails,
+            "silent_emails": ", ".join(emails),
         },
     )
 
@@ -300,7 +320,7 @@ def export(request: HttpRequest) -> HttpResponse:
         name = f"sessions-{filters.month.key}" if filters.month else "sessions"
     elif report == "compliance":
         month = selectors.parse_month(data["month"], program) or selectors.current_month(program)
-        rows = selectors.compliance_rows(month, program=program, site=site_id)
+        rows = compliance_report.compliance_rows(month, program=program, site=site_id)
         table = exports.compliance_table(rows, month_label=month.key)
         name = f"compliance-{month.key}"
     else:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from portal.mentoring.models import ProgramSettings
+from portal.staff import compliance as compliance_report
 from portal.staff import selectors
 from portal.staff.selectors import HoursFilters, Month
 
@@ -11,7 +12,8 @@ OCTOBER = Month(2025, 10)
 
 def compliance(month=OCTOBER):
     program = ProgramSettings.load()
-    return {row.mentor.user.email: row for row in selectors.compliance_rows(month, program=program)}
+    rows = compliance_report.compliance_rows(month, program=program)
+    return {row.mentor.user.email: row for row in rows}
 
 
 def test_compliance_counts_each_active_mentors_month(october):
@@ -56,8 +58,14 @@ def test_the_compliance_page_shows_the_figures_and_the_emails(october, staff_cli
     assert response.status_code == 200
     assert "Logged nothing in October 2025: 1" in text
     assert "cal@example.org" in text
-    assert response.context["total_sessions"] == 5
-    assert response.context["total_hours"] == Decimal("3.75")
+    summary = response.context["summary"]
+    assert (summary.mentors, summary.sessions, summary.hours, summary.late) == (
+        3,
+        5,
+        Decimal("3.75"),
+        1,
+    )
+    assert (summary.silent, summary.declared) == (1, 0)
     assert response.context["silent_emails"] == "cal@example.org"
 
 
@@ -134,7 +142,7 @@ def test_a_declared_month_without_sessions_is_shown_apart(october, staff_client)
     row = compliance()["cal@example.org"]
     assert row.declared and row.declared_reason == "School break or holiday"
     response = staff_client.get("/staff/compliance/?month=2025-10")
-    assert response.context["silent"] == []
+    assert (response.context["summary"].silent, response.context["summary"].declared) == (0, 1)
     assert "Declared no session</span> School break or holiday" in response.content.decode()
     rows = staff_client.get("/staff/export/?report=compliance&file_format=csv&month=2025-10")
     body = b"".join(rows.streaming_content).decode()
