@@ -15,6 +15,7 @@ import io
 import pyotp
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -35,8 +36,17 @@ def requires_code(user) -> bool:
         return False
     if staff_must_use_codes(user):
         return True
-    device = device_for(user)
+    device = _device_read_with(user)
     return device is not None and device.is_confirmed
+
+
+def _device_read_with(user) -> TOTPDevice | None:
+    """The device as read with the user at the start of the request (see
+    ``ThrottledModelBackend.get_user``): asked on every request, it costs no query of its
+    own. Anywhere else, read it fresh with ``device_for``."""
+    if get_user_model().totp_device.is_cached(user):
+        return getattr(user, "totp_device", None)
+    return device_for(user)
 
 
 def staff_must_use_codes(user) -> bool:

@@ -1,0 +1,44 @@
+"""What every signed-in request costs before its page: three queries, no more.
+
+The session, the user with their one-time code device (one query,
+``ThrottledModelBackend.get_user``), and the program's settings (read once and shared by
+everything the request calls). A new per-request query would slow every page at once.
+"""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.security.models import TOTPDevice
+
+
+def queries_of(client, path: str) -> list[str]:
+    client.get(path)  # the first request of a session may save it
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_a_signed_in_page_without_data_costs_three_queries(client_a):
+    queries = queries_of(client_a, "/help/")
+    assert len(queries) == 3, queries
+    assert any("django_session" in sql for sql in queries)
+    assert any("accounts_user" in sql and "security_totpdevice" in sql for sql in queries)
+    assert any("mentoring_programsettings" in sql for sql in queries)
+
+
+def test_the_device_read_with_the_user_still_asks_for_a_code(client, mentor_a):
+    """The code check reads the device loaded with the user: a confirmed device still
+    sends the person to the code page."""
+    TOTPDevice.objects.create(
+        user=mentor_a, secret="JBSWY3DPEHPK3PXP", confirmed_at="2026-01-01T00:00Z"
+    )
+    client.force_login(mentor_a)
+    response = client.get("/mentor/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-step/")
+
+
+def test_settings_are_read_once_per_request(client_a):
+    queries = queries_of(client_a, "/mentor/")
+    assert sum("mentoring_programsettings" in sql for sql in queries) == 1
