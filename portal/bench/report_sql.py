@@ -62,30 +62,16 @@ COMPLIANCE = [
          AND month = extract(month FROM %(first_day)s::date)""",
 ]
 
-_HOURS = """SELECT {group}, count(*), count(*) FILTER (WHERE s.attendance = 'met'),
-                   coalesce(sum(s.quarter_hours), 0)
-            FROM mentoring_sessionlog s {join}
-            WHERE {month} GROUP BY {group} ORDER BY {group}"""
-
 HOURS = [
-    # The month's total (one month: the "by month" row is the same figure).
-    f"""SELECT count(*), count(*) FILTER (WHERE s.attendance = 'met'),
-               coalesce(sum(s.quarter_hours), 0)
-        FROM mentoring_sessionlog s WHERE {_MONTH}""",
-    _HOURS.format(
-        group="site.name",
-        join="JOIN mentoring_match m ON m.id = s.match_id "
-        "JOIN mentoring_schoolsite site ON site.id = m.site_id",
-        month=_MONTH,
-    ),
-    _HOURS.format(
-        group="c.label",
-        join="JOIN mentoring_choice c ON c.id = s.type_of_mentoring_id",
-        month=_MONTH,
-    ),
-    _HOURS.format(
-        group="c.label", join="JOIN mentoring_choice c ON c.id = s.interaction_id", month=_MONTH
-    ),
+    # One pass over the month's sessions, grouped by site, type and interaction together;
+    # the page's tables (by site, by type, by interaction, total) are sums of these rows.
+    f"""SELECT m.site_id, s.type_of_mentoring_id, s.interaction_id, count(*),
+               count(*) FILTER (WHERE s.attendance = 'met'), coalesce(sum(s.quarter_hours), 0)
+        FROM mentoring_sessionlog s JOIN mentoring_match m ON m.id = s.match_id
+        WHERE {_MONTH}
+        GROUP BY m.site_id, s.type_of_mentoring_id, s.interaction_id""",
+    "SELECT id, name FROM mentoring_schoolsite",
+    "SELECT id, label FROM mentoring_choice",
 ]
 
 REPORTS = {
