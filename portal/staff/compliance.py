@@ -80,10 +80,6 @@ def month_sessions(scope: Scope) -> QuerySet[SessionLog]:
     return SessionLog.objects.live().filter(starts_at__gte=scope.start, starts_at__lt=scope.end)
 
 
-def _logged_ids(scope: Scope):
-    return month_sessions(scope).values("match__mentor_id")
-
-
 def _late_ids(scope: Scope):
     return month_sessions(scope).filter(is_late=True).values("match__mentor_id")
 
@@ -99,11 +95,8 @@ def _declared_ids(scope: Scope):
 
 def silent_mentors(scope: Scope) -> QuerySet[Mentor]:
     """Listed mentors with no entry in the month and no "No session this month" answer."""
-    return (
-        listed_mentors(scope)
-        .exclude(pk__in=_logged_ids(scope))
-        .exclude(pk__in=_declared_ids(scope))
-    )
+    logged = month_sessions(scope).filter(match__mentor=OuterRef("pk"))
+    return listed_mentors(scope).exclude(Exists(logged)).exclude(pk__in=_declared_ids(scope))
 
 
 def _by_name(mentors: QuerySet[Mentor]) -> QuerySet[Mentor]:
@@ -153,7 +146,8 @@ def summary(scope: Scope) -> Summary:
     per_match = (
         month_sessions(scope)
         .values("match_id")
-        .annotate(n=Count("pk"), q=Sum("quarter_hours"), l=Count("pk", filter=Q(is_late=True)))
+        # COUNT(*), not COUNT(id): an index holding these columns could answer alone.
+        .annotate(n=Count("*"), q=Sum("quarter_hours"), l=Count("is_late", filter=Q(is_late=True)))
         .order_by()
     )
     connection = connections[listed.db]
