@@ -134,6 +134,16 @@ SESSION_FIELDS = [
     "resource_needs_details",
 ]
 
+CHILDREN_FIELDS = frozenset(
+    [
+        "match__mentee__first_name",
+        "match__mentee__last_initial",
+        "notes",
+        "safety_concern_details",
+        "resource_needs_details",
+    ]
+)
+
 # A long export streamed to a slow client outlives the connection's 15-second limit;
 # the export's own transaction allows this much instead.
 EXPORT_STATEMENT_TIMEOUT = "30min"
@@ -241,10 +251,12 @@ def _sessions_sql(sessions, *, include_children: bool, vendor: str, tz_name: str
 
     # Ordered outside: a subquery without ORDER BY is merged into the outer query, which
     # lets PostgreSQL format the cells in its parallel workers.
-    queryset = sessions.order_by().values_list(*SESSION_FIELDS)
+    # The de-identified export does not read the child's name or the free text at all.
+    fields = [f for f in SESSION_FIELDS if include_children or f not in CHILDREN_FIELDS]
+    queryset = sessions.order_by().values_list(*fields)
     inner, inner_params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    columns = [f"c{n}" for n in range(len(SESSION_FIELDS))]
-    c = dict(zip(SESSION_FIELDS, columns, strict=True))
+    columns = [f"c{n}" for n in range(len(fields))]
+    c = dict(zip(fields, columns, strict=True))
     params: list = []
     postgresql = vendor == "postgresql"
     first_code = "ascii" if postgresql else "unicode"  # the code point of the first character
@@ -320,11 +332,12 @@ def _sessions_sql(sessions, *, include_children: bool, vendor: str, tz_name: str
         yes_no(f"{c['reviewed_at']} IS NOT NULL"),
         yes_no(c["safety_concern"]),
     ]
-    free_text = [
-        text(c["notes"]),
-        text(c["safety_concern_details"]),
-        text(c["resource_needs_details"]),
-    ]
+    if include_children:
+        free_text = [
+            text(c["notes"]),
+            text(c["safety_concern_details"]),
+            text(c["resource_needs_details"]),
+        ]
     kinds = c["resource_needs"]
     if final:
         # ", ".join of the labels, element by element: a subquery would keep PostgreSQL
