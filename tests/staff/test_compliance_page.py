@@ -239,6 +239,36 @@ def test_the_figures_at_the_top_are_the_whole_months(program_of_mentors, staff_c
     assert summary.declared == sum(row.declared for row in rows)
 
 
+@pytest.mark.parametrize("site", [None, "a", "b"])
+def test_the_figures_agree_with_the_lines_for_all_schools_and_for_each(
+    program_of_mentors, staff_client, school_a, school_b, site
+):
+    # All schools and one school are counted by two different queries: same answers.
+    site_id = {"a": school_a.pk, "b": school_b.pk}.get(site)
+    url = f"{URL}&site={site_id}" if site_id else URL
+    summary = staff_client.get(url).context["summary"]
+    rows = export_rows(site=site_id)
+    assert (
+        summary.mentors,
+        summary.sessions,
+        summary.quarters,
+        summary.late,
+        summary.logged,
+        summary.late_mentors,
+        summary.silent,
+        summary.declared,
+    ) == (
+        len(rows),
+        sum(row.sessions for row in rows),
+        sum(row.quarters for row in rows),
+        sum(row.late for row in rows),
+        sum(row.sessions > 0 for row in rows),
+        sum(row.late > 0 for row in rows),
+        sum(row.logged_nothing and not row.declared for row in rows),
+        sum(row.declared for row in rows),
+    )
+
+
 def test_each_line_counts_closed_matches_and_leaves_out_the_unlisted(
     program_of_mentors, staff_client
 ):
@@ -395,6 +425,17 @@ def test_queries_are_the_same_for_3_mentors_and_for_30(
     grow(27, [school_a, school_b])
     large = queries_for(staff_client, url)
     assert large == small, f"{url}: {small} queries with 3 mentors, {large} with 30"
+
+
+def test_queries_for_one_school_are_the_same_for_3_mentors_and_for_30(
+    staff_client, school_a, school_b, small_pages
+):
+    url = f"{URL}&site={school_a.pk}&emails=1"
+    grow(3, [school_a, school_b])
+    staff_client.get(url)
+    small = queries_for(staff_client, url)
+    grow(27, [school_a, school_b])
+    assert queries_for(staff_client, url) == small
 
 
 # --- Who may see it -----------------------------------------------------------------------
