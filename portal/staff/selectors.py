@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -324,10 +324,15 @@ def hours_report(filters: HoursFilters, *, program: ProgramSettings) -> dict:
     and every table of the page is a sum of those groups; the names of the sites and
     choices come from their own (small) tables.
     """
+    sessions = hours_sessions(filters, program=program)
+    one_month = filters.start == filters.end
+    if one_month:
+        # Every row is in that month: no need to work out each session's month.
+        sessions = sessions.annotate(month=Value(None, output_field=DateTimeField()))
+    else:
+        sessions = sessions.annotate(month=TruncMonth("starts_at", tzinfo=program.tz))
     rows = list(
-        hours_sessions(filters, program=program)
-        .annotate(month=TruncMonth("starts_at", tzinfo=program.tz))
-        .values("month", *GROUP_IDS.values())
+        sessions.values("month", *GROUP_IDS.values())
         .annotate(
             sessions=Count("pk"),
             met=Count("pk", filter=Q(attendance="met")),
@@ -347,9 +352,9 @@ def hours_report(filters: HoursFilters, *, program: ProgramSettings) -> dict:
             row[field] = names[id_field].get(row[id_field])
     found: dict[tuple[int, int], dict] = {}
     for row in rows:
-        entry = found.setdefault(
-            (row["month"].year, row["month"].month), {"sessions": 0, "met": 0, "quarters": 0}
-        )
+        month = filters.start if one_month else row["month"]
+        key = (month.year, month.month)
+        entry = found.setdefault(key, {"sessions": 0, "met": 0, "quarters": 0})
         for name in ("sessions", "met", "quarters"):
             entry[name] += row[name]
     by_month = []
