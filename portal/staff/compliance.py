@@ -4,7 +4,7 @@ entries, and who logged nothing.
 Built for a program of 20,000 mentors: nothing here loads every mentor to show a page.
 The figures at the top are counted in the database; the table shows one page of mentors
 and aggregates the sessions of those mentors only; the addresses of the mentors who
-logged nothing are read only when asked for; the export streams every mentor from two
+logged nothing are read only when asked for; the export streams every mentor from three
 queries. The number of queries never depends on the number of mentors.
 
 Who is listed (unchanged): active mentors with a match that ran during the month (at the
@@ -14,6 +14,7 @@ month" (SPEC 4.15) and logged nothing is shown as declared, not as logged nothin
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -314,10 +315,10 @@ def parse_show(value: str | None) -> str:
     return value if value in (NOTHING, LATE) else EVERYONE
 
 
-def parse_page(value: str | None) -> int | None:
-    """A page number as typed in the address, or None when it is not one."""
+def parse_number(value: str | None) -> int | None:
+    """A page or site number as typed in the address, or None when it is not one."""
     value = (value or "").strip()
-    if value.lstrip("-").isdecimal():
+    if re.fullmatch(r"[0-9]{1,9}", value):
         return int(value)
     return None
 
@@ -337,7 +338,7 @@ def mentor_page(scope: Scope, *, show: str, page: str | None, count: int) -> Pag
     elif show == LATE:
         mentors = mentors.filter(pk__in=_late_ids(scope))
     paginator = _CountedPaginator(mentors, PAGE_SIZE, count=count)
-    number = parse_page(page)
+    number = parse_number(page)
     asked_for = ""
     if page not in (None, "") and (number is None or not 1 <= number <= paginator.num_pages):
         asked_for = page

@@ -205,8 +205,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     addresses of those who logged nothing when asked for (?emails=1)."""
     program = ProgramSettings.load()
     month = _month_from(request, program)
-    site = request.GET.get("site", "")
-    site_id = int(site) if site.isdecimal() else None
+    site_id = compliance_report.parse_number(request.GET.get("site"))
     show = compliance_report.parse_show(request.GET.get("show"))
     scope = compliance_report.Scope.of(month, program=program, site=site_id)
     summary = compliance_report.summary(scope)

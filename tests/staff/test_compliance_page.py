@@ -196,7 +196,18 @@ def test_one_page_has_no_page_links(program_of_mentors, staff_client):
 
 @pytest.mark.parametrize(
     ("asked", "shown"),
-    [("0", 1), ("-1", 1), ("abc", 1), ("9999", 4), ("1.5", 1), ("%20", 1), ("4", 4)],
+    [
+        ("0", 1),
+        ("-1", 1),
+        ("abc", 1),
+        ("9999", 4),
+        ("1.5", 1),
+        ("%20", 1),
+        ("--2", 1),
+        ("9" * 5000, 1),
+        ("4", 4),
+    ],
+    ids=["0", "-1", "abc", "9999", "1.5", "space", "--2", "5000 digits", "4"],
 )
 def test_a_page_that_does_not_exist_shows_a_real_page_and_says_so(
     program_of_mentors, staff_client, small_pages, asked, shown
@@ -209,6 +220,14 @@ def test_a_page_that_does_not_exist_shows_a_real_page_and_says_so(
         assert "There is no page" not in text
     else:
         assert "There is no page" in text and f"this is page {shown} of 4" in text
+
+
+@pytest.mark.parametrize("site", ["abc", "-1", "0", "9" * 5000, "99999"])
+def test_a_site_that_is_not_one_gives_a_page_not_an_error(program_of_mentors, staff_client, site):
+    response = staff_client.get(f"{URL}&site={site}")
+    assert response.status_code == 200
+    expected = 0 if site == "99999" else 11  # an unknown site has no mentors
+    assert response.context["summary"].mentors == expected
 
 
 def test_an_empty_month_has_one_empty_page(program, staff_client):
