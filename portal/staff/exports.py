@@ -236,11 +236,12 @@ def _rows_csv(rows: Iterable[list]) -> Iterator[str]:
 # --- The sessions CSV in SQL --------------------------------------------------------------
 
 
-def _sessions_sql(sessions, *, include_children: bool, vendor: str, tz_name: str | None = None):
+def _sessions_sql(sessions, *, include_children: bool, vendor: str, copy: bool = False):
     """One SELECT over the filtered ``sessions``, in the export's order.
 
-    With ``tz_name`` (PostgreSQL's COPY) there is one column per cell, every cell final,
-    and empty text is NULL so that COPY writes it unquoted as the csv module does.
+    For PostgreSQL's ``copy`` there is one column per cell, every cell final, and empty
+    text is NULL so that COPY writes it unquoted as the csv module does. The date and time
+    are read in the session's time zone, which ``_postgresql_csv`` sets to the program's.
 
     Without it (the Python writer) each row holds the pieces of one CSV line, quoted as
     the csv module quotes: the Session ID, the start time as stored, the cells from School
@@ -261,7 +262,7 @@ def _sessions_sql(sessions, *, include_children: bool, vendor: str, tz_name: str
     postgresql = vendor == "postgresql"
     first_code = "ascii" if postgresql else "unicode"  # the code point of the first character
     formula_codes = ", ".join(str(ord(char)) for char in FORMULA_STARTS)
-    final = tz_name is not None
+    final = copy
 
     def neutralised(expression: str) -> str:
         return (
@@ -302,12 +303,12 @@ def _sessions_sql(sessions, *, include_children: bool, vendor: str, tz_name: str
         return f"CASE WHEN {condition} THEN 'Yes' ELSE 'No' END"
 
     if final:
+        # Casts are cheaper than to_char(): 'YYYY-MM-DD' (DateStyle ISO) and 'HH:MM'.
         cells = [
             c["pk"],
-            f"to_char({c['starts_at']} AT TIME ZONE %s, 'YYYY-MM-DD')",
-            f"to_char({c['starts_at']} AT TIME ZONE %s, 'HH24:MI')",
+            f"CAST({c['starts_at']} AS date)",
+            f"left(CAST(CAST({c['starts_at']} AS time) AS text), 5)",
         ]
-        params.extend([tz_name, tz_name])
     else:
         cells = []
     cells += [
@@ -391,50 +392,56 @@ def _postgresql_csv(sessions, *, tz, include_children: bool) -> Iterator[bytes]:
     """PostgreSQL writes the rows (``COPY ... TO STDOUT WITH (FORMAT csv)``); Python only
     turns each row's ``\\n`` into the csv module's ``\\r\\n`` and sends ~64 KB at a time.
 
-    The COPY runs in its own transaction with a generous statement timeout. If the client
-    goes away the generator is closed: psycopg cancels the COPY and the transaction is
-    rolled back, leaving the connection idle and clean.
+    The COPY runs in its own transaction (a savepoint inside a caller's), with a generous
+    statement timeout and the program's time zone, and is always rolled back. If the client
+    goes away the generator is closed: psycopg cancels the COPY and the rollback leaves the
+    connection idle and clean.
     """
     alias = sessions.db
-    connection = connections[alias]
-    with transaction.atomic(using=alias), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL statement_timeout = '{EXPORT_STATEMENT_TIMEOUT}'")
-        tz_name = getattr(tz, "key", None)
-        if not _postgresql_knows(cursor, tz_name, alias):
-            yield from _python_csv(sessions, tz=tz, include_children=include_children)
-            return
-        sql, params = _sessions_sql(
-            sessions, tz_name=tz_name, include_children=include_children, vendor="postgresql"
-        )
-        copy_sql = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
-        buffer = bytearray()
-        with cursor.cursor.copy(copy_sql, params) as copy:
-            read = copy.read
-            # PostgreSQL sends one CopyData message per row, each ending in "\n".
-            while row := read():
-                buffer += row[:-1]
-                buffer += b"\r\n"
-                if len(buffer) >= CHUNK_SIZE:
-                    yield bytes(buffer)
-                    buffer.clear()
-        if buffer:
-            yield bytes(buffer)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        try:
+            yield from _postgresql_rows(cursor, sessions, tz, include_children)
+        finally:
+            # Nothing to keep; rolling back also ends the settings when the block is a
+            # savepoint in a caller's transaction.
+            transaction.set_rollback(True, using=alias)
 
 
-_POSTGRESQL_ZONES: set[str] = set()
+def _postgresql_rows(cursor, sessions, tz, include_children: bool) -> Iterator[bytes]:
+    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [EXPORT_STATEMENT_TIMEOUT])
+    if not _postgresql_local_time(cursor, getattr(tz, "key", None), sessions.db):
+        yield from _python_csv(sessions, tz=tz, include_children=include_children)
+        return
+    sql, params = _sessions_sql(
+        sessions, include_children=include_children, vendor="postgresql", copy=True
+    )
+    buffer = bytearray()
+    with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+        read = copy.read
+        # PostgreSQL sends one CopyData message per row, each ending in a newline.
+        while row := read():
+            buffer += row[:-1]
+            buffer += b"\r\n"
+            if len(buffer) >= CHUNK_SIZE:
+                yield bytes(buffer)
+                buffer.clear()
+    if buffer:
+        yield bytes(buffer)
 
 
-def _postgresql_knows(cursor, tz_name: str | None, alias: str) -> bool:
-    """Does PostgreSQL know the program's time zone by that name? Asked once a process."""
+def _postgresql_local_time(cursor, tz_name: str | None, alias: str) -> bool:
+    """Set the transaction's time zone to the program's, with ISO dates. False (and nothing
+    set) if the zone has no name or PostgreSQL does not know that name."""
     if tz_name is None:
         return False
-    if tz_name not in _POSTGRESQL_ZONES:
-        try:
-            with transaction.atomic(using=alias):
-                cursor.execute("SELECT now() AT TIME ZONE %s", [tz_name])
-        except DatabaseError:
-            return False
-        _POSTGRESQL_ZONES.add(tz_name)
+    try:
+        with transaction.atomic(using=alias):
+            cursor.execute(
+                "SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO', true)",
+                [tz_name],
+            )
+    except DatabaseError:
+        return False
     return True
 
 

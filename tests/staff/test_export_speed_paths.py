@@ -10,7 +10,7 @@ ties on the start time, a deleted entry, and each filter of the staff session li
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from portal.audit.models import AuditEvent
 from portal.mentoring.models import (
@@ -228,10 +228,15 @@ def test_postgresql_copy_in_another_time_zone(program, hostile_program):
 @postgres_only
 def test_a_zone_without_a_name_postgresql_knows_goes_to_the_python_writer(program, hostile_program):
     fixed = dt.timezone(dt.timedelta(hours=-6))  # no IANA name to give PostgreSQL
-    with connection.cursor() as cursor:
-        assert not exports._postgresql_knows(cursor, "Nowhere/Atlantis", "default")
-        assert not exports._postgresql_knows(cursor, None, "default")
-        assert exports._postgresql_knows(cursor, "America/Chicago", "default")
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert not exports._postgresql_local_time(cursor, "Nowhere/Atlantis", "default")
+        assert not exports._postgresql_local_time(cursor, None, "default")
+        cursor.execute("SHOW TimeZone")
+        assert cursor.fetchone()[0] == "UTC"  # the failed attempt left nothing behind
+        assert exports._postgresql_local_time(cursor, "America/Chicago", "default")
+        cursor.execute("SHOW TimeZone")
+        assert cursor.fetchone()[0] == "America/Chicago"
+        transaction.set_rollback(True)
     sessions = filtered("everything", program, hostile_program)
     expected = row_by_row(sessions, program, False, tz=fixed)
     body = as_bytes(exports._postgresql_csv(sessions, tz=fixed, include_children=False))
@@ -300,10 +305,26 @@ def many_sessions(program, school_a):
 
 
 def server_state() -> tuple:
+    """Transaction, statement timeout, time zone and date style of the connection."""
     with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        timeout = cursor.fetchone()[0]
-    return connection.in_atomic_block, connection.connection.info.transaction_status, timeout
+        cursor.execute(
+            "SELECT current_setting('statement_timeout'), current_setting('TimeZone'), "
+            "current_setting('DateStyle')"
+        )
+        settings = cursor.fetchone()
+    return connection.in_atomic_block, connection.connection.info.transaction_status, *settings
+
+
+@postgres_only
+def test_inside_a_callers_transaction_the_export_leaves_no_settings(
+    staff_client, program, hostile_program
+):
+    """The export's savepoint is rolled back: its time zone and timeout end with it."""
+    before = server_state()
+    response = staff_client.get("/staff/export/?report=sessions&file_format=csv")
+    assert b"".join(response.streaming_content).count(b"\r\n") > 20
+    assert server_state() == before
+    assert before[2:4] == ("15s", "UTC")
 
 
 @postgres_only
@@ -346,7 +367,7 @@ def test_the_export_outlives_the_connections_statement_timeout(
         response = staff_client.get("/staff/export/?report=sessions&file_format=csv")
         body = b"".join(response.streaming_content)
         assert body.count(b"\r\n") == 3  # the header and two slow rows
-        assert server_state()[2] == "100ms"  # SET LOCAL ended with the export
+        assert server_state()[2] == "100ms"  # the export's own timeout ended with it
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET statement_timeout")
