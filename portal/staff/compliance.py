@@ -194,7 +194,9 @@ def _entries_of_all(scope: Scope, listed: QuerySet[Mentor]) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(sql, (*per_match_params, *listed_params))
         row = cursor.fetchone()
-    return dict(zip(("logged", "sessions", "quarters", "late", "late_mentors"), row, strict=True))
+    # PostgreSQL sums integers as numeric: back to int.
+    names = ("logged", "sessions", "quarters", "late", "late_mentors")
+    return {name: int(value) for name, value in zip(names, row, strict=True)}
 
 
 # --- One mentor's line --------------------------------------------------------------------

@@ -267,6 +267,7 @@ def test_the_figures_agree_with_the_lines_for_all_schools_and_for_each(
     url = f"{URL}&site={site_id}" if site_id else URL
     summary = staff_client.get(url).context["summary"]
     rows = export_rows(site=site_id)
+    assert all(type(value) is int for value in vars(summary).values())
     assert (
         summary.mentors,
         summary.sessions,
