@@ -4,11 +4,18 @@ Rows come from ``.iterator()`` querysets; CSV is written to a small buffer and s
 every ~64 KB. Excel is built with openpyxl's write-only mode (rows go to a temporary
 file, not memory) and the finished file is sent in 64 KB chunks.
 
-The sessions CSV (up to a million rows) has two faster writers of the very same bytes:
-on PostgreSQL the database formats every cell and streams the rows with ``COPY ... TO
-STDOUT``; elsewhere (SQLite) one SQL query formats all cells but the program-time date
-and time and the resource needs, which Python looks up once per distinct value. Both are
-checked byte for byte against the row-by-row writer (``Table.rows``), which Excel uses.
+The sessions CSV (a million rows and more) has two faster writers of the very same
+bytes, checked byte for byte against the row-by-row writer (``Table.rows``, which Excel
+still uses) in tests/staff/test_export_speed_paths.py:
+
+- PostgreSQL formats every cell (``neutralise`` included) and streams the rows with
+  ``COPY (...) TO STDOUT WITH (FORMAT csv)``, in a transaction of its own with a 30-minute
+  statement timeout and the program's time zone. COPY quotes as the csv module does;
+  empty text is sent as NULL (COPY would quote an empty string) and each row's "\n"
+  becomes the csv module's "\r\n".
+- Elsewhere (SQLite, or a zone PostgreSQL does not know) one query writes each CSV line
+  but the date and time and the resource needs, which Python works out once per
+  distinct value.
 """
 
 import csv
