@@ -5,18 +5,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, Sum, Value
+from django.db.models import Count, DateTimeField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from portal.mentoring import rules
-from portal.mentoring import selectors as mentoring_selectors
 from portal.mentoring.models import (
     Choice,
     Match,
     MatchStatus,
-    Mentor,
-    MentorStatus,
     ProgramSettings,
     SchoolSite,
     SessionLog,
@@ -147,119 +144,6 @@ def month_figures(month: Month, *, program: ProgramSettings) -> dict:
     )
     figures["hours"] = hours(figures["quarters"])
     return figures
-
-
-# --- Compliance ---------------------------------------------------------------------------
-
-
-def declared_reasons(month: Month) -> dict[int, str] | None:
-    """Mentors who declared "No session this month" (SPEC 4.15): mentor id -> reason.
-
-    Reads ``portal.mentoring.selectors.months_declared_without_sessions``; returns None
-    (unknown) if that selector is ever missing. One query.
-    """
-    selector = getattr(mentoring_selectors, "months_declared_without_sessions", None)
-    if selector is None:
-        return None
-    reasons = {}
-    for item in selector(month.year, month.month):
-        label = item.get_reason_display() if hasattr(item, "get_reason_display") else ""
-        details = getattr(item, "details", "")
-        reasons[item.mentor_id] = f"{label}: {details}" if details else label
-    return reasons
-
-
-def declared_mentor_ids(month: Month) -> set[int] | None:
-    reasons = declared_reasons(month)
-    return None if reasons is None else set(reasons)
-
-
-@dataclass
-class ComplianceRow:
-    mentor: Mentor
-    sessions: int
-    met: int
-    absences: int
-    quarters: int
-    late: int
-    declared: bool = False
-    declared_reason: str = ""
-
-    @property
-    def hours(self) -> Decimal:
-        return hours(self.quarters)
-
-    @property
-    def logged_nothing(self) -> bool:
-        return self.sessions == 0
-
-
-def compliance_mentors(month: Month, *, program: ProgramSettings, site: int | None = None):
-    """Active mentors with a match that ran during the month, with their figures for it.
-
-    One query: sessions, hours and late entries are conditional aggregates over the
-    mentor's entries of the month (closed matches included).
-    """
-    start, end = month.bounds(program)
-    running = Match.objects.filter(mentor=OuterRef("pk"), start_date__lte=month.last_day()).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=month.first_day())
-    )
-    if site:
-        running = running.filter(site_id=site)
-    in_month = Q(
-        matches__sessions__starts_at__gte=start,
-        matches__sessions__starts_at__lt=end,
-        matches__sessions__deleted_at__isnull=True,
-    )
-    return (
-        Mentor.objects.filter(status=MentorStatus.ACTIVE)
-        .filter(Exists(running))
-        .select_related("user")
-        .annotate(
-            n_sessions=Count("matches__sessions", filter=in_month),
-            n_met=Count(
-                "matches__sessions", filter=in_month & Q(matches__sessions__attendance="met")
-            ),
-            n_late=Count("matches__sessions", filter=in_month & Q(matches__sessions__is_late=True)),
-            n_quarters=Coalesce(Sum("matches__sessions__quarter_hours", filter=in_month), 0),
-        )
-        .order_by("user__full_name", "pk")
-    )
-
-
-def compliance_rows(month: Month, *, program: ProgramSettings, site: int | None = None):
-    declared = declared_reasons(month) or {}
-    for mentor in compliance_mentors(month, program=program, site=site).iterator(chunk_size=2000):
-        yield ComplianceRow(
-            mentor=mentor,
-            sessions=mentor.n_sessions,
-            met=mentor.n_met,
-            absences=mentor.n_sessions - mentor.n_met,
-            quarters=mentor.n_quarters,
-            late=mentor.n_late,
-            declared=mentor.pk in declared,
-            declared_reason=declared.get(mentor.pk, ""),
-        )
-
-
-def mentors_with_nothing_logged(month: Month, *, program: ProgramSettings):
-    """Active mentors with a match that ran during the month and no live entry in it.
-
-    Two EXISTS tests per mentor (an anti-join for the database), not a count of every
-    session of every mentor: the dashboard only needs how many.
-    """
-    start, end = month.bounds(program)
-    running = Match.objects.filter(mentor=OuterRef("pk"), start_date__lte=month.last_day()).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=month.first_day())
-    )
-    logged = SessionLog.objects.live().filter(
-        match__mentor=OuterRef("pk"), starts_at__gte=start, starts_at__lt=end
-    )
-    return (
-        Mentor.objects.filter(status=MentorStatus.ACTIVE)
-        .filter(Exists(running))
-        .exclude(Exists(logged))
-    )
 
 
 # --- Hours --------------------------------------------------------------------------------
@@ -424,6 +308,8 @@ def matches_needing_support_count() -> int:
 
 
 def dashboard_figures(*, program: ProgramSettings, now: dt.datetime | None = None) -> dict:
+    from portal.staff import compliance  # it builds on this module's months
+
     now = now or timezone.now()
     month = current_month(program, now)
     deadline = rules.next_deadline(now, program.deadline_policy)
@@ -433,6 +319,10 @@ def dashboard_figures(*, program: ProgramSettings, now: dt.datetime | None = Non
         "deadline": deadline,
         "days_left": deadline.days_left(now),
         "deadline_month": Month(deadline.year, deadline.month),
-        "nothing_logged": mentors_with_nothing_logged(month, program=program).count(),
+        # The compliance page's "logged nothing" (a "No session this month" answer is
+        # not silence), which the card links to.
+        "nothing_logged": compliance.silent_mentors(
+            compliance.Scope.of(month, program=program)
+        ).count(),
         "active_matches": Match.objects.filter(status=MatchStatus.ACTIVE).count(),
     }
