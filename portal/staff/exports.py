@@ -222,22 +222,16 @@ def sessions_table(sessions, *, tz, include_children: bool) -> Table:
                 row += [notes, concern_details, need_details]
             yield row
 
+    writer = {"postgresql": _postgresql_csv, "sqlite": _python_csv}.get(
+        connections[sessions.db].vendor
+    )
+
     def csv_body():
-        vendor = connections[sessions.db].vendor
-        if vendor == "postgresql":
-            return _postgresql_csv(sessions, tz=tz, include_children=include_children)
-        if vendor == "sqlite":
-            return _python_csv(sessions, tz=tz, include_children=include_children)
-        return _rows_csv(rows())
+        return writer(sessions, tz=tz, include_children=include_children)
 
-    return Table(name="Sessions", headers=headers, rows=rows(), csv_body=csv_body)
-
-
-def _rows_csv(rows: Iterable[list]) -> Iterator[str]:
-    """The CSV lines of ``rows``, without a header."""
-    chunks = csv_chunks(Table(name="", headers=[], rows=rows))
-    next(chunks)  # the empty header line
-    yield from chunks
+    return Table(
+        name="Sessions", headers=headers, rows=rows(), csv_body=csv_body if writer else None
+    )
 
 
 # --- The sessions CSV in SQL --------------------------------------------------------------

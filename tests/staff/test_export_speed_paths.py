@@ -371,3 +371,12 @@ def test_the_export_outlives_the_connections_statement_timeout(
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET statement_timeout")
+
+
+def test_other_databases_keep_the_row_by_row_writer(program, hostile_program, monkeypatch):
+    sessions = filtered("everything", program, hostile_program)
+    expected = row_by_row(sessions, program, True)
+    monkeypatch.setattr(connection, "vendor", "mysql")
+    table = exports.sessions_table(sessions, tz=program.tz, include_children=True)
+    assert table.csv_body is None
+    assert as_bytes(exports.csv_chunks(table)) == expected
