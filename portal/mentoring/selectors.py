@@ -77,3 +77,15 @@ def months_declared_without_sessions(year: int, month: int):
         .select_related("mentor__user")
         .order_by("mentor__user__full_name", "pk")
     )
+
+
+def recent_sessions(user: User, *, limit: int = 5) -> list[SessionLog]:
+    """A mentor's latest live entries for the home page: with the child's name only (the
+    rows show nothing else), so the database plans and runs a three-table join, not six.
+    """
+    return list(
+        SessionLog.objects.live()
+        .filter(match__mentor__user=user)
+        .select_related("match__mentee")
+        .order_by("-starts_at", "-pk")[:limit]
+    )

@@ -19,7 +19,6 @@ from portal.mentoring.access import (
     get_session_for_user,
     loggable_matches_for_mentor,
     matches_visible_to,
-    sessions_visible_to,
 )
 from portal.mentoring.forms import DeleteSessionForm, NoSessionMonthForm, SessionLogForm
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
@@ -44,7 +43,7 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             "this_month": this_month,
             "deadline": deadline,
             "now": now,
-            "recent_sessions": sessions_visible_to(request.user)[:5],
+            "recent_sessions": selectors.recent_sessions(request.user),
             "no_session": _no_session_offer(request, deadline, matches, this_month),
         },
     )
