@@ -17,8 +17,8 @@ def _mark(ok: bool) -> str:
 def _page_table(measures: list, ceiling_rps: float) -> list[str]:
     lines = [
         "| Page | Clients | Requests/s | Share of ceiling | p50 ms | p90 ms | p99 ms | "
-        "Queries | Answered as expected |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "Queries | CPU ms | Answered as expected |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in measures:
         share = m["rps"] / ceiling_rps if ceiling_rps else 0
@@ -28,7 +28,8 @@ def _page_table(measures: list, ceiling_rps: float) -> list[str]:
         lines.append(
             f"| {m['name']} | {m['clients']} | {m['rps']:.1f} | {share:.0%} | "
             f"{m['p50_ms']:.1f} | {m['p90_ms']:.1f} | {m['p99_ms']:.1f} | "
-            f"{m['queries'] if m['queries'] is not None else '–'} | {answered} |"
+            f"{m['queries'] if m['queries'] is not None else '–'} | "
+            f"{m['cpu_ms'] if m.get('cpu_ms') is not None else '–'} | {answered} |"
         )
     return lines
 
@@ -84,8 +85,22 @@ def render(report: Report) -> str:
         "gunicorn through the same middleware. Mentor pages run with "
         f"{pg[1]['clients'] if len(pg) > 1 else '?'} concurrent clients, each a different "
         "signed-in mentor; staff reports with one client (their time is what a coordinator "
-        "waits). Queries are those of one request, counted by Django.",
+        "waits). Queries are those of one request, counted by Django. CPU ms is the "
+        "portal's own processor time for one request at a time (Django's test client, no "
+        "HTTP): the median of 15.",
     ]
+    ceiling = next((m for m in pg if m["kind"] == "ceiling"), None)
+    if ceiling:
+        out += [
+            "",
+            f"Reading these figures: with {ceiling['clients']} clients each waiting for its "
+            "answer before asking again, a page's latency is about the number of clients "
+            "divided by the requests per second. The ceiling itself, which does next to "
+            f"nothing, answers {ceiling['rps']:.0f} requests/s at a p99 of "
+            f"{ceiling['p99_ms']:.1f} ms here; a page can only be as fast as its "
+            "processor time allows on the same two cores that also run PostgreSQL and the "
+            "load generator.",
+        ]
     posts = data.get("posts_checked") or {}
     if posts:
         extra = posts.get("rows", 0) - posts.get("accepted", 0)

@@ -120,6 +120,9 @@ class Command(BaseCommand):
         queries = harness.count_queries(
             page_list, mentor_email=context["mentor_email"], staff_email=harness.STAFF_EMAIL
         )
+        cpu = harness.cpu_per_request(
+            page_list, mentor_email=context["mentor_email"], staff_email=harness.STAFF_EMAIL
+        )
         env = {**os.environ, "DATABASE_URL": database_url}
         self._step(f"Loading pages on PostgreSQL ({options['seconds']:g} s each)")
         with harness.Server(env, harness.BENCH_DIR / "gunicorn-postgres.log") as server:
@@ -127,6 +130,8 @@ class Command(BaseCommand):
                 server, page_list, seconds=options["seconds"], tz=context["tz"],
                 queries=queries, **files,
             )  # fmt: skip
+        for measure in measures:
+            measure.cpu_ms = cpu.get(measure.name)
         # Every post answered "saved" (warm-ups included), and the one whose queries were
         # counted, must be in the database; the only other rows allowed are the requests
         # wrk left in flight when it stopped (one per connection and run). The unique
