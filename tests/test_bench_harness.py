@@ -204,3 +204,14 @@ def test_post_slots_never_reach_the_future():
     assert now - 10 * 86400 < base < now - 8 * 86400
     # Minutes ending in 3 or 8: never the quarter-hour times the generated sessions use.
     assert dt.datetime.fromtimestamp(base, dt.UTC).minute % 5 == 3
+
+
+@on_postgresql
+def test_postgresql_has_the_covering_index_of_the_month_reports(db):
+    rows = run_sql(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'session_live_month_reports'", {}
+    )
+    assert len(rows) == 1
+    definition = rows[0][0]
+    assert "INCLUDE (match_id, quarter_hours, attendance, is_late" in definition
+    assert "WHERE (deleted_at IS NULL)" in definition

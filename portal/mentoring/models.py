@@ -495,26 +495,10 @@ class SessionLog(models.Model):
                 name="session_concern_described",
             ),
         ]
+        # On PostgreSQL, migration 0007 adds a covering index for the month reports.
         indexes = [
             models.Index(fields=["starts_at"]),
             models.Index(fields=["match", "starts_at"]),
-            # The month reports (dashboard, compliance, hours) read a month of live entries
-            # and only these columns: on PostgreSQL the index alone answers them (an
-            # index-only scan); elsewhere it is a plain index on the time of live entries.
-            models.Index(
-                fields=["starts_at"],
-                include=[
-                    "match",
-                    "quarter_hours",
-                    "attendance",
-                    "is_late",
-                    "reviewed_at",
-                    "type_of_mentoring",
-                    "interaction",
-                ],
-                condition=models.Q(deleted_at__isnull=True),
-                name="session_live_month_reports",
-            ),
         ]
 
     def __str__(self) -> str:
