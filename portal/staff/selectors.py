@@ -132,14 +132,16 @@ def filter_sessions(queryset, filters: SessionFilters, *, program: ProgramSettin
 def month_figures(month: Month, *, program: ProgramSettings) -> dict:
     """Sessions, hours and late entries of a month: one query."""
     start, end = month.bounds(program)
+    # COUNT(*) and COUNT(starts_at), not COUNT(id): the covering index of live entries by
+    # time holds every column read here, so PostgreSQL answers from the index alone.
     figures = (
         SessionLog.objects.live()
         .filter(starts_at__gte=start, starts_at__lt=end)
         .aggregate(
-            sessions=Count("pk"),
+            sessions=Count("*"),
             quarters=Coalesce(Sum("quarter_hours"), 0),
-            late=Count("pk", filter=Q(is_late=True)),
-            unreviewed=Count("pk", filter=Q(reviewed_at__isnull=True)),
+            late=Count("starts_at", filter=Q(is_late=True)),
+            unreviewed=Count("starts_at", filter=Q(reviewed_at__isnull=True)),
         )
     )
     figures["hours"] = hours(figures["quarters"])
@@ -218,8 +220,8 @@ def hours_report(filters: HoursFilters, *, program: ProgramSettings) -> dict:
     rows = list(
         sessions.values("month", *GROUP_IDS.values())
         .annotate(
-            sessions=Count("pk"),
-            met=Count("pk", filter=Q(attendance="met")),
+            sessions=Count("*"),
+            met=Count("starts_at", filter=Q(attendance="met")),
             quarters=Coalesce(Sum("quarter_hours"), 0),
         )
         .order_by()
