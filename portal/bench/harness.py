@@ -565,7 +565,7 @@ def machine(database_url: str | None) -> dict:
         "django": django.get_version(),
         "sqlite": sqlite3.sqlite_version,
         "wrk": " ".join(_first_line(["wrk", "--version"]).split()[:2]),
-        "gunicorn_workers": int(os.environ.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 2)),
+        **_gunicorn_settings(),
     }
     if database_url:
         import psycopg
@@ -573,6 +573,18 @@ def machine(database_url: str | None) -> dict:
         with psycopg.connect(database_url) as connection:
             info["postgresql"] = connection.execute("SHOW server_version").fetchone()[0]
     return info
+
+
+def _gunicorn_settings() -> dict:
+    """Workers, their kind and threads, as gunicorn.conf.py sets them in this environment."""
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return {
+        "gunicorn_workers": conf["workers"],
+        "gunicorn_worker_class": conf.get("worker_class", "sync"),
+        "gunicorn_threads": conf.get("threads", 1),
+    }
 
 
 def _first_line(command: list[str]) -> str:

@@ -164,7 +164,7 @@ def run(
             lambda: write("no_session_month", gen.NO_SESSION_COLUMNS, extras.no_session_months),
         )
         # Each match's two latest entries, which "matches needing support" reads.
-        timed("match_activity", refresh_all_match_activity)
+        timed("match_activity", lambda: refresh_all_match_activity() and None)
         written = [model._meta.db_table for model in MODELS.values()]
         timed("sequences_analyze", lambda: writer.finish(written))
         commit_started = time.perf_counter()

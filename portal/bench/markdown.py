@@ -60,8 +60,10 @@ def render(report: Report) -> str:
         f"- {machine.get('os')}",
         f"- Python {machine.get('python')}, Django {machine.get('django')}, "
         f"PostgreSQL {machine.get('postgresql', '?')}, SQLite {machine.get('sqlite')}",
-        f"- gunicorn with gunicorn.conf.py: {machine.get('gunicorn_workers')} sync workers, "
-        "DEBUG off, access log on, as in production; load from "
+        f"- gunicorn with gunicorn.conf.py: {machine.get('gunicorn_workers')} "
+        f"{machine.get('gunicorn_worker_class', 'sync')} workers of "
+        f"{machine.get('gunicorn_threads', 1)} thread each, DEBUG off, access log on, as in "
+        "production; load from "
         f"{machine.get('wrk')} in a second process on loopback.",
         "",
         "## The data",
