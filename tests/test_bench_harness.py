@@ -15,7 +15,6 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from portal.accounts.models import User
 from portal.bench import harness, markdown, report_sql
 from portal.mentoring.models import ProgramSettings, SchoolSite
 from portal.staff import compliance, selectors
@@ -162,9 +161,7 @@ def test_queries_per_page_do_not_grow_with_the_program(db):
     pages = harness.pages(month.key, site_id, clients=1)
 
     def counts() -> dict:
-        mentor = (
-            User.objects.filter(mentor__matches__status="active").order_by("mentor__pk").first()
-        )
+        mentor = harness.mentor_clients(1)[0]
         return harness.count_queries(
             pages, mentor_email=mentor.email, staff_email=harness.STAFF_EMAIL
         )
@@ -226,3 +223,19 @@ def test_live_entries_by_time_have_their_own_index(db):
     if connection.vendor == "postgresql":
         assert "INCLUDE (match_id, quarter_hours, attendance, is_late" in live
     assert "mentoring_s_starts__728c98_idx" not in definitions
+
+
+def test_benchmark_mentors_can_log_every_post_slot(program):
+    """Posts go back nine days: each signed-in mentor's match must already have been
+    running then, or the portal rightly refuses the entry and the run fails."""
+    from portal.mentoring.models import Match
+
+    clients = harness.mentor_clients(16)
+    assert len(clients) == 16
+    assert len({client.email for client in clients}) == 16
+    earliest_post = dt.datetime.fromtimestamp(harness._slot_base("UTC"), dt.UTC).date()
+    for client in clients:
+        match = Match.objects.get(pk=client.match_id)
+        assert match.status == "active" and match.end_date is None
+        assert match.start_date < earliest_post
+        assert match.mentor.user.email == client.email

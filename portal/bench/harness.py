@@ -117,6 +117,7 @@ class Client:
     match_id: int = 0
     type_id: int = 0
     interaction_id: int = 0
+    email: str = ""  # who signed in (not given to wrk)
 
     def line(self) -> str:
         return (
@@ -150,30 +151,41 @@ def signed_in(user) -> Client:
         f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}; "
         f"{settings.CSRF_COOKIE_NAME}={secret}"
     )
-    return Client(cookie=cookie, csrf=secret)
+    return Client(cookie=cookie, csrf=secret, email=user.email)
 
 
 def mentor_clients(count: int) -> list[Client]:
-    """Mentors with exactly one active match (the form then needs no choice of match)."""
-    from django.db.models import Count, Q
+    """Active mentors, each with an active match that started before the days the posts
+    log sessions in (a session before its match started is refused, rightly)."""
+    import datetime as dt
 
-    from portal.mentoring.models import Choice, ChoiceList, Mentor, MentorStatus
+    from django.utils import timezone
+
+    from portal.mentoring.models import Choice, ChoiceList, Match, MentorStatus
 
     type_id = Choice.objects.get(list=ChoiceList.TYPE_OF_MENTORING, is_default=True).pk
     interaction_id = Choice.objects.get(list=ChoiceList.INTERACTION, is_default=True).pk
-    mentors = (
-        Mentor.objects.filter(status=MentorStatus.ACTIVE)
-        .annotate(active=Count("matches", filter=Q(matches__status="active")))
-        .filter(active__gte=1)
-        .select_related("user")
-        .order_by("pk")[:count]
+    started_before = timezone.localdate() - dt.timedelta(days=POST_DAYS_BACK + 2)
+    matches = (
+        Match.objects.filter(
+            status="active",
+            start_date__lte=started_before,
+            end_date__isnull=True,
+            mentor__status=MentorStatus.ACTIVE,
+        )
+        .select_related("mentor__user")
+        .order_by("mentor_id", "pk")
     )
-    clients = []
-    for mentor in mentors:
-        client = signed_in(mentor.user)
-        client.match_id = mentor.matches.filter(status="active").values_list("pk", flat=True)[0]
-        client.type_id, client.interaction_id = type_id, interaction_id
+    clients, seen = [], set()
+    for match in matches.iterator():
+        if match.mentor_id in seen:
+            continue
+        seen.add(match.mentor_id)
+        client = signed_in(match.mentor.user)
+        client.match_id, client.type_id, client.interaction_id = match.pk, type_id, interaction_id
         clients.append(client)
+        if len(clients) == count:
+            break
     if not clients:
         raise RuntimeError("No active mentor with an active match to sign in as.")
     return clients
@@ -423,10 +435,13 @@ def run_wrk(server: Server, page: Page, clients_file: Path, *, seconds: float, t
     return result
 
 
+POST_DAYS_BACK = 9
+
+
 def _slot_base(tz: str) -> int:
     """Posts go into five-minute slots from nine days ago, at minutes ending in 3 or 8:
     never the future, and never a generated session's time (those fall on the quarter)."""
-    start = time.time() - 9 * 86400
+    start = time.time() - POST_DAYS_BACK * 86400
     return int(start - start % 3600 + 180)
 
 

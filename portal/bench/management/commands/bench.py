@@ -224,7 +224,6 @@ def _files(folder: Path) -> dict:
 
 def _make_clients(folder: Path, count: int, staff_email: str) -> tuple[dict, dict]:
     """Signed-in mentors and a staff member for wrk, and the month the reports ask for."""
-    from portal.accounts.models import User
     from portal.mentoring import rules
     from portal.mentoring.models import ProgramSettings, SchoolSite
 
@@ -239,12 +238,7 @@ def _make_clients(folder: Path, count: int, staff_email: str) -> tuple[dict, dic
     start, end = rules.month_bounds(year, month, program.tz)
     first_day = dt.date(year, month, 1)
     next_first = dt.date(*rules.next_month(year, month), 1)
-    mentor_email = (
-        User.objects.filter(mentor__matches__status="active")
-        .order_by("mentor__pk")
-        .values_list("email", flat=True)
-        .first()
-    )
+    mentor_email = mentors[0].email  # whose page and post are counted
     context = {
         "month": f"{year:04d}-{month:02d}",
         "site_id": SchoolSite.objects.order_by("pk").values_list("pk", flat=True).first(),
