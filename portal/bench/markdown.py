@@ -16,9 +16,9 @@ def _mark(ok: bool) -> str:
 
 def _page_table(measures: list, ceiling_rps: float) -> list[str]:
     lines = [
-        "| Page | Clients | Requests/s | Share of ceiling | p50 ms | p90 ms | p99 ms | "
-        "Queries | CPU ms | Answered as expected |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Page | Clients | Requests/s | Runs (requests/s) | Share of ceiling | p50 ms | "
+        "p90 ms | p99 ms | Queries | CPU ms | Answered as expected |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in measures:
         share = m["rps"] / ceiling_rps if ceiling_rps else 0
@@ -26,7 +26,8 @@ def _page_table(measures: list, ceiling_rps: float) -> list[str]:
         if m["socket_errors"]:
             answered += f" ({m['socket_errors']} socket errors)"
         lines.append(
-            f"| {m['name']} | {m['clients']} | {m['rps']:.1f} | {share:.0%} | "
+            f"| {m['name']} | {m['clients']} | {m['rps']:.1f} | "
+            f"{', '.join(f'{r:.0f}' for r in m.get('rps_runs') or [])} | {share:.0%} | "
             f"{m['p50_ms']:.1f} | {m['p90_ms']:.1f} | {m['p99_ms']:.1f} | "
             f"{m['queries'] if m['queries'] is not None else '–'} | "
             f"{m['cpu_ms'] if m.get('cpu_ms') is not None else '–'} | {answered} |"
@@ -87,7 +88,9 @@ def render(report: Report) -> str:
         "gunicorn through the same middleware. Mentor pages run with "
         f"{pg[1]['clients'] if len(pg) > 1 else '?'} concurrent clients, each a different "
         "signed-in mentor; staff reports with one client (their time is what a coordinator "
-        "waits). Queries are those of one request, counted by Django. CPU ms is the "
+        "waits). Each page is loaded three times after a warm-up; the run with the median "
+        "rate is shown, with every run's rate beside it. "
+        "Queries are those of one request, counted by Django. CPU ms is the "
         "portal's own processor time for one request at a time (Django's test client, no "
         "HTTP): the median of 15.",
     ]

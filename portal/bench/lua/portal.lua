@@ -4,10 +4,11 @@
 -- BENCH_CLIENTS: "<Cookie header> <csrf token> <match id> <type id> <interaction id>".
 -- BENCH_METHOD is GET or POST; BENCH_EXPECT is the status that counts as a success (a GET
 -- that answers 302 went to the sign-in page: that is a failure, not a fast page).
--- A POST logs a new session in a time slot of its own: slot (posts so far x threads +
--- thread), five minutes apart from BENCH_SLOT_BASE (seconds since 1970, written in local
--- time: run wrk with TZ set to the program's time zone), so no two posts are the same
--- session even when several threads speak for the same mentor.
+-- A POST logs a new session in a time slot of its own, five minutes apart from
+-- BENCH_SLOT_BASE (seconds since 1970, written in local time: run wrk with TZ set to the
+-- program's time zone). Each mentor's slots are their own; threads that speak for the
+-- same mentor (fewer lines than threads) take turns: slot = posts so far x sharing + rank,
+-- so no two posts are the same session.
 
 local threads = {}
 
@@ -32,6 +33,7 @@ function init(args)
     end
   end
   local mine = words(lines[(index % #lines) + 1])
+  rank = math.floor(index / #lines)
   cookie = string.gsub(mine[1], "|", " ")
   csrf, match_id, type_id, interaction_id = mine[2], mine[3], mine[4], mine[5]
   method = os.getenv("BENCH_METHOD") or "GET"
@@ -40,6 +42,7 @@ function init(args)
   slot_base = tonumber(os.getenv("BENCH_SLOT_BASE") or "0")
   nonce = tonumber(os.getenv("BENCH_NONCE") or "0")
   thread_count = tonumber(os.getenv("BENCH_THREADS") or "1")
+  sharing = math.ceil(thread_count / #lines)
   sent, ok, bad = 0, 0, 0
 end
 
@@ -49,7 +52,7 @@ function request()
     return wrk.format("GET", path, headers)
   end
   sent = sent + 1
-  local slot = (sent - 1) * thread_count + index
+  local slot = (sent - 1) * sharing + rank
   local starts_at = os.date("%Y-%m-%dT%H:%M", slot_base + slot * 300)
   local token = string.format("%08x-%04x-4000-8000-%012x", nonce, index, sent)
   local body = "csrfmiddlewaretoken=" .. csrf
