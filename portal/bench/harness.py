@@ -207,12 +207,11 @@ def write_clients(path: Path, clients: list[Client]) -> Path:
 # --- Queries per page ---------------------------------------------------------------------
 
 
-def count_queries(page_list: list[Page], *, mentor_email: str, staff_email: str) -> dict:
-    """Queries of one request to each page, captured by Django, after one warm-up request."""
-    from django.db import connection
+def _test_clients(page_list: list[Page], *, mentor_email: str, staff_email: str):
+    """Each page with a test client of the portal (bench addresses included) signed in as
+    the page's person: the in-process measures below take their requests from here."""
     from django.test import Client as TestClient
     from django.test import override_settings
-    from django.test.utils import CaptureQueriesContext
 
     from portal.accounts.models import User
 
@@ -220,25 +219,36 @@ def count_queries(page_list: list[Page], *, mentor_email: str, staff_email: str)
         "mentor": User.objects.get(email=mentor_email),
         "staff": User.objects.get(email=staff_email),
     }
-    counts = {}
     with override_settings(ROOT_URLCONF="portal.bench.urls"):
         for page in page_list:
             client = TestClient(HTTP_HOST="127.0.0.1")
             if page.who in users:
                 client.force_login(users[page.who])
-            if page.method == "POST":
-                data = _one_post(users["mentor"])
-                with CaptureQueriesContext(connection) as captured:
-                    response = client.post(page.path, data)
-            else:
-                client.get(page.path)
-                with CaptureQueriesContext(connection) as captured:
-                    response = client.get(page.path)
-                    if response.streaming:
-                        b"".join(response.streaming_content)
-            if response.status_code != page.expect:
-                raise RuntimeError(f"{page.name}: {response.status_code}, not {page.expect}")
-            counts[page.name] = len(captured)
+            yield page, client, users
+
+
+def count_queries(page_list: list[Page], *, mentor_email: str, staff_email: str) -> dict:
+    """Queries of one request to each page, captured by Django, after one warm-up request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for page, client, users in _test_clients(
+        page_list, mentor_email=mentor_email, staff_email=staff_email
+    ):
+        if page.method == "POST":
+            data = _one_post(users["mentor"])
+            with CaptureQueriesContext(connection) as captured:
+                response = client.post(page.path, data)
+        else:
+            client.get(page.path)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(page.path)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+        if response.status_code != page.expect:
+            raise RuntimeError(f"{page.name}: {response.status_code}, not {page.expect}")
+        counts[page.name] = len(captured)
     return counts
 
 
@@ -247,30 +257,18 @@ def cpu_per_request(page_list: list[Page], *, mentor_email: str, staff_email: st
     Django's test client (no HTTP, no other client): the median of 15 after 3 warm-ups.
     Where a page's requests per second stand against the ceiling's, this says how much of
     the gap is Python (middleware, views, templates, building queries)."""
-    from django.test import Client as TestClient
-    from django.test import override_settings
-
-    from portal.accounts.models import User
-
-    users = {
-        "mentor": User.objects.get(email=mentor_email),
-        "staff": User.objects.get(email=staff_email),
-    }
     found = {}
-    with override_settings(ROOT_URLCONF="portal.bench.urls"):
-        for page in page_list:
-            if page.method != "GET":
-                continue
-            client = TestClient(HTTP_HOST="127.0.0.1")
-            if page.who in users:
-                client.force_login(users[page.who])
-            runs = []
-            for number in range(18):
-                started = time.process_time()
-                client.get(page.path)
-                if number >= 3:
-                    runs.append((time.process_time() - started) * 1000)
-            found[page.name] = round(statistics.median(runs), 2)
+    gets = [page for page in page_list if page.method == "GET"]
+    for page, client, _users in _test_clients(
+        gets, mentor_email=mentor_email, staff_email=staff_email
+    ):
+        runs = []
+        for number in range(18):
+            started = time.process_time()
+            client.get(page.path)
+            if number >= 3:
+                runs.append((time.process_time() - started) * 1000)
+        found[page.name] = round(statistics.median(runs), 2)
     return found
 
 

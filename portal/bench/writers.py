@@ -235,16 +235,6 @@ class SQLiteWriter:
     def after_commit(self, tables: list[str]) -> None:
         pass
 
-    def _in_time_order(self, table: str) -> None:
-        """Store the sessions in the order they happened (CLUSTER), as two years of real
-        entries would be: the generator writes them match by match, which would scatter
-        a month's sessions over the whole table and make every month report read all of
-        it. Done before the secondary indexes are built, so CLUSTER rebuilds only the
-        unique ones."""
-        self.cursor.execute(f"CREATE INDEX bench_time_order ON {table} (starts_at)")
-        self.cursor.execute(f"CLUSTER {table} USING bench_time_order")
-        self.cursor.execute("DROP INDEX bench_time_order")
-
     def finish(self, tables: list[str]) -> None:
         # AUTOINCREMENT keeps sqlite_sequence at the largest id inserted: nothing to reset.
         self.cursor.execute("ANALYZE")

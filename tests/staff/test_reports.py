@@ -147,3 +147,28 @@ def test_a_declared_month_without_sessions_is_shown_apart(october, staff_client)
     rows = staff_client.get("/staff/export/?report=compliance&file_format=csv&month=2025-10")
     body = b"".join(rows.streaming_content).decode()
     assert "cal@example.org,0,0,0,0.0,0,No,Yes" in body
+
+
+def test_the_dashboards_nothing_logged_leaves_out_a_declared_month(staff_client, match_a, school_a):
+    """SPEC 4.15: "we did not meet this month" is an answer, not silence. The dashboard's
+    figure is the compliance page's "logged nothing", which its card links to."""
+    from django.utils import timezone
+
+    from portal.mentoring.models import NoSessionMonth
+    from tests.conftest import make_match
+
+    program = ProgramSettings.load()
+    month = selectors.current_month(program)
+    quiet = make_match("quiet@example.org", school_a, "Quinn", match_a.start_date).mentor
+    assert staff_client.get("/staff/").context["nothing_logged"] == 2
+    NoSessionMonth.objects.create(
+        mentor=quiet,
+        year=month.year,
+        month=month.month,
+        reason="school_break",
+        declared_by=quiet.user,
+        declared_at=timezone.now(),
+    )
+    dashboard = staff_client.get("/staff/").context["nothing_logged"]
+    compliance_page = staff_client.get(f"/staff/compliance/?month={month.key}")
+    assert dashboard == 1 == compliance_page.context["summary"].silent
