@@ -386,7 +386,7 @@ def test_a_csv_is_previewed_with_every_error_and_nothing_is_sent(client, staff_u
     assert "The file has 4 problems. Nothing was sent." in page.text
     assert "Enter an email address like name@example.org." in page.text
     assert "already has an account" in page.text
-    assert "This email is also on line 2." in page.text
+    assert "This email is also on row 2." in page.text
     assert "Enter the mentor's full name." in page.text
     assert not Invitation.objects.exists()
     assert not Notification.objects.exists()
@@ -436,3 +436,65 @@ def test_mentors_and_site_contacts_cannot_invite(client, request, persona):
     assert client.get(LIST).status_code == 403
     assert client.post("/staff/invitations/new/", {"email": "x@example.org"}).status_code == 403
     assert not Invitation.objects.exists()
+
+
+# --- Text that would break the preview or the database (issue 11, item 5) ------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("pat@example.org,Pat Lee," + "5" * 60, "Phone can be at most 40 characters; it has 60."),
+        ("pat@example.org," + "N" * 300 + ",", "Full name can be at most 150 characters"),
+        ("pat@example.org," + "N" * 200_000 + ",", "Full name can be at most 150 characters"),
+        ("a" * 250 + "@example.org,Pat Lee,", "Email can be at most 254 characters"),
+    ],
+)
+def test_a_value_too_long_for_the_database_is_reported_in_the_preview(
+    client, staff_user, row, message
+):
+    client.force_login(staff_user)
+
+    response = upload(client, "email,full name,phone\n" + row + "\n")
+
+    page = read_page(response)
+    assert response.status_code == 200
+    assert message in page.text
+    assert "Nothing was sent" in page.text
+    # And sending the same text anyway (a crafted post) is refused, not a database error.
+    with pytest.raises(ValidationError):
+        services.invitations_create_from_csv(
+            text="email,full name,phone\n" + row + "\n", created_by=staff_user
+        )
+    assert not User.objects.filter(email__startswith="pat").exists()
+
+
+@pytest.mark.parametrize(
+    ("character", "phone"),
+    [("\x00", "5550100"), ("\x1b", "5550100"), ("\x0b", "555 0100"), ("\x0c", "555 0100")],
+)
+def test_control_characters_in_an_invitation_file_never_reach_the_database(
+    client, staff_user, character, phone
+):
+    """Removed, or a space for a word processor's line or page break, as in every form."""
+    client.force_login(staff_user)
+    text = f"email,full name,phone\nana@example.org,Ana{character} Diaz,555{character}0100\n"
+
+    page = read_page(upload(client, text))
+    assert "1 mentor ready to invite" in page.text
+    hidden = page.input("csv_text")["value"]
+    response = client.post("/staff/invitations/import/", {"csv_text": hidden}, follow=True)
+
+    assert "1 invitation sent." in read_page(response).text
+    user = User.objects.get(email="ana@example.org")
+    assert (user.full_name, user.phone) == ("Ana Diaz", phone)
+
+
+def test_an_invitation_file_saved_as_unicode_text_by_excel_is_read(client, staff_user):
+    client.force_login(staff_user)
+    text = "email,full name\nana@example.org,Ana Díaz\n"
+    response = client.post(
+        "/staff/invitations/import/",
+        {"file": SimpleUploadedFile("mentors.csv", text.encode("utf-16"))},
+    )
+    assert "1 mentor ready to invite" in read_page(response).text

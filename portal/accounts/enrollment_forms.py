@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
+from portal.lib import csvfile
+
 MAX_CSV_BYTES = 1024 * 1024
 
 
@@ -34,16 +36,7 @@ class InviteCsvForm(forms.Form):
     )
 
     def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_CSV_BYTES:
-            raise forms.ValidationError("The file is larger than 1 MB: split it.")
-        raw = upload.read()
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                return raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        raise forms.ValidationError("Save the file as CSV (UTF-8) and upload it again.")
+        return csvfile.upload_text(self.cleaned_data["file"], max_bytes=MAX_CSV_BYTES)
 
 
 class InviteCsvConfirmForm(forms.Form):

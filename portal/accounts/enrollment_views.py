@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -111,7 +112,7 @@ def invitation_import(request: HttpRequest) -> HttpResponse:
                     "accounts/invitation_import.html",
                     {"form": InviteCsvForm(), "preview": preview},
                 )
-            messages.success(request, f"{len(sent)} invitations sent.")
+            messages.success(request, f"{len(sent)} invitation{pluralize(len(sent))} sent.")
             return redirect("enrollment:invitation_list")
     form = InviteCsvForm(request.POST or None, request.FILES or None)
     preview = None

@@ -5,10 +5,8 @@ of the database cannot be used to enroll. A link works once, until it expires, a
 resend retires every earlier link of the same person.
 """
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import secrets
 from dataclasses import dataclass, field
 
@@ -21,6 +19,8 @@ from django.utils import timezone
 
 from portal.accounts.models import Invitation, InvitationState, Role, User
 from portal.audit.services import log_action
+from portal.lib import csvfile
+from portal.lib.text import length_problem
 from portal.mentoring import rules
 from portal.mentoring.models import Mentor, MentorStatus, ProgramSettings
 from portal.notifications.services import notification_queue
@@ -62,8 +62,23 @@ def _normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _check_new_mentor(*, email: str, full_name: str) -> dict[str, str]:
+def _field_limit(name: str) -> int:
+    return User._meta.get_field(name).max_length
+
+
+def _check_new_mentor(*, email: str, full_name: str, phone: str = "") -> dict[str, str]:
     errors = {}
+    too_long = {
+        name: problem
+        for name, label, value in [
+            ("email", "Email", email),
+            ("full_name", "Full name", full_name),
+            ("phone", "Phone", phone),
+        ]
+        if (problem := length_problem(value, max_length=_field_limit(name), label=label))
+    }
+    if too_long:
+        return too_long
     if not email:
         errors["email"] = "Enter the mentor's email address."
     else:
@@ -139,7 +154,7 @@ def invitation_create(
     """
     now = now or timezone.now()
     email = _normalize_email(email)
-    errors = _check_new_mentor(email=email, full_name=full_name)
+    errors = _check_new_mentor(email=email, full_name=full_name, phone=phone)
     if errors:
         raise ValidationError(errors)
     existing = User.objects.filter(email__iexact=email).first()
@@ -226,7 +241,6 @@ HEADERS = {
     "email address": "email",
     "name": "full_name",
     "full name": "full_name",
-    "full_name": "full_name",
     "phone": "phone",
     "phone number": "phone",
 }
@@ -234,7 +248,7 @@ HEADERS = {
 
 @dataclass
 class CsvRow:
-    line: int
+    line: int  # the row as a spreadsheet numbers it: the header is row 1
     email: str
     full_name: str
     phone: str
@@ -258,53 +272,37 @@ class CsvPreview:
 def invitation_csv_preview(text: str) -> CsvPreview:
     """Read a CSV of mentors (email, full name, phone) and find every problem in it,
     before anything is saved."""
-    text = text.lstrip("\ufeff")  # Excel's byte order mark
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
+    table = csvfile.read_csv(text, headers=HEADERS, max_rows=MAX_CSV_ROWS)
+    if not table.header:
         return CsvPreview([], ["The file is empty. Put a header row first: email, full name."])
-    columns = [HEADERS.get(" ".join(h.strip().lower().split())) for h in header]
-    missing = [name for name in ("email", "full_name") if name not in columns]
-    if missing:
+    if table.missing(["email", "full_name"]):
         return CsvPreview(
             [],
             [
                 "The first row must name the columns: email and full name (phone is "
-                f"optional). This file's first row is: {', '.join(header)[:200]}."
+                f"optional). This file's first row is: {', '.join(table.header)[:200]}."
             ],
         )
+    file_errors = [f"Row {number}: {message}" for number, message in table.problems]
     rows: list[CsvRow] = []
     seen: dict[str, int] = {}
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            data = {
-                name: values[i].strip() if i < len(values) else ""
-                for i, name in enumerate(columns)
-                if name
-            }
-            row = CsvRow(
-                line=reader.line_num,
-                email=_normalize_email(data.get("email", "")),
-                full_name=data.get("full_name", ""),
-                phone=data.get("phone", ""),
-            )
-            row.errors.extend(_check_new_mentor(email=row.email, full_name=row.full_name).values())
-            if row.email and row.email in seen:
-                row.errors.append(f"This email is also on line {seen[row.email]}.")
-            seen.setdefault(row.email, row.line)
-            rows.append(row)
-            if len(rows) > MAX_CSV_ROWS:
-                return CsvPreview([], [f"The file has more than {MAX_CSV_ROWS} mentors: split it."])
-    except csv.Error as error:
-        return CsvPreview(
-            rows, [f"The file could not be read near line {reader.line_num}: {error}"]
+    for number, data in table.rows:
+        row = CsvRow(
+            line=number,
+            email=_normalize_email(data["email"]),
+            full_name=data["full_name"],
+            phone=data.get("phone", ""),
         )
-    if not rows:
-        return CsvPreview([], ["The file has a header row but no mentors."])
-    return CsvPreview(rows, [])
+        row.errors.extend(
+            _check_new_mentor(email=row.email, full_name=row.full_name, phone=row.phone).values()
+        )
+        if row.email and row.email in seen:
+            row.errors.append(f"This email is also on row {seen[row.email]}.")
+        seen.setdefault(row.email, row.line)
+        rows.append(row)
+    if not rows and not file_errors:
+        file_errors.append("The file has a header row but no mentors.")
+    return CsvPreview(rows, file_errors)
 
 
 def invitations_create_from_csv(

@@ -3,6 +3,7 @@
 from django import forms
 
 from portal.accounts.models import User
+from portal.lib import csvfile
 from portal.mentoring.forms import SessionLogForm
 from portal.mentoring.models import (
     Attendance,
@@ -294,14 +295,5 @@ class ImportForm(forms.Form):
         error_messages={"required": "Choose a CSV file to upload."},
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 2 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 2 MB: split it in parts.")
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(
-                "The file is not a CSV saved as UTF-8. In your spreadsheet, choose Save As, "
-                "then CSV UTF-8."
-            ) from None
+    def clean_file(self) -> str:
+        return csvfile.upload_text(self.cleaned_data["file"])

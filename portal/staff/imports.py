@@ -3,6 +3,10 @@
 ``import_check`` reads the whole file and lists every problem by row and column without
 saving anything; ``import_save`` saves every row in one transaction, and only when the
 check finds nothing. Lookups are done once per file, not once per row.
+
+An import can be repeated: a row whose natural key is already in the portal (a mentor's
+email; a mentee's name, school and grade; a match's pair and start date), or repeats an
+earlier row of the file, is shown in the preview and skipped when saving.
 """
 
 import csv
@@ -13,9 +17,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Exists, Model, OuterRef
 
 from portal.accounts.models import Role, User
 from portal.audit.services import log_action
+from portal.lib import csvfile
+from portal.lib.text import length_problem
 from portal.mentoring.models import (
     GRADE_CHOICES,
     Match,
@@ -29,6 +36,11 @@ from portal.mentoring.models import (
 )
 
 MAX_ROWS = 5000
+ALREADY_THERE = "Already in the portal: will be skipped"
+
+
+def _max_length(model: type[Model], name: str) -> int:
+    return model._meta.get_field(name).max_length
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,15 @@ class Kind:
     columns: list[str]
     required: list[str]
     example: list[str]
+    # The longest value of each text column: the model field's own limit, so that a value
+    # the database would refuse is reported in the preview.
+    limits: dict[str, int] = field(default_factory=dict)
+    singular: str = ""
+
+    def count(self, number: int) -> str:
+        """ "1 match", "3 matches"."""
+        one = self.singular or self.title.lower()
+        return f"{number} {one if number == 1 else self.title.lower()}"
 
 
 KINDS = {
@@ -47,6 +68,12 @@ KINDS = {
         ["email", "full_name", "phone", "status"],
         ["email", "full_name"],
         ["pat.lee@example.org", "Pat Lee", "(312) 555-0100", "invited"],
+        limits={
+            "email": _max_length(User, "email"),
+            "full_name": _max_length(User, "full_name"),
+            "phone": _max_length(User, "phone"),
+        },
+        singular="mentor",
     ),
     "mentees": Kind(
         "mentees",
@@ -54,6 +81,11 @@ KINDS = {
         ["first_name", "last_initial", "school", "grade", "status"],
         ["first_name", "last_initial", "school", "grade"],
         ["Jane", "D", "Lincoln Elementary", "4", "active"],
+        limits={
+            "first_name": _max_length(Mentee, "first_name"),
+            "school": _max_length(SchoolSite, "name"),
+        },
+        singular="mentee",
     ),
     "matches": Kind(
         "matches",
@@ -61,6 +93,12 @@ KINDS = {
         ["mentor_email", "mentee_first_name", "mentee_last_initial", "school", "start_date"],
         ["mentor_email", "mentee_first_name", "mentee_last_initial", "school", "start_date"],
         ["pat.lee@example.org", "Jane", "D", "Lincoln Elementary", "2026-09-01"],
+        limits={
+            "mentor_email": _max_length(User, "email"),
+            "mentee_first_name": _max_length(Mentee, "first_name"),
+            "school": _max_length(SchoolSite, "name"),
+        },
+        singular="match",
     ),
 }
 
@@ -75,19 +113,50 @@ class Problem:
 @dataclass
 class CheckResult:
     kind: Kind
+    # One per row of the file, in order, each with its row number under "row".
     rows: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: dict[int, str] = field(default_factory=dict)  # row number -> why
 
-    def preview(self, limit: int = 200) -> list[tuple[int, list[str]]]:
-        """The first rows as the file had them, numbered as a spreadsheet numbers them."""
+    def preview(self, limit: int = 200) -> list[tuple[int, list[str], str]]:
+        """The first rows as they will be saved, numbered as a spreadsheet numbers them,
+        each with why it will be skipped (or "")."""
         return [
-            (index + 2, [row.get(column, "") for column in self.kind.columns])
-            for index, row in enumerate(self.rows[:limit])
+            (
+                row["row"],
+                [row.get(column, "") for column in self.kind.columns],
+                self.skipped.get(row["row"], ""),
+            )
+            for row in self.rows[:limit]
         ]
+
+    @property
+    def new_rows(self) -> list[dict]:
+        return [row for row in self.rows if row["row"] not in self.skipped]
+
+    @property
+    def to_add(self) -> str:
+        """ "3 mentees": what saving the file adds."""
+        return self.kind.count(len(self.new_rows))
 
     @property
     def ok(self) -> bool:
         return not self.problems and bool(self.rows)
+
+    def skip_repeats(self, number: int, key: tuple, *, existing: set, seen: dict) -> None:
+        """Skip the row when ``key`` is on an earlier row or already in the portal."""
+        if key in seen:
+            self.skipped[number] = f"Same as row {seen[key]}: will be skipped"
+            return
+        seen[key] = number
+        if key in existing:
+            self.skipped[number] = ALREADY_THERE
+
+
+@dataclass
+class Saved:
+    added: int
+    skipped: int
 
 
 def template_csv(kind: Kind) -> str:
@@ -99,30 +168,36 @@ def template_csv(kind: Kind) -> str:
 
 
 def read_rows(text: str, kind: Kind, result: CheckResult) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in kind.required if c not in headers]
+    """The rows of the file whose values fit their columns (the others are problems)."""
+    headers = {csvfile.header_key(column): column for column in kind.columns}
+    table = csvfile.read_csv(text, headers=headers, max_rows=MAX_ROWS)
+    for number, message in table.problems:
+        result.problems.append(Problem(number, "", message))
+    missing = table.missing(kind.required)
     for column in missing:
         result.problems.append(
             Problem(1, column, f'The first row needs a column named "{column}".')
         )
     if missing:
         return []
-    reader.fieldnames = headers
-    rows = []
-    for number, raw in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            result.problems.append(
-                Problem(number, "", f"Import at most {MAX_ROWS:,} rows at once.")
-            )
-            break
-        row = {k: (v or "").strip() for k, v in raw.items() if k}
-        if not any(row.values()):
-            continue
-        rows.append((number, row))
-    if not rows and not result.problems:
+    if not table.rows and not result.problems:
         result.problems.append(Problem(2, "", "The file has no rows under the first one."))
+    rows = []
+    for number, row in table.rows:
+        too_long = [
+            Problem(number, column, message)
+            for column, limit in kind.limits.items()
+            if (message := length_problem(row.get(column, ""), max_length=limit))
+        ]
+        result.problems.extend(too_long)
+        if not too_long:
+            rows.append((number, row))
     return rows
+
+
+def _normal(name: str) -> str:
+    """A name as the natural keys compare it: case and spaces do not matter."""
+    return " ".join(name.split()).casefold()
 
 
 def import_check(*, kind_name: str, text: str) -> CheckResult:
@@ -132,6 +207,10 @@ def import_check(*, kind_name: str, text: str) -> CheckResult:
     check = {"mentors": _check_mentors, "mentees": _check_mentees, "matches": _check_matches}
     if rows:
         check[kind_name](rows, result)
+        # Each check adds one row to result.rows per row of the file, in order.
+        for (number, _), row in zip(rows, result.rows, strict=True):
+            row["row"] = number
+    result.problems.sort(key=lambda problem: problem.row)
     return result
 
 
@@ -144,9 +223,16 @@ def _need(row: dict, number: int, column: str, result: CheckResult, label: str) 
 
 def _check_mentors(rows, result: CheckResult) -> None:
     emails = [row.get("email", "").lower() for _, row in rows]
-    taken = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
-    seen: dict[str, int] = {}
+    # email -> whether that account is a mentor's (emails are stored in lower case)
+    accounts = dict(
+        User.objects.filter(email__in=emails)
+        .annotate(is_mentor=Exists(Mentor.objects.filter(user=OuterRef("pk"))))
+        .values_list("email", "is_mentor")
+    )
+    mentors = {(email,) for email, is_mentor in accounts.items() if is_mentor}
+    seen: dict[tuple, int] = {}
     for number, row in rows:
+        problems = len(result.problems)
         email = _need(row, number, "email", result, "email address").lower()
         name = _need(row, number, "full_name", result, "full name")
         status = (row.get("status") or MentorStatus.INVITED).lower()
@@ -158,50 +244,59 @@ def _check_mentors(rows, result: CheckResult) -> None:
                     Problem(number, "email", "Enter an email address like name@example.org.")
                 )
             else:
-                if email in taken:
+                if email in accounts and not accounts[email]:
                     result.problems.append(
-                        Problem(number, "email", "Someone already signs in with this email.")
+                        Problem(
+                            number,
+                            "email",
+                            "Someone who is not a mentor (staff or a school contact) already "
+                            "signs in with this email.",
+                        )
                     )
-                elif email in seen:
-                    result.problems.append(
-                        Problem(number, "email", f"This email is also on row {seen[email]}.")
-                    )
-                seen.setdefault(email, number)
         if status not in MentorStatus.values:
             result.problems.append(
                 Problem(number, "status", "Status is invited, active or inactive.")
             )
-        if len(name) > 150:
-            result.problems.append(
-                Problem(number, "full_name", "Names can be at most 150 characters.")
-            )
+        if len(result.problems) == problems:
+            result.skip_repeats(number, (email,), existing=mentors, seen=seen)
         result.rows.append(
             {
                 "email": email,
                 "full_name": name,
-                "phone": row.get("phone", "")[:40],
+                "phone": row.get("phone", ""),
                 "status": status,
             }
         )
 
 
 def _sites() -> dict[str, SchoolSite]:
-    return {site.name.lower(): site for site in SchoolSite.objects.all()}
+    """Every school site by its name as ``_normal`` writes it."""
+    return {_normal(site.name): site for site in SchoolSite.objects.all()}
+
+
+def _mentee_key(first_name: str, last_initial: str, site_id: int, grade: str) -> tuple:
+    return (_normal(first_name), last_initial.upper(), site_id, grade.upper())
 
 
 def _check_mentees(rows, result: CheckResult) -> None:
     sites = _sites()
     grades = {value for value, _ in GRADE_CHOICES}
+    named = {sites[k].pk for k in {_normal(row.get("school", "")) for _, row in rows} if k in sites}
+    existing = {
+        _mentee_key(*values)
+        for values in Mentee.objects.filter(site_id__in=named).values_list(
+            "first_name", "last_initial", "site_id", "grade"
+        )
+    }
+    seen: dict[tuple, int] = {}
     for number, row in rows:
+        problems = len(result.problems)
         first = _need(row, number, "first_name", result, "first name")
         initial = _need(row, number, "last_initial", result, "last initial")
         school = _need(row, number, "school", result, "school site")
         grade = _need(row, number, "grade", result, "grade").upper()
         status = (row.get("status") or MenteeStatus.ACTIVE).lower()
-        if len(first) > 60:
-            result.problems.append(
-                Problem(number, "first_name", "First names can be at most 60 characters.")
-            )
+        site = sites.get(_normal(school))
         if initial and not (len(initial) == 1 and initial.isalpha() and initial.isascii()):
             result.problems.append(
                 Problem(
@@ -210,7 +305,7 @@ def _check_mentees(rows, result: CheckResult) -> None:
                     "Enter one letter: the first letter of the last name only.",
                 )
             )
-        if school and school.lower() not in sites:
+        if school and site is None:
             result.problems.append(
                 Problem(number, "school", f'There is no school site named "{school}".')
             )
@@ -218,11 +313,15 @@ def _check_mentees(rows, result: CheckResult) -> None:
             result.problems.append(Problem(number, "grade", "Grade is K or a number from 1 to 12."))
         if status not in MenteeStatus.values:
             result.problems.append(Problem(number, "status", "Status is active or inactive."))
+        if len(result.problems) == problems:
+            key = _mentee_key(first, initial, site.pk, grade)
+            result.skip_repeats(number, key, existing=existing, seen=seen)
         result.rows.append(
             {
                 "first_name": first,
                 "last_initial": initial.upper(),
-                "school": school,
+                "school": site.name if site else school,
+                "site_id": site.pk if site else None,
                 "grade": grade,
                 "status": status,
             }
@@ -243,18 +342,25 @@ def _check_matches(rows, result: CheckResult) -> None:
         m.user.email: m
         for m in Mentor.objects.filter(user__email__in=emails).select_related("user")
     }
-    firsts = {row.get("mentee_first_name", "") for _, row in rows}
+    named = {sites[k].pk for k in {_normal(row.get("school", "")) for _, row in rows} if k in sites}
     mentees: dict[tuple, list[Mentee]] = {}
-    for mentee in Mentee.objects.filter(first_name__in=firsts):
-        key = (mentee.first_name.lower(), mentee.last_initial, mentee.site_id)
+    for mentee in Mentee.objects.filter(site_id__in=named):
+        key = (_normal(mentee.first_name), mentee.last_initial, mentee.site_id)
         mentees.setdefault(key, []).append(mentee)
+    existing = set(
+        Match.objects.filter(mentor__in=mentors.values(), mentee__site_id__in=named).values_list(
+            "mentor_id", "mentee_id", "start_date"
+        )
+    )
+    seen: dict[tuple, int] = {}
     for number, row in rows:
+        problems = len(result.problems)
         email = _need(row, number, "mentor_email", result, "mentor's email").lower()
         first = _need(row, number, "mentee_first_name", result, "mentee's first name")
         initial = _need(row, number, "mentee_last_initial", result, "mentee's last initial").upper()
         school = _need(row, number, "school", result, "school site")
         start_text = _need(row, number, "start_date", result, "start date")
-        site = sites.get(school.lower()) if school else None
+        site = sites.get(_normal(school)) if school else None
         if school and site is None:
             result.problems.append(
                 Problem(number, "school", f'There is no school site named "{school}".')
@@ -267,7 +373,7 @@ def _check_matches(rows, result: CheckResult) -> None:
                     "No mentor signs in with this email. Import the mentor first.",
                 )
             )
-        found = mentees.get((first.lower(), initial, site.pk), []) if site and first else []
+        found = mentees.get((_normal(first), initial, site.pk), []) if site and first else []
         if site and first and initial and not found:
             result.problems.append(
                 Problem(
@@ -290,6 +396,9 @@ def _check_matches(rows, result: CheckResult) -> None:
             result.problems.append(
                 Problem(number, "start_date", "Write the date as YYYY-MM-DD, like 2026-09-01.")
             )
+        if len(result.problems) == problems:
+            key = (mentors[email].pk, found[0].pk, start)
+            result.skip_repeats(number, key, existing=existing, seen=seen)
         result.rows.append(
             {
                 "mentor_email": email,
@@ -298,57 +407,82 @@ def _check_matches(rows, result: CheckResult) -> None:
                 "mentee_first_name": first,
                 "mentee_last_initial": initial,
                 "mentee_id": found[0].pk if len(found) == 1 else None,
-                "school": school,
+                "school": site.name if site else school,
                 "site_id": site.pk if site else None,
                 "start_date": start.isoformat() if start else "",
             }
         )
 
 
-@transaction.atomic
-def import_save(*, kind_name: str, text: str, user) -> int:
-    """Check the file again and save every row, or nothing (raises ValueError)."""
-    result = import_check(kind_name=kind_name, text=text)
-    if not result.ok:
-        raise ValueError("The file has problems: nothing was saved.")
-    if kind_name == "mentors":
-        for row in result.rows:
-            account = User.objects.create_user(
-                email=row["email"],
-                password=None,
-                role=Role.MENTOR,
-                full_name=row["full_name"],
-                phone=row["phone"],
-            )
-            Mentor.objects.create(user=account, status=row["status"])
-    elif kind_name == "mentees":
-        sites = _sites()
-        Mentee.objects.bulk_create(
-            Mentee(
-                first_name=row["first_name"],
-                last_initial=row["last_initial"],
-                site=sites[row["school"].lower()],
-                grade=row["grade"],
-                status=row["status"],
-            )
-            for row in result.rows
+def import_save(*, kind_name: str, text: str, user) -> Saved:
+    """Check the file again and save every new row, or nothing (raises ValueError).
+
+    Rows already in the portal are skipped. Imports take turns (a lock on the program's
+    settings row), and each checks the file once it has the lock: the same file saved twice
+    at once adds its rows once.
+    """
+    with transaction.atomic():
+        _take_turns()
+        result = import_check(kind_name=kind_name, text=text)
+        if not result.ok:
+            raise ValueError("The file has problems: nothing was saved.")
+        rows = result.new_rows
+        _save[kind_name](rows)
+        saved = Saved(added=len(rows), skipped=len(result.skipped))
+        kind = KINDS[kind_name]
+        log_action(
+            actor=user,
+            action=f"import.{kind_name}",
+            obj=ProgramSettings.load(),
+            new={"added": saved.added, "skipped": saved.skipped},
+            note=f"Imported {kind.count(saved.added)}, skipped {saved.skipped}",
         )
-    else:
-        Match.objects.bulk_create(
-            Match(
-                mentor_id=row["mentor_id"],
-                mentee_id=row["mentee_id"],
-                site_id=row["site_id"],
-                start_date=dt.date.fromisoformat(row["start_date"]),
-                status=MatchStatus.ACTIVE,
-            )
-            for row in result.rows
+    return saved
+
+
+def _take_turns() -> None:
+    """Wait for any other import to finish (PostgreSQL: a row lock held until the end of
+    the transaction; SQLite: the portal's transactions already take the write lock)."""
+    settings_row = ProgramSettings.objects.filter(pk=ProgramSettings.load().pk)
+    list(settings_row.select_for_update().values_list("pk", flat=True))
+
+
+def _save_mentors(rows: list[dict]) -> None:
+    for row in rows:
+        account = User.objects.create_user(
+            email=row["email"],
+            password=None,
+            role=Role.MENTOR,
+            full_name=row["full_name"],
+            phone=row["phone"],
         )
-    log_action(
-        actor=user,
-        action=f"import.{kind_name}",
-        obj=ProgramSettings.load(),
-        new={"rows": len(result.rows)},
-        note=f"Imported {len(result.rows)} {kind_name}",
+        Mentor.objects.create(user=account, status=row["status"])
+
+
+def _save_mentees(rows: list[dict]) -> None:
+    Mentee.objects.bulk_create(
+        Mentee(
+            first_name=row["first_name"],
+            last_initial=row["last_initial"],
+            site_id=row["site_id"],
+            grade=row["grade"],
+            status=row["status"],
+        )
+        for row in rows
     )
-    return len(result.rows)
+
+
+def _save_matches(rows: list[dict]) -> None:
+    Match.objects.bulk_create(
+        Match(
+            mentor_id=row["mentor_id"],
+            mentee_id=row["mentee_id"],
+            site_id=row["site_id"],
+            start_date=dt.date.fromisoformat(row["start_date"]),
+            status=MatchStatus.ACTIVE,
+        )
+        for row in rows
+    )
+
+
+_save = {"mentors": _save_mentors, "mentees": _save_mentees, "matches": _save_matches}

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -385,14 +386,20 @@ def import_save(request: HttpRequest, kind: str) -> HttpResponse:
         messages.error(request, "Upload the file again: nothing was saved.")
         return redirect("staff:import_upload", kind=kind)
     try:
-        count = imports.import_save(kind_name=kind, text=stored["text"], user=request.user)
+        saved = imports.import_save(kind_name=kind, text=stored["text"], user=request.user)
     except ValueError:
         messages.error(
             request, "The file no longer passes the checks: nothing was saved. Upload it again."
         )
         return redirect("staff:import_upload", kind=kind)
     request.session.pop(IMPORT_SESSION_KEY, None)
-    messages.success(request, f"Saved {count} {imports.KINDS[kind].title.lower()}.")
+    message = f"Added {imports.KINDS[kind].count(saved.added)}."
+    if saved.skipped:
+        message += (
+            f" Skipped {saved.skipped} row{pluralize(saved.skipped)} already in the portal or "
+            "repeated in the file."
+        )
+    messages.success(request, message)
     return redirect(f"staff:{kind[:-2] if kind == 'matches' else kind[:-1]}_list")
 
 
