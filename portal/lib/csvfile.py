@@ -15,12 +15,13 @@
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from portal.lib.text import clean_text
+from portal.lib.text import clean_text, without_control_characters
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -38,9 +39,8 @@ NOT_TEXT = (
 def upload_text(upload: UploadedFile, *, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
     """The text of an uploaded CSV file, or ValidationError with a message for staff."""
     if upload.size > max_bytes:
-        raise ValidationError(
-            f"The file is larger than {max_bytes // (1024 * 1024)} MB: split it into smaller files."
-        )
+        size = f"{max_bytes // 2**20} MB" if max_bytes >= 2**20 else f"{max_bytes // 2**10} KB"
+        raise ValidationError(f"The file is larger than {size}: split it into smaller files.")
     return decode(upload.read())
 
 
@@ -54,10 +54,22 @@ def decode(raw: bytes) -> str:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        # A NUL is never text, and a form field cannot carry it back (the invitations'
-        # confirmation step sends the checked file again).
-        return text.replace("\x00", "")
+        return _plain(text)
     raise ValidationError(NOT_TEXT)
+
+
+# A word processor's line and page breaks: inside a value, where a CSV file can hold them.
+_BREAKS_IN_VALUES = re.compile("[\x0b\x0c\x85\u2028\u2029]")
+
+
+def _plain(text: str) -> str:
+    """``text`` with no control character but tab and line ends, its rows unchanged.
+
+    Each value would lose them anyway (``read_csv``); doing it to the whole file first
+    means the file can be kept in a session or sent back through a form field, whose own
+    text rules would otherwise turn a vertical tab into a line break, and so a new row.
+    """
+    return without_control_characters(_BREAKS_IN_VALUES.sub(" ", text))
 
 
 def header_key(name: str) -> str:
