@@ -1,7 +1,7 @@
 """Imports of mentors, mentees and matches from CSV.
 
 ``import_check`` reads the whole file and lists every problem by row and column without
-saving anything; ``import_save`` saves every row in one transaction, and only when the
+saving anything; ``import_save`` saves every new row in one transaction, and only when the
 check finds nothing. Lookups are done once per file, not once per row.
 
 An import can be repeated: a row whose natural key is already in the portal (a mentor's
