@@ -1,4 +1,4 @@
-"""Imports of mentors, mentees and matches from CSV.
+"""Imports of mentors, mentees, matches and school contacts from CSV.
 
 ``import_check`` reads the whole file and lists every problem by row and column without
 saving anything; ``import_save`` saves every row in one transaction, and only when the
@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from portal.accounts import site_contacts
 from portal.accounts.models import Role, User
 from portal.audit.services import log_action
 from portal.mentoring.models import (
@@ -26,6 +27,7 @@ from portal.mentoring.models import (
     MentorStatus,
     ProgramSettings,
     SchoolSite,
+    SiteContact,
 )
 
 MAX_ROWS = 5000
@@ -61,6 +63,13 @@ KINDS = {
         ["mentor_email", "mentee_first_name", "mentee_last_initial", "school", "start_date"],
         ["mentor_email", "mentee_first_name", "mentee_last_initial", "school", "start_date"],
         ["pat.lee@example.org", "Jane", "D", "Lincoln Elementary", "2026-09-01"],
+    ),
+    "contacts": Kind(
+        "contacts",
+        "School contacts",
+        ["school", "name", "role", "email", "phone"],
+        ["school", "name", "email", "phone"],
+        ["Lincoln Elementary", "Dana Whitfield", "Counselor", "dwhitfield@example.org", "555-0141"],
     ),
 }
 
@@ -129,7 +138,12 @@ def import_check(*, kind_name: str, text: str) -> CheckResult:
     kind = KINDS[kind_name]
     result = CheckResult(kind=kind)
     rows = read_rows(text, kind, result)
-    check = {"mentors": _check_mentors, "mentees": _check_mentees, "matches": _check_matches}
+    check = {
+        "mentors": _check_mentors,
+        "mentees": _check_mentees,
+        "matches": _check_matches,
+        "contacts": _check_contacts,
+    }
     if rows:
         check[kind_name](rows, result)
     return result
@@ -305,6 +319,68 @@ def _check_matches(rows, result: CheckResult) -> None:
         )
 
 
+def _check_contacts(rows, result: CheckResult) -> None:
+    """School contacts: each one's email becomes their sign-in (see site_contacts)."""
+    sites = _sites()
+    emails = {row.get("email", "").lower() for _, row in rows}
+    already = {
+        (email, site_id)
+        for email, site_id in SiteContact.objects.filter(email__in=emails).values_list(
+            "email", "site_id"
+        )
+    }
+    seen: dict[tuple[str, int], int] = {}
+    for number, row in rows:
+        school = _need(row, number, "school", result, "school site")
+        name = _need(row, number, "name", result, "contact's name")
+        phone = _need(row, number, "phone", result, "phone number")
+        email = _need(row, number, "email", result, "email address").lower()
+        role = row.get("role", "")
+        site = sites.get(school.lower()) if school else None
+        if school and site is None:
+            result.problems.append(
+                Problem(number, "school", f'There is no school site named "{school}".')
+            )
+        for column, value in (("name", name), ("role", role), ("phone", phone)):
+            limit = SiteContact._meta.get_field(column).max_length
+            if len(value) > limit:
+                result.problems.append(
+                    Problem(number, column, f"This can be at most {limit} characters.")
+                )
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                result.problems.append(
+                    Problem(number, "email", "Enter an email address like name@example.org.")
+                )
+                email = ""
+        if email:
+            problem = site_contacts.contact_email_problem(email)
+            if problem:
+                result.problems.append(Problem(number, "email", problem))
+            elif site and (email, site.pk) in already:
+                result.problems.append(
+                    Problem(number, "email", f"This person is already a contact at {site.name}.")
+                )
+            elif site and (email, site.pk) in seen:
+                result.problems.append(
+                    Problem(number, "email", f"This person is also on row {seen[email, site.pk]}.")
+                )
+            if site:
+                seen.setdefault((email, site.pk), number)
+        result.rows.append(
+            {
+                "school": school,
+                "site_id": site.pk if site else None,
+                "name": name,
+                "role": role,
+                "email": email or row.get("email", ""),
+                "phone": phone,
+            }
+        )
+
+
 @transaction.atomic
 def import_save(*, kind_name: str, text: str, user) -> int:
     """Check the file again and save every row, or nothing (raises ValueError)."""
@@ -333,6 +409,16 @@ def import_save(*, kind_name: str, text: str, user) -> int:
             )
             for row in result.rows
         )
+    elif kind_name == "contacts":
+        for row in result.rows:
+            contact = SiteContact(
+                site_id=row["site_id"],
+                name=row["name"],
+                role=row["role"],
+                email=row["email"],
+                phone=row["phone"],
+            )
+            site_contacts.site_contact_save(contact=contact, actor=user)
     else:
         Match.objects.bulk_create(
             Match(
