@@ -11,6 +11,7 @@ import re
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -255,16 +256,17 @@ def test_the_school_page_says_who_can_sign_in_who_is_invited_and_who_never_was(
         site=school_a, name="Never Asked", email="never@example.org", phone="555"
     )
 
-    page = read_page(staff_client.get(f"/staff/schools/{school_a.pk}/"))
-    rows = {row.split(" ")[0]: row for row in page.text.splitlines() if "@example.org" in row}
-    assert "Can sign in" in page.text
-    assert "Last signed in 30 Nov 2026" in page.text
-    assert "Invited, waiting" in page.text
-    assert "Never invited" in page.text
-    assert "Never signed in" in page.text
-    assert page.text.count("Resend the invitation") == 1
-    assert page.text.count("Send an invitation") == 1
-    assert rows  # every contact's email is listed
+    page = read_page(staff_client.get(f"/staff/schools/{school_a.pk}/")).text
+    people = page.split("People to tell about safety concerns", 1)[1].split("Add a person")[0]
+    dana = people[people.index("Dana Whitfield") : people.index("Kim Park")]
+    kim = people[people.index("Kim Park") : people.index("Never Asked")]
+    never = people[people.index("Never Asked") :]
+    assert "Can sign in" in dana and "Last signed in 30 Nov 2026" in dana
+    assert "invitation" not in dana.lower()  # nothing to send to someone who can sign in
+    assert "Invited, waiting" in kim and "Never signed in" in kim
+    assert "Resend the invitation" in kim
+    assert "Never invited" in never and "Never signed in" in never
+    assert "Send an invitation" in never
 
 
 def test_the_school_page_buttons_refuse_another_schools_contact_and_non_staff(
@@ -573,9 +575,11 @@ def test_a_deactivated_contact_does_not_count_as_able_to_sign_in(match_a, concer
 
 def test_a_staff_account_cannot_be_linked_as_a_contact_by_the_service(staff_user, school_a):
     contact = SiteContact(site=school_a, name="Robin", email="STAFF@example.org", phone="555")
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         site_contacts.site_contact_save(contact=contact, actor=staff_user)
-    assert "already signs in to the portal as program staff" in str(refused.value)
+    assert (
+        "already signs in to the portal as program staff" in refused.value.message_dict["email"][0]
+    )
     assert not SiteContact.objects.exists()
     staff_user.refresh_from_db()
     assert staff_user.role == Role.STAFF
@@ -589,3 +593,55 @@ def test_a_mentor_invitation_still_asks_for_the_agreement(client, staff_user):
     response = client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 200
     assert "Tick the box to accept the mentor agreement." in read_page(response).text
+
+
+def test_send_an_invitation_gives_a_contact_saved_before_sign_ins_an_account_and_a_link(
+    staff_client, school_a
+):
+    contact = SiteContact.objects.create(
+        site=school_a, name="Old Entry", email="Old.Entry@example.org", phone="555"
+    )
+    response = staff_client.post(f"/staff/schools/{school_a.pk}/people/{contact.pk}/invite/")
+    assert response["Location"] == f"/staff/schools/{school_a.pk}/"
+    contact.refresh_from_db()
+    assert contact.user.email == "old.entry@example.org" and contact.user.is_site_contact
+    assert Invitation.objects.filter(user=contact.user).count() == 1
+    assert invitation_link("old.entry@example.org").startswith("/enroll/")
+
+
+def test_an_expired_contact_invitation_is_shown_and_can_be_sent_again(staff_client, school_a):
+    contact = SiteContact(site=school_a, name="Kim Park", email="kim.park@example.org", phone="5")
+    site_contacts.site_contact_save(contact=contact, actor=None, now=chicago(2026, 1, 5, 9))
+    page = read_page(staff_client.get(f"/staff/schools/{school_a.pk}/")).text
+    assert "Invitation expired" in page and "Resend the invitation" in page
+
+    staff_client.post(f"/staff/schools/{school_a.pk}/people/{contact.pk}/invite/")
+    assert "Invited, waiting" in read_page(staff_client.get(f"/staff/schools/{school_a.pk}/")).text
+
+
+def test_a_corrected_name_follows_to_the_contacts_account(staff_client, site_contact_a):
+    contact = SiteContact.objects.get(user=site_contact_a)
+    staff_client.post(
+        f"/staff/schools/{contact.site_id}/people/{contact.pk}/",
+        contact_form(contact, name="Dana Whitfield-Ross"),
+    )
+    site_contact_a.refresh_from_db()
+    assert site_contact_a.full_name == "Dana Whitfield-Ross"
+    assert site_contact_a.check_password(PASSWORD)
+
+
+def test_a_weak_password_on_the_contacts_accept_page_is_explained(staff_client, school_a):
+    add_contact(staff_client, school_a)
+    link = invitation_link("kim.park@example.org")
+    response = Client().post(link, {"password1": "short", "password2": "short"})
+    assert response.status_code == 200
+    assert "There is a problem" in read_page(response).text
+    assert not User.objects.get(email="kim.park@example.org").has_usable_password()
+
+
+def test_the_mentor_invitation_list_leaves_contacts_to_their_school_pages(staff_client, school_a):
+    add_contact(staff_client, school_a)
+    staff_client.get(f"/staff/schools/{school_a.pk}/")  # shows the "invitation sent" message
+    page = read_page(staff_client.get("/staff/invitations/")).text
+    assert "kim.park@example.org" not in page
+    assert "No invitations" in page

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -66,11 +66,11 @@ def checked_contact_email(email: str) -> str:
     return email
 
 
-def _account_for(contact: SiteContact) -> tuple[User, bool]:
+def _account_for(contact: SiteContact) -> User:
     """The account with the contact's email, made (without a password) if there is none."""
     account = User.objects.filter(email__iexact=contact.email).first()
     if account is not None:
-        return account, False
+        return account
     account = User(
         email=contact.email,
         full_name=contact.name,
@@ -78,8 +78,15 @@ def _account_for(contact: SiteContact) -> tuple[User, bool]:
         role=Role.SITE_CONTACT,
     )
     account.set_unusable_password()
-    account.save()
-    return account, True
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:
+        # The same person added at the same moment elsewhere (another school, an import).
+        account = User.objects.get(email__iexact=contact.email)
+        if not account.is_site_contact:
+            raise ValidationError({"email": contact_email_problem(contact.email)}) from None
+    return account
 
 
 def _plain(contact: SiteContact, name: str):
@@ -120,10 +127,14 @@ def site_contact_save(
         if contact.pk
         else None
     )
-    account, _ = _account_for(contact)
+    account = _account_for(contact)
     contact.user = account
     contact.full_clean()
     contact.save()
+    if before is not None and before.name != contact.name and before.user_id == account.pk:
+        # A corrected name: their invitation and pages greet them by it.
+        account.full_name = contact.name
+        account.save(update_fields=["full_name"])
     if before is None:
         log_action(
             actor=actor,
@@ -177,11 +188,11 @@ def site_contact_invite(
     now = now or timezone.now()
     with transaction.atomic():
         if contact.user_id is None or contact.user.email != contact.email.lower():
-            # Linking the account sends its first invitation when it can have one.
+            # Linking the account sends it a new link when it can have one.
             site_contact_save(contact=contact, actor=actor, now=now)
-            sent = Invitation.objects.pending(now).filter(user=contact.user, created_at=now)
-            if sent.exists():
-                return sent.get()
+            sent = Invitation.objects.pending(now).filter(user=contact.user).first()
+            if sent is not None:
+                return sent
         return enrollment.invitation_resend(user=contact.user, created_by=actor, now=now)
 
 
