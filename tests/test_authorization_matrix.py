@@ -258,6 +258,17 @@ MATRIX: dict[str, dict] = {
         "POST": STAFF,
         "data": {"name": "Kim", "email": "kim@example.org", "phone": "555", "position": "0"},
     },
+    "staff:contact_invite": {
+        "obj": {"site_pk": "site", "pk": "contact"},
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        # site_contact_a can sign in already: staff are told so, back on the school page
+        "POST": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT),
+    },
+    "staff:contact_remove": {
+        "obj": {"site_pk": "site", "pk": "contact"},
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT),
+    },
     "staff:mentor_list": {"GET": STAFF},
     "staff:mentor_create": {
         "GET": STAFF,

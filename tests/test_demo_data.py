@@ -11,6 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from portal.accounts.models import Role, User
+from portal.accounts.site_contacts import Access, contacts_with_access
 from portal.mentoring.models import MatchStatus, ProgramSettings, SessionLog, SiteContact
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -89,3 +90,16 @@ def test_the_demo_program_has_late_entries_absences_concerns_and_needs(demo):
     assert sessions.exclude(attendance="met").exists()
     assert sessions.filter(safety_concern=True).exists()
     assert sessions.exclude(resource_needs=[]).exists()
+
+
+def test_the_demo_schools_show_each_kind_of_contact_sign_in(client, demo):
+    states = {
+        access.contact.email: access.state
+        for access in contacts_with_access(SiteContact.objects.all())
+    }
+    assert states["site@example.org"] == Access.CAN_SIGN_IN
+    assert states["mhill@roosevelt.example.org"] == Access.INVITED
+    assert states["pnatarajan@washington.example.org"] == Access.NEVER_INVITED
+    assert SiteContact.objects.filter(email="site@example.org").count() == 1
+    assert client.login(username="site@example.org", password=DEMO_PASSWORD)
+    assert "Lincoln Elementary" in client.get("/accounts/site/").content.decode()

@@ -1,4 +1,5 @@
-"""Forms of enrollment: staff invite mentors; a mentor accepts an invitation."""
+"""Forms of enrollment: staff invite mentors; a mentor or a school site contact accepts an
+invitation."""
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -68,6 +69,9 @@ class AcceptInvitationForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not user.is_mentor:
+            # A school site contact chooses a password; the agreement is for mentors.
+            del self.fields["agree"]
 
     def clean_password2(self) -> str:
         first = self.cleaned_data.get("password1")

@@ -1,5 +1,6 @@
 """Enrollment pages: staff invite mentors (one or many) and see where each invitation
-is; a mentor opens the link, sets a password, accepts the agreement and lands home."""
+is; a mentor opens the link, sets a password, accepts the agreement and lands home. A
+school site contact's link (sent from the school's page) asks for a password only."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +23,8 @@ from portal.accounts.enrollment_forms import (
     InviteCsvForm,
     InviteForm,
 )
-from portal.accounts.models import Invitation, InvitationState
+from portal.accounts.models import Invitation, InvitationState, Role
+from portal.mentoring.models import SiteContact
 
 STATE_FILTERS = {
     InvitationState.PENDING: lambda now: Q(
@@ -39,7 +41,10 @@ STATE_FILTERS = {
 @staff_required
 def invitation_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    invitations = Invitation.objects.select_related("user", "created_by")
+    # School contacts' invitations are shown and resent on each school's page.
+    invitations = Invitation.objects.select_related("user", "created_by").filter(
+        user__role=Role.MENTOR
+    )
     counts = {state: invitations.filter(q(now)).count() for state, q in STATE_FILTERS.items()}
     state = request.GET.get("state", "")
     if state in STATE_FILTERS:
@@ -171,6 +176,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             # The configured backend, so the new session stays valid whatever backend that is.
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            if not user.is_mentor:
+                messages.success(
+                    request,
+                    "Welcome! Your password is set and you are signed in. This page shows "
+                    "the safety concerns at your school.",
+                )
+                return redirect("accounts:site_home")
             messages.success(
                 request, "Welcome! You are enrolled and signed in. This is your home page."
             )
@@ -178,7 +190,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "accounts/invitation_accept.html",
-        {"form": form, "invited": user, "invitation": invitation},
+        {
+            "form": form,
+            "invited": user,
+            "invitation": invitation,
+            "schools": (
+                SiteContact.objects.filter(user=user).select_related("site")
+                if user.is_site_contact
+                else []
+            ),
+        },
     )
 
 

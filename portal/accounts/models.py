@@ -114,7 +114,8 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(models.Model):
-    """A link that lets one invited mentor enroll, once, before it expires.
+    """A link that lets one invited mentor (or school site contact) choose a password,
+    once, before it expires.
 
     Only a hash of the token is stored: the token itself exists in the invitation email.
     Resending retires the old invitation and makes a new one with a new token.

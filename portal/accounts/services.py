@@ -1,8 +1,10 @@
-"""Enrollment: invitations made by staff and accepted by mentors (SPEC 4.12).
+"""Enrollment: invitations made by staff and accepted by mentors (SPEC 4.12) and by school
+site contacts.
 
 An invitation's token is shown once, in the email; only its SHA-256 is stored, so a copy
 of the database cannot be used to enroll. A link works once, until it expires, and a
-resend retires every earlier link of the same person.
+resend retires every earlier link of the same person. A mentor sets a password and
+accepts the mentor agreement; a site contact sets a password only.
 """
 
 import datetime as dt
@@ -22,7 +24,7 @@ from portal.audit.services import log_action
 from portal.lib import csvfile
 from portal.lib.text import length_problem
 from portal.mentoring import rules
-from portal.mentoring.models import Mentor, MentorStatus, ProgramSettings
+from portal.mentoring.models import Mentor, MentorStatus, ProgramSettings, SiteContact
 from portal.notifications.services import notification_queue
 
 MAX_CSV_ROWS = 500
@@ -88,7 +90,13 @@ def _check_new_mentor(*, email: str, full_name: str, phone: str = "") -> dict[st
             errors["email"] = "Enter an email address like name@example.org."
         else:
             existing = User.objects.filter(email__iexact=email).first()
-            if existing is not None and not _awaiting_enrollment(existing):
+            if existing is not None and not existing.is_mentor:
+                errors["email"] = (
+                    "Someone with this email already has an account as "
+                    f"{existing.get_role_display().lower()}: a mentor needs an email of "
+                    "their own."
+                )
+            elif existing is not None and not awaiting_invitation(existing):
                 errors["email"] = (
                     "Someone with this email already has an account and has enrolled: "
                     "they can sign in, or reset their password."
@@ -100,14 +108,19 @@ def _check_new_mentor(*, email: str, full_name: str, phone: str = "") -> dict[st
     return errors
 
 
-def _awaiting_enrollment(user: User) -> bool:
-    """A mentor account made by staff (or by an earlier invitation) not yet enrolled."""
-    mentor = Mentor.objects.filter(user=user).first()
-    return (
-        user.is_mentor
-        and not user.has_usable_password()
-        and (mentor is None or mentor.status == MentorStatus.INVITED)
-    )
+def awaiting_invitation(user: User) -> bool:
+    """Whether ``user`` cannot sign in yet and may be sent a link: a mentor account made
+    by staff (or by an earlier invitation) not yet enrolled, or the account of a school
+    site contact (of at least one school) that has no password yet."""
+    if user.has_usable_password():
+        return False
+    if user.is_mentor:
+        mentor = Mentor.objects.filter(user=user).first()
+        return mentor is None or mentor.status == MentorStatus.INVITED
+    if user.is_site_contact:
+        # An account an administrator turned off stays off.
+        return user.is_active and SiteContact.objects.filter(user=user).exists()
+    return False
 
 
 def _issue(*, user: User, created_by: User | None, now: dt.datetime) -> Invitation:
@@ -122,15 +135,25 @@ def _issue(*, user: User, created_by: User | None, now: dt.datetime) -> Invitati
         expires_at=now + dt.timedelta(days=program.invitation_valid_days),
     )
     expires = timezone.localtime(invitation.expires_at, program.tz)
+    context = {
+        "full_name": user.full_name,
+        "path": reverse("enrollment:accept", args=[token]),
+        "expires_on": rules.format_day(expires.date()),
+        "days": program.invitation_valid_days,
+    }
+    template = "invitation"
+    if user.is_site_contact:
+        template = "invitation-contact"
+        context["schools"] = " and ".join(
+            SiteContact.objects.filter(user=user)
+            .order_by("site__name")
+            .values_list("site__name", flat=True)
+            .distinct()
+        )
     notification_queue(
         to=user.email,
-        template="invitation",
-        context={
-            "full_name": user.full_name,
-            "path": reverse("enrollment:accept", args=[token]),
-            "expires_on": rules.format_day(expires.date()),
-            "days": program.invitation_valid_days,
-        },
+        template=template,
+        context=context,
         recipient_user=user,
         subject_type="invitation",
         subject_id=invitation.pk,
@@ -177,27 +200,45 @@ def invitation_create(
     return invitation
 
 
+def invitations_retire(*, user: User, now: dt.datetime) -> int:
+    """Make every link of ``user`` not yet used stop working. Returns how many."""
+    return Invitation.objects.filter(
+        user=user, accepted_at__isnull=True, retired_at__isnull=True
+    ).update(retired_at=now)
+
+
 def invitation_resend(
-    *, user: User, created_by: User, now: dt.datetime | None = None
+    *, user: User, created_by: User | None, now: dt.datetime | None = None
 ) -> Invitation:
-    """Retire every earlier link of ``user`` and send a new one."""
+    """Retire every earlier link of ``user`` and send a new one (the first one, for a
+    school site contact never invited before)."""
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the person's row so two resends at once retire each other's links properly.
         user = User.objects.select_for_update().get(pk=user.pk)
-        if not _awaiting_enrollment(user):
-            raise ValidationError("This mentor has already enrolled: they can sign in.")
-        Mentor.objects.get_or_create(user=user, defaults={"status": MentorStatus.INVITED})
-        Invitation.objects.filter(
-            user=user, accepted_at__isnull=True, retired_at__isnull=True
-        ).update(retired_at=now)
+        if not awaiting_invitation(user):
+            if user.is_mentor:
+                raise ValidationError("This mentor has already enrolled: they can sign in.")
+            raise ValidationError(
+                "This person can already sign in. If they forgot their password, they can "
+                "choose a new one from the sign-in page."
+            )
+        if user.is_mentor:
+            Mentor.objects.get_or_create(user=user, defaults={"status": MentorStatus.INVITED})
+        first = not Invitation.objects.filter(user=user).exists()
+        invitations_retire(user=user, now=now)
         invitation = _issue(user=user, created_by=created_by, now=now)
-        log_action(actor=created_by, action="invitation.resent", obj=invitation)
+        log_action(
+            actor=created_by,
+            action="invitation.created" if first else "invitation.resent",
+            obj=invitation,
+        )
     return invitation
 
 
 def invitation_accept(*, token: str, password: str, now: dt.datetime | None = None) -> User:
-    """Enroll the invited mentor: set the password, record the agreement and its version.
+    """Enroll the invited person: set the password; for a mentor, record the agreement
+    and its version too.
 
     The invitation is claimed with a conditional update, so a link used twice at the same
     moment enrolls once. Raises InvitationUnusable or ValidationError (password).
@@ -219,6 +260,9 @@ def invitation_accept(*, token: str, password: str, now: dt.datetime | None = No
         user.set_password(password)
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
+        if not user.is_mentor:
+            log_action(actor=user, action="invitation.accepted", obj=invitation)
+            return user
         mentor, _ = Mentor.objects.get_or_create(user=user)
         mentor.status = MentorStatus.ACTIVE
         mentor.enrolled_on = timezone.localtime(now, program.tz).date()

@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from portal.accounts import site_contacts
 from portal.accounts.admin import AdminOnlyMixin, StaffAccessMixin
 from portal.audit.services import events_for, log_action
 from portal.mentoring.models import (
@@ -88,10 +90,24 @@ class ChoiceAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     readonly_fields = ["audit_trail"]
 
 
+class SiteContactAdminForm(forms.ModelForm):
+    def clean_email(self) -> str:
+        return site_contacts.checked_contact_email(self.cleaned_data["email"])
+
+
 class SiteContactInline(StaffAccessMixin, admin.TabularInline):
+    """The people of a school. Their sign-in follows their email (an account is made and
+    invited when needed), so the account is shown, not chosen."""
+
     model = SiteContact
+    form = SiteContactAdminForm
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = ["name", "role", "email", "phone", "position", "user"]
+    readonly_fields = ["user"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A person who left the school is removed; their account stays (see the service).
+        return self.has_module_permission(request)
 
 
 @admin.register(SchoolSite)
@@ -99,6 +115,18 @@ class SchoolSiteAdmin(StaffAccessMixin, admin.ModelAdmin):
     list_display = ["name", "address"]
     search_fields = ["name"]
     inlines = [SiteContactInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not SiteContact:
+            return super().save_formset(request, form, formset, change)
+        # Through the services, as in the staff workspace: accounts, invitations, the end
+        # of a removed person's sessions, and the audit trail.
+        contacts = formset.save(commit=False)
+        for contact in formset.deleted_objects:
+            site_contacts.site_contact_remove(contact=contact, actor=request.user)
+        for contact in contacts:
+            site_contacts.site_contact_save(contact=contact, actor=request.user)
+        return None
 
 
 @admin.register(Mentor)

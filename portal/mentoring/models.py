@@ -99,7 +99,8 @@ class ProgramSettings(models.Model):
     invitation_valid_days = models.PositiveSmallIntegerField(
         "days an invitation link works",
         default=14,
-        help_text="A mentor's invitation link stops working after this many days.",
+        help_text="An invitation link (a mentor's or a school contact's) stops working after "
+        "this many days.",
     )
     weekly_reminder_weekday = models.PositiveSmallIntegerField(
         choices=WEEKDAY_CHOICES,

@@ -7,9 +7,10 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from portal.accounts.site_contacts import can_sign_in
 from portal.mentoring import rules
-from portal.mentoring.models import Attendance, Match, MatchStatus, ProgramSettings
-from portal.safeguarding.models import ResourceNeed
+from portal.mentoring.models import Attendance, Match, MatchStatus, ProgramSettings, SiteContact
+from portal.safeguarding.models import ResourceNeed, SafetyConcern
 
 ABSENCES = [Attendance.MENTEE_ABSENT, Attendance.MENTOR_ABSENT]
 QUIET_DAYS = 30
@@ -90,3 +91,15 @@ def need_counts_by_month(*, months: int = 12, now: dt.datetime | None = None) ->
     for row in rows:
         by_month.setdefault(row["month"].date(), {})[row["kind"]] = row["count"]
     return [{"month": month, "counts": counts} for month, counts in by_month.items()]
+
+
+def open_concerns_nobody_at_school_can_see():
+    """Open concerns at schools none of whose contacts can sign in to read them, oldest
+    first: staff must tell those schools another way, and invite their contacts."""
+    reachable = SiteContact.objects.filter(can_sign_in("user__")).values("site_id")
+    return (
+        SafetyConcern.objects.open()
+        .exclude(site_id__in=reachable)
+        .select_related("site")
+        .order_by("raised_at", "pk")
+    )

@@ -2,8 +2,10 @@
 
 from django import forms
 
+from portal.accounts import site_contacts
 from portal.accounts.models import User
 from portal.lib import csvfile
+from portal.lib.forms import TextInputMixin
 from portal.mentoring.forms import SessionLogForm
 from portal.mentoring.models import (
     Attendance,
@@ -67,11 +69,32 @@ class SchoolSiteForm(forms.ModelForm):
         labels = {"name": "School name", "address": "Address"}
 
 
-class SiteContactForm(forms.ModelForm):
+class SiteContactForm(TextInputMixin, forms.ModelForm):
+    """A person at a school. Their email is their sign-in, so one that signs in with
+    another role is refused here; moving them to another school is a change of "School"."""
+
     class Meta:
         model = SiteContact
-        fields = ["name", "role", "email", "phone", "position"]
-        labels = {"position": "Order on the list (0 first)"}
+        fields = ["site", "name", "role", "email", "phone", "position"]
+        labels = {
+            "site": "School",
+            "email": "Email (they sign in with it)",
+            "position": "Order on the list (0 first)",
+        }
+        help_texts = {
+            "site": "Moving them to another school ends their access to this school's "
+            "concerns at once.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["site"]  # a new person joins the school whose page this is
+        else:
+            self.fields["site"].empty_label = None
+
+    def clean_email(self) -> str:
+        return site_contacts.checked_contact_email(self.cleaned_data["email"])
 
 
 class MentorForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Imports of mentors, mentees and matches from CSV.
+"""Imports of mentors, mentees, matches and school contacts from CSV.
 
 ``import_check`` reads the whole file and lists every problem by row and column without
 saving anything; ``import_save`` saves every new row in one transaction, and only when the
@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, Model, OuterRef
 
+from portal.accounts import site_contacts
 from portal.accounts.models import Role, User
 from portal.audit.services import log_action
 from portal.lib import csvfile
@@ -33,6 +34,7 @@ from portal.mentoring.models import (
     MentorStatus,
     ProgramSettings,
     SchoolSite,
+    SiteContact,
 )
 
 MAX_ROWS = 5000
@@ -99,6 +101,21 @@ KINDS = {
             "school": _max_length(SchoolSite, "name"),
         },
         singular="match",
+    ),
+    "contacts": Kind(
+        "contacts",
+        "School contacts",
+        ["school", "name", "role", "email", "phone"],
+        ["school", "name", "email", "phone"],
+        ["Lincoln Elementary", "Dana Whitfield", "Counselor", "dwhitfield@example.org", "555-0141"],
+        limits={
+            "school": _max_length(SchoolSite, "name"),
+            "name": _max_length(SiteContact, "name"),
+            "role": _max_length(SiteContact, "role"),
+            "email": _max_length(SiteContact, "email"),
+            "phone": _max_length(SiteContact, "phone"),
+        },
+        singular="school contact",
     ),
 }
 
@@ -204,7 +221,12 @@ def import_check(*, kind_name: str, text: str) -> CheckResult:
     kind = KINDS[kind_name]
     result = CheckResult(kind=kind)
     rows = read_rows(text, kind, result)
-    check = {"mentors": _check_mentors, "mentees": _check_mentees, "matches": _check_matches}
+    check = {
+        "mentors": _check_mentors,
+        "mentees": _check_mentees,
+        "matches": _check_matches,
+        "contacts": _check_contacts,
+    }
     if rows:
         check[kind_name](rows, result)
         # Each check adds one row to result.rows per row of the file, in order.
@@ -414,6 +436,56 @@ def _check_matches(rows, result: CheckResult) -> None:
         )
 
 
+def _check_contacts(rows, result: CheckResult) -> None:
+    """School contacts: each one's email becomes their sign-in (see site_contacts).
+
+    The natural key is the email at a school: a contact already at that school is skipped.
+    """
+    sites = _sites()
+    emails = {row.get("email", "").lower() for _, row in rows}
+    existing = {
+        (email.lower(), site_id)
+        for email, site_id in SiteContact.objects.filter(email__in=emails).values_list(
+            "email", "site_id"
+        )
+    }
+    seen: dict[tuple, int] = {}
+    for number, row in rows:
+        problems = len(result.problems)
+        school = _need(row, number, "school", result, "school site")
+        name = _need(row, number, "name", result, "contact's name")
+        phone = _need(row, number, "phone", result, "phone number")
+        email = _need(row, number, "email", result, "email address").lower()
+        site = sites.get(_normal(school)) if school else None
+        if school and site is None:
+            result.problems.append(
+                Problem(number, "school", f'There is no school site named "{school}".')
+            )
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                result.problems.append(
+                    Problem(number, "email", "Enter an email address like name@example.org.")
+                )
+            else:
+                problem = site_contacts.contact_email_problem(email)
+                if problem:
+                    result.problems.append(Problem(number, "email", problem))
+        if len(result.problems) == problems:
+            result.skip_repeats(number, (email, site.pk), existing=existing, seen=seen)
+        result.rows.append(
+            {
+                "school": site.name if site else school,
+                "site_id": site.pk if site else None,
+                "name": name,
+                "role": row.get("role", ""),
+                "email": email,
+                "phone": phone,
+            }
+        )
+
+
 def import_save(*, kind_name: str, text: str, user) -> Saved:
     """Check the file again and save every new row, or nothing (raises ValueError).
 
@@ -427,7 +499,7 @@ def import_save(*, kind_name: str, text: str, user) -> Saved:
         if not result.ok:
             raise ValueError("The file has problems: nothing was saved.")
         rows = result.new_rows
-        _save[kind_name](rows)
+        _save[kind_name](rows, user=user)
         saved = Saved(added=len(rows), skipped=len(result.skipped))
         kind = KINDS[kind_name]
         log_action(
@@ -447,7 +519,7 @@ def _take_turns() -> None:
     list(settings_row.select_for_update().values_list("pk", flat=True))
 
 
-def _save_mentors(rows: list[dict]) -> None:
+def _save_mentors(rows: list[dict], *, user) -> None:
     for row in rows:
         account = User.objects.create_user(
             email=row["email"],
@@ -459,7 +531,7 @@ def _save_mentors(rows: list[dict]) -> None:
         Mentor.objects.create(user=account, status=row["status"])
 
 
-def _save_mentees(rows: list[dict]) -> None:
+def _save_mentees(rows: list[dict], *, user) -> None:
     Mentee.objects.bulk_create(
         Mentee(
             first_name=row["first_name"],
@@ -472,7 +544,7 @@ def _save_mentees(rows: list[dict]) -> None:
     )
 
 
-def _save_matches(rows: list[dict]) -> None:
+def _save_matches(rows: list[dict], *, user) -> None:
     Match.objects.bulk_create(
         Match(
             mentor_id=row["mentor_id"],
@@ -485,4 +557,22 @@ def _save_matches(rows: list[dict]) -> None:
     )
 
 
-_save = {"mentors": _save_mentors, "mentees": _save_mentees, "matches": _save_matches}
+def _save_contacts(rows: list[dict], *, user) -> None:
+    for row in rows:
+        contact = SiteContact(
+            site_id=row["site_id"],
+            name=row["name"],
+            role=row["role"],
+            email=row["email"],
+            phone=row["phone"],
+        )
+        # Creates or links the contact's sign-in and queues their invitation.
+        site_contacts.site_contact_save(contact=contact, actor=user)
+
+
+_save = {
+    "mentors": _save_mentors,
+    "mentees": _save_mentees,
+    "matches": _save_matches,
+    "contacts": _save_contacts,
+}

@@ -24,6 +24,16 @@ urlpatterns = [
     path("schools/<int:pk>/edit/", views.site_edit, name="site_edit"),
     path("schools/<int:site_pk>/people/new/", views.contact_edit, name="contact_create"),
     path("schools/<int:site_pk>/people/<int:pk>/", views.contact_edit, name="contact_edit"),
+    path(
+        "schools/<int:site_pk>/people/<int:pk>/invite/",
+        views.contact_invite,
+        name="contact_invite",
+    ),
+    path(
+        "schools/<int:site_pk>/people/<int:pk>/remove/",
+        views.contact_remove,
+        name="contact_remove",
+    ),
     path("mentors/", views.mentor_list, name="mentor_list"),
     path("mentors/new/", views.mentor_edit, name="mentor_create"),
     path("mentors/<int:pk>/", views.mentor_detail, name="mentor_detail"),

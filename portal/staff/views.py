@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.accounts import site_contacts
 from portal.accounts.decorators import role_required, staff_required
 from portal.mentoring import rules
 from portal.mentoring.models import (
@@ -28,6 +29,7 @@ from portal.mentoring.models import (
     SiteContact,
 )
 from portal.mentoring.services import DuplicateSession, EntryLocked, session_log_update
+from portal.safeguarding import selectors as safeguarding_selectors
 from portal.safeguarding.access import concerns_visible_to, needs_visible_to
 from portal.safeguarding.models import NeedStatus
 from portal.staff import compliance as compliance_report
@@ -69,6 +71,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_needs": needs_visible_to(request.user).exclude(status=NeedStatus.CLOSED).count(),
             "support_requests": _open_support_requests(),
             "needing_support": selectors.matches_needing_support_count(),
+            "unreachable_concerns": list(
+                safeguarding_selectors.open_concerns_nobody_at_school_can_see()
+            ),
         }
     )
     return render(request, "staff/dashboard.html", context)
@@ -400,6 +405,8 @@ def import_save(request: HttpRequest, kind: str) -> HttpResponse:
             "repeated in the file."
         )
     messages.success(request, message)
+    if kind == "contacts":
+        return redirect("staff:site_list")  # each school's page lists its people
     return redirect(f"staff:{kind[:-2] if kind == 'matches' else kind[:-1]}_list")
 
 
@@ -457,7 +464,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "staff/site_detail.html",
         {
             "site": site,
-            "people": site.contacts.all(),
+            "people": site_contacts.contacts_with_access(site.contacts.all()),
             "matches": site.matches.select_related("mentor__user", "mentee").order_by(
                 "status", "-start_date"
             )[:100],
@@ -465,19 +472,78 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _get_contact(site_pk: int, pk: int) -> SiteContact:
+    return get_object_or_404(
+        SiteContact.objects.select_related("site", "user"), pk=pk, site_id=site_pk
+    )
+
+
+def _access_message(contact: SiteContact) -> str:
+    [access] = site_contacts.contacts_with_access(SiteContact.objects.filter(pk=contact.pk))
+    if access.state == site_contacts.Access.CAN_SIGN_IN:
+        return f"{contact.name} can sign in with {contact.email}."
+    if access.state == site_contacts.Access.INVITED:
+        expires = timezone.localtime(access.link_expires_at, ProgramSettings.load().tz)
+        return (
+            f"An invitation to choose a password is on its way to {contact.email}; the link "
+            f"works until {rules.format_day(expires.date())}."
+        )
+    return f"{contact.name} cannot sign in yet: send them an invitation."
+
+
 @staff_required
 def contact_edit(request: HttpRequest, site_pk: int, pk: int | None = None) -> HttpResponse:
+    """Add or change a person at a school: their sign-in follows their email."""
     site = get_object_or_404(SchoolSite, pk=site_pk)
-    person = get_object_or_404(SiteContact, pk=pk, site=site) if pk else SiteContact(site=site)
-    return _edit_record(
+    person = _get_contact(site.pk, pk) if pk else SiteContact(site=site)
+    form = forms.SiteContactForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = site_contacts.site_contact_save(contact=form.instance, actor=request.user)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"Saved. {_access_message(contact)}")
+            return redirect("staff:site_detail", pk=contact.site_id)
+    return render(
         request,
-        form_class=forms.SiteContactForm,
-        instance=person,
-        prefix="sitecontact",
-        template="staff/form.html",
-        title=f"{'Change' if pk else 'Add'} a person at {site.name}",
-        success=lambda obj: f"/staff/schools/{site.pk}/",
+        "staff/contact_form.html",
+        {
+            "form": form,
+            "title": f"{'Change' if pk else 'Add'} a person at {site.name}",
+            "object": person if pk else None,
+            "site": site,
+        },
     )
+
+
+@staff_required
+@require_POST
+def contact_invite(request: HttpRequest, site_pk: int, pk: int) -> HttpResponse:
+    """Send (or send again) a contact's invitation; earlier links stop working."""
+    contact = _get_contact(site_pk, pk)
+    try:
+        site_contacts.site_contact_invite(contact=contact, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        contact.refresh_from_db()
+        messages.success(request, _access_message(contact) + " Any earlier link no longer works.")
+    return redirect("staff:site_detail", pk=site_pk)
+
+
+@staff_required
+@require_POST
+def contact_remove(request: HttpRequest, site_pk: int, pk: int) -> HttpResponse:
+    contact = _get_contact(site_pk, pk)
+    site_contacts.site_contact_remove(contact=contact, actor=request.user)
+    messages.success(
+        request,
+        f"{contact.name} is no longer a contact at {contact.site.name}. Their sign-in no "
+        "longer shows this school's concerns.",
+    )
+    return redirect("staff:site_detail", pk=site_pk)
 
 
 @staff_required

@@ -63,6 +63,8 @@ POST_ONLY = [
     ("staff:import_save", {"kind": "mentors"}),
     ("staff:choice_add", {}),
     ("staff:choice_change", {"pk": "choice"}),
+    ("staff:contact_invite", {"site_pk": "site", "pk": "contact"}),
+    ("staff:contact_remove", {"site_pk": "site", "pk": "contact"}),
 ]
 
 

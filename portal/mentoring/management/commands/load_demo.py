@@ -466,9 +466,11 @@ class Command(BaseCommand):
     # --- Invitations and support requests --------------------------------------------
 
     def create_invitations_and_support_requests(self) -> None:
-        """One pending, one expired and one accepted invitation, and a few messages from
-        the Contact page in each state. Looked up by email, so a second run adds nothing."""
+        """One pending, one expired and one accepted invitation, a school contact invited,
+        and a few messages from the Contact page in each state. Looked up by email, so a
+        second run adds nothing."""
         from portal.accounts import services as enrollment
+        from portal.accounts import site_contacts
         from portal.notifications.models import Notification
         from portal.support import services as support
         from portal.support.models import RequestStatus, SupportRequest
@@ -497,6 +499,16 @@ class Command(BaseCommand):
                     password=DEMO_PASSWORD,
                     now=self.now - dt.timedelta(days=accepted_days_ago),
                 )
+        # Roosevelt's contact was invited three days ago and has not chosen a password;
+        # the other schools' contacts were never invited (the dashboard flags their
+        # concerns). Lincoln's (site@example.org) signs in with the demo password.
+        roosevelt = SiteContact.objects.filter(
+            email="mhill@roosevelt.example.org", user__isnull=True
+        ).first()
+        if roosevelt is not None:
+            site_contacts.site_contact_invite(
+                contact=roosevelt, actor=staff, now=self.now - dt.timedelta(days=3)
+            )
         requests = [
             ("Lee Park", "lee.park@example.org", "sign_in", RequestStatus.NEW, ""),
             ("Jordan Nguyen", "jordan.nguyen@example.org", "mentee", RequestStatus.IN_PROGRESS, ""),
