@@ -186,6 +186,10 @@ def test_hostile_text_is_shown_as_text_in_every_email(db, request, hostile):
     for template, context in [
         ("concern-raised", {"site_name": hostile, "contact_name": hostile, "path": "/c/1/"}),
         ("concern-escalated", {"site_name": hostile, "contact_name": hostile, "path": "/"}),
+        (
+            "concern-moved",
+            {"site_name": hostile, "contact_name": hostile, "path": "/", "audience": "site"},
+        ),
         ("password-reset", {"email": hostile, "path": "/accounts/password/reset/x/y/"}),
         ("support-received", {"reference": 7, "topic": hostile}),
         (

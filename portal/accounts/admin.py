@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 
 from portal.accounts.models import Role, User
+from portal.audit.admin import AuditedAdminMixin
 
 
 class StaffAccessMixin:
@@ -49,12 +50,13 @@ class UserChangeForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(StaffAccessMixin, admin.ModelAdmin):
+class UserAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     form = UserChangeForm
     list_display = ["email", "full_name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active"]
     search_fields = ["email", "full_name"]
     ordering = ["full_name"]
+    readonly_fields = ["audit_trail"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -199,6 +199,8 @@ def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
             match.save(update_fields=["status", "end_date", "closure_reason"])
             closed += 1
         _scrub_audit_trail([mentee], name=name, placeholder=ERASED_NAME, keys=("first_name",))
+        # Changes to the matches (staff pages, the admin) name the child as "Jane D.".
+        _scrub_audit_trail(list(matches), name=name)
         _scrub_audit_trail(list(sessions), name=name, placeholder=ERASED_PLACEHOLDER)
         _scrub_audit_trail(list(needs), name=name, placeholder=ERASED_PLACEHOLDER)
         _scrub_audit_trail(list(concerns), name=name)

@@ -1,12 +1,10 @@
 from django import forms
 from django.contrib import admin
 from django.shortcuts import redirect
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 
 from portal.accounts import site_contacts
 from portal.accounts.admin import AdminOnlyMixin, StaffAccessMixin
-from portal.audit.services import events_for, log_action
+from portal.audit.admin import AuditedAdminMixin
 from portal.mentoring.models import (
     Choice,
     Match,
@@ -20,59 +18,8 @@ from portal.mentoring.models import (
     SessionLogRevision,
     SiteContact,
 )
-
-
-class AuditedAdminMixin:
-    """Every change saved here is written to the audit trail, which the page shows."""
-
-    audit_action = "changed"
-
-    def save_model(self, request, obj, form, change):
-        old = {}
-        if change and obj.pk:
-            before = type(obj).objects.get(pk=obj.pk)
-            old = {name: _plain(getattr(before, name)) for name in form.changed_data}
-        super().save_model(request, obj, form, change)
-        new = {name: _plain(getattr(obj, name)) for name in form.changed_data}
-        prefix = obj._meta.model_name
-        log_action(
-            actor=request.user,
-            action=f"{prefix}.{'changed' if change else 'created'}",
-            obj=obj,
-            old=old,
-            new=new,
-        )
-
-    @admin.display(description="Record of changes")
-    def audit_trail(self, obj):
-        if obj is None or obj.pk is None:
-            return "Nothing recorded yet."
-        rows = [
-            (
-                timezone.localtime(event.created_at).strftime("%d %b %Y %H:%M"),
-                event.actor or "The portal",
-                event.action,
-                ", ".join(
-                    f"{name}: {event.old_values.get(name, '')!s} → {value!s}"
-                    for name, value in event.new_values.items()
-                ),
-            )
-            for event in events_for(obj)
-        ]
-        if not rows:
-            return "Nothing recorded yet."
-        return format_html(
-            "<table><tbody>{}</tbody></table>",
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
-        )
-
-
-def _plain(value):
-    if hasattr(value, "pk"):
-        return str(value)
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
+from portal.safeguarding.models import SafetyConcern
+from portal.safeguarding.services import concern_record_view
 
 
 @admin.register(ProgramSettings)
@@ -111,10 +58,11 @@ class SiteContactInline(StaffAccessMixin, admin.TabularInline):
 
 
 @admin.register(SchoolSite)
-class SchoolSiteAdmin(StaffAccessMixin, admin.ModelAdmin):
+class SchoolSiteAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["name", "address"]
     search_fields = ["name"]
     inlines = [SiteContactInline]
+    readonly_fields = ["audit_trail"]
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not SiteContact:
@@ -130,20 +78,21 @@ class SchoolSiteAdmin(StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(Mentor)
-class MentorAdmin(StaffAccessMixin, admin.ModelAdmin):
+class MentorAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["user", "status", "enrolled_on", "agreement_accepted_at", "weekly_reminders"]
     list_filter = ["status", "weekly_reminders"]
-    readonly_fields = ["agreement_accepted_at", "agreement_version"]
+    readonly_fields = ["agreement_accepted_at", "agreement_version", "audit_trail"]
     search_fields = ["user__full_name", "user__email"]
     autocomplete_fields = ["user"]
 
 
 @admin.register(Mentee)
-class MenteeAdmin(StaffAccessMixin, admin.ModelAdmin):
+class MenteeAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["display_name", "site", "grade", "status"]
     list_filter = ["site", "status"]
     search_fields = ["first_name"]
     actions = ["erase_records"]
+    readonly_fields = ["audit_trail"]
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -161,11 +110,12 @@ class MenteeAdmin(StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(Match)
-class MatchAdmin(StaffAccessMixin, admin.ModelAdmin):
+class MatchAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["mentor", "mentee", "site", "start_date", "end_date", "status"]
     list_filter = ["status", "site"]
     search_fields = ["mentor__user__full_name", "mentee__first_name"]
     autocomplete_fields = ["mentor", "mentee"]
+    readonly_fields = ["audit_trail"]
 
 
 class RevisionInline(admin.TabularInline):
@@ -200,6 +150,15 @@ class SessionLogAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The page shows the concern's text and its history: the look is on the concern's
+        # record, as on /concerns/N/.
+        if obj is not None:
+            concern = SafetyConcern.objects.filter(session=obj).first()
+            if concern is not None:
+                concern_record_view(concern=concern, user=request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(NoSessionMonth)

@@ -525,6 +525,9 @@ class SessionLog(models.Model):
     def snapshot(self) -> dict:
         """The values a mentor can change, as plain data for the history of changes."""
         return {
+            # The match by number: its child's name is read when the history is shown, so
+            # erasing a child's records leaves no name in the history.
+            "match": self.match_id,
             # In UTC: the same moment read from the form (local) or the database compares equal.
             "starts_at": self.starts_at.astimezone(dt.UTC).isoformat() if self.starts_at else None,
             "hours": str(self.hours),
@@ -568,11 +571,25 @@ class SessionLogRevision(models.Model):
     def changes(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for each value that changed."""
         names = sorted(set(self.old_values) | set(self.new_values))
-        return [
+        changed = [
             (name, self.old_values.get(name), self.new_values.get(name))
             for name in names
             if self.old_values.get(name) != self.new_values.get(name)
         ]
+        if any(name == "match" for name, _, _ in changed):
+            labels = {
+                match.pk: f"{match.mentee.display_name} at {match.site.name}"
+                for match in Match.objects.filter(
+                    pk__in=[self.old_values.get("match"), self.new_values.get("match")]
+                ).select_related("mentee", "site")
+            }
+            changed = [
+                (name, labels.get(before, before), labels.get(after, after))
+                if name == "match"
+                else (name, before, after)
+                for name, before, after in changed
+            ]
+        return changed
 
 
 STARTING_LISTS = {

@@ -27,7 +27,11 @@ from portal.mentoring.models import (
     SessionLog,
     SessionLogRevision,
 )
-from portal.safeguarding.services import concern_sync_from_session, needs_sync_from_session
+from portal.safeguarding.services import (
+    concern_sync_from_session,
+    needs_sync_from_session,
+    session_records_move,
+)
 
 
 @dataclass
@@ -302,8 +306,10 @@ def session_log_update(
                     new=new_values,
                     note=reason,
                 )
+            if session.match_id != old_match_id:
+                session_records_move(session=session, user=user, now=now)
             concern_sync_from_session(
-                session=session, user=user, was_ticked=old_values["safety_concern"]
+                session=session, user=user, was_ticked=old_values["safety_concern"], now=now
             )
             needs_sync_from_session(session=session, user=user)
     except IntegrityError:

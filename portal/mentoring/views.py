@@ -293,6 +293,7 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = SessionLogForm(request.POST, matches=matches, program=program, instance=session)
         if form.is_valid():
+            had_concern = session.safety_concern
             try:
                 services.session_log_update(
                     session=session, user=request.user, data=form.to_input()
@@ -307,6 +308,12 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _add_errors(form, error)
             else:
                 messages.success(request, "Your changes are saved.")
+                if had_concern and not session.safety_concern:
+                    messages.info(
+                        request,
+                        "The concern you reported stays with program staff: they see that you "
+                        "withdrew it and decide whether to close it.",
+                    )
                 return redirect(
                     reverse("mentoring:session_detail", args=[session.pk]) + "?changed=1"
                 )

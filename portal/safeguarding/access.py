@@ -33,6 +33,11 @@ def get_concern_for_user(user: User, pk: int) -> SafetyConcern:
         raise Http404("No such concern.") from None
 
 
+def concern_of_session_for_user(user: User, session) -> SafetyConcern | None:
+    """The concern raised from ``session``, if there is one and ``user`` may see it."""
+    return concerns_visible_to(user).select_related("withdrawn_by").filter(session=session).first()
+
+
 def needs_visible_to(user: User):
     needs = ResourceNeed.objects.select_related(
         "match__mentee", "match__site", "match__mentor__user"

@@ -68,6 +68,18 @@ class SafetyConcern(models.Model):
     escalated_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was raised again for lack of acknowledgement."
     )
+    moved_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it last moved to another school with its session: that school's "
+        "time to acknowledge it starts then.",
+    )
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the box was unticked on its session."
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = SafetyConcernQuerySet.as_manager()
 
@@ -89,11 +101,25 @@ class SafetyConcern(models.Model):
                 | models.Q(closed_at__isnull=False, closed_by__isnull=False),
                 name="concern_closed_has_who_and_when",
             ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | models.Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
+                name="concern_withdrawn_has_who_and_when",
+            ),
         ]
         indexes = [models.Index(fields=["status", "raised_at"])]
 
     def __str__(self) -> str:
         return f"Concern #{self.pk} at {self.site}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def withdrawn_by_mentor(self) -> bool:
+        """Whether the match's own mentor unticked the box (not staff correcting the entry)."""
+        return self.is_withdrawn and self.withdrawn_by_id == self.match.mentor.user_id
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Safety concerns are never deleted: close them with an outcome.")

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,12 +112,13 @@ def concern_raise(
 
 
 def concern_sync_from_session(
-    *, session: SessionLog, user: User, was_ticked: bool = False
+    *, session: SessionLog, user: User, was_ticked: bool = False, now: dt.datetime | None = None
 ) -> SafetyConcern | None:
     """Keep a session's concern record in step with the session after it is saved.
 
     Ticking the box opens a concern; a description changed while the concern is still New
-    updates it. Unticking never deletes a concern: staff close it with an outcome.
+    updates it. Unticking never deletes a concern: it is marked as withdrawn, for staff to
+    decide whether to close it; ticking the box again clears the withdrawal.
     """
     concern = SafetyConcern.objects.filter(session=session).first()
     if concern is None:
@@ -128,6 +130,8 @@ def concern_sync_from_session(
                 session=session,
             )
         return None
+    if session.safety_concern and concern.is_withdrawn:
+        _concern_clear_withdrawal(concern, user=user)
     details = session.safety_concern_details.strip()
     if (
         session.safety_concern
@@ -144,14 +148,127 @@ def concern_sync_from_session(
             old=old,
             new=_concern_values(concern),
         )
-    elif not session.safety_concern and was_ticked:
+    elif not session.safety_concern and was_ticked and not concern.is_withdrawn:
+        _concern_withdraw(concern, user=user, now=now or timezone.now())
+    return concern
+
+
+def _withdrawal_values(concern: SafetyConcern) -> dict:
+    return {
+        "withdrawn_at": concern.withdrawn_at.isoformat() if concern.withdrawn_at else None,
+        "withdrawn_by": concern.withdrawn_by_id,
+    }
+
+
+def _concern_withdraw(concern: SafetyConcern, *, user: User, now: dt.datetime) -> None:
+    """The box was unticked on the session: the concern stays, marked for staff to decide."""
+    concern.withdrawn_at, concern.withdrawn_by = now, user
+    concern.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    log_action(
+        actor=user,
+        action="concern.withdrawn",
+        obj=concern,
+        new=_withdrawal_values(concern),
+        note="The box was unticked on the session; the concern stays for staff to decide.",
+    )
+
+
+def _concern_clear_withdrawal(concern: SafetyConcern, *, user: User) -> None:
+    old = _withdrawal_values(concern)
+    concern.withdrawn_at = concern.withdrawn_by = None
+    concern.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    log_action(
+        actor=user,
+        action="concern.withdrawal_cleared",
+        obj=concern,
+        old=old,
+        new=_withdrawal_values(concern),
+        note="The box was ticked again on the session.",
+    )
+
+
+def _placement_values(concern: SafetyConcern) -> dict:
+    return {
+        **_concern_values(concern),
+        "match": concern.match_id,
+        "site": concern.site_id,
+        "acknowledged_by": concern.acknowledged_by_id,
+        "acknowledged_at": (
+            concern.acknowledged_at.isoformat() if concern.acknowledged_at else None
+        ),
+    }
+
+
+def session_records_move(
+    *, session: SessionLog, user: User, now: dt.datetime | None = None
+) -> None:
+    """Move a session's concern and needs to the match the session now belongs to.
+
+    Called in the transaction that changes the session's match. A concern is about the
+    child of its session: it takes the new match and school, so the old school's contacts
+    can no longer open it (access follows the concern's school) and the new school's can.
+
+    - An open concern moved to another school is told to that school's contacts and to
+      staff. If it was acknowledged, it is New again: an acknowledgement from another
+      school does not tell the program that this school has read it. The old
+      acknowledgement stays on the audit entry of the move, and the new school's time to
+      acknowledge starts at the move.
+    - A closed concern moves too, so the record stays with the child, but nobody is emailed.
+    - A move between two children of the same school changes the child only; the school's
+      contacts already see the concern and nobody is emailed.
+    - Every need of the session moves, whatever its status: needs belong to their session.
+    """
+    now = now or timezone.now()
+    new_match = session.match
+    concern = (
+        SafetyConcern.objects.select_for_update()
+        .select_related("site", "match")
+        .filter(session=session)
+        .exclude(match=new_match)
+        .first()
+    )
+    if concern is not None:
+        _concern_move(concern, match=new_match, user=user, now=now)
+    for need in ResourceNeed.objects.filter(session=session).exclude(match=new_match):
+        old = {"match": need.match_id, "status": need.status}
+        need.match = new_match
+        need.save(update_fields=["match", "updated_at"])
         log_action(
             actor=user,
-            action="concern.unticked_on_session",
-            obj=concern,
-            note="The mentor unticked the box on the session; the concern stays open for staff.",
+            action="need.moved",
+            obj=need,
+            old=old,
+            new={"match": need.match_id, "status": need.status},
+            note="Moved with its session to another match.",
         )
-    return concern
+
+
+def _concern_move(concern: SafetyConcern, *, match: Match, user: User, now: dt.datetime) -> None:
+    old = _placement_values(concern)
+    old_site = concern.site
+    new_school = match.site_id != concern.site_id
+    concern.match, concern.site = match, match.site
+    if new_school and concern.status != ConcernStatus.CLOSED:
+        concern.moved_at, concern.escalated_at = now, None
+        if concern.status == ConcernStatus.ACKNOWLEDGED:
+            concern.status = ConcernStatus.NEW
+            concern.acknowledged_by = concern.acknowledged_at = None
+            concern.acknowledgement_note = ""
+    concern.save()
+    log_action(
+        actor=user,
+        action="concern.moved",
+        obj=concern,
+        old=old,
+        new=_placement_values(concern),
+        note=(
+            f"Moved with its session from {old_site.name} to {match.site.name}."
+            if new_school
+            else "Moved with its session to another child at the same school."
+        ),
+    )
+    if new_school and concern.status != ConcernStatus.CLOSED:
+        _notify_concern(concern, template="concern-moved", include_site=True)
 
 
 def concern_acknowledge(
@@ -229,9 +346,14 @@ def concerns_escalate(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     program = ProgramSettings.load()
     cutoff = now - dt.timedelta(hours=program.concern_acknowledge_hours)
-    due = SafetyConcern.objects.filter(
-        status=ConcernStatus.NEW, escalated_at__isnull=True, raised_at__lte=cutoff
-    ).values_list("pk", flat=True)
+    # A concern moved to another school waits from the move: that school heard of it then.
+    due = (
+        SafetyConcern.objects.filter(
+            status=ConcernStatus.NEW, escalated_at__isnull=True, raised_at__lte=cutoff
+        )
+        .filter(Q(moved_at__isnull=True) | Q(moved_at__lte=cutoff))
+        .values_list("pk", flat=True)
+    )
     escalated = 0
     for pk in list(due):
         with transaction.atomic():

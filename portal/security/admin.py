@@ -1,16 +1,17 @@
 from django.contrib import admin
 
+from portal.audit.admin import AuditedAdminMixin
 from portal.security.models import TOTPDevice
 
 
 @admin.register(TOTPDevice)
-class TOTPDeviceAdmin(admin.ModelAdmin):
+class TOTPDeviceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Administrators can see who uses codes and remove a lost device (the person then
     sets codes up again at their next sign-in). The secret is never shown."""
 
     list_display = ["user", "confirmed_at", "last_used_at"]
     search_fields = ["user__email", "user__full_name"]
-    fields = ["user", "created_at", "confirmed_at", "last_used_at"]
+    fields = ["user", "created_at", "confirmed_at", "last_used_at", "audit_trail"]
     readonly_fields = fields
 
     def has_module_permission(self, request):

@@ -30,8 +30,13 @@ from portal.mentoring.models import (
 )
 from portal.mentoring.services import DuplicateSession, EntryLocked, session_log_update
 from portal.safeguarding import selectors as safeguarding_selectors
-from portal.safeguarding.access import concerns_visible_to, needs_visible_to
+from portal.safeguarding.access import (
+    concern_of_session_for_user,
+    concerns_visible_to,
+    needs_visible_to,
+)
 from portal.safeguarding.models import NeedStatus
+from portal.safeguarding.services import concern_record_view
 from portal.staff import compliance as compliance_report
 from portal.staff import exports, forms, imports, selectors, services
 
@@ -141,6 +146,14 @@ def _get_session(pk: int):
     return get_object_or_404(selectors.staff_sessions(), pk=pk)
 
 
+def _session_concern(request: HttpRequest, session):
+    """The session's concern, its view recorded: these pages show its text (SPEC 6)."""
+    concern = concern_of_session_for_user(request.user, session)
+    if concern is not None:
+        concern_record_view(concern=concern, user=request.user)
+    return concern
+
+
 @staff_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _get_session(pk)
@@ -148,7 +161,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "staff/session_detail.html",
-        {"session": session, "revisions": revisions, "program": ProgramSettings.load()},
+        {
+            "session": session,
+            "revisions": revisions,
+            "program": ProgramSettings.load(),
+            "concern": _session_concern(request, session),
+        },
     )
 
 
@@ -195,6 +213,7 @@ def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Entry corrected. The old values are kept in its history.")
             return redirect("staff:session_detail", pk=pk)
+    _session_concern(request, session)
     return render(request, "staff/session_correct.html", {"form": form, "session": session})
 
 
