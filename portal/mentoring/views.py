@@ -254,13 +254,18 @@ def _add_errors(form: SessionLogForm, error: ValidationError) -> None:
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
     contacts = list(session.match.site.contacts.all())
+    just_saved = request.GET.get("saved") == "1"
     return render(
         request,
         "mentoring/session_detail.html",
         {
             "session": session,
             "contacts": contacts,
-            "just_saved": request.GET.get("saved") == "1",
+            "just_saved": just_saved,
+            # Right after a concern is raised (with the entry, or from the question about
+            # the notes): who is being emailed, and what to do when it cannot wait.
+            "concern_just_reported": session.safety_concern
+            and (just_saved or request.GET.get("reported") == "1"),
             "suggestions": (
                 _suggestions(session, request.program)
                 if request.GET.get("saved") == "1" or request.GET.get("changed") == "1"
@@ -430,4 +435,7 @@ def session_add_flags(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(locked))
         return redirect("mentoring:session_detail", pk=session.pk)
     messages.success(request, "Added to your entry. The program will follow up.")
-    return redirect("mentoring:session_detail", pk=session.pk)
+    url = reverse("mentoring:session_detail", args=[session.pk])
+    if request.POST.get("concern_details", "").strip():
+        return redirect(url + "?reported=1")
+    return redirect(url)
