@@ -143,6 +143,12 @@ MATRIX: dict[str, dict] = {
     # --- the mentor's pages --------------------------------------------------------
     "mentoring:home": {"GET": MENTORS},
     "mentoring:session_list": {"GET": MENTORS},
+    "mentoring:hours_download": {"GET": MENTORS},  # each mentor gets their own hours
+    "mentoring:email_preferences": {
+        "GET": MENTORS,
+        "POST": (LOGIN, REDIRECT, REDIRECT, 403, 403, 403, 403),  # each changes their own
+        "data": {"weekly": "off"},
+    },
     "mentoring:session_create": {
         "GET": MENTORS,
         "POST": MENTORS,  # an empty form comes back with its errors

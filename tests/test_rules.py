@@ -179,6 +179,86 @@ def test_in_january_the_next_deadline_can_be_decembers():
     assert (deadline.year, deadline.month, deadline.due_date) == (2026, 12, dt.date(2027, 1, 4))
 
 
+# --- The month that is due now -------------------------------------------------------------
+
+
+def test_on_the_1st_and_the_first_monday_last_month_is_still_due():
+    # 1 November 2026 is a Sunday: October is due until the end of Monday 2 November.
+    assert rules.due_month(chicago(2026, 11, 1, 0, 0), FIRST_MONDAY) == (2026, 10)
+    assert rules.due_month(chicago(2026, 11, 2, 23, 59), FIRST_MONDAY) == (2026, 10)
+
+
+def test_from_midnight_after_the_first_monday_this_month_is_due():
+    assert rules.due_month(chicago(2026, 11, 3, 0, 0), FIRST_MONDAY) == (2026, 11)
+    assert rules.due_month(chicago(2026, 11, 30, 23, 59), FIRST_MONDAY) == (2026, 11)
+
+
+def test_before_the_1st_the_month_itself_is_due():
+    assert rules.due_month(chicago(2026, 10, 31, 23, 59), FIRST_MONDAY) == (2026, 10)
+
+
+def test_when_the_1st_is_a_monday_last_month_is_due_for_that_one_day():
+    # 1 June 2026 is a Monday: May is due until the end of that day.
+    assert rules.due_month(chicago(2026, 6, 1, 0, 0), FIRST_MONDAY) == (2026, 5)
+    assert rules.due_month(chicago(2026, 6, 1, 23, 59), FIRST_MONDAY) == (2026, 5)
+    assert rules.due_month(chicago(2026, 6, 2, 0, 0), FIRST_MONDAY) == (2026, 6)
+
+
+def test_in_early_january_december_of_the_year_before_is_due():
+    # December 2026 is due Monday 4 January 2027.
+    assert rules.due_month(chicago(2027, 1, 1, 0, 0), FIRST_MONDAY) == (2026, 12)
+    assert rules.due_month(chicago(2027, 1, 4, 23, 59), FIRST_MONDAY) == (2026, 12)
+    assert rules.due_month(chicago(2027, 1, 5, 0, 0), FIRST_MONDAY) == (2027, 1)
+
+
+def test_the_day_n_rule_keeps_last_month_due_until_the_end_of_day_n():
+    assert rules.due_month(chicago(2026, 11, 5, 23, 59), DAY_5) == (2026, 10)
+    assert rules.due_month(chicago(2026, 11, 6, 0, 0), DAY_5) == (2026, 11)
+
+
+def test_the_last_minute_is_the_programs_not_utc():
+    # 05:59 UTC on 3 November 2026 is 23:59 on Monday 2 November in Chicago (CST).
+    last_minute = dt.datetime(2026, 11, 3, 5, 59, tzinfo=UTC)
+    assert rules.due_month(last_minute, FIRST_MONDAY) == (2026, 10)
+    assert rules.due_month(last_minute + dt.timedelta(minutes=1), FIRST_MONDAY) == (2026, 11)
+    # In Honolulu the same moment is still Monday evening.
+    honolulu = DeadlinePolicy(tz=ZoneInfo("Pacific/Honolulu"))
+    assert rules.due_month(last_minute + dt.timedelta(hours=4), honolulu) == (2026, 10)
+    # At 03:00 UTC on 1 November it is still 31 October in Chicago: October, this month.
+    assert rules.due_month(dt.datetime(2026, 11, 1, 3, 0, tzinfo=UTC), FIRST_MONDAY) == (
+        2026,
+        10,
+    )
+
+
+def test_the_due_month_changes_at_local_midnight_when_clocks_go_forward():
+    # With day 8, February 2026 is due on Sunday 8 March, the day clocks go forward: the
+    # window ends at midnight CDT, 05:00 UTC, not 06:00.
+    day_8 = DeadlinePolicy(rule=DAY_OF_MONTH, day=8)
+    assert rules.due_month(dt.datetime(2026, 3, 9, 4, 59, tzinfo=UTC), day_8) == (2026, 2)
+    assert rules.due_month(dt.datetime(2026, 3, 9, 5, 0, tzinfo=UTC), day_8) == (2026, 3)
+
+
+@given(
+    moment=st.datetimes(
+        min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    rule=st.sampled_from([FIRST_MONDAY, DAY_5, DeadlinePolicy(rule=DAY_OF_MONTH, day=28)]),
+)
+def test_the_due_month_is_the_latest_month_whose_deadline_is_still_open(moment, rule):
+    year, month = rules.due_month(moment, rule)
+    assert moment < rules.deadline_for_month(year, month, rule).due_by
+    assert moment >= rules.deadline_for_month(*rules.previous_month(year, month), rule).due_by
+    this_month = rules.month_of(moment, rule.tz)
+    assert (year, month) in (this_month, rules.previous_month(*this_month))
+
+
+def test_the_next_deadline_is_the_due_months():
+    now = chicago(2027, 1, 2, 12, 0)
+    deadline = rules.next_deadline(now, FIRST_MONDAY)
+    assert (deadline.year, deadline.month) == rules.due_month(now, FIRST_MONDAY)
+
+
 def test_days_left_counts_whole_days_in_the_programs_time_zone():
     deadline = rules.deadline_for_month(2026, 11)  # due Monday 7 December 2026
     assert deadline.days_left(chicago(2026, 11, 18, 10, 0)) == 19

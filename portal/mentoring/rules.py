@@ -151,13 +151,23 @@ def is_late(*, starts_at: dt.datetime, entered_at: dt.datetime, policy: Deadline
     return entered_at >= deadline_for_session(starts_at, policy).due_by
 
 
-def next_deadline(now: dt.datetime, policy: DeadlinePolicy) -> Deadline:
-    """The deadline a mentor faces next: last month's until it passes, then this month's."""
+def due_month(now: dt.datetime, policy: DeadlinePolicy) -> tuple[int, int]:
+    """The (year, month) that is due now: the most recent month whose deadline has not passed.
+
+    From the 1st of a month until the end of its deadline day, last month is due (on 1 and
+    2 November 2026 with the first-Monday rule, October 2026); after it, this month is.
+    A deadline always falls in the month after its own, so no older month can be due.
+    """
     year, month = month_of(now, policy.tz)
-    last_months = deadline_for_month(*previous_month(year, month), policy)
-    if now < last_months.due_by:
-        return last_months
-    return deadline_for_month(year, month, policy)
+    last_month = previous_month(year, month)
+    if now < deadline_for_month(*last_month, policy).due_by:
+        return last_month
+    return year, month
+
+
+def next_deadline(now: dt.datetime, policy: DeadlinePolicy) -> Deadline:
+    """The deadline a mentor faces next: the deadline of the month that is due now."""
+    return deadline_for_month(*due_month(now, policy), policy)
 
 
 def mentor_may_change(*, starts_at: dt.datetime, now: dt.datetime, policy: DeadlinePolicy) -> bool:

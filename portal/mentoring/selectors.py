@@ -1,5 +1,6 @@
 """Reads for the mentor's pages: totals and months, aggregated in the database."""
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +32,34 @@ class MonthTotal:
     @property
     def key(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class MonthDue:
+    """A month's count next to its deadline: "October: 3 sessions logged, due Monday 2
+    November"."""
+
+    total: MonthTotal
+    deadline: rules.Deadline
+
+    @property
+    def name(self) -> str:
+        return calendar.month_name[self.total.month]
+
+
+def months_due(user: User, *, program: ProgramSettings, now: dt.datetime) -> list[MonthDue]:
+    """The month that is due now (SPEC 4.7), then the calendar month when that is another
+    one: from the 1st of a month until last month's deadline, both matter to a mentor."""
+    policy = program.deadline_policy
+    due = rules.due_month(now, policy)
+    current = rules.month_of(now, program.tz)
+    return [
+        MonthDue(
+            total=month_total(user, year=year, month=month, program=program),
+            deadline=rules.deadline_for_month(year, month, policy),
+        )
+        for year, month in ([due] if due == current else [due, current])
+    ]
 
 
 def sessions_in_month(user: User, *, year: int, month: int, program: ProgramSettings):

@@ -473,3 +473,13 @@ def mentor_set_weekly_reminders(*, mentor: Mentor, enabled: bool, actor: User | 
             )
     mentor.weekly_reminders = enabled
     return mentor
+
+
+def mentor_hours_export_record(*, user: User, file_format: str):
+    """ "Download my hours" leaves an audit entry, as every export does (SPEC 6)."""
+    return log_action(
+        actor=user,
+        action="export.my_hours",
+        obj=user.mentor,
+        new={"report": "my_hours", "format": file_format},
+    )

@@ -22,6 +22,7 @@ from portal.mentoring.access import (
 )
 from portal.mentoring.forms import DeleteSessionForm, NoSessionMonthForm, SessionLogForm
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
+from portal.staff import exports
 
 DRAFT_KEY = "session_form_draft"
 LIST_FIELDS = {"resource_needs"}
@@ -31,43 +32,37 @@ LIST_FIELDS = {"resource_needs"}
 def mentor_home(request: HttpRequest) -> HttpResponse:
     program = request.program
     now = timezone.now()
-    year, month = rules.month_of(now, program.tz)
     matches = list(active_matches_for_mentor(request.user).prefetch_related("site__contacts"))
-    deadline = rules.next_deadline(now, program.deadline_policy)
-    this_month = selectors.month_total(request.user, year=year, month=month, program=program)
+    # The month that is due, then this month when that is another one (SPEC 4.7).
+    months = selectors.months_due(request.user, program=program, now=now)
+    due = months[0]
     return render(
         request,
         "mentoring/home.html",
         {
             "matches": matches,
-            "this_month": this_month,
-            "deadline": deadline,
+            "due": due,
+            "this_month": months[-1].total,
+            "deadline": due.deadline,
             "now": now,
             "recent_sessions": selectors.recent_sessions(request.user),
-            "no_session": _no_session_offer(request, deadline, matches, this_month),
+            "no_session": _no_session_offer(due, matches),
         },
     )
 
 
-def _no_session_offer(request: HttpRequest, deadline: rules.Deadline, matches, this_month):
-    """The "we did not meet this month" answer for the month of the next deadline: what
-    the mentor already said, or a form when nothing is logged for that month yet."""
+def _no_session_offer(due: selectors.MonthDue, matches):
+    """The "we did not meet this month" answer for the month that is due: what the mentor
+    already said, or a form when nothing is logged for that month yet."""
     if not matches:
         return None
     mentor = matches[0].mentor  # read with the matches: no query of its own
-    year, month = deadline.year, deadline.month
+    year, month = due.total.year, due.total.month
     declared = mentor.no_session_months.filter(year=year, month=month).first()
-    if declared is None:
-        if (this_month.year, this_month.month) == (year, month):
-            logged = this_month
-        else:
-            logged = selectors.month_total(
-                request.user, year=year, month=month, program=request.program
-            )
-        if logged.sessions:
-            return None
+    if declared is None and due.total.sessions:
+        return None
     return {
-        "label": deadline.month_label,
+        "label": due.deadline.month_label,
         "declared": declared,
         "form": None
         if declared
@@ -108,6 +103,19 @@ def no_session_month(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _set_weekly_reminder(request: HttpRequest, mentor) -> None:
+    """The one switch of the weekly reminder, from its email link or the preferences page."""
+    enabled = request.POST.get("weekly") == "on"
+    actor = request.user if request.user.is_authenticated else mentor.user
+    services.mentor_set_weekly_reminders(mentor=mentor, enabled=enabled, actor=actor)
+    messages.success(
+        request,
+        "The weekly reminder is back on."
+        if enabled
+        else "Done: no more weekly reminders. Deadline reminders still come.",
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
     """The link in the weekly reminder: works signed out, changes only that reminder."""
@@ -115,17 +123,20 @@ def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
     if mentor is None:
         return render(request, "mentoring/weekly_reminders.html", {"mentor": None}, status=404)
     if request.method == "POST":
-        enabled = request.POST.get("weekly") == "on"
-        actor = request.user if request.user.is_authenticated else mentor.user
-        services.mentor_set_weekly_reminders(mentor=mentor, enabled=enabled, actor=actor)
-        messages.success(
-            request,
-            "The weekly reminder is back on."
-            if enabled
-            else "Done: no more weekly reminders. Deadline reminders still come.",
-        )
+        _set_weekly_reminder(request, mentor)
         return redirect("mentoring:weekly_reminders", signed=signed)
     return render(request, "mentoring/weekly_reminders.html", {"mentor": mentor})
+
+
+@mentor_required
+@require_http_methods(["GET", "POST"])
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """The mentor's email preferences while signed in (SPEC 2): the weekly reminder."""
+    mentor = request.user.mentor
+    if request.method == "POST":
+        _set_weekly_reminder(request, mentor)
+        return redirect("mentoring:email_preferences")
+    return render(request, "mentoring/email_preferences.html", {"mentor": mentor})
 
 
 def _form_context(form: SessionLogForm, **extra) -> dict:
@@ -243,13 +254,18 @@ def _add_errors(form: SessionLogForm, error: ValidationError) -> None:
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
     contacts = list(session.match.site.contacts.all())
+    just_saved = request.GET.get("saved") == "1"
     return render(
         request,
         "mentoring/session_detail.html",
         {
             "session": session,
             "contacts": contacts,
-            "just_saved": request.GET.get("saved") == "1",
+            "just_saved": just_saved,
+            # Right after a concern is raised (with the entry, or from the question about
+            # the notes): who is being emailed, and what to do when it cannot wait.
+            "concern_just_reported": session.safety_concern
+            and (just_saved or request.GET.get("reported") == "1"),
             "suggestions": (
                 _suggestions(session, request.program)
                 if request.GET.get("saved") == "1" or request.GET.get("changed") == "1"
@@ -366,6 +382,7 @@ def _parse_month(value: str | None, program) -> tuple[int, int]:
 @mentor_required
 def session_list(request: HttpRequest) -> HttpResponse:
     program = request.program
+    now = timezone.now()
     year, month = _parse_month(request.GET.get("month"), program)
     sessions = selectors.sessions_in_month(
         request.user, year=year, month=month, program=program
@@ -374,11 +391,12 @@ def session_list(request: HttpRequest) -> HttpResponse:
     current = selectors.month_total(request.user, year=year, month=month, program=program)
     previous = rules.previous_month(year, month)
     following = rules.next_month(year, month)
-    this_year, this_month = rules.month_of(timezone.now(), program.tz)
+    this_year, this_month = rules.month_of(now, program.tz)
     return render(
         request,
         "mentoring/session_list.html",
         {
+            "months_due": selectors.months_due(request.user, program=program, now=now),
             "sessions": sessions,
             "month_total": current,
             "totals": totals,
@@ -391,6 +409,18 @@ def session_list(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+
+
+@mentor_required
+def hours_download(request: HttpRequest) -> HttpResponse:
+    """ "Download my hours" (SPEC 5): the signed-in mentor's own sessions and hours by month,
+    with the total, as CSV or Excel. Audited as every export is."""
+    file_format = "xlsx" if request.GET.get("file_format") == "xlsx" else "csv"
+    table = exports.mentor_hours_table(
+        selectors.monthly_totals(request.user, program=request.program)
+    )
+    services.mentor_hours_export_record(user=request.user, file_format=file_format)
+    return exports.streaming_response(table, file_format=file_format, filename="my-hours")
 
 
 @mentor_required
@@ -412,4 +442,7 @@ def session_add_flags(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(locked))
         return redirect("mentoring:session_detail", pk=session.pk)
     messages.success(request, "Added to your entry. The program will follow up.")
-    return redirect("mentoring:session_detail", pk=session.pk)
+    url = reverse("mentoring:session_detail", args=[session.pk])
+    if request.POST.get("concern_details", "").strip():
+        return redirect(url + "?reported=1")
+    return redirect(url)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from portal.accounts.models import STAFF_ROLES, User
 from portal.audit.services import log_action
+from portal.mentoring import rules
 from portal.mentoring.models import Match, ProgramSettings, SessionLog, SiteContact
 from portal.notifications.services import notification_queue
 from portal.safeguarding.models import (
@@ -43,13 +44,29 @@ def _staff_recipients():
     return User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("pk")
 
 
+def _moment(value: dt.datetime, tz) -> str:
+    """'Monday 2 November 2026, 3:30 PM' in the program's time zone."""
+    local = timezone.localtime(value, tz)
+    return f"{rules.format_day(local.date())}, {local:%I:%M %p}".replace(" 0", " ")
+
+
 def _concern_email_context(concern: SafetyConcern) -> dict:
-    # No notes and no child details: the recipient signs in to read the concern.
-    local = timezone.localtime(concern.raised_at, ProgramSettings.load().tz)
+    # No notes and no child details: the recipient signs in to read the concern. The day of
+    # the session (not its time) and how soon to acknowledge tell them how urgent it is.
+    program = ProgramSettings.load()
+    hours = program.concern_acknowledge_hours
+    session_day = ""
+    if concern.session_id:
+        session_day = rules.format_day(
+            timezone.localtime(concern.session.starts_at, program.tz).date()
+        )
     return {
         "concern_id": concern.pk,
         "site_name": concern.site.name,
-        "raised_on": f"{local:%A} {local.day} {local:%B %Y}, {local:%I:%M %p}".replace(" 0", " "),
+        "raised_on": _moment(concern.raised_at, program.tz),
+        "session_on": session_day,
+        "acknowledge_hours": hours,
+        "acknowledge_by": _moment(concern.raised_at + dt.timedelta(hours=hours), program.tz),
         "path": reverse("safeguarding:concern_detail", args=[concern.pk]),
         "raised_by_staff": concern.raised_by.is_program_staff,
     }
@@ -362,7 +379,7 @@ def concerns_escalate(*, now: dt.datetime | None = None) -> int:
             ).update(escalated_at=now)
             if not claimed:
                 continue
-            concern = SafetyConcern.objects.select_related("site").get(pk=pk)
+            concern = SafetyConcern.objects.select_related("site", "session").get(pk=pk)
             log_action(
                 actor=None,
                 action="concern.escalated",

@@ -551,3 +551,25 @@ def hours_table(report: dict) -> Table:
         yield ["Total", "", total["sessions"], total["met"], float(total["hours"])]
 
     return Table(name="Hours", headers=headers, rows=table_rows())
+
+
+# --- A mentor's own hours -----------------------------------------------------------------
+
+
+def mentor_hours_table(totals) -> Table:
+    """ "Download my hours" (SPEC 5): a mentor's sessions and hours by month, oldest first,
+    then the total. ``totals`` are the mentor's own MonthTotals (mentoring.selectors)."""
+    from portal.mentoring import rules
+
+    months = sorted(totals, key=lambda total: (total.year, total.month))
+
+    def table_rows():
+        for total in months:
+            yield [total.label, total.sessions, total.hours]
+        yield [
+            "Total",
+            sum(total.sessions for total in months),
+            rules.quarters_to_hours(sum(total.quarter_hours for total in months)),
+        ]
+
+    return Table(name="My hours", headers=["Month", "Sessions", "Hours"], rows=table_rows())

@@ -59,6 +59,49 @@ def current_month(program: ProgramSettings, now: dt.datetime | None = None) -> M
     return Month(*rules.month_of(now or timezone.now(), program.tz))
 
 
+def due_month(program: ProgramSettings, now: dt.datetime | None = None) -> Month:
+    """The month whose deadline is still open: last month from the 1st until its deadline."""
+    return Month(*rules.due_month(now or timezone.now(), program.deadline_policy))
+
+
+@dataclass(frozen=True)
+class MonthShown:
+    """The month a staff page shows, its deadline, and the other month that matters now."""
+
+    month: Month
+    deadline: rules.Deadline
+    days_left: int  # below zero once the deadline has passed
+    due: Month  # the month whose deadline is still open
+    current: Month  # the calendar month
+
+    @property
+    def switch_to(self) -> Month | None:
+        """The one-click switch: back to the due month from any other month; from the due
+        month to the calendar month while they differ (from the 1st until the deadline)."""
+        if self.month != self.due:
+            return self.due
+        if self.current != self.due:
+            return self.current
+        return None
+
+
+def month_shown(
+    value: str | None, *, program: ProgramSettings, now: dt.datetime | None = None
+) -> MonthShown:
+    """The month asked for in the address, or else the month that is due now."""
+    now = now or timezone.now()
+    due = due_month(program, now)
+    month = parse_month(value, program) or due
+    deadline = rules.deadline_for_month(month.year, month.month, program.deadline_policy)
+    return MonthShown(
+        month=month,
+        deadline=deadline,
+        days_left=deadline.days_left(now),
+        due=due,
+        current=current_month(program, now),
+    )
+
+
 def parse_month(value: str | None, program: ProgramSettings) -> Month | None:
     """'2026-10' as a Month, or None for anything else (addresses are typed by people)."""
     try:
@@ -309,18 +352,17 @@ def matches_needing_support_count() -> int:
     return count()
 
 
-def dashboard_figures(*, program: ProgramSettings, now: dt.datetime | None = None) -> dict:
+def dashboard_figures(shown: MonthShown, *, program: ProgramSettings) -> dict:
+    """The month cards of the dashboard, for the month it shows."""
     from portal.staff import compliance  # it builds on this module's months
 
-    now = now or timezone.now()
-    month = current_month(program, now)
-    deadline = rules.next_deadline(now, program.deadline_policy)
+    month = shown.month
     return {
+        "shown": shown,
         "month": month,
         "figures": month_figures(month, program=program),
-        "deadline": deadline,
-        "days_left": deadline.days_left(now),
-        "deadline_month": Month(deadline.year, deadline.month),
+        "deadline": shown.deadline,
+        "days_left": shown.days_left,
         # The compliance page's "logged nothing" (a "No session this month" answer is
         # not silence), which the card links to.
         "nothing_logged": compliance.silent_mentors(

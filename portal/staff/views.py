@@ -67,10 +67,15 @@ def _open_support_requests() -> int:
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     program = ProgramSettings.load()
-    context = selectors.dashboard_figures(program=program)
-    concerns = concerns_visible_to(request.user).open().select_related("site").order_by("raised_at")
+    # The month whose deadline is still open, unless another is asked for.
+    shown = selectors.month_shown(request.GET.get("month"), program=program)
+    context = selectors.dashboard_figures(shown, program=program)
+    concerns = (
+        concerns_visible_to(request.user).open().select_related("site").order_by("raised_at", "pk")
+    )
     context.update(
         {
+            "switch_query": f"month={shown.switch_to.key}" if shown.switch_to else "",
             "open_concerns": concerns.count(),
             "oldest_concerns": list(concerns[:5]),
             "open_needs": needs_visible_to(request.user).exclude(status=NeedStatus.CLOSED).count(),
@@ -220,16 +225,14 @@ def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Compliance ---------------------------------------------------------------------------
 
 
-def _month_from(request: HttpRequest, program, name: str = "month") -> selectors.Month:
-    return selectors.parse_month(request.GET.get(name), program) or selectors.current_month(program)
-
-
 @staff_required
 def compliance(request: HttpRequest) -> HttpResponse:
     """One month's compliance: the figures of the whole month, one page of mentors, and the
     addresses of those who logged nothing when asked for (?emails=1)."""
     program = ProgramSettings.load()
-    month = _month_from(request, program)
+    # The month whose deadline is still open, unless another is asked for.
+    shown = selectors.month_shown(request.GET.get("month"), program=program)
+    month = shown.month
     site_id = compliance_report.parse_number(request.GET.get("site"))
     show = compliance_report.parse_show(request.GET.get("show"))
     scope = compliance_report.Scope.of(month, program=program, site=site_id)
@@ -243,11 +246,16 @@ def compliance(request: HttpRequest) -> HttpResponse:
     def query(show: str = show) -> str:
         return compliance_report.address(month=month, site=site_id, show=show)
 
+    def query_for(other: selectors.Month) -> str:
+        return compliance_report.address(month=other, site=site_id, show=show)
+
     return render(
         request,
         "staff/compliance.html",
         {
             "month": month,
+            "shown": shown,
+            "switch_query": query_for(shown.switch_to) if shown.switch_to else "",
             "summary": summary,
             "show": show,
             "show_links": [
@@ -264,7 +272,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
             "rows": table.rows,
             "query": query(),
             "nothing_query": query(show=compliance_report.NOTHING),
-            "deadline": rules.deadline_for_month(month.year, month.month, program.deadline_policy),
+            "deadline": shown.deadline,
             "sites": SchoolSite.objects.all(),
             "site_id": site_id,
             "show_emails": show_emails,

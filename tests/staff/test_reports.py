@@ -116,15 +116,16 @@ def test_the_hours_page_draws_a_labelled_chart_and_a_table(october, staff_client
     assert '<th scope="row">October 2025</th>' in text
 
 
-def test_the_dashboard_counts_this_months_sessions(staff_client, match_a):
+def test_the_dashboard_counts_the_due_months_sessions(staff_client, match_a):
     from django.utils import timezone
 
     from tests.staff.conftest import log_session
 
     now = timezone.now()
     program = ProgramSettings.load()
-    start, _ = selectors.current_month(program).bounds(program)
-    when = max(start, now - timezone.timedelta(hours=3)).replace(second=0, microsecond=0)
+    # The month whose deadline is still open: last month, from the 1st until its deadline.
+    start, end = selectors.due_month(program).bounds(program)
+    when = max(start, min(end, now) - timezone.timedelta(hours=3)).replace(second=0, microsecond=0)
     log_session(match_a, when, quarter_hours=6, entered_at=now)
     response = staff_client.get("/staff/")
     assert response.status_code == 200
@@ -158,7 +159,7 @@ def test_the_dashboards_nothing_logged_leaves_out_a_declared_month(staff_client,
     from tests.conftest import make_match
 
     program = ProgramSettings.load()
-    month = selectors.current_month(program)
+    month = selectors.due_month(program)  # the month the dashboard opens on
     quiet = make_match("quiet@example.org", school_a, "Quinn", match_a.start_date).mentor
     assert staff_client.get("/staff/").context["nothing_logged"] == 2
     NoSessionMonth.objects.create(
