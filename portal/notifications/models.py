@@ -48,6 +48,9 @@ class Notification(models.Model):
     )
     template = models.CharField(max_length=80, help_text="emails/<template>-subject.txt etc.")
     context = models.JSONField(default=dict, blank=True)
+    # The context holds a working link (secret_links.py) until the email is done with.
+    holds_secret = models.BooleanField(default=False)
+    secret_expires_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(
         max_length=20, choices=NotificationState.choices, default=NotificationState.PENDING
     )
@@ -71,7 +74,13 @@ class Notification(models.Model):
         indexes = [
             models.Index(
                 fields=["state", "priority", "next_attempt_at"], name="notification_due_order"
-            )
+            ),
+            # The few rows whose link is still to be forgotten.
+            models.Index(
+                fields=["state", "secret_expires_at"],
+                condition=models.Q(holds_secret=True),
+                name="notification_holds_secret",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -52,6 +52,7 @@ from django.utils import timezone
 
 from portal.lib.emails import BadRecipient, build_message
 from portal.notifications.models import Notification, NotificationState
+from portal.notifications.secret_links import without_secrets
 
 logger = logging.getLogger("portal.notifications")
 
@@ -286,8 +287,19 @@ def _settle(
         unfinished.untried.pop(0)
 
 
+def _forget_links(notification: Notification) -> dict:
+    """The fields that drop a working link from a row done with it (secret_links.py)."""
+    if not notification.holds_secret:
+        return {}
+    return {
+        "context": without_secrets(notification.template, notification.context),
+        "holds_secret": False,
+    }
+
+
 def _record_sent(notification, worker_id: str, now: dt.datetime, report: DeliveryReport) -> None:
-    if _ours(notification, worker_id).update(state=NotificationState.SENT, sent_at=now) != 1:
+    outcome = {"state": NotificationState.SENT, "sent_at": now, **_forget_links(notification)}
+    if _ours(notification, worker_id).update(**outcome) != 1:
         report.lost += 1
         logger.warning(
             "notification %s (%s) sent, but its claim had passed to another worker",
@@ -318,7 +330,7 @@ def _record_failure(
     attempts = notification.attempts
     give_up = permanent or attempts >= max_attempts()
     if give_up:
-        outcome = {"state": NotificationState.FAILED}
+        outcome = {"state": NotificationState.FAILED, **_forget_links(notification)}
     else:
         outcome = {
             "state": NotificationState.PENDING,

@@ -17,6 +17,7 @@ from portal.mentoring.reminders import reminders_send
 from portal.notifications.management.commands.send_notifications import (
     Command as SendNotificationsCommand,
 )
+from portal.notifications.services import notifications_forget_links
 from portal.safeguarding.services import concerns_escalate
 
 logger = logging.getLogger("portal.worker")
@@ -24,6 +25,8 @@ logger = logging.getLogger("portal.worker")
 SCHEDULED_JOBS = {"escalate_concerns": concerns_escalate, "send_reminders": reminders_send}
 # Data retention: blanks session notes past the program setting (off by default).
 SCHEDULED_JOBS["purge_expired"] = sessions_purge_expired
+# Links that enroll or reset a password leave the outbox once sent or expired.
+SCHEDULED_JOBS["forget_links"] = notifications_forget_links
 JOBS_EVERY_SECONDS = 60
 
 
