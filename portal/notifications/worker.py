@@ -168,7 +168,7 @@ def deliver_due(
                 kind = type(exc).__name__
                 _record_failure(notification, worker_id, clock(), error, kind, permanent, report)
             else:
-                accepted = True  # from here to the UPDATE, a lost database could send it twice
+                accepted = True  # if the database is lost now, remember it was sent
                 _record_sent(notification, worker_id, clock(), report)
     except DatabaseError:
         if unfinished is not None:
