@@ -214,6 +214,10 @@ else:
     # The demo writes each email to a file a person can read.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# How long the worker's claim on an email lasts (portal/notifications/worker.py): an email
+# a killed worker had claimed goes out this long after. Keep it well above EMAIL_TIMEOUT,
+# which bounds each step of one send.
+NOTIFICATION_LEASE_SECONDS = int(os.environ.get("NOTIFICATION_LEASE_SECONDS", "60"))
 
 # --- Security -------------------------------------------------------------------------
 # HTTPS=on in production: secure cookies, HSTS and a redirect to https.

@@ -314,7 +314,7 @@ def test_staff_invite_one_mentor_from_the_form(client, staff_user):
     )
 
     assert response.redirect_chain[-1][0] == LIST
-    assert "Invitation sent to jordan.lee@example.org" in read_page(response).text
+    assert "Invitation queued for jordan.lee@example.org" in read_page(response).text
     assert Invitation.objects.get().user.full_name == "Jordan Lee"
 
 
@@ -404,7 +404,7 @@ def test_a_clean_csv_is_previewed_then_sent_in_one_go(client, staff_user):
 
     response = client.post("/staff/invitations/import/", {"csv_text": text}, follow=True)
 
-    assert "2 invitations sent." in read_page(response).text
+    assert "2 invitations queued" in read_page(response).text
     assert sorted(Invitation.objects.values_list("user__email", flat=True)) == [
         "ana@example.org",
         "bo@example.org",

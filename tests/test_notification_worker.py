@@ -21,11 +21,18 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from portal.notifications.models import Notification
+from portal.notifications.models import Notification, NotificationPriority, priority_of
 from portal.notifications.services import notification_queue
-from portal.notifications.worker import DeliveryReport, deliver_due
+from portal.notifications.worker import (
+    DEFAULT_BATCH,
+    DeliveryReport,
+    Unfinished,
+    deliver_due,
+    lease,
+)
 
 MINUTE = dt.timedelta(minutes=1)
+SECOND = dt.timedelta(seconds=1)
 
 pytest_plugins = ["tests.smtp_fixtures"]  # email_templates, smtp, smtp_server
 
@@ -199,7 +206,7 @@ def test_a_server_that_hangs_up_does_not_stop_the_rest_of_the_batch(db, smtp, em
     assert len(smtp.received) == 2
 
 
-def test_a_row_left_sending_by_a_dead_worker_is_taken_again_after_its_lease_only(
+def test_a_row_left_sending_by_a_dead_worker_is_taken_again_within_a_minute(
     db, smtp, email_templates
 ):
     [row] = queue(name="Jane")
@@ -208,12 +215,180 @@ def test_a_row_left_sending_by_a_dead_worker_is_taken_again_after_its_lease_only
         state="sending", claimed_by="dead-worker", claimed_at=t0, attempts=1
     )
 
-    assert deliver_due(worker_id="w2", now=t0 + 9 * MINUTE).claimed == 0
-    assert deliver_due(worker_id="w2", now=t0 + 11 * MINUTE).sent == 1
+    assert deliver_due(worker_id="w2", now=t0 + 59 * SECOND).claimed == 0
+    assert deliver_due(worker_id="w2", now=t0 + 61 * SECOND).sent == 1
 
     row.refresh_from_db()
     assert (row.state, row.claimed_by, row.attempts) == ("sent", "w2", 2)
     assert smtp.message_ids() == [message_id(row)]
+
+
+def test_the_lease_is_a_setting(db, smtp, email_templates, settings):
+    settings.NOTIFICATION_LEASE_SECONDS = 5 * 60
+    [row] = queue(name="Jane")
+    t0 = timezone.now()
+    Notification.objects.filter(pk=row.pk).update(
+        state="sending", claimed_by="dead-worker", claimed_at=t0, attempts=1
+    )
+
+    assert deliver_due(worker_id="w2", now=t0 + 4 * MINUTE).claimed == 0
+    assert deliver_due(worker_id="w2", now=t0 + 6 * MINUTE).sent == 1
+
+
+def test_a_worker_claims_a_few_emails_at_a_time(db, smtp, email_templates):
+    rows = queue(DEFAULT_BATCH + 7, name="Jane")
+
+    report = deliver_due(worker_id="w1")
+
+    assert 1 <= DEFAULT_BATCH <= 5
+    assert (report.claimed, report.sent) == (DEFAULT_BATCH, DEFAULT_BATCH)
+    states = collections.Counter(row.state for row in reload(rows))
+    assert states == {"sent": DEFAULT_BATCH, "pending": 7}
+
+
+def test_concern_emails_go_out_before_everything_else_that_is_due(db, smtp, email_templates):
+    earlier = queue(3, name="Jane")
+    for row in earlier:  # waiting for longer than the concern
+        Notification.objects.filter(pk=row.pk).update(
+            next_attempt_at=F("next_attempt_at") - 30 * MINUTE
+        )
+    [concern] = queue(to="contact@example.org", template="concern-raised", **CONCERN)
+
+    deliver_due(worker_id="w1", batch=1)
+
+    assert smtp.message_ids() == [message_id(concern)]
+    deliver_due(worker_id="w1")
+    assert smtp.message_ids()[1:] == [message_id(row) for row in earlier]
+
+
+def test_the_priority_comes_from_the_template():
+    assert priority_of("concern-raised") == NotificationPriority.CONCERN
+    assert priority_of("concern-escalated") == NotificationPriority.CONCERN
+    assert priority_of("password-reset") == NotificationPriority.PERSON_WAITING
+    assert priority_of("invitation") == NotificationPriority.PERSON_WAITING
+    assert priority_of("reminder-weekly") == NotificationPriority.ROUTINE
+    assert (
+        NotificationPriority.CONCERN
+        < NotificationPriority.PERSON_WAITING
+        < NotificationPriority.ROUTINE
+    )
+
+
+def test_a_second_worker_racing_the_first_sends_each_email_once(db, email_templates):
+    rows = queue(2, name="Jane")
+    t0 = timezone.now()
+
+    class SlowToConnect(locmem.EmailBackend):
+        def open(self):
+            # Reaching the mail server takes longer than the lease: meanwhile another
+            # worker claims the same rows again and sends them.
+            assert deliver_due(worker_id="w2", now=t0 + lease() + SECOND).sent == 2
+            return super().open()
+
+    report = deliver_due(worker_id="w1", now=t0, connection=SlowToConnect())
+
+    assert (report.claimed, report.sent, report.lost) == (2, 0, 2)
+    assert [(row.state, row.claimed_by) for row in reload(rows)] == [("sent", "w2")] * 2
+    sent = collections.Counter(message["Message-ID"] for message in mail_outbox())
+    assert sent == {message_id(row): 1 for row in rows}
+
+
+def mail_outbox():
+    from django.core import mail
+
+    return [message.message() for message in mail.outbox]
+
+
+class DatabaseLost:
+    """An execute wrapper: the database answers until ``lost_at(sql, params)`` says yes,
+    then that query and every later one fail as if the server had gone away, until
+    ``back()``. With ``once``, only that query fails."""
+
+    def __init__(self, lost_at, *, once=False):
+        self.lost_at = lost_at
+        self.once = once
+        self.lost = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.lost or self.lost_at(sql, params):
+            self.lost = not self.once
+            self.lost_at = (lambda sql, params: False) if self.once else self.lost_at
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+
+def records_sent(sql, params) -> bool:
+    return sql.startswith("UPDATE") and "sent" in [str(p) for p in params or ()]
+
+
+def nth_record_of_sent(n: int):
+    seen = []
+
+    def lost_at(sql, params):
+        if records_sent(sql, params):
+            seen.append(sql)
+        return len(seen) == n and records_sent(sql, params)
+
+    return lost_at
+
+
+def after_the_first_record_of_sent():
+    seen = []
+
+    def lost_at(sql, params):
+        if seen:
+            return True
+        if records_sent(sql, params):
+            seen.append(sql)
+        return False
+
+    return lost_at
+
+
+@pytest.mark.django_db(transaction=True)  # a lost database ends any transaction
+def test_emails_claimed_by_a_worker_that_lost_the_database_are_due_within_a_minute(
+    smtp, email_templates
+):
+    rows = queue(3, name="Jane")
+    t0 = timezone.now()
+    database = DatabaseLost(after_the_first_record_of_sent())
+
+    with connection.execute_wrapper(database), pytest.raises(OperationalError):
+        deliver_due(worker_id="w1", now=t0)
+
+    first, *others = reload(rows)
+    assert first.state == "sent"
+    assert [row.state for row in others] == ["sending", "sending"]
+    assert smtp.message_ids() == [message_id(first)]
+    assert deliver_due(worker_id="w2", now=t0 + 59 * SECOND).claimed == 0
+    assert deliver_due(worker_id="w2", now=t0 + 61 * SECOND).sent == 2
+    received = collections.Counter(smtp.message_ids())
+    assert received == {message_id(row): 1 for row in rows}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_accepted_while_the_database_was_lost_is_recorded_and_never_sent_again(
+    smtp, email_templates
+):
+    rows = queue(3, name="Jane")
+    t0 = timezone.now()
+    unfinished = Unfinished()
+    lost = DatabaseLost(nth_record_of_sent(2), once=True)
+    with connection.execute_wrapper(lost), pytest.raises(OperationalError):
+        deliver_due(worker_id="w1", now=t0, unfinished=unfinished)
+
+    assert [row.pk for row in unfinished.sent] == [rows[1].pk]  # the server accepted it
+    assert [row.pk for row in unfinished.untried] == [rows[2].pk]
+    assert len(smtp.received) == 2
+    # A second later the database is back: the worker records what was accepted, hands
+    # back what it had not tried, and sends it, without waiting for the lease.
+    report = deliver_due(worker_id="w1", now=t0 + SECOND, unfinished=unfinished)
+
+    assert unfinished == Unfinished()
+    assert (report.sent, report.released) == (2, 1)  # the second recorded, the third sent
+    assert [row.state for row in reload(rows)] == ["sent", "sent", "sent"]
+    received = collections.Counter(smtp.message_ids())
+    assert received == {message_id(row): 1 for row in rows}
 
 
 def test_a_row_another_worker_claims_between_our_select_and_update_is_left_to_it(
@@ -379,9 +554,10 @@ def worker_command(*args):
     ]
 
 
-def worker_env(smtp_server) -> dict:
+def worker_env(smtp_server, **extra) -> dict:
     env = {
         **os.environ,
+        **extra,
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_server.port),
         "EMAIL_USE_TLS": "off",
@@ -397,10 +573,10 @@ def worker_env(smtp_server) -> dict:
     return env
 
 
-def start_worker(smtp_server, *args):
+def start_worker(smtp_server, *args, lease_seconds: int = 60):
     return subprocess.Popen(  # noqa: S603 - our own manage.py
         worker_command(*args),
-        env=worker_env(smtp_server),
+        env=worker_env(smtp_server, NOTIFICATION_LEASE_SECONDS=str(lease_seconds)),
         cwd=django_settings.BASE_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -427,36 +603,83 @@ def finish(process, timeout=30) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_batch_sends_no_duplicates_when_another_takes_over(smtp_server):
-    rows = queue(20, template="concern-raised", **CONCERN)
-    # The 4th MAIL waits: by then the worker has recorded the 3rd email as sent.
+def test_a_worker_killed_mid_batch_leaves_its_emails_to_the_next_worker_within_its_lease(
+    smtp_server,
+):
+    rows = queue(8, template="concern-raised", **CONCERN)
+    lease_seconds = 3  # the default is a minute; the same rule, faster
+    # The 4th MAIL waits: by then the worker has recorded the 3rd email as sent and
+    # renewed its claim on the 4th.
     smtp_server.hold_from = 4
-    worker = start_worker(smtp_server, "--batch", "100")
+    worker = start_worker(smtp_server, lease_seconds=lease_seconds)
     wait_for(smtp_server, lambda server: server.mail_commands >= 4, worker)
 
     worker.send_signal(signal.SIGKILL)  # mid-batch, mid-conversation with the server
     worker.wait(timeout=10)
     smtp_server.release()
 
-    # Only a kill in the few milliseconds between the server's "250 OK" to the message
-    # and the worker's UPDATE to "sent" would send that one message twice (delivery is
-    # at least once; the Message-ID is the same). Here the worker is killed waiting on
-    # the server, so none is sent twice.
-    states = collections.Counter(row.state for row in reload(rows))
-    assert states == {"sent": 3, "sending": 17}
+    # It had claimed only a small batch: the rest never waited for it.
+    rows = reload(rows)
+    states = collections.Counter(row.state for row in rows)
+    assert states == {"sent": 3, "sending": DEFAULT_BATCH - 3, "pending": 8 - DEFAULT_BATCH}
+    claimed = {row.pk: row.claimed_at for row in rows if row.state == "sending"}
     assert len(smtp_server.received) == 3
-    # Within the lease nobody else takes the dead worker's rows...
-    assert deliver_due(worker_id="impatient").claimed == 0
-    # ...and once it has run out (as if ten minutes had passed), the next worker does.
-    Notification.objects.filter(state="sending").update(claimed_at=F("claimed_at") - 11 * MINUTE)
-    finish(start_worker(smtp_server, "--batch", "100"))
+
+    # The next worker sends what is pending at once, and the dead worker's emails as soon
+    # as their lease runs out.
+    started = time.monotonic()
+    successor = start_worker(
+        smtp_server, "--loop", "--interval", "0.2", lease_seconds=lease_seconds
+    )
+    wait_for(smtp_server, lambda server: len(server.received) == 8, successor, timeout=30)
+    assert time.monotonic() - started < lease_seconds + 10
+    successor.send_signal(signal.SIGTERM)
+    finish(successor)
 
     rows = reload(rows)
     assert {row.state for row in rows} == {"sent"}
-    assert collections.Counter(row.attempts for row in rows) == {1: 3, 2: 17}
+    for row in rows:
+        if row.pk in claimed:
+            assert row.sent_at - claimed[row.pk] >= dt.timedelta(seconds=lease_seconds)
+    assert collections.Counter(row.attempts for row in rows) == {1: 6, 2: DEFAULT_BATCH - 3}
+    # Killed waiting on the server, the worker had not sent the 4th email: no copy.
     received = collections.Counter(smtp_server.message_ids())
-    assert set(received) == {message_id(row) for row in rows}
-    assert set(received.values()) == {1}
+    assert received == {message_id(row): 1 for row in rows}
+
+
+def terminate_other_connections() -> int:
+    """Cut every connection to the test database but this test's own."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+        return len(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_worker_that_loses_the_database_mid_send_sends_each_email_once(
+    smtp_server,
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    rows = queue(8, template="concern-raised", **CONCERN)
+    smtp_server.hold_from = 3  # the worker waits for the server's answer to the 3rd email
+    worker = start_worker(smtp_server, "--loop", "--interval", "0.2")
+    wait_for(smtp_server, lambda server: server.mail_commands >= 3, worker)
+
+    assert terminate_other_connections() >= 1  # meanwhile its database connection is cut
+    smtp_server.release()  # the 3rd email is accepted; recording it fails
+    # Back within seconds, not after the lease: the worker hands back what it had claimed.
+    wait_for(smtp_server, lambda server: len(server.received) == 8, worker, timeout=20)
+    worker.send_signal(signal.SIGTERM)
+    finish(worker)
+
+    rows = reload(rows)
+    assert {row.state for row in rows} == {"sent"}
+    received = collections.Counter(smtp_server.message_ids())
+    assert received == {message_id(row): 1 for row in rows}
 
 
 @pytest.mark.django_db(transaction=True)

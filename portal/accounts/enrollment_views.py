@@ -25,6 +25,7 @@ from portal.accounts.enrollment_forms import (
 )
 from portal.accounts.models import Invitation, InvitationState, Role
 from portal.mentoring.models import SiteContact
+from portal.notifications.selectors import latest_email_about_each
 
 STATE_FILTERS = {
     InvitationState.PENDING: lambda now: Q(
@@ -58,8 +59,12 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             Q(user__email__icontains=query) | Q(user__full_name__icontains=query)
         )
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    emails = latest_email_about_each(
+        subject_type="invitation", subject_ids=[invitation.pk for invitation in page]
+    )
     for invitation in page:
         invitation.current_state = invitation.state_at(now)
+        invitation.email = emails.get(invitation.pk)
     return render(
         request,
         "accounts/invitation_list.html",
@@ -91,8 +96,8 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Invitation sent to {invitation.user.email}. The link works for "
-                f"{request.program.invitation_valid_days} days.",
+                f"Invitation queued for {invitation.user.email}: it goes out within a "
+                f"minute. The link works for {request.program.invitation_valid_days} days.",
             )
             return redirect("enrollment:invitation_list")
     return render(request, "accounts/invitation_form.html", {"form": form})
@@ -117,7 +122,11 @@ def invitation_import(request: HttpRequest) -> HttpResponse:
                     "accounts/invitation_import.html",
                     {"form": InviteCsvForm(), "preview": preview},
                 )
-            messages.success(request, f"{len(sent)} invitation{pluralize(len(sent))} sent.")
+            messages.success(
+                request,
+                f"{len(sent)} invitation{pluralize(len(sent))} queued: "
+                "they go out within a few minutes.",
+            )
             return redirect("enrollment:invitation_list")
     form = InviteCsvForm(request.POST or None, request.FILES or None)
     preview = None

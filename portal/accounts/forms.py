@@ -1,7 +1,11 @@
+import datetime as dt
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.notifications.services import notification_queue
 from portal.security.forms import ThrottleMessageMixin
@@ -52,4 +56,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
                 recipient_user=context.get("user"),
                 subject_type="account",
                 subject_id=context["user"].pk if context.get("user") else None,
+                link_expires_at=timezone.now()
+                + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
             )

@@ -157,6 +157,7 @@ def _issue(*, user: User, created_by: User | None, now: dt.datetime) -> Invitati
         recipient_user=user,
         subject_type="invitation",
         subject_id=invitation.pk,
+        link_expires_at=invitation.expires_at,
     )
     return invitation
 

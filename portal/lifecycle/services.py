@@ -1,10 +1,14 @@
-"""What the portal forgets, and when: notes past the program's retention time, and one
-child's records when their school asks. Both are audited and safe to run twice."""
+"""What the portal forgets, and when: notes past the program's retention time, one
+child's records when their school asks, and expired sign-in sessions (with the drafts
+kept in them). Each is safe to run twice; the first two are audited."""
 
 import datetime as dt
 import re
 from dataclasses import dataclass
+from importlib import import_module
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -133,6 +137,22 @@ class ErasureSummary:
             f"{self.sessions} sessions erased, {self.needs} needs erased, "
             f"{self.concerns} concerns kept and de-identified, {self.matches} matches"
         )
+
+
+def signin_sessions_clear_expired(*, now: dt.datetime | None = None) -> bool:
+    """Once a day, delete expired sign-in sessions (Django's ``clearsessions``): each one
+    may hold a draft typed while signed out. Returns whether it ran.
+
+    The worker asks every minute; a cache entry per day in the program's time zone (the
+    shared cache, so one run a day across workers and servers) makes the rest no-ops, and
+    a second run by a race would only find nothing left to delete.
+    """
+    now = now or timezone.now()
+    day = timezone.localtime(now, ProgramSettings.load().tz).date()
+    if not cache.add(f"lifecycle:clearsessions:{day.isoformat()}", True, timeout=2 * 86400):
+        return False
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return True
 
 
 def _without_name(text: str, name: str) -> str:

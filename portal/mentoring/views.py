@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
+from portal.lib.text import LONG_TEXT_MAX
 from portal.mentoring import reminders, rules, selectors, services
 from portal.mentoring.access import (
     active_matches_for_mentor,
@@ -22,9 +23,14 @@ from portal.mentoring.access import (
 )
 from portal.mentoring.forms import DeleteSessionForm, NoSessionMonthForm, SessionLogForm
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
+from portal.security import throttle
+from portal.security.client_ip import client_ip
 from portal.staff import exports
 
 DRAFT_KEY = "session_form_draft"
+# A whole draft: the notes, the concern's and the needs' details at their limit, and room
+# for the short fields. Anything longer is not a session form.
+DRAFT_MAX_CHARS = 3 * LONG_TEXT_MAX + 2_000
 LIST_FIELDS = {"resource_needs"}
 
 
@@ -147,19 +153,40 @@ def _form_context(form: SessionLogForm, **extra) -> dict:
 
 
 def _stash_draft(request: HttpRequest) -> HttpResponse:
-    """The sign-in expired while the mentor was writing: keep what they typed for later."""
+    """The sign-in expired while the mentor was writing: keep what they typed for later.
+
+    Anyone can post here signed out, and each draft is a session row: only the form's own
+    fields are kept, at most ``DRAFT_MAX_CHARS`` in all, and at most 20 drafts an hour
+    from one address (the shared throttle)."""
     draft = {
         key: values if key in LIST_FIELDS else values[-1]
         for key, values in request.POST.lists()
-        if key != "csrfmiddlewaretoken"
+        if key in SessionLogForm.base_fields
     }
-    request.session[DRAFT_KEY] = {"path": request.path, "data": draft}
-    messages.info(
-        request,
-        "Your sign-in had expired. Sign in again: what you typed is kept and will be "
-        "back in the form.",
-    )
+    ip = client_ip(request)
+    kept = _draft_size(draft) <= DRAFT_MAX_CHARS and not throttle.locked_for("draft-ip", ip)
+    if kept:
+        throttle.record_failure("draft-ip", ip)  # counts drafts, not failures
+        request.session[DRAFT_KEY] = {"path": request.path, "data": draft}
+        messages.info(
+            request,
+            "Your sign-in had expired. Sign in again: what you typed is kept and will be "
+            "back in the form.",
+        )
+    else:
+        messages.info(
+            request,
+            "Your sign-in had expired. Sign in again. What you typed could not be kept "
+            "here: if you typed it in this browser, the form brings it back.",
+        )
     return redirect(f"{reverse('accounts:login')}?next={request.path}")
+
+
+def _draft_size(draft: dict) -> int:
+    return sum(
+        len(key) + sum(len(value) for value in (values if isinstance(values, list) else [values]))
+        for key, values in draft.items()
+    )
 
 
 def _pop_draft(request: HttpRequest, matches) -> dict | None:

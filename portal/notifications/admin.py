@@ -8,17 +8,28 @@ from portal.notifications.models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(StaffAccessMixin, admin.ModelAdmin):
-    list_display = ["created_at", "to", "template", "state", "attempts", "last_error", "sent_at"]
+    list_display = [
+        "created_at",
+        "to",
+        "template",
+        "priority",
+        "state",
+        "attempts",
+        "last_error",
+        "sent_at",
+    ]
     list_filter = ["state", "template"]
     search_fields = ["to"]
     date_hierarchy = "created_at"
     # The context is left out: it can carry details of a concern, which staff read (and
-    # the audit trail records) on the concern itself.
+    # the audit trail records) on the concern itself, and, until the email is done with,
+    # a link that enrolls someone or resets a password (secret_links.py).
     fields = [
         "uuid",
         "to",
         "recipient_user",
         "template",
+        "priority",
         "subject_type",
         "subject_id",
         "state",
@@ -29,6 +40,8 @@ class NotificationAdmin(StaffAccessMixin, admin.ModelAdmin):
         "claimed_at",
         "claimed_by",
         "sent_at",
+        "holds_secret",
+        "secret_expires_at",
     ]
     readonly_fields = fields
 

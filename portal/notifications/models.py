@@ -19,6 +19,23 @@ class NotificationState(models.TextChoices):
     FAILED = "failed", "Failed for good"
 
 
+class NotificationPriority(models.IntegerChoices):
+    """Which emails go first when several are due: lower goes sooner."""
+
+    CONCERN = 0, "Child safety concern"
+    PERSON_WAITING = 1, "Someone is waiting for it"
+    ROUTINE = 2, "Routine reminder"
+
+
+def priority_of(template: str) -> int:
+    """Concern emails before everything else; reminders, sent in bulk, last."""
+    if template.startswith("concern-"):
+        return NotificationPriority.CONCERN
+    if template.startswith("reminder-"):
+        return NotificationPriority.ROUTINE
+    return NotificationPriority.PERSON_WAITING
+
+
 class Notification(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     to = models.EmailField("recipient")
@@ -31,8 +48,14 @@ class Notification(models.Model):
     )
     template = models.CharField(max_length=80, help_text="emails/<template>-subject.txt etc.")
     context = models.JSONField(default=dict, blank=True)
+    # The context holds a working link (secret_links.py) until the email is done with.
+    holds_secret = models.BooleanField(default=False)
+    secret_expires_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(
         max_length=20, choices=NotificationState.choices, default=NotificationState.PENDING
+    )
+    priority = models.PositiveSmallIntegerField(
+        choices=NotificationPriority.choices, default=NotificationPriority.PERSON_WAITING
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -47,7 +70,18 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        # The worker's claim: due rows in the order they go out (portal/notifications/worker.py).
+        indexes = [
+            models.Index(
+                fields=["state", "priority", "next_attempt_at"], name="notification_due_order"
+            ),
+            # The few rows whose link is still to be forgotten.
+            models.Index(
+                fields=["state", "secret_expires_at"],
+                condition=models.Q(holds_secret=True),
+                name="notification_holds_secret",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=[s.value for s in NotificationState]),

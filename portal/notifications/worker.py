@@ -6,17 +6,30 @@ The life of a row::
        ^                  |
        +--temporary fail--+--permanent fail, or too many attempts--> failed
 
+Rows are claimed a few at a time (``DEFAULT_BATCH``), the most urgent first: concern
+emails, then emails someone is waiting for, then reminders (``Notification.priority``).
 A claim is a short transaction of its own (``SELECT ... FOR UPDATE SKIP LOCKED`` on
 PostgreSQL; a conditional ``UPDATE`` per row on SQLite, which has no row locks), so
-several workers can run at once and never send the same row together. Sending happens
-outside any transaction, and each outcome is written with an update guarded by the
-claim (``claimed_by`` and ``claimed_at``): a worker that lost its claim changes nothing.
+several workers can run at once. Sending happens outside any transaction.
 
-A claim is a lease. A row left in "sending" for longer than the lease belongs to a worker
-that died, and is claimed again. Delivery is therefore "at least once": a worker killed
-after the mail server accepted a message but before it recorded "sent" (a few
-milliseconds) leaves that one message to be sent again. The Message-ID stays the same,
-so mail clients can recognise the copy.
+A claim is a short lease (``NOTIFICATION_LEASE_SECONDS``, one minute by default). Just
+before each send the worker renews it with a conditional update that also checks the row
+is still its own (same ``claimed_by`` and ``claimed_at``); if another worker has taken the
+row meanwhile, it is skipped, never sent. A row left in "sending" for longer than the
+lease belongs to a worker that was killed or lost the database, and is claimed again: its
+emails go out within a minute. Each outcome is written with an update guarded by the
+claim, so a worker that lost its claim changes nothing.
+
+Never twice: after the renewal, nobody else can claim the row for a whole lease, which is
+longer than one send can take (``EMAIL_TIMEOUT`` bounds each SMTP step; keep the lease
+well above it). Two workers therefore never both send a row. The one window left is
+between the mail server's "250 OK" for the message and the UPDATE to "sent": a few
+milliseconds. When the database is lost in that window the worker keeps the row in memory
+(``Unfinished``) and records it first when the database is back, without sending it
+again (and hands back at once the rows it had not tried). Only a worker killed in that
+window, or a database down for longer than the lease, leaves that one message to be sent
+again by another worker, with the same Message-ID, so mail clients can recognise the
+copy.
 
 ``attempts`` counts every try. It is counted when a row is claimed, so a try that killed
 its worker still counts, and a message that crashes workers cannot be retried forever.
@@ -27,7 +40,7 @@ import datetime as dt
 import logging
 import smtplib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -39,11 +52,13 @@ from django.utils import timezone
 
 from portal.lib.emails import BadRecipient, build_message
 from portal.notifications.models import Notification, NotificationState
+from portal.notifications.secret_links import without_secrets
 
 logger = logging.getLogger("portal.notifications")
 
 DEFAULT_MAX_ATTEMPTS = 10
-DEFAULT_LEASE_SECONDS = 10 * 60
+DEFAULT_LEASE_SECONDS = 60
+DEFAULT_BATCH = 5
 FIRST_RETRY = dt.timedelta(minutes=1)
 LONGEST_RETRY = dt.timedelta(hours=1)
 ERROR_LENGTH = 300
@@ -57,6 +72,15 @@ class DeliveryReport:
     failed: int = 0  # failed for good
     released: int = 0  # claimed but not tried because the worker was asked to stop
     lost: int = 0  # claimed by another worker meanwhile (lease expired): not recorded
+
+
+@dataclass
+class Unfinished:
+    """What a batch left when the database was lost, kept by the caller between calls
+    and settled first when the database is back."""
+
+    sent: list[Notification] = field(default_factory=list)  # accepted, not yet recorded
+    untried: list[Notification] = field(default_factory=list)  # claimed, not sent
 
 
 def max_attempts() -> int:
@@ -76,31 +100,40 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 def deliver_due(
     *,
-    batch: int = 50,
+    batch: int = DEFAULT_BATCH,
     worker_id: str,
     now: dt.datetime | None = None,
     connection=None,
     stop: Callable[[], bool] | None = None,
+    unfinished: Unfinished | None = None,
 ) -> DeliveryReport:
     """Claim up to ``batch`` due notifications and try to send each of them once.
 
     Call again while ``report.claimed`` is not zero to empty the outbox. ``now`` fixes
     the clock (tests); ``connection`` is a Django email backend (one is opened for the
     batch otherwise); ``stop`` is asked before each send, and when it says yes the rows
-    not yet tried go back to pending untouched. Database errors propagate: the rows of
-    the batch stay claimed until their lease runs out.
+    not yet tried go back to pending untouched.
+
+    Database errors propagate. The rows of the batch stay claimed until their lease runs
+    out (a minute), unless the caller keeps ``unfinished`` between calls: the rows the
+    mail server accepted meanwhile are then recorded as sent (never sent again), and the
+    rows not tried are handed back, as soon as the database answers again.
     """
     clock = (lambda: now) if now is not None else timezone.now
-    claimed_at = clock()
-    rows = _claim(batch=batch, worker_id=worker_id, now=claimed_at)
-    report = DeliveryReport(claimed=len(rows))
+    report = DeliveryReport()
+    if unfinished is not None:
+        _settle(unfinished, worker_id, clock(), report)
+    rows = _claim(batch=batch, worker_id=worker_id, now=clock())
+    report.claimed = len(rows)
     if not rows:
         return report
 
     mail = connection or get_connection()
     unreachable: Exception | None = None  # once the mail server cannot be reached
+    index, accepted = 0, False
     try:
         for index, notification in enumerate(rows):
+            accepted = False
             if stop is not None and stop():
                 report.released += _release(rows[index:], worker_id)
                 break
@@ -117,6 +150,14 @@ def deliver_due(
                     # Every row of the batch fails the same way: no need to wait for a
                     # timeout once per row.
                     raise unreachable
+                if not _renew(notification, worker_id, clock()):
+                    report.lost += 1
+                    logger.warning(
+                        "notification %s (%s) not sent: another worker claimed it meanwhile",
+                        notification.pk,
+                        notification.template,
+                    )
+                    continue
                 if mail.send_messages([message]) != 1:
                     raise RuntimeError("The email backend reported nothing sent.")
             except DatabaseError:
@@ -127,7 +168,14 @@ def deliver_due(
                 kind = type(exc).__name__
                 _record_failure(notification, worker_id, clock(), error, kind, permanent, report)
             else:
+                accepted = True  # if the database is lost now, remember it was sent
                 _record_sent(notification, worker_id, clock(), report)
+    except DatabaseError:
+        if unfinished is not None:
+            if accepted:
+                unfinished.sent.append(rows[index])
+            unfinished.untried.extend(rows[index + 1 if accepted else index :])
+        raise
     finally:
         _close_quietly(mail)
     return report
@@ -173,6 +221,10 @@ def _due(now: dt.datetime) -> Q:
     return waiting | abandoned
 
 
+# Concern emails first, then the longest waiting (the index notification_due_order).
+DUE_ORDER = ("priority", "next_attempt_at", "pk")
+
+
 def _claim(*, batch: int, worker_id: str, now: dt.datetime) -> list[Notification]:
     claim = {
         "state": NotificationState.SENDING,
@@ -180,7 +232,7 @@ def _claim(*, batch: int, worker_id: str, now: dt.datetime) -> list[Notification
         "claimed_at": now,
         "attempts": F("attempts") + 1,
     }
-    due = Notification.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
+    due = Notification.objects.filter(_due(now)).order_by(*DUE_ORDER)
     if db_connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch])
@@ -197,7 +249,7 @@ def _claim(*, batch: int, worker_id: str, now: dt.datetime) -> list[Notification
     return list(
         Notification.objects.filter(
             pk__in=ids, state=NotificationState.SENDING, claimed_by=worker_id, claimed_at=now
-        ).order_by("next_attempt_at", "pk")
+        ).order_by(*DUE_ORDER)
     )
 
 
@@ -210,8 +262,44 @@ def _ours(notification: Notification, worker_id: str):
     )
 
 
+def _renew(notification: Notification, worker_id: str, now: dt.datetime) -> bool:
+    """Just before a send: confirm the row is still ours and extend the lease from now.
+
+    A conditional update, so of this worker and one that claimed the row again meanwhile
+    exactly one succeeds (PostgreSQL re-checks the row after the other's lock; SQLite
+    writes one at a time)."""
+    if _ours(notification, worker_id).update(claimed_at=now) != 1:
+        return False
+    notification.claimed_at = now
+    return True
+
+
+def _settle(
+    unfinished: Unfinished, worker_id: str, now: dt.datetime, report: DeliveryReport
+) -> None:
+    """Once the database is back: record what the mail server accepted while it was away,
+    and hand back the rows not tried. A database error keeps what is left for next time."""
+    while unfinished.sent:
+        _record_sent(unfinished.sent[0], worker_id, now, report)
+        unfinished.sent.pop(0)
+    while unfinished.untried:
+        report.released += _release(unfinished.untried[:1], worker_id)
+        unfinished.untried.pop(0)
+
+
+def _forget_links(notification: Notification) -> dict:
+    """The fields that drop a working link from a row done with it (secret_links.py)."""
+    if not notification.holds_secret:
+        return {}
+    return {
+        "context": without_secrets(notification.template, notification.context),
+        "holds_secret": False,
+    }
+
+
 def _record_sent(notification, worker_id: str, now: dt.datetime, report: DeliveryReport) -> None:
-    if _ours(notification, worker_id).update(state=NotificationState.SENT, sent_at=now) != 1:
+    outcome = {"state": NotificationState.SENT, "sent_at": now, **_forget_links(notification)}
+    if _ours(notification, worker_id).update(**outcome) != 1:
         report.lost += 1
         logger.warning(
             "notification %s (%s) sent, but its claim had passed to another worker",
@@ -242,7 +330,7 @@ def _record_failure(
     attempts = notification.attempts
     give_up = permanent or attempts >= max_attempts()
     if give_up:
-        outcome = {"state": NotificationState.FAILED}
+        outcome = {"state": NotificationState.FAILED, **_forget_links(notification)}
     else:
         outcome = {
             "state": NotificationState.PENDING,

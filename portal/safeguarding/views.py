@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts.decorators import role_required, staff_required
 from portal.audit.services import events_for
 from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind
+from portal.notifications.selectors import emails_about
 from portal.safeguarding import selectors, services
 from portal.safeguarding.access import (
     concerns_visible_to,
@@ -99,6 +100,7 @@ def _concern_page(request, concern, **forms_) -> HttpResponse:
     }
     if request.user.is_program_staff:
         context["events"] = events_for(concern)
+        context["emails"] = emails_about(subject_type="concern", subject_id=concern.pk)
     return render(request, "safeguarding/concern_detail.html", context)
 
 
@@ -171,7 +173,11 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
             description=form.cleaned_data["description"],
             raised_by=request.user,
         )
-        messages.success(request, "The concern is recorded; staff and the school are notified.")
+        messages.success(
+            request,
+            "The concern is recorded. Emails to staff and the school are queued: this page "
+            "shows when each one goes out.",
+        )
         return redirect("safeguarding:concern_detail", pk=concern.pk)
     return render(request, "safeguarding/concern_raise.html", {"form": form})
 

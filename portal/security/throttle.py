@@ -1,4 +1,4 @@
-"""Limits on failed sign-ins, one-time codes and password reset requests.
+"""Limits on failed sign-ins, one-time codes, password reset requests and signed-out drafts.
 
 Counts live in Django's cache (Redis or the database table: shared by every worker and
 server, never one process's memory). Each limit is counted twice and separately: per
@@ -33,6 +33,8 @@ def _limits() -> dict[str, Limit]:
         "code-ip": Limit("code-ip", 20, 15 * 60, 15 * 60),
         "reset-account": Limit("reset-account", 3, 60 * 60, 60 * 60),
         "reset-ip": Limit("reset-ip", 10, 60 * 60, 60 * 60),
+        # Drafts kept for a post whose sign-in expired: each one stores a session row.
+        "draft-ip": Limit("draft-ip", 20, 60 * 60, 60 * 60),
     }
     for name, (attempts, window, lock) in custom.items():
         defaults[name] = Limit(name, attempts, window, lock)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts.decorators import staff_required
 from portal.audit.services import events_for
 from portal.mentoring import rules
+from portal.notifications.selectors import emails_about
 from portal.support import services
 from portal.support.forms import ContactForm, ReplyForm, StatusForm
 from portal.support.models import OPEN_STATUSES, RequestStatus, SupportRequest, Topic
@@ -134,6 +135,7 @@ def _detail(request: HttpRequest, item: SupportRequest, **bound_forms) -> HttpRe
             "status_form": bound_forms.get("status_form")
             or StatusForm(initial={"status": item.status}),
             "events": events_for(item).order_by("created_at", "pk"),
+            "emails": emails_about(subject_type="support_request", subject_id=item.pk),
         },
     )
 

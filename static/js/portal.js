@@ -6,6 +6,31 @@
     try { return window.localStorage; } catch (e) { return null; }
   }
 
+  var DRAFT_PREFIX = "mentor-portal-draft:";
+  // A draft no one came back to within a week is forgotten: notes about a child do not
+  // stay on a device for longer than they are useful.
+  var DRAFT_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+  function draftKeys(store) {
+    var keys = [];
+    for (var i = 0; i < store.length; i++) {
+      var key = store.key(i);
+      if (key && key.indexOf(DRAFT_PREFIX) === 0) { keys.push(key); }
+    }
+    return keys;
+  }
+
+  function dropOldDrafts() {
+    var store = storage();
+    if (!store) { return; }
+    draftKeys(store).forEach(function (key) {
+      var saved = null;
+      try { saved = JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
+      var age = saved && typeof saved.savedAt === "number" ? Date.now() - saved.savedAt : Infinity;
+      if (!(age <= DRAFT_MAX_AGE_MS)) { store.removeItem(key); }
+    });
+  }
+
   // Move focus to the error summary so screen reader users hear what went wrong.
   function focusErrorSummary() {
     var summary = document.querySelector("[data-error-summary]");
@@ -74,7 +99,7 @@
     var store = storage();
     var key = form.getAttribute("data-draft-key");
     if (!store || !key) { return; }
-    key = "mentor-portal-draft:" + key;
+    key = DRAFT_PREFIX + key;
     var skip = { csrfmiddlewaretoken: true, submission_token: true };
     var save = function () {
       var data = {};
@@ -122,7 +147,7 @@
   function clearSavedDrafts() {
     var store = storage();
     document.querySelectorAll("[data-clear-draft]").forEach(function (el) {
-      if (store) { store.removeItem("mentor-portal-draft:" + el.getAttribute("data-clear-draft")); }
+      if (store) { store.removeItem(DRAFT_PREFIX + el.getAttribute("data-clear-draft")); }
     });
   }
 
@@ -132,15 +157,13 @@
     document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
       form.addEventListener("submit", function () {
         if (!store) { return; }
-        for (var i = store.length - 1; i >= 0; i--) {
-          var key = store.key(i);
-          if (key && key.indexOf("mentor-portal-draft:") === 0) { store.removeItem(key); }
-        }
+        draftKeys(store).forEach(function (key) { store.removeItem(key); });
       });
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    dropOldDrafts();
     clearSavedDrafts();
     clearDraftsOnSignOut();
     document.querySelectorAll("form.session-form").forEach(function (form) {

@@ -36,7 +36,7 @@ def test_a_mentor_enrolls_from_the_invitation_and_lands_home(page, live_server, 
     page.get_by_label("Mentor's full name").fill("Nia Okafor")
     page.get_by_label("Mentor's email address").fill("nia.okafor@example.org")
     page.get_by_role("button", name="Send the invitation").click()
-    expect(page.get_by_text("Invitation sent to nia.okafor@example.org")).to_be_visible()
+    expect(page.get_by_text("Invitation queued for nia.okafor@example.org")).to_be_visible()
     expect(page.locator("table")).to_contain_text("Waiting")
     page.get_by_role("button", name="Sign out").click()
 

@@ -20,7 +20,7 @@ import time
 from django import db
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.notifications.worker import DeliveryReport, deliver_due
+from portal.notifications.worker import DEFAULT_BATCH, DeliveryReport, Unfinished, deliver_due
 
 logger = logging.getLogger("portal.notifications")
 
@@ -39,13 +39,20 @@ class Command(BaseCommand):
             help="Seconds between polls with --loop (default 5).",
         )
         parser.add_argument(
-            "--batch", type=int, default=50, help="Notifications claimed at a time (default 50)."
+            "--batch",
+            type=int,
+            default=DEFAULT_BATCH,
+            help=f"Notifications claimed at a time (default {DEFAULT_BATCH}).",
         )
 
     def handle(self, *args, loop: bool, interval: float, batch: int, **options):
         if batch < 1 or interval < 0:
             raise CommandError("--batch must be at least 1 and --interval not negative.")
         self.stopping = False
+        # What a batch left when the database was lost: emails the mail server accepted
+        # (recorded as sent when it is back, never sent again) and emails not tried
+        # (handed back at once). See worker.py.
+        self.unfinished = Unfinished()
         # Unique per run: a restarted container may reuse the hostname and the pid.
         worker_id = f"{socket.gethostname()[:50]}:{os.getpid()}:{secrets.token_hex(4)}"
         total = DeliveryReport()
@@ -65,8 +72,9 @@ class Command(BaseCommand):
                         type(exc).__name__,
                         interval,
                     )
-                    # A fresh connection next time; rows claimed in this batch are claimed
-                    # again by any worker once their lease runs out.
+                    # A fresh connection next time. Rows claimed in this batch and not sent
+                    # are handed back when the database answers, or claimed again by any
+                    # worker once their lease (a minute) runs out.
                     with contextlib.suppress(db.Error):
                         db.connection.close()
                 if not loop:
@@ -83,7 +91,12 @@ class Command(BaseCommand):
 
     def _send_all_due(self, *, batch: int, worker_id: str, total: DeliveryReport) -> None:
         while not self.stopping:
-            report = deliver_due(batch=batch, worker_id=worker_id, stop=lambda: self.stopping)
+            report = deliver_due(
+                batch=batch,
+                worker_id=worker_id,
+                stop=lambda: self.stopping,
+                unfinished=self.unfinished,
+            )
             for field in ("claimed", "sent", "retrying", "failed", "released", "lost"):
                 setattr(total, field, getattr(total, field) + getattr(report, field))
             if report.claimed == 0:
