@@ -18,17 +18,25 @@ still uses) in tests/staff/test_export_speed_paths.py:
   distinct value.
 """
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
+import logging
 import tempfile
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connections, transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+
+from portal.lib.text import clean_text
+from portal.security.errors import new_error_id
+
+logger = logging.getLogger("portal.exports")
 
 CHUNK_SIZE = 64 * 1024
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -84,8 +92,15 @@ def xlsx_chunks(table: Table) -> Iterator[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=table.name[:31])
     sheet.append(table.headers)
-    for row in table.rows:
-        sheet.append([_excel_value(value) for value in row])
+    try:
+        for row in table.rows:
+            sheet.append([_excel_value(value) for value in row])
+    except BaseException:
+        # Finish openpyxl's own writer while its file is open, or it fails again later
+        # when the garbage collector closes it.
+        with contextlib.suppress(Exception):
+            sheet.close()
+        raise
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)
@@ -101,16 +116,60 @@ def _excel_value(value):
     if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
         # Excel has no time zones: the program's local time, as shown on the pages.
         return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, str):
+        # An Excel file cannot hold control characters (openpyxl refuses the cell): rows
+        # stored before the portal cleaned its text still export, a word processor's
+        # vertical tab as the line break it meant.
+        value = clean_text(value)
     return neutralise(value)
+
+
+class ExportAborted(Exception):
+    """A download stopped part way. Its text is the error id only: the real cause stays
+    out of every log line, since it may quote what a cell held."""
+
+
+def guarded(chunks: Iterator, *, name: str, file_format: str) -> Iterator:
+    """``chunks``, with a failure part way logged as an error id and the download cut.
+
+    The headers (200) are sent before the first chunk, so a failure cannot become an
+    error page. Instead: one log line with the error id, the export's name and where in
+    the code it failed (no exception text, no query string, no cell), a last CSV line
+    that says the file is incomplete, then the connection is closed without the end of
+    the response, so the browser reports the download as failed rather than complete.
+    """
+    try:
+        yield from chunks
+        return
+    except Exception as exc:
+        error_id = new_error_id()
+        where = " < ".join(
+            f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+            for frame in reversed(traceback.extract_tb(exc.__traceback__)[-3:])
+        )
+        logger.error(
+            "error %s: the %s export (%s) failed: %s at %s",
+            error_id,
+            name,
+            file_format,
+            type(exc).__name__,
+            where,
+        )
+    # Out of the except block: the cause (and the rows it holds) is let go here, not
+    # chained to what the server logs.
+    if file_format == "csv":
+        yield f"\r\nThis export failed (error {error_id}): the file is incomplete.\r\n"
+    raise ExportAborted(f"error {error_id}")
 
 
 def streaming_response(table: Table, *, file_format: str, filename: str) -> StreamingHttpResponse:
     if file_format == "xlsx":
-        response = StreamingHttpResponse(xlsx_chunks(table), content_type=XLSX_TYPE)
-        extension = "xlsx"
+        chunks, content_type, extension = xlsx_chunks(table), XLSX_TYPE, "xlsx"
     else:
-        response = StreamingHttpResponse(csv_chunks(table), content_type=CSV_TYPE)
-        extension = "csv"
+        chunks, content_type, extension = csv_chunks(table), CSV_TYPE, "csv"
+    response = StreamingHttpResponse(
+        guarded(chunks, name=filename, file_format=extension), content_type=content_type
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
     response["Cache-Control"] = "no-store"
     return response
