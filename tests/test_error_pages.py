@@ -189,7 +189,9 @@ def test_a_failed_request_logs_no_body_and_no_query_string(client_a, caplog):
     assert "Jane" not in text and "abc123" not in text
 
 
-def test_the_gunicorn_access_log_hides_tokens_in_paths():
+def gunicorn_access_atoms(path: str) -> dict:
+    """The values gunicorn's access log line is made of, for a GET of ``path``."""
+    import datetime as dt
     from types import SimpleNamespace
 
     from gunicorn.config import Config
@@ -197,7 +199,6 @@ def test_the_gunicorn_access_log_hides_tokens_in_paths():
     from portal.security.logging import GunicornLogger
 
     logger = GunicornLogger(Config())
-    path = "/accounts/password/reset/MQ/cz7k1a-0123456789abcdef0123456789abcdef/"
     request = SimpleNamespace(
         headers=[], uri=path, path=path, query="", method="GET", version=(1, 1)
     )
@@ -210,9 +211,12 @@ def test_the_gunicorn_access_log_hides_tokens_in_paths():
         "REMOTE_ADDR": "127.0.0.1",
     }
     response = SimpleNamespace(status="200 OK", response_length=10, headers=[], sent=10)
-    import datetime as dt
+    return logger.atoms(response, request, environ, dt.timedelta(seconds=0.1))
 
-    atoms = logger.atoms(response, request, environ, dt.timedelta(seconds=0.1))
+
+def test_the_gunicorn_access_log_hides_tokens_in_paths():
+    path = "/accounts/password/reset/MQ/cz7k1a-0123456789abcdef0123456789abcdef/"
+    atoms = gunicorn_access_atoms(path)
     assert "cz7k1a" not in atoms["U"] and "cz7k1a" not in atoms["r"]
 
 

@@ -1,13 +1,12 @@
 """Log lines: one line per record, no query strings, no exception messages (SPEC 6)."""
 
-import datetime as dt
 import io
 import logging
-from types import SimpleNamespace
 
 from gunicorn.config import Config
 
 from portal.security.logging import GunicornLogger, RedactSecretsFilter, SafeFormatter
+from tests.test_error_pages import gunicorn_access_atoms
 
 NOTE = "Jane said she is scared of the bruise"
 
@@ -70,20 +69,6 @@ def test_gunicorns_error_log_leaves_out_query_strings_and_exception_messages(set
 
 
 def test_gunicorns_access_log_escapes_a_line_feed_in_the_path():
-    logger = GunicornLogger(Config())
-    path = "/help/\nforged line"
-    request = SimpleNamespace(
-        headers=[], uri=path, path=path, query="", method="GET", version=(1, 1)
-    )
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "RAW_URI": path,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-    }
-    response = SimpleNamespace(status="404 Not Found", response_length=10, headers=[], sent=10)
-    atoms = logger.atoms(response, request, environ, dt.timedelta(seconds=0.1))
+    atoms = gunicorn_access_atoms("/help/\nforged line")
     assert atoms["U"] == "/help/\\nforged line"
     assert "\n" not in atoms["r"]
