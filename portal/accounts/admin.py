@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 
 from portal.accounts.models import Role, User
+from portal.lib.forms import TextInputAdminMixin, TextInputMixin
 
 
 class StaffAccessMixin:
@@ -34,7 +35,7 @@ class AdminOnlyMixin(StaffAccessMixin):
         return request.user.is_active and request.user.is_administrator
 
 
-class UserChangeForm(forms.ModelForm):
+class UserChangeForm(TextInputMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["email", "full_name", "phone", "role", "is_active"]
@@ -49,7 +50,7 @@ class UserChangeForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(StaffAccessMixin, admin.ModelAdmin):
+class UserAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     form = UserChangeForm
     list_display = ["email", "full_name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active"]

@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 
 from portal.accounts.admin import AdminOnlyMixin, StaffAccessMixin
 from portal.audit.services import events_for, log_action
+from portal.lib.forms import TextInputAdminMixin
 from portal.mentoring.models import (
     Choice,
     Match,
@@ -74,7 +75,9 @@ def _plain(value):
 
 
 @admin.register(ProgramSettings)
-class ProgramSettingsAdmin(AuditedAdminMixin, AdminOnlyMixin, admin.ModelAdmin):
+class ProgramSettingsAdmin(
+    TextInputAdminMixin, AuditedAdminMixin, AdminOnlyMixin, admin.ModelAdmin
+):
     readonly_fields = ["audit_trail"]
 
     def has_add_permission(self, request, *args):
@@ -82,27 +85,27 @@ class ProgramSettingsAdmin(AuditedAdminMixin, AdminOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class ChoiceAdmin(TextInputAdminMixin, AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["label", "list", "is_default", "is_retired", "position"]
     list_filter = ["list", "is_retired"]
     readonly_fields = ["audit_trail"]
 
 
-class SiteContactInline(StaffAccessMixin, admin.TabularInline):
+class SiteContactInline(TextInputAdminMixin, StaffAccessMixin, admin.TabularInline):
     model = SiteContact
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(SchoolSite)
-class SchoolSiteAdmin(StaffAccessMixin, admin.ModelAdmin):
+class SchoolSiteAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["name", "address"]
     search_fields = ["name"]
     inlines = [SiteContactInline]
 
 
 @admin.register(Mentor)
-class MentorAdmin(StaffAccessMixin, admin.ModelAdmin):
+class MentorAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["user", "status", "enrolled_on", "agreement_accepted_at", "weekly_reminders"]
     list_filter = ["status", "weekly_reminders"]
     readonly_fields = ["agreement_accepted_at", "agreement_version"]
@@ -111,7 +114,7 @@ class MentorAdmin(StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(Mentee)
-class MenteeAdmin(StaffAccessMixin, admin.ModelAdmin):
+class MenteeAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["display_name", "site", "grade", "status"]
     list_filter = ["site", "status"]
     search_fields = ["first_name"]
@@ -133,14 +136,14 @@ class MenteeAdmin(StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(Match)
-class MatchAdmin(StaffAccessMixin, admin.ModelAdmin):
+class MatchAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["mentor", "mentee", "site", "start_date", "end_date", "status"]
     list_filter = ["status", "site"]
     search_fields = ["mentor__user__full_name", "mentee__first_name"]
     autocomplete_fields = ["mentor", "mentee"]
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(TextInputAdminMixin, admin.TabularInline):
     model = SessionLogRevision
     extra = 0
     can_delete = False
@@ -155,7 +158,7 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class SessionLogAdmin(TextInputAdminMixin, AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     """Read-only here: corrections go through the service so history is kept."""
 
     readonly_fields = ["audit_trail"]
@@ -175,7 +178,7 @@ class SessionLogAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(NoSessionMonth)
-class NoSessionMonthAdmin(StaffAccessMixin, admin.ModelAdmin):
+class NoSessionMonthAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     """Mentors' "we did not meet this month" answers, for compliance (SPEC 4.15)."""
 
     list_display = ["mentor", "month_label", "reason", "details", "declared_at"]
@@ -196,7 +199,7 @@ class NoSessionMonthAdmin(StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(StaffAccessMixin, admin.ModelAdmin):
+class ReminderSentAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["mentor", "kind", "period", "sent_at"]
     list_filter = ["kind", "period"]
     search_fields = ["mentor__user__full_name", "mentor__user__email"]

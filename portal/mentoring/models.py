@@ -95,7 +95,8 @@ class ProgramSettings(models.Model):
     help_video_links = models.TextField(
         blank=True, help_text="One per line: a title, a vertical bar, then the link."
     )
-    mentor_agreement = models.TextField(blank=True)
+    # Longer than other texts: an agreement runs to a few pages.
+    mentor_agreement = models.TextField(blank=True, max_length=20_000)
     invitation_valid_days = models.PositiveSmallIntegerField(
         "days an invitation link works",
         default=14,

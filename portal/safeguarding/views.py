@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import role_required, staff_required
 from portal.audit.services import events_for
+from portal.lib.forms import TextInputMixin
 from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind
 from portal.safeguarding import selectors, services
 from portal.safeguarding.access import (
@@ -22,7 +23,7 @@ from portal.safeguarding.models import NeedStatus
 concern_reader_required = role_required("is_program_staff", "is_site_contact")
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(TextInputMixin, forms.Form):
     note = forms.CharField(
         label="What have you done or will you do? (optional)",
         required=False,
@@ -30,7 +31,7 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(TextInputMixin, forms.Form):
     text = forms.CharField(
         label="Your note",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -38,7 +39,7 @@ class NoteForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(TextInputMixin, forms.Form):
     outcome = forms.CharField(
         label="Outcome",
         help_text="What was done, so the record is complete.",
@@ -47,7 +48,7 @@ class CloseForm(forms.Form):
     )
 
 
-class RaiseConcernForm(forms.Form):
+class RaiseConcernForm(TextInputMixin, forms.Form):
     match = forms.ModelChoiceField(
         queryset=Match.objects.filter(status=MatchStatus.ACTIVE).select_related(
             "mentee", "mentor__user", "site"
@@ -69,7 +70,7 @@ class RaiseConcernForm(forms.Form):
         )
 
 
-class NeedUpdateForm(forms.Form):
+class NeedUpdateForm(TextInputMixin, forms.Form):
     status = forms.ChoiceField(label="Status", choices=NeedStatus.choices)
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from portal.lib.forms import TextInputAdminMixin
 from portal.security.models import TOTPDevice
 
 
 @admin.register(TOTPDevice)
-class TOTPDeviceAdmin(admin.ModelAdmin):
+class TOTPDeviceAdmin(TextInputAdminMixin, admin.ModelAdmin):
     """Administrators can see who uses codes and remove a lost device (the person then
     sets codes up again at their next sign-in). The secret is never shown."""
 
