@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts.decorators import role_required, staff_required
 from portal.audit.services import events_for
 from portal.lib.forms import TextInputMixin
+from portal.lib.query import query_choice
 from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind
 from portal.safeguarding import selectors, services
 from portal.safeguarding.access import (
@@ -77,7 +78,7 @@ class NeedUpdateForm(TextInputMixin, forms.Form):
 
 @concern_reader_required
 def concern_list(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "open")
+    show = query_choice(request, "show", ("open", "all"), "open")
     concerns = concerns_visible_to(request.user).oldest_open_first()
     if show != "all":
         concerns = concerns.open()
@@ -179,7 +180,7 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def need_list(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "open")
+    show = query_choice(request, "show", ("open", "all"), "open")
     needs = needs_visible_to(request.user).order_by("raised_at", "pk")
     if show != "all":
         needs = needs.exclude(status=NeedStatus.CLOSED)
