@@ -1,12 +1,25 @@
 """A logging filter that keeps secrets out of the logs, whatever a message contains.
 
 Nothing in the portal logs request bodies or query strings; this is the second line:
-sign-in and reset tokens in paths, ``password=...``-style pairs and one-time codes are
-replaced by ``[redacted]`` before any handler writes the record.
+
+- sign-in and reset tokens in paths, ``password=...``-style pairs, one-time codes and
+  query strings are replaced by ``[redacted]`` before any handler writes the record;
+- control characters are written as escapes (``\\n``, ``\\x0b``), so a path with ``%0a``
+  cannot forge a log line;
+- a traceback keeps its frames (file, line, code) but not the exception's message, which
+  may quote what someone typed (a child's notes in a value a library refused). Messages
+  of connection errors, which hold no one's text, are kept.
+
+gunicorn's access and error logs go through the same filter (``GunicornLogger``).
 """
 
 import logging
 import re
+import traceback
+
+from django.db import InterfaceError, OperationalError
+
+from portal.lib.text import printable
 
 REDACTED = "[redacted]"
 
@@ -22,7 +35,12 @@ PATTERNS = [
     re.compile(r"(/password/reset/)([^/\s]+/[^/\s]+)"),
     # Any path segment that looks like a token (long, letters and digits mixed).
     re.compile(r"(/)((?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{20,})(?=/|\s|$|\?)"),
+    # The query string of an address: searches and filters can name people.
+    re.compile(r"((?:^|[\s\"'(])/[^\s?\"']*\?)([^\s\"']+)"),
 ]
+
+# Exceptions whose messages are about connections, never about anyone's text.
+MESSAGE_KEPT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 def redact(text: str) -> str:
@@ -31,13 +49,44 @@ def redact(text: str) -> str:
     return text
 
 
+def describe(exc: BaseException) -> str:
+    """An exception for the log without its message: its type, and where it was raised."""
+    name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return name
+    last = frames[-1]
+    return f"{name} at {last.filename}:{last.lineno} in {last.name}"
+
+
+def traceback_without_messages(exc: BaseException) -> str:
+    """A traceback as Python prints it, with every exception's message left out (kept,
+    escaped, for connection errors)."""
+    parts = []
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        if isinstance(exc, MESSAGE_KEPT):
+            last = f"{name}: {printable(redact(str(exc)))[:500]}"
+        else:
+            last = f"{name} (message left out of the log)"
+        frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+        parts.append(f"Traceback (most recent call last):\n{frames}{last}")
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "\n\nWhile handling the exception above, this one:\n\n".join(reversed(parts))
+
+
 class RedactSecretsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            # Set before any handler formats the record, so none writes the messages.
+            record.exc_text = traceback_without_messages(record.exc_info[1])
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: leave the record to the handler
             return True
-        cleaned = redact(message)
+        cleaned = printable(redact(message))
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
@@ -50,11 +99,20 @@ except ImportError:  # pragma: no cover - gunicorn is a runtime dependency
 
 
 class GunicornLogger(_GunicornLogger):
-    """gunicorn's access log with tokens in paths redacted (see gunicorn.conf.py)."""
+    """gunicorn's logs, with the portal's filter (see gunicorn.conf.py): tokens in paths
+    redacted, control characters escaped in every access log atom, and the error log
+    (which names the address of a request that failed) filtered like the portal's."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(f, RedactSecretsFilter) for f in log.filters):
+                log.addFilter(RedactSecretsFilter())
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("U", "r", "q", "f"):
-            if key in atoms and isinstance(atoms[key], str):
-                atoms[key] = redact(atoms[key])
+        for key, value in atoms.items():
+            if isinstance(value, str):
+                value = printable(value)
+                atoms[key] = redact(value) if key in ("U", "r", "q", "f") else value
         return atoms

@@ -16,12 +16,24 @@ still uses) in tests/staff/test_export_speed_paths.py:
 - Elsewhere (SQLite, or a zone PostgreSQL does not know) one query writes each CSV line
   but the date and time and the resource needs, which Python works out once per
   distinct value.
+
+Stored text is exported as it is, whatever it holds: CSV keeps every value (with
+``neutralise`` against formulas); Excel cannot hold control characters, so each text cell
+goes through ``clean_text`` (a word processor's vertical tab becomes a line break, others
+are removed).
+
+A download that fails after it started cannot turn into an error page. It is cut short
+instead, so the browser reports a failed download rather than a file that looks complete:
+the log says "export failed, error id X" with the exception's type and place (never its
+message, which may quote a child's notes, nor the address with its filters), and a CSV
+ends with a last line that says it is incomplete and gives the same error id.
 """
 
 import csv
 import datetime as dt
 import io
 import json
+import logging
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -29,6 +41,12 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connections, transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+
+from portal.lib.text import clean_text
+from portal.security.errors import new_error_id
+from portal.security.logging import describe
+
+logger = logging.getLogger("portal.exports")
 
 CHUNK_SIZE = 64 * 1024
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -98,18 +116,47 @@ def _excel_value(value):
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, str):
+        # Rows stored before the text rules may hold control characters Excel refuses.
+        return neutralise(clean_text(value))
     if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
         # Excel has no time zones: the program's local time, as shown on the pages.
         return timezone.localtime(value).replace(tzinfo=None)
     return neutralise(value)
 
 
+class ExportFailed(Exception):
+    """Cuts a download short after it failed; its message is the error id only."""
+
+
+def guarded(chunks: Iterator[str | bytes], *, file_format: str) -> Iterator[str | bytes]:
+    """``chunks``, sent so that a failure anywhere in them cuts the download short with
+    an error id in the log and nothing else (see the module's docstring)."""
+    # An empty first chunk sends the headers at once: a failure before the first real
+    # chunk then also cuts the download, instead of gunicorn's bare 500 page (whose log
+    # line gives the address with its query string).
+    yield b""
+    try:
+        yield from chunks
+    except Exception as exc:
+        error_id = new_error_id()
+        logger.error("export failed, error id %s (%s)", error_id, describe(exc))
+        if file_format == "csv":
+            yield (
+                f"\r\nThis export failed and is incomplete (error id {error_id}). "
+                "Download it again; if it fails again, tell the program this error id.\r\n"
+            )
+        raise ExportFailed(f"export failed, error id {error_id}") from None
+
+
 def streaming_response(table: Table, *, file_format: str, filename: str) -> StreamingHttpResponse:
     if file_format == "xlsx":
-        response = StreamingHttpResponse(xlsx_chunks(table), content_type=XLSX_TYPE)
+        chunks = guarded(xlsx_chunks(table), file_format="xlsx")
+        response = StreamingHttpResponse(chunks, content_type=XLSX_TYPE)
         extension = "xlsx"
     else:
-        response = StreamingHttpResponse(csv_chunks(table), content_type=CSV_TYPE)
+        chunks = guarded(csv_chunks(table), file_format="csv")
+        response = StreamingHttpResponse(chunks, content_type=CSV_TYPE)
         extension = "csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
     response["Cache-Control"] = "no-store"
