@@ -18,7 +18,7 @@ from portal.lib.forms import TextInputAdminMixin, TextInputMixin
 from portal.lib.text import LONG_TEXT_MAX, SHORT_TEXT_MAX
 from portal.mentoring.forms import NoSessionMonthForm, SessionLogForm
 from portal.mentoring.models import ProgramSettings, SessionLog
-from portal.safeguarding.views import NoteForm
+from portal.safeguarding.views import NoteForm, RaiseConcernForm
 from portal.staff.forms import MatchCloseForm
 from portal.support.forms import ContactForm, ReplyForm
 from tests.page import read_page
@@ -87,18 +87,22 @@ def test_the_admin_form_of_the_program_settings_limits_and_cleans_its_text(db, a
 # --- What the rules do to typed text ------------------------------------------------------
 
 
-def test_a_text_box_without_a_limit_of_its_own_gets_the_long_one():
-    form = NoteForm({"text": "x" * (LONG_TEXT_MAX + 1)})
+def test_a_text_box_without_a_limit_of_its_own_gets_the_long_one(db):
+    form = RaiseConcernForm({"description": "x" * (LONG_TEXT_MAX + 1)})
 
     assert not form.is_valid()
-    assert "at most 5,000 characters" in form.errors["text"][0]
+    assert form.errors["description"] == [
+        "This can be at most 5,000 characters; it has 5,001. Shorten it and try again."
+    ]
 
 
 def test_a_staff_note_of_a_megabyte_is_refused_with_a_message():
     form = NoteForm({"text": "x" * 1_000_000})
 
     assert not form.is_valid()
-    assert "Shorten it and try again" in form.errors["text"][0]
+    assert form.errors["text"] == [
+        "This can be at most 2,000 characters; it has 1,000,000. Shorten it and try again."
+    ]
 
 
 def test_a_control_character_is_removed_and_a_word_processor_line_break_kept_as_one():

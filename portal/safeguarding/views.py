@@ -11,6 +11,7 @@ from portal.accounts.decorators import role_required, staff_required
 from portal.audit.services import events_for
 from portal.lib.forms import TextInputMixin
 from portal.lib.query import query_choice
+from portal.lib.text import NOTE_TEXT_MAX
 from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind
 from portal.safeguarding import selectors, services
 from portal.safeguarding.access import (
@@ -28,6 +29,7 @@ class AcknowledgeForm(TextInputMixin, forms.Form):
     note = forms.CharField(
         label="What have you done or will you do? (optional)",
         required=False,
+        max_length=NOTE_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -35,6 +37,7 @@ class AcknowledgeForm(TextInputMixin, forms.Form):
 class NoteForm(TextInputMixin, forms.Form):
     text = forms.CharField(
         label="Your note",
+        max_length=NOTE_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Write the note before adding it."},
     )
@@ -44,6 +47,7 @@ class CloseForm(TextInputMixin, forms.Form):
     outcome = forms.CharField(
         label="Outcome",
         help_text="What was done, so the record is complete.",
+        max_length=NOTE_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what was done before closing the concern."},
     )
@@ -73,7 +77,12 @@ class RaiseConcernForm(TextInputMixin, forms.Form):
 
 class NeedUpdateForm(TextInputMixin, forms.Form):
     status = forms.ChoiceField(label="Status", choices=NeedStatus.choices)
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=NOTE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 @concern_reader_required
