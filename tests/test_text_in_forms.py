@@ -27,7 +27,7 @@ from tests.security_world import build_world, session_form_data
 
 def _import_every_portal_module() -> None:
     for module in pkgutil.walk_packages(portal.__path__, prefix="portal."):
-        if ".migrations." in module.name or module.name.startswith("portal.bench"):
+        if ".migrations." in module.name:
             continue
         importlib.import_module(module.name)
 
