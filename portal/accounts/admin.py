@@ -9,6 +9,7 @@ from django.contrib import admin
 
 from portal.accounts.models import Role, User
 from portal.audit.admin import AuditedAdminMixin
+from portal.lib.forms import TextInputAdminMixin, TextInputMixin
 
 
 class StaffAccessMixin:
@@ -35,7 +36,7 @@ class AdminOnlyMixin(StaffAccessMixin):
         return request.user.is_active and request.user.is_administrator
 
 
-class UserChangeForm(forms.ModelForm):
+class UserChangeForm(TextInputMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["email", "full_name", "phone", "role", "is_active"]
@@ -50,7 +51,7 @@ class UserChangeForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class UserAdmin(AuditedAdminMixin, TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     form = UserChangeForm
     list_display = ["email", "full_name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active"]

@@ -5,11 +5,12 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 
 from portal.lib import csvfile
+from portal.lib.forms import TextInputMixin
 
 MAX_CSV_BYTES = 1024 * 1024
 
 
-class InviteForm(forms.Form):
+class InviteForm(TextInputMixin, forms.Form):
     full_name = forms.CharField(
         label="Mentor's full name",
         max_length=150,
@@ -27,7 +28,7 @@ class InviteForm(forms.Form):
     phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
 
 
-class InviteCsvForm(forms.Form):
+class InviteCsvForm(TextInputMixin, forms.Form):
     file = forms.FileField(
         label="CSV file of mentors",
         help_text="One mentor a line. The first line names the columns: email, full name, "
@@ -40,13 +41,16 @@ class InviteCsvForm(forms.Form):
         return csvfile.upload_text(self.cleaned_data["file"], max_bytes=MAX_CSV_BYTES)
 
 
-class InviteCsvConfirmForm(forms.Form):
+class InviteCsvConfirmForm(TextInputMixin, forms.Form):
     """The checked file comes back as text, so nothing is stored before it is sent."""
 
-    csv_text = forms.CharField(widget=forms.HiddenInput, strip=False)
+    # A hidden text box rather than a hidden input: the text rules keep its line breaks.
+    csv_text = forms.CharField(
+        widget=forms.Textarea(attrs={"hidden": True}), strip=False, max_length=MAX_CSV_BYTES
+    )
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(TextInputMixin, forms.Form):
     password1 = forms.CharField(
         label="Create a password",
         strip=False,

@@ -24,6 +24,7 @@ from portal.accounts.enrollment_forms import (
     InviteForm,
 )
 from portal.accounts.models import Invitation, InvitationState, Role
+from portal.lib.query import query_int, query_text
 from portal.mentoring.models import SiteContact
 from portal.notifications.selectors import latest_email_about_each
 
@@ -47,18 +48,18 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         user__role=Role.MENTOR
     )
     counts = {state: invitations.filter(q(now)).count() for state, q in STATE_FILTERS.items()}
-    state = request.GET.get("state", "")
+    state = query_text(request, "state")
     if state in STATE_FILTERS:
         invitations = invitations.filter(STATE_FILTERS[state](now))
     else:
         state = ""
         invitations = invitations.filter(retired_at__isnull=True)
-    query = request.GET.get("q", "").strip()
+    query = query_text(request, "q")
     if query:
         invitations = invitations.filter(
             Q(user__email__icontains=query) | Q(user__full_name__icontains=query)
         )
-    page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    page = Paginator(invitations, 50).get_page(query_int(request, "page"))
     emails = latest_email_about_each(
         subject_type="invitation", subject_ids=[invitation.pk for invitation in page]
     )

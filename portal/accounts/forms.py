@@ -7,11 +7,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.lib.forms import TextInputMixin
 from portal.notifications.services import notification_queue
 from portal.security.forms import ThrottleMessageMixin
 
 
-class EmailAuthenticationForm(ThrottleMessageMixin, AuthenticationForm):
+class EmailAuthenticationForm(TextInputMixin, ThrottleMessageMixin, AuthenticationForm):
     """Sign-in by email, with messages in plain words."""
 
     error_messages = {
@@ -32,7 +33,7 @@ class EmailAuthenticationForm(ThrottleMessageMixin, AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password."
 
 
-class OutboxPasswordResetForm(PasswordResetForm):
+class OutboxPasswordResetForm(TextInputMixin, PasswordResetForm):
     """Password reset links go through the notification outbox like every other email."""
 
     def send_mail(

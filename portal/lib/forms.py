@@ -1,10 +1,12 @@
 """The text rules of ``portal.lib.text`` for every form of the portal.
 
-Every form class mixes in ``TextInputMixin`` (a test walks them all), so no text field
-can be added without a length limit or with control characters let through.
+Every form class mixes in ``TextInputMixin``, and every ModelAdmin and inline of the
+Django admin ``TextInputAdminMixin`` (tests walk them all), so no text field can be added
+without a length limit or with control characters let through.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from portal.lib.text import LONG_TEXT_MAX, SHORT_TEXT_MAX, clean_text
@@ -15,6 +17,17 @@ class _FriendlyMaxLength(MaxLengthValidator):
         "This can be at most %(limit_value)s characters; it has %(show_value)s. "
         "Shorten it and try again."
     )
+
+    def __call__(self, value) -> None:
+        # Fields built on CharField that return something else (a UUID, JSON) are checked
+        # by their own rules; the limit is on text.
+        if not isinstance(value, str) or len(value) <= self.limit_value:
+            return
+        raise ValidationError(
+            self.message,
+            code=self.code,
+            params={"limit_value": f"{self.limit_value:,}", "show_value": f"{len(value):,}"},
+        )
 
 
 def _is_secret(field: forms.Field) -> bool:
@@ -52,3 +65,14 @@ class TextInputMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             guard_text_field(field)
+
+
+class TextInputAdminMixin:
+    """Mix into every ModelAdmin and inline: the fields of the admin's forms get the same
+    rules as ``TextInputMixin`` gives the portal's own forms."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            guard_text_field(field)
+        return field

@@ -17,6 +17,9 @@ parameters, exports and logs call the functions here.
 import re
 
 from django.core.exceptions import ValidationError
+from django.db.models import CheckConstraint
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.deconstruct import deconstructible
 
 # Limits shared by forms, services and database constraints.
@@ -70,6 +73,24 @@ def length_problem(value: str, *, max_length: int, label: str = "This") -> str |
         f"{label} can be at most {max_length:,} characters; it has {len(value):,}. "
         "Shorten it and try again."
     )
+
+
+def check_lengths(**values: tuple[str, int]) -> None:
+    """For services: raise one ValidationError naming each field whose text is over its
+    limit, e.g. ``check_lengths(outcome=(outcome, NOTE_TEXT_MAX))``."""
+    problems = {
+        name: problem
+        for name, (value, limit) in values.items()
+        if (problem := length_problem(value or "", max_length=limit))
+    }
+    if problems:
+        raise ValidationError(problems)
+
+
+def at_most(field: str, limit: int, *, name: str) -> CheckConstraint:
+    """A database constraint: ``field`` holds at most ``limit`` characters (SQLite does
+    not enforce a CharField's length, and a TextField has none)."""
+    return CheckConstraint(condition=LessThanOrEqual(Length(field), limit), name=name)
 
 
 @deconstructible

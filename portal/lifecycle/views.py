@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import role_required
+from portal.lib.forms import TextInputMixin
 from portal.lifecycle import services
 from portal.mentoring.models import Mentee, SessionLog
 from portal.safeguarding.models import SafetyConcern
@@ -14,7 +15,7 @@ from portal.safeguarding.models import SafetyConcern
 administrator_required = role_required("is_administrator")
 
 
-class EraseForm(forms.Form):
+class EraseForm(TextInputMixin, forms.Form):
     reason = forms.CharField(
         label="Why are these records erased?",
         help_text="For example: the school's request of 3 March, by the principal.",

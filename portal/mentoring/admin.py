@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from portal.accounts import site_contacts
 from portal.accounts.admin import AdminOnlyMixin, StaffAccessMixin
 from portal.audit.admin import AuditedAdminMixin
+from portal.lib.forms import TextInputAdminMixin, TextInputMixin
 from portal.mentoring.models import (
     Choice,
     Match,
@@ -23,7 +24,9 @@ from portal.safeguarding.services import concern_record_view
 
 
 @admin.register(ProgramSettings)
-class ProgramSettingsAdmin(AuditedAdminMixin, AdminOnlyMixin, admin.ModelAdmin):
+class ProgramSettingsAdmin(
+    TextInputAdminMixin, AuditedAdminMixin, AdminOnlyMixin, admin.ModelAdmin
+):
     readonly_fields = ["audit_trail"]
 
     def has_add_permission(self, request, *args):
@@ -31,18 +34,18 @@ class ProgramSettingsAdmin(AuditedAdminMixin, AdminOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class ChoiceAdmin(TextInputAdminMixin, AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["label", "list", "is_default", "is_retired", "position"]
     list_filter = ["list", "is_retired"]
     readonly_fields = ["audit_trail"]
 
 
-class SiteContactAdminForm(forms.ModelForm):
+class SiteContactAdminForm(TextInputMixin, forms.ModelForm):
     def clean_email(self) -> str:
         return site_contacts.checked_contact_email(self.cleaned_data["email"])
 
 
-class SiteContactInline(StaffAccessMixin, admin.TabularInline):
+class SiteContactInline(TextInputAdminMixin, StaffAccessMixin, admin.TabularInline):
     """The people of a school. Their sign-in follows their email (an account is made and
     invited when needed), so the account is shown, not chosen."""
 
@@ -58,7 +61,7 @@ class SiteContactInline(StaffAccessMixin, admin.TabularInline):
 
 
 @admin.register(SchoolSite)
-class SchoolSiteAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class SchoolSiteAdmin(AuditedAdminMixin, TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["name", "address"]
     search_fields = ["name"]
     inlines = [SiteContactInline]
@@ -78,7 +81,7 @@ class SchoolSiteAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(Mentor)
-class MentorAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class MentorAdmin(AuditedAdminMixin, TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["user", "status", "enrolled_on", "agreement_accepted_at", "weekly_reminders"]
     list_filter = ["status", "weekly_reminders"]
     readonly_fields = ["agreement_accepted_at", "agreement_version", "audit_trail"]
@@ -87,7 +90,7 @@ class MentorAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(Mentee)
-class MenteeAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class MenteeAdmin(AuditedAdminMixin, TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["display_name", "site", "grade", "status"]
     list_filter = ["site", "status"]
     search_fields = ["first_name"]
@@ -110,7 +113,7 @@ class MenteeAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(Match)
-class MatchAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class MatchAdmin(AuditedAdminMixin, TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["mentor", "mentee", "site", "start_date", "end_date", "status"]
     list_filter = ["status", "site"]
     search_fields = ["mentor__user__full_name", "mentee__first_name"]
@@ -118,7 +121,7 @@ class MatchAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     readonly_fields = ["audit_trail"]
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(TextInputAdminMixin, admin.TabularInline):
     model = SessionLogRevision
     extra = 0
     can_delete = False
@@ -133,7 +136,7 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class SessionLogAdmin(TextInputAdminMixin, AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     """Read-only here: corrections go through the service so history is kept."""
 
     readonly_fields = ["audit_trail"]
@@ -162,7 +165,7 @@ class SessionLogAdmin(AuditedAdminMixin, StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(NoSessionMonth)
-class NoSessionMonthAdmin(StaffAccessMixin, admin.ModelAdmin):
+class NoSessionMonthAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     """Mentors' "we did not meet this month" answers, for compliance (SPEC 4.15)."""
 
     list_display = ["mentor", "month_label", "reason", "details", "declared_at"]
@@ -183,7 +186,7 @@ class NoSessionMonthAdmin(StaffAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(StaffAccessMixin, admin.ModelAdmin):
+class ReminderSentAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["mentor", "kind", "period", "sent_at"]
     list_filter = ["kind", "period"]
     search_fields = ["mentor__user__full_name", "mentor__user__email"]

@@ -3,9 +3,11 @@
 import uuid
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.lib.forms import TextInputMixin
 from portal.mentoring import rules
 from portal.mentoring.models import (
     ActivityMode,
@@ -91,7 +93,7 @@ class LocalDateTimeField(forms.DateTimeField):
             raise
 
 
-class SessionLogForm(forms.Form):
+class SessionLogForm(TextInputMixin, forms.Form):
     """One session. Built for a given mentor's matches and the program's settings."""
 
     match = MatchChoiceField(
@@ -200,7 +202,10 @@ class SessionLogForm(forms.Form):
         for name, list_name in CHOICE_FIELDS.items():
             self.fields[name].set_records(self.choice_lists[list_name])
         self._configure_activity()
-        self.fields["notes"].widget.attrs["aria-describedby"] = "notes-guidance"
+        # The notes' limit is the rule's (rules.notes_problem in clean()), in its own words.
+        notes = self.fields["notes"]
+        notes.validators = [v for v in notes.validators if not isinstance(v, MaxLengthValidator)]
+        notes.widget.attrs["aria-describedby"] = "notes-guidance"
         self.fields["safety_concern"].widget.attrs["aria-controls"] = "concern-details"
 
     def full_clean(self) -> None:
@@ -327,14 +332,14 @@ class SessionLogForm(forms.Form):
         }
 
 
-class DeleteSessionForm(forms.Form):
+class DeleteSessionForm(TextInputMixin, forms.Form):
     confirm = forms.BooleanField(
         label="Yes, delete this entry",
         error_messages={"required": "Tick the box to confirm you want to delete this entry."},
     )
 
 
-class NoSessionMonthForm(forms.Form):
+class NoSessionMonthForm(TextInputMixin, forms.Form):
     """ "We did not meet at all this month", with the reason: one step from the home page."""
 
     month = forms.RegexField(

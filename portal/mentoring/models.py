@@ -19,7 +19,14 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from portal.lib.text import LONG_TEXT_MAX, SHORT_TEXT_MAX, at_most
 from portal.mentoring import rules
+
+# Limits of free text kept as database constraints too (portal.lib.text has the others).
+CLOSURE_REASON_MAX = 250
+REVISION_REASON_MAX = 500
+ACTIVITY_MAX = SHORT_TEXT_MAX
+DETAILS_MAX = LONG_TEXT_MAX  # a session's concern and need details
 
 
 def validate_time_zone(value: str) -> None:
@@ -95,7 +102,8 @@ class ProgramSettings(models.Model):
     help_video_links = models.TextField(
         blank=True, help_text="One per line: a title, a vertical bar, then the link."
     )
-    mentor_agreement = models.TextField(blank=True)
+    # Longer than other texts: an agreement runs to a few pages.
+    mentor_agreement = models.TextField(blank=True, max_length=20_000)
     invitation_valid_days = models.PositiveSmallIntegerField(
         "days an invitation link works",
         default=14,
@@ -370,7 +378,7 @@ class Match(models.Model):
     site = models.ForeignKey(SchoolSite, on_delete=models.PROTECT, related_name="matches")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    closure_reason = models.CharField(max_length=250, blank=True)
+    closure_reason = models.CharField(max_length=CLOSURE_REASON_MAX, blank=True)
     status = models.CharField(
         max_length=20, choices=MatchStatus.choices, default=MatchStatus.ACTIVE
     )
@@ -390,6 +398,7 @@ class Match(models.Model):
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="match_ends_after_it_starts",
             ),
+            at_most("closure_reason", CLOSURE_REASON_MAX, name="match_closure_reason_max_length"),
         ]
         indexes = [models.Index(fields=["mentor", "status"])]
 
@@ -436,13 +445,13 @@ class SessionLog(models.Model):
         Choice, on_delete=models.PROTECT, related_name="+", verbose_name="type of mentoring"
     )
     interaction = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
-    activity = models.CharField(max_length=200, blank=True)
+    activity = models.CharField(max_length=ACTIVITY_MAX, blank=True)
     attendance = models.CharField(max_length=20, choices=Attendance.choices)
     notes = models.TextField()
     safety_concern = models.BooleanField("child safety concern", default=False)
-    safety_concern_details = models.TextField(blank=True)
+    safety_concern_details = models.TextField(blank=True, max_length=DETAILS_MAX)
     resource_needs = models.JSONField(default=list, blank=True)
-    resource_needs_details = models.TextField(blank=True)
+    resource_needs_details = models.TextField(blank=True, max_length=DETAILS_MAX)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -495,6 +504,11 @@ class SessionLog(models.Model):
                 condition=models.Q(safety_concern=False) | ~models.Q(safety_concern_details=""),
                 name="session_concern_described",
             ),
+            at_most("activity", ACTIVITY_MAX, name="session_activity_max_length"),
+            at_most(
+                "safety_concern_details", DETAILS_MAX, name="session_concern_details_max_length"
+            ),
+            at_most("resource_needs_details", DETAILS_MAX, name="session_need_details_max_length"),
         ]
         # Entries by time are read through migration 0007's index of live entries (on
         # PostgreSQL a covering one: the month reports never touch the table).
@@ -558,12 +572,15 @@ class SessionLogRevision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
-    reason = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=REVISION_REASON_MAX, blank=True)
     old_values = models.JSONField(default=dict, blank=True)
     new_values = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["changed_at", "pk"]
+        constraints = [
+            at_most("reason", REVISION_REASON_MAX, name="session_revision_reason_max_length")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.changed_by} at {self.changed_at}"

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from portal.lib.text import LONG_TEXT_MAX
+
 FIRST_WEEKDAY = "first_weekday"
 DAY_OF_MONTH = "day_of_month"
 
-NOTES_MAX_LENGTH = 5000
+NOTES_MAX_LENGTH = LONG_TEXT_MAX
 MAX_QUARTER_HOURS_EVER = 24 * 4
 FUTURE_TOLERANCE = dt.timedelta(minutes=15)
 WEEKDAY_NAMES = list(calendar.day_name)

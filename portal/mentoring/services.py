@@ -10,9 +10,13 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.audit.services import log_action
+from portal.lib.text import check_lengths, clean_text, length_problem
 from portal.mentoring import rules
 from portal.mentoring.activity import refresh_match_activity
 from portal.mentoring.models import (
+    ACTIVITY_MAX,
+    DETAILS_MAX,
+    REVISION_REASON_MAX,
     ActivityMode,
     Attendance,
     Choice,
@@ -32,6 +36,13 @@ from portal.safeguarding.services import (
     needs_sync_from_session,
     session_records_move,
 )
+
+# Free text of an entry and its limits (the database has the same, as constraints).
+TEXT_LIMITS = {
+    "activity": ACTIVITY_MAX,
+    "safety_concern_details": DETAILS_MAX,
+    "resource_needs_details": DETAILS_MAX,
+}
 
 
 @dataclass
@@ -120,6 +131,10 @@ def validate_session_input(
         errors["activity"] = "Enter the activity."
     if data.safety_concern and not data.safety_concern_details.strip():
         errors["safety_concern_details"] = "Describe the child safety concern."
+    for name, limit in TEXT_LIMITS.items():
+        problem = length_problem(getattr(data, name), max_length=limit)
+        if problem and name not in errors:
+            errors[name] = problem
     unknown = set(data.resource_needs) - set(ResourceNeedKind.values)
     if unknown:
         errors["resource_needs"] = "Choose resource needs from the list."
@@ -270,6 +285,7 @@ def session_log_update(
     _check_may_change(session, user=user, now=now)
     if user.is_program_staff and not reason.strip():
         raise ValidationError({"reason": "Say why you are changing this entry."})
+    check_lengths(reason=(reason.strip(), REVISION_REASON_MAX))
     # A retired choice stays on the entry that already uses it (SPEC 4.4).
     keep = frozenset({session.type_of_mentoring_id, session.interaction_id})
     validate_session_input(data, program=program, now=now, keep_choices=keep)
@@ -326,6 +342,7 @@ def session_log_delete(
     """Delete an entry from the logs. The row and its history are kept, marked deleted."""
     now = now or timezone.now()
     _check_may_change(session, user=user, now=now)
+    check_lengths(reason=(reason.strip(), REVISION_REASON_MAX))
     with transaction.atomic():
         session.deleted_at = now
         session.deleted_by = user
@@ -367,6 +384,9 @@ def session_log_add_flags(
     needs = [kind for kind in (needs or []) if kind not in session.resource_needs]
     if set(needs) - set(ResourceNeedKind.values):
         raise ValidationError({"resource_needs": "Choose resource needs from the list."})
+    # Sent by a small form of its own, straight from the page: the text rules apply here.
+    concern_details = clean_text(concern_details)
+    check_lengths(safety_concern_details=(concern_details.strip(), DETAILS_MAX))
     add_concern = bool(concern_details.strip()) and not session.safety_concern
     if not needs and not add_concern:
         raise ValidationError(

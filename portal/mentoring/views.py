@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
+from portal.lib.query import query_bool, query_int, query_text
 from portal.lib.text import LONG_TEXT_MAX
 from portal.mentoring import reminders, rules, selectors, services
 from portal.mentoring.access import (
@@ -249,7 +250,7 @@ def _session_create(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("mentoring:session_detail", args=[session.pk]) + "?saved=1")
     else:
         form = SessionLogForm(matches=matches, program=program)
-        initial = form.initial_for_new(match_pk=request.GET.get("match"))
+        initial = form.initial_for_new(match_pk=query_int(request, "match"))
         draft = _pop_draft(request, matches)
         if draft:
             initial.update(draft)
@@ -281,7 +282,7 @@ def _add_errors(form: SessionLogForm, error: ValidationError) -> None:
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
     contacts = list(session.match.site.contacts.all())
-    just_saved = request.GET.get("saved") == "1"
+    just_saved = query_bool(request, "saved")
     return render(
         request,
         "mentoring/session_detail.html",
@@ -292,10 +293,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Right after a concern is raised (with the entry, or from the question about
             # the notes): who is being emailed, and what to do when it cannot wait.
             "concern_just_reported": session.safety_concern
-            and (just_saved or request.GET.get("reported") == "1"),
+            and (just_saved or query_bool(request, "reported")),
             "suggestions": (
                 _suggestions(session, request.program)
-                if request.GET.get("saved") == "1" or request.GET.get("changed") == "1"
+                if query_bool(request, "saved") or query_bool(request, "changed")
                 else []
             ),
             "may_change": services.mentor_may_change(session),
@@ -410,7 +411,7 @@ def _parse_month(value: str | None, program) -> tuple[int, int]:
 def session_list(request: HttpRequest) -> HttpResponse:
     program = request.program
     now = timezone.now()
-    year, month = _parse_month(request.GET.get("month"), program)
+    year, month = _parse_month(query_text(request, "month"), program)
     sessions = selectors.sessions_in_month(
         request.user, year=year, month=month, program=program
     ).order_by("starts_at")

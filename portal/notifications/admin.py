@@ -3,11 +3,12 @@
 from django.contrib import admin
 
 from portal.accounts.admin import StaffAccessMixin
+from portal.lib.forms import TextInputAdminMixin
 from portal.notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(StaffAccessMixin, admin.ModelAdmin):
+class NotificationAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "to",

@@ -1,11 +1,12 @@
 from django.contrib import admin
 
 from portal.accounts.admin import StaffAccessMixin
+from portal.lib.forms import TextInputAdminMixin
 from portal.safeguarding.models import ResourceNeed, SafetyConcern
 from portal.safeguarding.services import concern_record_view
 
 
-class ReadOnlyStaffAdmin(StaffAccessMixin, admin.ModelAdmin):
+class ReadOnlyStaffAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     """Concerns and needs change only through their pages, so every step is audited."""
 
     def has_add_permission(self, request, *args):

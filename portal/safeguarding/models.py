@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 
+from portal.lib.text import LONG_TEXT_MAX, NOTE_TEXT_MAX, at_most
 from portal.mentoring.models import Match, ResourceNeedKind, SchoolSite, SessionLog
 
 
@@ -47,7 +48,7 @@ class SafetyConcern(models.Model):
         related_name="concern",
         help_text="Empty when staff raised the concern themselves.",
     )
-    description = models.TextField()
+    description = models.TextField(max_length=LONG_TEXT_MAX)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -59,12 +60,12 @@ class SafetyConcern(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledgement_note = models.TextField(blank=True)
+    acknowledgement_note = models.TextField(blank=True, max_length=NOTE_TEXT_MAX)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.TextField(blank=True)
+    outcome = models.TextField(blank=True, max_length=NOTE_TEXT_MAX)
     escalated_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was raised again for lack of acknowledgement."
     )
@@ -106,6 +107,11 @@ class SafetyConcern(models.Model):
                 | models.Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
                 name="concern_withdrawn_has_who_and_when",
             ),
+            at_most("description", LONG_TEXT_MAX, name="concern_description_max_length"),
+            at_most(
+                "acknowledgement_note", NOTE_TEXT_MAX, name="concern_acknowledgement_max_length"
+            ),
+            at_most("outcome", NOTE_TEXT_MAX, name="concern_outcome_max_length"),
         ]
         indexes = [models.Index(fields=["status", "raised_at"])]
 
@@ -128,11 +134,12 @@ class SafetyConcern(models.Model):
 class ConcernNote(models.Model):
     concern = models.ForeignKey(SafetyConcern, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = models.TextField(max_length=NOTE_TEXT_MAX)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [at_most("text", NOTE_TEXT_MAX, name="concern_note_max_length")]
 
     def __str__(self) -> str:
         return f"Note on concern #{self.concern_id}"
@@ -150,7 +157,7 @@ class ResourceNeed(models.Model):
     session = models.ForeignKey(SessionLog, on_delete=models.PROTECT, related_name="needs")
     match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="needs")
     kind = models.CharField(max_length=30, choices=ResourceNeedKind.choices)
-    details = models.TextField(blank=True)
+    details = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     status = models.CharField(max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN)
     raised_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -167,6 +174,7 @@ class ResourceNeed(models.Model):
                 condition=models.Q(status__in=[s.value for s in NeedStatus]),
                 name="need_status_known",
             ),
+            at_most("details", LONG_TEXT_MAX, name="need_details_max_length"),
         ]
         indexes = [models.Index(fields=["status", "raised_at"])]
 
@@ -177,13 +185,14 @@ class ResourceNeed(models.Model):
 class NeedNote(models.Model):
     need = models.ForeignKey(ResourceNeed, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, max_length=NOTE_TEXT_MAX)
     status_from = models.CharField(max_length=20, choices=NeedStatus.choices)
     status_to = models.CharField(max_length=20, choices=NeedStatus.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [at_most("text", NOTE_TEXT_MAX, name="need_note_max_length")]
 
     def __str__(self) -> str:
         return f"Note on need #{self.need_id}"

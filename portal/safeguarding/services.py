@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from portal.accounts.models import STAFF_ROLES, User
 from portal.audit.services import log_action
+from portal.lib.text import LONG_TEXT_MAX, NOTE_TEXT_MAX, check_lengths
 from portal.mentoring import rules
 from portal.mentoring.models import Match, ProgramSettings, SessionLog, SiteContact
 from portal.notifications.services import notification_queue
@@ -112,6 +113,7 @@ def concern_raise(
     """Record a concern and notify staff and the school's site contacts at once."""
     if not description.strip():
         raise ValidationError({"description": "Describe the child safety concern."})
+    check_lengths(description=(description.strip(), LONG_TEXT_MAX))
     with transaction.atomic():
         concern = SafetyConcern.objects.create(
             match=match,
@@ -293,6 +295,7 @@ def concern_acknowledge(
 ) -> SafetyConcern:
     if concern.status != ConcernStatus.NEW:
         raise InvalidStep("This concern has already been acknowledged.")
+    check_lengths(note=(note.strip(), NOTE_TEXT_MAX))
     with transaction.atomic():
         old = _concern_values(concern)
         # Conditional update: two people acknowledging at once record one acknowledgement.
@@ -322,6 +325,7 @@ def concern_close(
         raise InvalidStep("Only program staff close concerns.")
     if not outcome.strip():
         raise ValidationError({"outcome": "Say what was done, so the record is complete."})
+    check_lengths(outcome=(outcome.strip(), NOTE_TEXT_MAX))
     if concern.status == ConcernStatus.CLOSED:
         raise InvalidStep("This concern is already closed.")
     now = now or timezone.now()
@@ -343,6 +347,7 @@ def concern_add_note(*, concern: SafetyConcern, user: User, text: str) -> Concer
         raise InvalidStep("This concern is closed: notes can no longer be added.")
     if not text.strip():
         raise ValidationError({"text": "Write the note before adding it."})
+    check_lengths(text=(text.strip(), NOTE_TEXT_MAX))
     with transaction.atomic():
         note = ConcernNote.objects.create(concern=concern, author=user, text=text.strip())
         log_action(actor=user, action="concern.note_added", obj=concern, new={"note": note.text})
@@ -427,6 +432,7 @@ def need_update(*, need: ResourceNeed, user: User, status: str, note: str = "") 
         raise InvalidStep("That step is not possible from here.")
     if status == need.status and not note.strip():
         raise ValidationError({"note": "Write a note, or choose a new status."})
+    check_lengths(note=(note.strip(), NOTE_TEXT_MAX))
     with transaction.atomic():
         old = {"status": need.status}
         NeedNote.objects.create(

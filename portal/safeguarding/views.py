@@ -9,6 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import role_required, staff_required
 from portal.audit.services import events_for
+from portal.lib.forms import TextInputMixin
+from portal.lib.query import query_choice
+from portal.lib.text import NOTE_TEXT_MAX
 from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind
 from portal.notifications.selectors import emails_about
 from portal.safeguarding import selectors, services
@@ -23,32 +26,35 @@ from portal.safeguarding.models import NeedStatus
 concern_reader_required = role_required("is_program_staff", "is_site_contact")
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(TextInputMixin, forms.Form):
     note = forms.CharField(
         label="What have you done or will you do? (optional)",
         required=False,
+        max_length=NOTE_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(TextInputMixin, forms.Form):
     text = forms.CharField(
         label="Your note",
+        max_length=NOTE_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Write the note before adding it."},
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(TextInputMixin, forms.Form):
     outcome = forms.CharField(
         label="Outcome",
         help_text="What was done, so the record is complete.",
+        max_length=NOTE_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what was done before closing the concern."},
     )
 
 
-class RaiseConcernForm(forms.Form):
+class RaiseConcernForm(TextInputMixin, forms.Form):
     match = forms.ModelChoiceField(
         queryset=Match.objects.filter(status=MatchStatus.ACTIVE).select_related(
             "mentee", "mentor__user", "site"
@@ -70,14 +76,19 @@ class RaiseConcernForm(forms.Form):
         )
 
 
-class NeedUpdateForm(forms.Form):
+class NeedUpdateForm(TextInputMixin, forms.Form):
     status = forms.ChoiceField(label="Status", choices=NeedStatus.choices)
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=NOTE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 @concern_reader_required
 def concern_list(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "open")
+    show = query_choice(request, "show", ("open", "all"), "open")
     concerns = concerns_visible_to(request.user).oldest_open_first()
     if show != "all":
         concerns = concerns.open()
@@ -184,7 +195,7 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def need_list(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "open")
+    show = query_choice(request, "show", ("open", "all"), "open")
     needs = needs_visible_to(request.user).order_by("raised_at", "pk")
     if show != "all":
         needs = needs.exclude(status=NeedStatus.CLOSED)

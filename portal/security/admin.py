@@ -1,11 +1,12 @@
 from django.contrib import admin
 
 from portal.audit.admin import AuditedAdminMixin
+from portal.lib.forms import TextInputAdminMixin
 from portal.security.models import TOTPDevice
 
 
 @admin.register(TOTPDevice)
-class TOTPDeviceAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class TOTPDeviceAdmin(AuditedAdminMixin, TextInputAdminMixin, admin.ModelAdmin):
     """Administrators can see who uses codes and remove a lost device (the person then
     sets codes up again at their next sign-in). The secret is never shown."""
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
+from portal.lib.forms import TextInputMixin
 from portal.security import throttle
 
 
@@ -30,7 +31,7 @@ class ThrottleMessageMixin:
         return super().get_invalid_login_error()
 
 
-class CodeForm(forms.Form):
+class CodeForm(TextInputMixin, forms.Form):
     """A code from the authenticator app; with ``recovery=True``, or a recovery code
     (12 digits, so the same number pad works for both)."""
 
@@ -63,5 +64,5 @@ class CodeForm(forms.Form):
             )
 
 
-class AdminSignInForm(ThrottleMessageMixin, AdminAuthenticationForm):
+class AdminSignInForm(TextInputMixin, ThrottleMessageMixin, AdminAuthenticationForm):
     """Django admin's sign-in form, with the same plain message when sign-in is paused."""

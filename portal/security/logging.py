@@ -1,19 +1,23 @@
-"""A logging filter and formatter that keep secrets and children's data out of the logs.
+"""A logging filter that keeps secrets out of the logs, whatever a message contains.
 
 Nothing in the portal logs request bodies or query strings; this is the second line:
-sign-in and reset tokens in paths, ``password=...``-style pairs and one-time codes are
-replaced by ``[redacted]``, a query string after a path by ``[query removed]``, and every
-control character is written as an escape (a ``%0a`` in a URL cannot forge a log line)
-before any handler writes the record. Exceptions are logged with their type and where
-they happened, not their message, which can quote what a person typed (a database error
-quotes the values it refused; openpyxl quotes the cell it could not write).
+
+- sign-in and reset tokens in paths, ``password=...``-style pairs, one-time codes and
+  query strings are replaced by ``[redacted]`` before any handler writes the record;
+- control characters are written as escapes (``\\n``, ``\\x0b``), so a path with ``%0a``
+  cannot forge a log line;
+- a traceback keeps its frames (file, line, code) but not the exception's message, which
+  may quote what someone typed (a child's notes in a value a library refused). Messages
+  of connection errors, which hold no one's text, are kept.
+
+gunicorn's access and error logs go through the same filter (``GunicornLogger``).
 """
 
 import logging
 import re
 import traceback
 
-from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from portal.lib.text import printable
 
@@ -31,11 +35,12 @@ PATTERNS = [
     re.compile(r"(/password/reset/)([^/\s]+/[^/\s]+)"),
     # Any path segment that looks like a token (long, letters and digits mixed).
     re.compile(r"(/)((?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{20,})(?=/|\s|$|\?)"),
+    # The query string of an address: searches and filters can name people.
+    re.compile(r"((?:^|[\s\"'(])/[^\s?\"']*\?)([^\s\"']+)"),
 ]
 
-
-# A query string after a path: "/staff/sessions/?mentor=..." keeps only the path.
-QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
+# Exceptions whose messages are about connections, never about anyone's text.
+MESSAGE_KEPT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 def redact(text: str) -> str:
@@ -44,42 +49,47 @@ def redact(text: str) -> str:
     return text
 
 
-def scrub(text: str) -> str:
-    """``text`` fit for one log line: secrets redacted, query strings removed, control
-    characters escaped."""
-    return printable(QUERY_STRING.sub(r"\1?[query removed]", redact(text)))
+def describe(exc: BaseException) -> str:
+    """An exception for the log without its message: its type, and where it was raised."""
+    name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return name
+    last = frames[-1]
+    return f"{name} at {last.filename}:{last.lineno} in {last.name}"
+
+
+def traceback_without_messages(exc: BaseException) -> str:
+    """A traceback as Python prints it, with every exception's message left out (kept,
+    escaped, for connection errors)."""
+    parts = []
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        if isinstance(exc, MESSAGE_KEPT):
+            last = f"{name}: {printable(redact(str(exc)))[:500]}"
+        else:
+            last = f"{name} (message left out of the log)"
+        frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+        parts.append(f"Traceback (most recent call last):\n{frames}{last}")
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "\n\nWhile handling the exception above, this one:\n\n".join(reversed(parts))
 
 
 class RedactSecretsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            # Set before any handler formats the record, so none writes the messages.
+            record.exc_text = traceback_without_messages(record.exc_info[1])
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: leave the record to the handler
             return True
-        cleaned = scrub(message)
+        cleaned = printable(redact(message))
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
-
-
-class SafeFormatter(logging.Formatter):
-    """Tracebacks with their frames and the exception's type, without its message
-    (unless DEBUG is on, on a developer's machine)."""
-
-    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
-        try:
-            debug = settings.DEBUG
-        except Exception:  # settings not configured (gunicorn's own start-up)
-            debug = False
-        if debug:
-            return super().formatException(ei)
-        exc_type, _, tb = ei
-        frames = "".join(traceback.format_tb(tb))
-        name = getattr(exc_type, "__qualname__", str(exc_type))
-        return (
-            f"Traceback (most recent call last):\n{frames}{name} "
-            "(message left out: it may quote what was typed)"
-        )
 
 
 try:
@@ -89,21 +99,20 @@ except ImportError:  # pragma: no cover - gunicorn is a runtime dependency
 
 
 class GunicornLogger(_GunicornLogger):
-    """gunicorn's logs with the portal's rules (see gunicorn.conf.py): tokens in paths
-    redacted and control characters escaped in the access log; the error log ("Error
-    handling request /path?query") through the same filter and formatter as the portal's."""
+    """gunicorn's logs, with the portal's filter (see gunicorn.conf.py): tokens in paths
+    redacted, control characters escaped in every access log atom, and the error log
+    (which names the address of a request that failed) filtered like the portal's."""
 
     def setup(self, cfg):
         super().setup(cfg)
-        for handler in self.error_log.handlers:
-            if not any(isinstance(f, RedactSecretsFilter) for f in handler.filters):
-                handler.addFilter(RedactSecretsFilter())
-            if handler.formatter is not None and not isinstance(handler.formatter, SafeFormatter):
-                handler.setFormatter(SafeFormatter(self.error_fmt, self.datefmt))
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(f, RedactSecretsFilter) for f in log.filters):
+                log.addFilter(RedactSecretsFilter())
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("U", "r", "q", "f", "a"):
-            if key in atoms and isinstance(atoms[key], str):
-                atoms[key] = printable(redact(atoms[key]))
+        for key, value in atoms.items():
+            if isinstance(value, str):
+                value = printable(value)
+                atoms[key] = redact(value) if key in ("U", "r", "q", "f") else value
         return atoms

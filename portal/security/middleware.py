@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
+from portal.lib.text import has_control_characters
 from portal.security import sessions, totp
+from portal.security.errors import bad_request
 from portal.security.models import UserSession
 
 
@@ -41,6 +43,21 @@ class ResponseHeadersMiddleware:
     @staticmethod
     def _is_download(response) -> bool:
         return response.get("Content-Disposition", "").lower().startswith("attachment")
+
+
+class QueryTextMiddleware:
+    """A query string holding control characters (``?q=%00``, ``?mentor=%0b``) is answered
+    with the 400 page before any view reads it: no search, filter or export takes one, and
+    PostgreSQL refuses NUL outright. Views read the rest through ``portal.lib.query``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for key, values in request.GET.lists():
+            if has_control_characters(key) or any(map(has_control_characters, values)):
+                return bad_request(request)
+        return self.get_response(request)
 
 
 class SessionPolicyMiddleware:

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
+from portal.lib.query import query_text
 from portal.security import recovery, sessions, throttle, totp
 from portal.security.client_ip import client_ip
 from portal.security.forms import CodeForm
@@ -22,7 +23,7 @@ T = TypeVar("T")
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    target = request.POST.get("next") or query_text(request, "next", max_length=2000)
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

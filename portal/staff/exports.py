@@ -16,6 +16,17 @@ still uses) in tests/staff/test_export_speed_paths.py:
 - Elsewhere (SQLite, or a zone PostgreSQL does not know) one query writes each CSV line
   but the date and time and the resource needs, which Python works out once per
   distinct value.
+
+Stored text is exported as it is, whatever it holds: CSV keeps every value (with
+``neutralise`` against formulas); Excel cannot hold control characters, so each text cell
+goes through ``clean_text`` (a word processor's vertical tab becomes a line break, others
+are removed).
+
+A download that fails after it started cannot turn into an error page. It is cut short
+instead, so the browser reports a failed download rather than a file that looks complete:
+the log says "export failed, error id X" with the exception's type and place (never its
+message, which may quote a child's notes, nor the address with its filters), and a CSV
+ends with a last line that says it is incomplete and gives the same error id.
 """
 
 import contextlib
@@ -25,7 +36,6 @@ import io
 import json
 import logging
 import tempfile
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -35,6 +45,7 @@ from django.utils import timezone
 
 from portal.lib.text import clean_text
 from portal.security.errors import new_error_id
+from portal.security.logging import describe
 
 logger = logging.getLogger("portal.exports")
 
@@ -113,63 +124,48 @@ def _excel_value(value):
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, str):
+        # Rows stored before the text rules may hold control characters Excel refuses.
+        return neutralise(clean_text(value))
     if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
         # Excel has no time zones: the program's local time, as shown on the pages.
         return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, str):
-        # An Excel file cannot hold control characters (openpyxl refuses the cell): rows
-        # stored before the portal cleaned its text still export, a word processor's
-        # vertical tab as the line break it meant.
-        value = clean_text(value)
     return neutralise(value)
 
 
-class ExportAborted(Exception):
-    """A download stopped part way. Its text is the error id only: the real cause stays
-    out of every log line, since it may quote what a cell held."""
+class ExportFailed(Exception):
+    """Cuts a download short after it failed; its message is the error id only."""
 
 
-def guarded(chunks: Iterator, *, name: str, file_format: str) -> Iterator:
-    """``chunks``, with a failure part way logged as an error id and the download cut.
-
-    The headers (200) are sent before the first chunk, so a failure cannot become an
-    error page. Instead: one log line with the error id, the export's name and where in
-    the code it failed (no exception text, no query string, no cell), a last CSV line
-    that says the file is incomplete, then the connection is closed without the end of
-    the response, so the browser reports the download as failed rather than complete.
-    """
+def guarded(chunks: Iterator[str | bytes], *, file_format: str) -> Iterator[str | bytes]:
+    """``chunks``, sent so that a failure anywhere in them cuts the download short with
+    an error id in the log and nothing else (see the module's docstring)."""
+    # An empty first chunk sends the headers at once: a failure before the first real
+    # chunk then also cuts the download, instead of gunicorn's bare 500 page (whose log
+    # line gives the address with its query string).
+    yield b""
     try:
         yield from chunks
-        return
     except Exception as exc:
         error_id = new_error_id()
-        where = " < ".join(
-            f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
-            for frame in reversed(traceback.extract_tb(exc.__traceback__)[-3:])
-        )
-        logger.error(
-            "error %s: the %s export (%s) failed: %s at %s",
-            error_id,
-            name,
-            file_format,
-            type(exc).__name__,
-            where,
-        )
-    # Out of the except block: the cause (and the rows it holds) is let go here, not
-    # chained to what the server logs.
-    if file_format == "csv":
-        yield f"\r\nThis export failed (error {error_id}): the file is incomplete.\r\n"
-    raise ExportAborted(f"error {error_id}")
+        logger.error("export failed, error id %s (%s)", error_id, describe(exc))
+        if file_format == "csv":
+            yield (
+                f"\r\nThis export failed and is incomplete (error id {error_id}). "
+                "Download it again; if it fails again, tell the program this error id.\r\n"
+            )
+        raise ExportFailed(f"export failed, error id {error_id}") from None
 
 
 def streaming_response(table: Table, *, file_format: str, filename: str) -> StreamingHttpResponse:
     if file_format == "xlsx":
-        chunks, content_type, extension = xlsx_chunks(table), XLSX_TYPE, "xlsx"
+        chunks = guarded(xlsx_chunks(table), file_format="xlsx")
+        response = StreamingHttpResponse(chunks, content_type=XLSX_TYPE)
+        extension = "xlsx"
     else:
-        chunks, content_type, extension = csv_chunks(table), CSV_TYPE, "csv"
-    response = StreamingHttpResponse(
-        guarded(chunks, name=filename, file_format=extension), content_type=content_type
-    )
+        chunks = guarded(csv_chunks(table), file_format="csv")
+        response = StreamingHttpResponse(chunks, content_type=CSV_TYPE)
+        extension = "csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
     response["Cache-Control"] = "no-store"
     return response
@@ -610,9 +606,6 @@ def hours_table(report: dict) -> Table:
         yield ["Total", "", total["sessions"], total["met"], float(total["hours"])]
 
     return Table(name="Hours", headers=headers, rows=table_rows())
-
-
-# --- A mentor's own hours -----------------------------------------------------------------
 
 
 def mentor_hours_table(totals) -> Table:

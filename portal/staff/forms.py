@@ -23,7 +23,7 @@ from portal.mentoring.models import (
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 
 
-class SessionFilterForm(forms.Form):
+class SessionFilterForm(TextInputMixin, forms.Form):
     month = forms.CharField(label="Month", required=False, widget=MONTH_INPUT)
     site = forms.ModelChoiceField(
         label="School site", queryset=SchoolSite.objects.all(), required=False,
@@ -62,7 +62,7 @@ class CorrectionForm(SessionLogForm):
         self.fields["notes"].widget.attrs.pop("aria-describedby", None)
 
 
-class SchoolSiteForm(forms.ModelForm):
+class SchoolSiteForm(TextInputMixin, forms.ModelForm):
     class Meta:
         model = SchoolSite
         fields = ["name", "address"]
@@ -97,7 +97,7 @@ class SiteContactForm(TextInputMixin, forms.ModelForm):
         return site_contacts.checked_contact_email(self.cleaned_data["email"])
 
 
-class MentorForm(forms.Form):
+class MentorForm(TextInputMixin, forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email")
     phone = forms.CharField(label="Phone", max_length=40, required=False)
@@ -127,7 +127,7 @@ class MentorForm(forms.Form):
         return email
 
 
-class MenteeForm(forms.ModelForm):
+class MenteeForm(TextInputMixin, forms.ModelForm):
     last_initial = forms.CharField(
         label="First letter of last name",
         max_length=10,
@@ -152,7 +152,7 @@ class MentorChoiceField(forms.ModelChoiceField):
         return f"{obj.user.full_name} ({obj.user.email})"
 
 
-class MatchForm(forms.ModelForm):
+class MatchForm(TextInputMixin, forms.ModelForm):
     mentor = MentorChoiceField(
         queryset=Mentor.objects.exclude(status=MentorStatus.INACTIVE).select_related("user")
     )
@@ -181,7 +181,7 @@ class MatchForm(forms.ModelForm):
         return data
 
 
-class MatchCloseForm(forms.Form):
+class MatchCloseForm(TextInputMixin, forms.Form):
     end_date = forms.DateField(
         label="Last day of the match",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -211,11 +211,11 @@ class MatchCloseForm(forms.Form):
         return end
 
 
-class DeactivateForm(forms.Form):
+class DeactivateForm(TextInputMixin, forms.Form):
     reason = forms.CharField(label="Why? (optional)", max_length=500, required=False)
 
 
-class ProgramSettingsForm(forms.ModelForm):
+class ProgramSettingsForm(TextInputMixin, forms.ModelForm):
     class Meta:
         model = ProgramSettings
         fields = [
@@ -270,7 +270,7 @@ class ProgramSettingsForm(forms.ModelForm):
         super()._post_clean()
 
 
-class ChoiceAddForm(forms.Form):
+class ChoiceAddForm(TextInputMixin, forms.Form):
     list = forms.ChoiceField(label="Which list?", choices=ChoiceList.choices)
     label = forms.CharField(label="New choice", max_length=60)
 
@@ -287,7 +287,7 @@ class ChoiceAddForm(forms.Form):
         return data
 
 
-class ExportForm(forms.Form):
+class ExportForm(TextInputMixin, forms.Form):
     REPORTS = [("sessions", "Sessions"), ("compliance", "Compliance"), ("hours", "Hours")]
     report = forms.ChoiceField(label="What to export", choices=REPORTS, initial="sessions")
     file_format = forms.ChoiceField(
@@ -312,7 +312,7 @@ class ExportForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(TextInputMixin, forms.Form):
     file = forms.FileField(
         label="CSV file",
         error_messages={"required": "Choose a CSV file to upload."},

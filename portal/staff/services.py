@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.audit.services import log_action
+from portal.lib.text import check_lengths
 from portal.mentoring.models import (
+    CLOSURE_REASON_MAX,
     Choice,
     Match,
     MatchStatus,
@@ -56,6 +58,7 @@ def record_save(*, user: User, form, action_prefix: str) -> models.Model:
 @transaction.atomic
 def match_close(*, match: Match, user: User, end_date: dt.date, reason: str) -> Match:
     """Close a match on ``end_date`` with a reason. Its entries stay in every report."""
+    check_lengths(reason=(reason.strip(), CLOSURE_REASON_MAX))
     old = snapshot(match, ["status", "end_date", "closure_reason"])
     match.status = MatchStatus.CLOSED
     match.end_date = end_date

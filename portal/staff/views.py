@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts import site_contacts
 from portal.accounts.decorators import role_required, staff_required
+from portal.lib.query import query_bool, query_choice, query_int, query_items, query_text
 from portal.mentoring import rules
 from portal.mentoring.models import (
     Choice,
@@ -45,7 +46,7 @@ PAGE_SIZE = 50
 
 
 def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(queryset, PAGE_SIZE).get_page(query_int(request, "page"))
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -68,7 +69,7 @@ def _open_support_requests() -> int:
 def dashboard(request: HttpRequest) -> HttpResponse:
     program = ProgramSettings.load()
     # The month whose deadline is still open, unless another is asked for.
-    shown = selectors.month_shown(request.GET.get("month"), program=program)
+    shown = selectors.month_shown(query_text(request, "month"), program=program)
     context = selectors.dashboard_figures(shown, program=program)
     concerns = (
         concerns_visible_to(request.user).open().select_related("site").order_by("raised_at", "pk")
@@ -231,16 +232,17 @@ def compliance(request: HttpRequest) -> HttpResponse:
     addresses of those who logged nothing when asked for (?emails=1)."""
     program = ProgramSettings.load()
     # The month whose deadline is still open, unless another is asked for.
-    shown = selectors.month_shown(request.GET.get("month"), program=program)
+    shown = selectors.month_shown(query_text(request, "month"), program=program)
     month = shown.month
-    site_id = compliance_report.parse_number(request.GET.get("site"))
-    show = compliance_report.parse_show(request.GET.get("show"))
+    site_id = query_int(request, "site")
+    show = compliance_report.parse_show(query_text(request, "show"))
     scope = compliance_report.Scope.of(month, program=program, site=site_id)
     summary = compliance_report.summary(scope)
+    # The page as typed: parse_number reads it, and a wrong one is named on the page.
     table = compliance_report.mentor_page(
         scope, show=show, page=request.GET.get("page"), count=summary.count_shown(show)
     )
-    show_emails = request.GET.get("emails") == "1"
+    show_emails = query_bool(request, "emails")
     emails = compliance_report.silent_emails(scope) if show_emails else []
 
     def query(show: str = show) -> str:
@@ -285,8 +287,10 @@ def compliance(request: HttpRequest) -> HttpResponse:
 
 
 def _hours_filters(request: HttpRequest, program) -> selectors.HoursFilters:
-    end = selectors.parse_month(request.GET.get("end"), program) or selectors.current_month(program)
-    start = selectors.parse_month(request.GET.get("start"), program)
+    end = selectors.parse_month(query_text(request, "end"), program) or selectors.current_month(
+        program
+    )
+    start = selectors.parse_month(query_text(request, "start"), program)
     if start is None:
         start = end
         for _ in range(11):
@@ -294,16 +298,12 @@ def _hours_filters(request: HttpRequest, program) -> selectors.HoursFilters:
     if (start.year, start.month) > (end.year, end.month):
         start, end = end, start
 
-    def number(name):
-        value = request.GET.get(name, "")
-        return int(value) if value.isdecimal() else None
-
     return selectors.HoursFilters(
         start=start,
         end=end,
-        site=number("site"),
-        type_of_mentoring=number("type"),
-        interaction=number("interaction"),
+        site=query_int(request, "site"),
+        type_of_mentoring=query_int(request, "type"),
+        interaction=query_int(request, "interaction"),
     )
 
 
@@ -344,7 +344,8 @@ def export(request: HttpRequest) -> HttpResponse:
     report, file_format = data["report"], data["file_format"] or "csv"
     include = data["include_children"] and report == "sessions"
     site_id = data["site"].pk if data["site"] else None
-    filters_for_audit = {k: v for k, v in request.GET.items() if k not in ("csrfmiddlewaretoken",)}
+    filters_for_audit = query_items(request)
+    filters_for_audit.pop("csrfmiddlewaretoken", None)
     if report == "sessions":
         _, filters = _session_filters(request, program)
         sessions = selectors.filter_sessions(selectors.staff_sessions(), filters, program=program)
@@ -442,7 +443,7 @@ def import_save(request: HttpRequest, kind: str) -> HttpResponse:
 
 @staff_required
 def site_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
+    q = query_text(request, "q")
     sites = SchoolSite.objects.annotate(
         n_contacts=Count("contacts", distinct=True),
         n_active=Count("matches", filter=Q(matches__status=MatchStatus.ACTIVE), distinct=True),
@@ -575,14 +576,14 @@ def contact_remove(request: HttpRequest, site_pk: int, pk: int) -> HttpResponse:
 
 @staff_required
 def mentor_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
+    q = query_text(request, "q")
+    status = query_choice(request, "status", MentorStatus.values, "")
     mentors = Mentor.objects.select_related("user").annotate(
         n_active=Count("matches", filter=Q(matches__status=MatchStatus.ACTIVE))
     )
     if q:
         mentors = mentors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
-    if status in MentorStatus.values:
+    if status:
         mentors = mentors.filter(status=status)
     return render(
         request,
@@ -629,17 +630,17 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def mentee_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    site = request.GET.get("site", "")
+    q = query_text(request, "q")
+    site = query_int(request, "site")
     mentees = Mentee.objects.select_related("site").annotate(
         n_active=Count("matches", filter=Q(matches__status=MatchStatus.ACTIVE))
     )
     if q:
         mentees = mentees.filter(first_name__icontains=q)
-    if site.isdecimal():
-        mentees = mentees.filter(site_id=int(site))
-    status = request.GET.get("status", "")
-    if status in MenteeStatus.values:
+    if site is not None:
+        mentees = mentees.filter(site_id=site)
+    status = query_choice(request, "status", MenteeStatus.values, "")
+    if status:
         mentees = mentees.filter(status=status)
     return render(
         request,
@@ -672,9 +673,9 @@ def mentee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @staff_required
 def match_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", MatchStatus.ACTIVE)
-    site = request.GET.get("site", "")
+    q = query_text(request, "q")
+    status = query_text(request, "status", MatchStatus.ACTIVE)
+    site = query_int(request, "site")
     matches = Match.objects.select_related("mentor__user", "mentee", "site")
     if q:
         matches = matches.filter(
@@ -684,8 +685,8 @@ def match_list(request: HttpRequest) -> HttpResponse:
         )
     if status in MatchStatus.values:
         matches = matches.filter(status=status)
-    if site.isdecimal():
-        matches = matches.filter(site_id=int(site))
+    if site is not None:
+        matches = matches.filter(site_id=site)
     return render(
         request,
         "staff/match_list.html",

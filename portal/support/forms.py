@@ -1,11 +1,12 @@
 from django import forms
 
+from portal.lib.forms import TextInputMixin
 from portal.support.models import RequestStatus, Topic
 
 NO_LINE_BREAKS = "Enter your name on one line."
 
 
-class ContactForm(forms.Form):
+class ContactForm(TextInputMixin, forms.Form):
     name = forms.CharField(
         label="Your name",
         max_length=120,
@@ -51,10 +52,12 @@ class ContactForm(forms.Form):
     )
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        # A line break in a name is refused, not joined up: it is how a header would be
+        # slipped into the acknowledgement email, and the sender should know.
+        typed = self.data.get(self.add_prefix("name")) or ""
+        if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in typed):
             raise forms.ValidationError(NO_LINE_BREAKS)
-        return name
+        return self.cleaned_data["name"]
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -64,7 +67,7 @@ class ContactForm(forms.Form):
         return bool((self.data.get("website") or "").strip())
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(TextInputMixin, forms.Form):
     reply = forms.CharField(
         label="Your answer",
         help_text="Emailed to the sender, signed with the program's name.",
@@ -74,5 +77,5 @@ class ReplyForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(TextInputMixin, forms.Form):
     status = forms.ChoiceField(label="Move it to", choices=RequestStatus.choices)

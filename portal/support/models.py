@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.lib.text import LONG_TEXT_MAX, at_most
+
 
 class Topic(models.TextChoices):
     SIGN_IN = "sign_in", "I cannot sign in"
@@ -27,13 +29,13 @@ class SupportRequest(models.Model):
     name = models.CharField(max_length=120)
     email = models.EmailField()
     topic = models.CharField(max_length=20, choices=Topic.choices)
-    message = models.TextField(max_length=5000)
+    message = models.TextField(max_length=LONG_TEXT_MAX)
     status = models.CharField(
         max_length=20, choices=RequestStatus.choices, default=RequestStatus.NEW
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    reply = models.TextField(blank=True)
+    reply = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     replied_at = models.DateTimeField(null=True, blank=True)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -51,6 +53,8 @@ class SupportRequest(models.Model):
                 condition=models.Q(status__in=[s.value for s in RequestStatus]),
                 name="support_request_status_known",
             ),
+            at_most("message", LONG_TEXT_MAX, name="support_request_message_max_length"),
+            at_most("reply", LONG_TEXT_MAX, name="support_request_reply_max_length"),
         ]
 
     def __str__(self) -> str:

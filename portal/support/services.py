@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.audit.services import log_action
+from portal.lib.text import LONG_TEXT_MAX, check_lengths
 from portal.notifications.services import notification_queue
 from portal.support.models import RequestStatus, SupportRequest, Topic
 
@@ -64,6 +65,7 @@ def support_request_create(
         raise ValidationError({"topic": "Choose what your message is about from the list."})
     if any(ord(ch) < 32 for ch in name) or "\n" in email or "\r" in email:
         raise ValidationError({"name": "Enter your name on one line."})
+    check_lengths(message=(message.strip(), LONG_TEXT_MAX))
     with transaction.atomic():
         request = SupportRequest(
             name=name.strip(),
@@ -91,6 +93,7 @@ def support_request_reply(
     reply = reply.strip()
     if not reply:
         raise ValidationError({"reply": "Write your answer before sending it."})
+    check_lengths(reply=(reply, LONG_TEXT_MAX))
     now = now or timezone.now()
     with transaction.atomic():
         old = {"status": request.status}

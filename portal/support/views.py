@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import staff_required
 from portal.audit.services import events_for
+from portal.lib.query import query_choice, query_int, query_text
 from portal.mentoring import rules
 from portal.notifications.selectors import emails_about
 from portal.support import services
@@ -49,8 +50,9 @@ def help_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_page(request: HttpRequest) -> HttpResponse:
     initial = {}
-    if request.GET.get("topic") in Topic.values:
-        initial["topic"] = request.GET["topic"]
+    topic = query_choice(request, "topic", Topic.values, "")
+    if topic:
+        initial["topic"] = topic
     if request.user.is_authenticated:
         initial.update(name=request.user.full_name, email=request.user.email)
     form = ContactForm(request.POST or None, initial=initial)
@@ -105,7 +107,7 @@ def contact_sent(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("status", "open")
+    show = query_text(request, "status", "open")
     requests = SupportRequest.objects.all()
     if show == "open":
         requests = requests.filter(status__in=OPEN_STATUSES)
@@ -114,7 +116,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     else:
         show = "all"
         requests = requests.order_by("-created_at", "-pk")
-    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    page = Paginator(requests, 50).get_page(query_int(request, "page"))
     return render(
         request,
         "support/request_list.html",
