@@ -79,7 +79,7 @@ def test_a_database_connection_error_keeps_its_message(console):
 
 
 def test_an_address_in_a_message_loses_its_query_string(console):
-    logging.getLogger("gunicorn.error").error(
+    logging.getLogger("portal.errors").error(
         "Error handling request %s", "/staff/export/?report=sessions&mentor=jane"
     )
 
