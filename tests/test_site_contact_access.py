@@ -648,3 +648,21 @@ def test_the_mentor_invitation_list_leaves_contacts_to_their_school_pages(staff_
     page = read_page(staff_client.get("/staff/invitations/")).text
     assert "kim.park@example.org" not in page
     assert "No invitations" in page
+
+
+def test_checking_a_contacts_file_looks_up_its_accounts_once_not_once_per_row(school_a, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.staff.imports import import_check
+
+    def queries_for(rows: int) -> int:
+        text = "school,name,email,phone\n" + "".join(
+            f"Lincoln Elementary,Person {n},person{n}@example.org,555\n" for n in range(rows)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            result = import_check(kind_name="contacts", text=text)
+        assert result.ok
+        return len(captured)
+
+    assert queries_for(2) == queries_for(40)

@@ -45,7 +45,13 @@ def can_sign_in(prefix: str = "") -> Q:
 
 def contact_email_problem(email: str) -> str:
     """Why ``email`` cannot be a site contact's sign-in, or "" when it can."""
-    existing = User.objects.filter(email__iexact=email.strip()).first()
+    return account_problem(User.objects.filter(email__iexact=email.strip()).first())
+
+
+def account_problem(existing: User | None) -> str:
+    """Why the account already using an email keeps it from being a contact's sign-in,
+    or "" when it does not (no account, or a site contact's). Imports look the accounts
+    of a whole file up at once and ask this for each row."""
     if existing is None or existing.is_site_contact:
         return ""
     return (

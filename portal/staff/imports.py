@@ -449,6 +449,7 @@ def _check_contacts(rows, result: CheckResult) -> None:
             "email", "site_id"
         )
     }
+    accounts = {user.email: user for user in User.objects.filter(email__in=emails)}
     seen: dict[tuple, int] = {}
     for number, row in rows:
         problems = len(result.problems)
@@ -469,7 +470,7 @@ def _check_contacts(rows, result: CheckResult) -> None:
                     Problem(number, "email", "Enter an email address like name@example.org.")
                 )
             else:
-                problem = site_contacts.contact_email_problem(email)
+                problem = site_contacts.account_problem(accounts.get(email))
                 if problem:
                     result.problems.append(Problem(number, "email", problem))
         if len(result.problems) == problems:
