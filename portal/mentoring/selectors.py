@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from portal.accounts.models import User
@@ -49,16 +49,32 @@ class MonthDue:
 
 def months_due(user: User, *, program: ProgramSettings, now: dt.datetime) -> list[MonthDue]:
     """The month that is due now (SPEC 4.7), then the calendar month when that is another
-    one: from the 1st of a month until last month's deadline, both matter to a mentor."""
+    one: from the 1st of a month until last month's deadline, both matter to a mentor.
+
+    Both months are counted in one query (the home page is the mentor's busiest page)."""
     policy = program.deadline_policy
     due = rules.due_month(now, policy)
     current = rules.month_of(now, program.tz)
+    months = [due] if due == current else [due, current]
+    bounds = [rules.month_bounds(year, month, program.tz) for year, month in months]
+    figures = {}
+    for index, (start, end) in enumerate(bounds):
+        in_month = Q(starts_at__gte=start, starts_at__lt=end)
+        figures[f"sessions_{index}"] = Count("pk", filter=in_month)
+        figures[f"quarters_{index}"] = Sum("quarter_hours", filter=in_month)
+    counted = (
+        sessions_visible_to(user)
+        .filter(starts_at__gte=bounds[0][0], starts_at__lt=bounds[-1][1])
+        .aggregate(**figures)
+    )
     return [
         MonthDue(
-            total=month_total(user, year=year, month=month, program=program),
+            total=MonthTotal(
+                year, month, counted[f"sessions_{index}"], counted[f"quarters_{index}"] or 0
+            ),
             deadline=rules.deadline_for_month(year, month, policy),
         )
-        for year, month in ([due] if due == current else [due, current])
+        for index, (year, month) in enumerate(months)
     ]
 
 
