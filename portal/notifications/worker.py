@@ -240,12 +240,20 @@ def _claim(*, batch: int, worker_id: str, now: dt.datetime) -> list[Notification
             Notification.objects.filter(_due(now), pk__in=ids).update(**claim)
     else:
         # SQLite writes one transaction at a time, so an UPDATE that re-checks the row
-        # is still due is atomic: of two workers racing for a row, one updates it.
-        ids = [
-            pk
-            for pk in list(due.values_list("pk", flat=True)[:batch])
-            if Notification.objects.filter(_due(now), pk=pk).update(**claim) == 1
-        ]
+        # is still due is atomic: of two workers racing for a row, one updates it. A worker
+        # that lost every row it read to the other looks further, rather than reporting an
+        # empty outbox (and stopping) while emails are waiting.
+        ids: list[int] = []
+        lost: list[int] = []
+        while not ids:
+            candidates = list(due.exclude(pk__in=lost).values_list("pk", flat=True)[:batch])
+            if not candidates:
+                break
+            for pk in candidates:
+                if Notification.objects.filter(_due(now), pk=pk).update(**claim) == 1:
+                    ids.append(pk)
+                else:
+                    lost.append(pk)
     return list(
         Notification.objects.filter(
             pk__in=ids, state=NotificationState.SENDING, claimed_by=worker_id, claimed_at=now
