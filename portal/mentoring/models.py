@@ -3,6 +3,9 @@
 Values are stored so that a bad one cannot exist: hours as a whole number of quarter
 hours, one entry per match and start time, zero hours exactly when the pair did not meet.
 The database enforces these; forms only explain them.
+
+Longer than 500 lines: the program's records refer to one another, and each declares
+which of its text fields are about a child (CHILD_TEXT_FIELDS).
 """
 
 import contextvars
