@@ -498,7 +498,7 @@ def session_rows(p: Params, program: Program, extras: SessionExtras):
         midnight_utc[ordinal] = dt.datetime.combine(day, dt.time(0), tzinfo=UTC) - noon.utcoffset()
         key = (day.year, day.month)
         if key not in month_due:
-            month_due[key] = rules.deadline_for_month(*key, p.policy).due_by.astimezone(UTC)
+            month_due[key] = rules.Month(*key).deadline(p.policy).due_by.astimezone(UTC)
         due_by[ordinal] = month_due[key]
 
     met_notes = [f"{a} {m}" for a in ACTIVITIES for m in MOODS]
@@ -690,7 +690,7 @@ def no_session_month(nid, plan, days, p, rng, declared):
     while (year, month) < this_month and (year, month) <= (end.year, end.month):
         if (year, month) not in held and (plan.mentor_id, year, month) not in declared:
             months.append((year, month))
-        year, month = rules.next_month(year, month)
+        year, month = rules.Month(year, month).next().as_tuple()
     if not months:
         return None
     year, month = rng.choice(months)
@@ -700,6 +700,6 @@ def no_session_month(nid, plan, days, p, rng, declared):
     else:
         reason = rng.choice(("mentee_unavailable", "mentor_unavailable", "other"))
         details = NO_SESSION_DETAILS if reason == "other" else ""
-    declared_at = local_moment(dt.date(*rules.next_month(year, month), 1), 10 * 60, p.tz)
+    declared_at = local_moment(rules.Month(year, month).next().first_day(), 10 * 60, p.tz)
     declared_at = min(declared_at, p.now)
     return (nid, plan.mentor_id, year, month, reason, details, plan.mentor_user_id, declared_at)

@@ -675,7 +675,7 @@ class NoSessionMonth(models.Model):
 
     @property
     def month_label(self) -> str:
-        return dt.date(self.year, self.month, 1).strftime("%B %Y")
+        return rules.Month(self.year, self.month).label
 
 
 class ReminderKind(models.TextChoices):

@@ -437,16 +437,20 @@ def no_session_month_declare(
     """
     now = now or timezone.now()
     program = ProgramSettings.load()
-    this_month = rules.month_of(now, program.tz)
-    label = dt.date(year, month, 1).strftime("%B %Y")
-    if (year, month) not in (this_month, rules.previous_month(*this_month)):
+    this_month = rules.Month.of(now, program.tz)
+    try:
+        asked = rules.Month(year, month)
+    except rules.MonthError as error:
+        raise ValidationError({"month": str(error)}) from None
+    label = asked.label
+    if asked not in (this_month, this_month.previous()):
         raise ValidationError({"month": "You can say this for this month or last month only."})
     if reason not in NoSessionReason.values:
         raise ValidationError({"reason": "Choose why you did not meet."})
     details = " ".join(details.split())
     if reason == NoSessionReason.OTHER and not details:
         raise ValidationError({"details": "Tell the program in a few words why you did not meet."})
-    start, end = rules.month_bounds(year, month, program.tz)
+    start, end = asked.bounds(program.tz)
     logged = SessionLog.objects.live().filter(
         match__mentor=mentor, starts_at__gte=start, starts_at__lt=end
     )

@@ -35,7 +35,7 @@ from portal.mentoring.models import (
     ProgramSettings,
     SessionLog,
 )
-from portal.staff.selectors import Month, hours
+from portal.mentoring.rules import Month, quarters_to_hours
 
 PAGE_SIZE = 50
 
@@ -59,7 +59,7 @@ class Scope:
 
     @classmethod
     def of(cls, month: Month, *, program: ProgramSettings, site: int | None = None) -> "Scope":
-        start, end = month.bounds(program)
+        start, end = month.bounds(program.tz)
         return cls(month=month, start=start, end=end, site=site)
 
 
@@ -87,7 +87,7 @@ def _late_ids(scope: Scope):
 
 def _declarations(scope: Scope) -> QuerySet[NoSessionMonth]:
     # One home for the rule: an answer stops counting once a session of that month is logged.
-    return mentoring_selectors.months_declared_without_sessions(scope.month.year, scope.month.month)
+    return mentoring_selectors.months_declared_without_sessions(scope.month)
 
 
 def _declared_ids(scope: Scope):
@@ -119,7 +119,7 @@ class Summary:
 
     @property
     def hours(self) -> Decimal:
-        return hours(self.quarters)
+        return quarters_to_hours(self.quarters or 0)
 
     @property
     def silent(self) -> int:
@@ -215,7 +215,7 @@ class ComplianceRow:
 
     @property
     def hours(self) -> Decimal:
-        return hours(self.quarters)
+        return quarters_to_hours(self.quarters or 0)
 
     @property
     def logged_nothing(self) -> bool:

@@ -613,7 +613,7 @@ def mentor_hours_table(totals) -> Table:
     then the total. ``totals`` are the mentor's own MonthTotals (mentoring.selectors)."""
     from portal.mentoring import rules
 
-    months = sorted(totals, key=lambda total: (total.year, total.month))
+    months = sorted(totals, key=lambda total: total.month)
 
     def table_rows():
         for total in months:

@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 from portal.mentoring.models import ProgramSettings
+from portal.mentoring.rules import Month
 from portal.staff import compliance as compliance_report
 from portal.staff import selectors
-from portal.staff.selectors import HoursFilters, Month
+from portal.staff.selectors import HoursFilters
 
 OCTOBER = Month(2025, 10)
 
@@ -124,7 +125,7 @@ def test_the_dashboard_counts_the_due_months_sessions(staff_client, match_a):
     now = timezone.now()
     program = ProgramSettings.load()
     # The month whose deadline is still open: last month, from the 1st until its deadline.
-    start, end = selectors.due_month(program).bounds(program)
+    start, end = selectors.due_month(program).bounds(program.tz)
     when = max(start, min(end, now) - timezone.timedelta(hours=3)).replace(second=0, microsecond=0)
     log_session(match_a, when, quarter_hours=6, entered_at=now)
     response = staff_client.get("/staff/")
