@@ -1,4 +1,4 @@
-"""A month without sessions (SPEC 4.15): one step with a reason, from the mentor's home page;
+"""A month without sessions (RULES 4.15): one step with a reason, from the mentor's home page;
 it stops that month's reminders and staff see it."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The program's rules as pure functions: the deadline (SPEC 4.7) and hours (SPEC 4.3)."""
+"""The program's rules as pure functions: the deadline (RULES 4.7) and hours (RULES 4.3)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo

@@ -150,7 +150,7 @@ def mentor_email(number: int) -> str:
     return f"mentor{number:05d}@bench.example.org"
 
 
-# Attendance: about 12% of sessions did not happen (SPEC: notes say who was absent).
+# Attendance: about 12% of sessions did not happen (RULES 4.10: an absence still has a note).
 # Attendance from one random number: met below 0.88, then mentee absent, mentor absent,
 # and cancelled above 0.965.
 MET_BELOW, MENTEE_ABSENT_BELOW, MENTOR_ABSENT_BELOW = 0.88, 0.93, 0.965
@@ -256,7 +256,7 @@ def build_program(p: Params) -> Program:
     program.staff_user_id = add_user(STAFF_EMAIL, "Bench Staff", "staff", "(312) 555-0101", recent)
     program.admin_user_id = add_user(ADMIN_EMAIL, "Bench Admin", "admin", "(312) 555-0102", recent)
 
-    # Schools, each with one contact; every other contact has a sign-in (SPEC 2).
+    # Schools, each with one contact; every other contact has a sign-in (RULES 2).
     site_ids = []
     for index in range(p.sites):
         sid = p.first_id("site") + index
@@ -561,7 +561,7 @@ def session_rows(p: Params, program: Program, extras: SessionExtras):
             deadline = due_by[ordinal]
             entered_at = None
             if random_() < LATE_RATE:
-                # Entered days after the month's deadline (SPEC 4.7: accepted, marked late);
+                # Entered days after the month's deadline (RULES 4.7: accepted, marked late);
                 # for this month, whose deadline is still ahead, an entry on time instead.
                 entered_at = deadline + day_delta * randint(1, 20) + hour * randint(0, 12)
                 if entered_at > now:
@@ -611,7 +611,7 @@ def session_rows(p: Params, program: Program, extras: SessionExtras):
                     need_row(next_need, session_id, match_id, kind, name, entered_at, now, rng)
                 )
                 next_need += 1
-        # A few mentors say "we did not meet at all this month" (SPEC 4.15) for a past
+        # A few mentors say "we did not meet at all this month" (RULES 4.15) for a past
         # month of the match with no session logged.
         if random_() < 0.02:
             row = no_session_month(next_nsm, plan, days, p, rng, declared)

@@ -1,4 +1,4 @@
-"""Reminders to mentors (SPEC 4.11), queued through the notification outbox.
+"""Reminders to mentors (RULES 4.11), queued through the notification outbox.
 
 - **Weekly**: on the program's reminder day, from its reminder hour, a mentor with an
   active match who has logged nothing in the past 7 days (no session held in them and no
@@ -7,7 +7,7 @@
   deadline, a mentor with an active match who has logged nothing for that month gets a
   reminder. These cannot be turned off.
 
-A mentor who said "no session this month" (SPEC 4.15) gets no reminder about that month.
+A mentor who said "no session this month" (RULES 4.15) gets no reminder about that month.
 
 ``reminders_send`` runs every minute from the worker (or from cron through
 ``manage.py send_reminders``). Each reminder is a ``ReminderSent`` row, unique per mentor,

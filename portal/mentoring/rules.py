@@ -46,7 +46,7 @@ def hours_options(max_quarters: int) -> list[str]:
 def parse_hours(text: str | None, *, met: bool, max_quarters: int) -> int:
     """Turn what the mentor sent into quarter hours, or explain why it cannot be stored.
 
-    Absences and cancellations are always zero hours (SPEC 4.10), whatever was sent.
+    Absences and cancellations are always zero hours (RULES 4.10), whatever was sent.
     """
     if not met:
         return 0

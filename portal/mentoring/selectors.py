@@ -47,7 +47,7 @@ class MonthDue:
 
 
 def months_due(user: User, *, program: ProgramSettings, now: dt.datetime) -> list[MonthDue]:
-    """The month that is due now (SPEC 4.7), then the calendar month when that is another
+    """The month that is due now (RULES 4.7), then the calendar month when that is another
     one: from the 1st of a month until last month's deadline, both matter to a mentor.
 
     Both months are counted in one query (the home page is the mentor's busiest page)."""
@@ -107,7 +107,7 @@ def monthly_totals(user: User, *, program: ProgramSettings) -> list[MonthTotal]:
 
 
 def months_declared_without_sessions(month: Month):
-    """Mentors' "no session this month" answers for one month (SPEC 4.15), for compliance.
+    """Mentors' "no session this month" answers for one month (RULES 4.15), for compliance.
 
     A NoSessionMonth queryset (mentor and user loaded), by mentor name. An answer is left
     out when the mentor has since logged a session in that month: the log is the truth.

@@ -93,7 +93,7 @@ def validate_session_input(
     now: dt.datetime,
     keep_choices: frozenset[int] = frozenset(),
 ) -> None:
-    """Check every rule of SPEC 4.2 to 4.6 and 4.10; raise ValidationError by field."""
+    """Check every rule of RULES 4.2 to 4.6 and 4.10; raise ValidationError by field."""
     errors: dict[str, str] = {}
     match = data.match
     problem = rules.starts_at_problem(
@@ -286,7 +286,7 @@ def session_log_update(
     if user.is_program_staff and not reason.strip():
         raise ValidationError({"reason": "Say why you are changing this entry."})
     check_lengths(reason=(reason.strip(), REVISION_REASON_MAX))
-    # A retired choice stays on the entry that already uses it (SPEC 4.4).
+    # A retired choice stays on the entry that already uses it (RULES 4.4).
     keep = frozenset({session.type_of_mentoring_id, session.interaction_id})
     validate_session_input(data, program=program, now=now, keep_choices=keep)
     existing = _existing_entry(data.match, data.starts_at, exclude_pk=session.pk)
@@ -417,7 +417,7 @@ def session_log_add_flags(
     return session
 
 
-# --- "No session this month" (SPEC 4.15) and reminder preferences -------------------------
+# --- "No session this month" (RULES 4.15) and reminder preferences -------------------------
 
 
 def no_session_month_declare(
@@ -500,7 +500,7 @@ def mentor_set_weekly_reminders(*, mentor: Mentor, enabled: bool, actor: User | 
 
 
 def mentor_hours_export_record(*, user: User, file_format: str):
-    """ "Download my hours" leaves an audit entry, as every export does (SPEC 6)."""
+    """ "Download my hours" leaves an audit entry, as every export does (RULES 6)."""
     return log_action(
         actor=user,
         action="export.my_hours",

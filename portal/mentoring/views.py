@@ -39,7 +39,7 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
     program = request.program
     now = timezone.now()
     matches = list(active_matches_for_mentor(request.user).prefetch_related("site__contacts"))
-    # The month that is due, then this month when that is another one (SPEC 4.7).
+    # The month that is due, then this month when that is another one (RULES 4.7).
     months = selectors.months_due(request.user, program=program, now=now)
     due = months[0]
     return render(
@@ -135,7 +135,7 @@ def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
 @mentor_required
 @require_http_methods(["GET", "POST"])
 def email_preferences(request: HttpRequest) -> HttpResponse:
-    """The mentor's email preferences while signed in (SPEC 2): the weekly reminder."""
+    """The mentor's email preferences while signed in (RULES 2): the weekly reminder."""
     mentor = request.user.mentor
     if request.method == "POST":
         _set_weekly_reminder(request, mentor)
@@ -424,7 +424,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @mentor_required
 def hours_download(request: HttpRequest) -> HttpResponse:
-    """ "Download my hours" (SPEC 5): the signed-in mentor's own sessions and hours by month,
+    """ "Download my hours" (RULES 5): the signed-in mentor's own sessions and hours by month,
     with the total, as CSV or Excel. Audited as every export is."""
     file_format = "xlsx" if request.GET.get("file_format") == "xlsx" else "csv"
     table = exports.mentor_hours_table(

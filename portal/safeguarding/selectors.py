@@ -23,7 +23,7 @@ class MatchNeedingSupport:
 
 
 def _needing_support(now: dt.datetime):
-    """Active matches with two absences in a row, or nothing logged for 30 days (SPEC 4.16).
+    """Active matches with two absences in a row, or nothing logged for 30 days (RULES 4.16).
 
     Reads each match's two latest entries as kept on the match itself
     (``portal.mentoring.activity``): a scan of the matches, whatever the number of sessions.

@@ -1,4 +1,4 @@
-"""The compliance report (SPEC 5): per month, each active mentor's sessions, hours and late
+"""The compliance report (RULES 5): per month, each active mentor's sessions, hours and late
 entries, and who logged nothing.
 
 Built for a program of 20,000 mentors: nothing here loads every mentor to show a page.
@@ -10,7 +10,7 @@ queries. The number of queries never depends on the number of mentors.
 Who is listed (unchanged): active mentors with a match that ran during the month (at the
 chosen school site, when there is one). Their figures count every live entry of the month
 on any of their matches, closed ones included. A mentor who declared "No session this
-month" (SPEC 4.15) and logged nothing is shown as declared, not as logged nothing.
+month" (RULES 4.15) and logged nothing is shown as declared, not as logged nothing.
 """
 
 import datetime as dt

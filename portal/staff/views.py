@@ -153,7 +153,7 @@ def _get_session(pk: int):
 
 
 def _session_concern(request: HttpRequest, session):
-    """The session's concern, its view recorded: these pages show its text (SPEC 6)."""
+    """The session's concern, its view recorded: these pages show its text (RULES 6)."""
     concern = concern_of_session_for_user(request.user, session)
     if concern is not None:
         concern_record_view(concern=concern, user=request.user)

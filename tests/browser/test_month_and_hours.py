@@ -103,7 +103,7 @@ def test_the_mentor_sees_the_due_months_count_next_to_its_deadline(
     sign_in(page, live_server, mentor_a.email)
     deadline_card = page.get_by_role("region", name="Next deadline")
     expect(deadline_card).to_contain_text(due_line(program, year, month, 2))
-    # SPEC 4.7: the home page still counts the calendar month.
+    # RULES 4.7: the home page still counts the calendar month.
     this_month = page.get_by_role("region", name="This month")
     expect(this_month).to_contain_text(f"hours logged in {dt.date(*current, 1):%B %Y}")
     shot(page, "month-home")

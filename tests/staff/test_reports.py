@@ -152,7 +152,7 @@ def test_a_declared_month_without_sessions_is_shown_apart(october, staff_client)
 
 
 def test_the_dashboards_nothing_logged_leaves_out_a_declared_month(staff_client, match_a, school_a):
-    """SPEC 4.15: "we did not meet this month" is an answer, not silence. The dashboard's
+    """RULES 4.15: "we did not meet this month" is an answer, not silence. The dashboard's
     figure is the compliance page's "logged nothing", which its card links to."""
     from django.utils import timezone
 
