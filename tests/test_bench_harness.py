@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from portal.bench import harness, markdown, report_sql
 from portal.mentoring.models import ProgramSettings, SchoolSite
+from portal.mentoring.rules import Month
 from portal.staff import compliance, selectors
 
 SMALL = {"mentors": 80, "mentees": 96, "sites": 3, "sessions": 3000}
@@ -35,12 +36,12 @@ def program(db):
     return ProgramSettings.load()
 
 
-def last_month(program) -> selectors.Month:
+def last_month(program) -> Month:
     return selectors.current_month(program).previous()
 
 
-def sql_params(month: selectors.Month, program) -> dict:
-    start, end = month.bounds(program)
+def sql_params(month: Month, program) -> dict:
+    start, end = month.bounds(program.tz)
     return {
         "start": start,
         "end": end,

@@ -1,4 +1,4 @@
-"""The demo program of SPEC 7: `make demo` loads it, and loading it again adds nothing."""
+"""The demo program of RULES 7: `make demo` loads it, and loading it again adds nothing."""
 
 import datetime as dt
 import io

@@ -1,4 +1,4 @@
-"""Enrollment (SPEC 4.12): staff invite mentors; a link works once, until it expires; a
+"""Enrollment (RULES 4.12): staff invite mentors; a link works once, until it expires; a
 resend retires the old link; the mentor sets a password, accepts the agreement, lands home."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Reminders (SPEC 4.11) with the clock frozen across whole months.
+"""Reminders (RULES 4.11) with the clock frozen across whole months.
 
 The program's defaults: the weekly reminder on Fridays from 8 AM; deadline reminders 3
 days before the deadline and on its morning, from 8 AM, America/Chicago. October 2026 is

@@ -172,7 +172,7 @@ def test_a_password_is_kept_exactly_as_typed(db):
     assert form.cleaned_data["password1"] == secret
 
 
-# --- Session notes are shown back exactly as typed (SPEC 4.6) -----------------------------
+# --- Session notes are shown back exactly as typed (RULES 4.6) -----------------------------
 
 
 NOTES_AS_TYPED = "  Leading spaces stay.\n\tA tab stays.\n\nTwo line breaks stay.  "

@@ -1,4 +1,4 @@
-"""Enrollment: invitations made by staff and accepted by mentors (SPEC 4.12) and by school
+"""Enrollment: invitations made by staff and accepted by mentors (RULES 4.12) and by school
 site contacts.
 
 An invitation's token is shown once, in the email; only its SHA-256 is stored, so a copy

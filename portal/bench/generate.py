@@ -150,7 +150,7 @@ def mentor_email(number: int) -> str:
     return f"mentor{number:05d}@bench.example.org"
 
 
-# Attendance: about 12% of sessions did not happen (SPEC: notes say who was absent).
+# Attendance: about 12% of sessions did not happen (RULES 4.10: an absence still has a note).
 # Attendance from one random number: met below 0.88, then mentee absent, mentor absent,
 # and cancelled above 0.965.
 MET_BELOW, MENTEE_ABSENT_BELOW, MENTOR_ABSENT_BELOW = 0.88, 0.93, 0.965
@@ -256,7 +256,7 @@ def build_program(p: Params) -> Program:
     program.staff_user_id = add_user(STAFF_EMAIL, "Bench Staff", "staff", "(312) 555-0101", recent)
     program.admin_user_id = add_user(ADMIN_EMAIL, "Bench Admin", "admin", "(312) 555-0102", recent)
 
-    # Schools, each with one contact; every other contact has a sign-in (SPEC 2).
+    # Schools, each with one contact; every other contact has a sign-in (RULES 2).
     site_ids = []
     for index in range(p.sites):
         sid = p.first_id("site") + index
@@ -498,7 +498,7 @@ def session_rows(p: Params, program: Program, extras: SessionExtras):
         midnight_utc[ordinal] = dt.datetime.combine(day, dt.time(0), tzinfo=UTC) - noon.utcoffset()
         key = (day.year, day.month)
         if key not in month_due:
-            month_due[key] = rules.deadline_for_month(*key, p.policy).due_by.astimezone(UTC)
+            month_due[key] = rules.Month(*key).deadline(p.policy).due_by.astimezone(UTC)
         due_by[ordinal] = month_due[key]
 
     met_notes = [f"{a} {m}" for a in ACTIVITIES for m in MOODS]
@@ -561,7 +561,7 @@ def session_rows(p: Params, program: Program, extras: SessionExtras):
             deadline = due_by[ordinal]
             entered_at = None
             if random_() < LATE_RATE:
-                # Entered days after the month's deadline (SPEC 4.7: accepted, marked late);
+                # Entered days after the month's deadline (RULES 4.7: accepted, marked late);
                 # for this month, whose deadline is still ahead, an entry on time instead.
                 entered_at = deadline + day_delta * randint(1, 20) + hour * randint(0, 12)
                 if entered_at > now:
@@ -611,7 +611,7 @@ def session_rows(p: Params, program: Program, extras: SessionExtras):
                     need_row(next_need, session_id, match_id, kind, name, entered_at, now, rng)
                 )
                 next_need += 1
-        # A few mentors say "we did not meet at all this month" (SPEC 4.15) for a past
+        # A few mentors say "we did not meet at all this month" (RULES 4.15) for a past
         # month of the match with no session logged.
         if random_() < 0.02:
             row = no_session_month(next_nsm, plan, days, p, rng, declared)
@@ -690,7 +690,7 @@ def no_session_month(nid, plan, days, p, rng, declared):
     while (year, month) < this_month and (year, month) <= (end.year, end.month):
         if (year, month) not in held and (plan.mentor_id, year, month) not in declared:
             months.append((year, month))
-        year, month = rules.next_month(year, month)
+        year, month = rules.Month(year, month).next().as_tuple()
     if not months:
         return None
     year, month = rng.choice(months)
@@ -700,6 +700,6 @@ def no_session_month(nid, plan, days, p, rng, declared):
     else:
         reason = rng.choice(("mentee_unavailable", "mentor_unavailable", "other"))
         details = NO_SESSION_DETAILS if reason == "other" else ""
-    declared_at = local_moment(dt.date(*rules.next_month(year, month), 1), 10 * 60, p.tz)
+    declared_at = local_moment(rules.Month(year, month).next().first_day(), 10 * 60, p.tz)
     declared_at = min(declared_at, p.now)
     return (nid, plan.mentor_id, year, month, reason, details, plan.mentor_user_id, declared_at)

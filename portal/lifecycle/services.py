@@ -198,7 +198,7 @@ def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
       and the name they say nothing about the child.
     - **Safety concerns are kept, de-identified**: a concern is safeguarding evidence
       the program may have to produce later (to the school, to child protection
-      services), so it is never deleted (SPEC 3). Its link to the child's name is cut
+      services), so it is never deleted (RULES 3). Its link to the child's name is cut
       (the mentee record is renamed) and the child's first name is replaced by
       "[the child]" in its description and notes; the who-did-what-when stays.
     - **Closed matches and months without sessions** lose the child's first name in their

@@ -666,7 +666,7 @@ STARTING_LISTS = {
 
 
 def ensure_starting_lists() -> None:
-    """The lists of SPEC 4.4, with the first entry as the default, for an empty list."""
+    """The lists of RULES 4.4, with the first entry as the default, for an empty list."""
     for list_name, labels in STARTING_LISTS.items():
         if Choice.objects.filter(list=list_name).exists():
             continue
@@ -684,7 +684,7 @@ class NoSessionReason(models.TextChoices):
 
 
 class NoSessionMonth(models.Model):
-    """A mentor's answer "we did not meet at all this month" (SPEC 4.15).
+    """A mentor's answer "we did not meet at all this month" (RULES 4.15).
 
     Zero hours becomes an answer rather than a silence; it also stops that month's reminders.
     """
@@ -729,7 +729,7 @@ class NoSessionMonth(models.Model):
 
     @property
     def month_label(self) -> str:
-        return dt.date(self.year, self.month, 1).strftime("%B %Y")
+        return rules.Month(self.year, self.month).label
 
 
 class ReminderKind(models.TextChoices):

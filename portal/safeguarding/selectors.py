@@ -23,7 +23,7 @@ class MatchNeedingSupport:
 
 
 def _needing_support(now: dt.datetime):
-    """Active matches with two absences in a row, or nothing logged for 30 days (SPEC 4.16).
+    """Active matches with two absences in a row, or nothing logged for 30 days (RULES 4.16).
 
     Reads each match's two latest entries as kept on the match itself
     (``portal.mentoring.activity``): a scan of the matches, whatever the number of sessions.
@@ -76,10 +76,10 @@ def need_counts_by_month(*, months: int = 12, now: dt.datetime | None = None) ->
     """Needs raised per month and kind, newest month first, for reports."""
     now = now or timezone.now()
     program = ProgramSettings.load()
-    year, month = rules.month_of(now, program.tz)
+    first = rules.Month.of(now, program.tz)
     for _ in range(months - 1):
-        year, month = rules.previous_month(year, month)
-    since, _ = rules.month_bounds(year, month, program.tz)
+        first = first.previous()
+    since, _ = first.bounds(program.tz)
     rows = (
         ResourceNeed.objects.filter(raised_at__gte=since)
         .annotate(month=TruncMonth("raised_at", tzinfo=program.tz))

@@ -101,7 +101,7 @@ def _session_filters(
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         filters = selectors.SessionFilters(
-            month=selectors.parse_month(data["month"], program),
+            month=rules.Month.parse_or_none(data["month"]),
             site=data["site"].pk if data["site"] else None,
             mentor=data["mentor"].strip(),
             attendance=data["attendance"],
@@ -153,7 +153,7 @@ def _get_session(pk: int):
 
 
 def _session_concern(request: HttpRequest, session):
-    """The session's concern, its view recorded: these pages show its text (SPEC 6)."""
+    """The session's concern, its view recorded: these pages show its text (RULES 6)."""
     concern = concern_of_session_for_user(request.user, session)
     if concern is not None:
         concern_record_view(concern=concern, user=request.user)
@@ -287,10 +287,8 @@ def compliance(request: HttpRequest) -> HttpResponse:
 
 
 def _hours_filters(request: HttpRequest, program) -> selectors.HoursFilters:
-    end = selectors.parse_month(query_text(request, "end"), program) or selectors.current_month(
-        program
-    )
-    start = selectors.parse_month(query_text(request, "start"), program)
+    end = rules.Month.parse_or_none(query_text(request, "end")) or selectors.current_month(program)
+    start = rules.Month.parse_or_none(query_text(request, "start"))
     if start is None:
         start = end
         for _ in range(11):
@@ -352,7 +350,7 @@ def export(request: HttpRequest) -> HttpResponse:
         table = exports.sessions_table(sessions, tz=program.tz, include_children=include)
         name = f"sessions-{filters.month.key}" if filters.month else "sessions"
     elif report == "compliance":
-        month = selectors.parse_month(data["month"], program) or selectors.current_month(program)
+        month = rules.Month.parse_or_none(data["month"]) or selectors.current_month(program)
         rows = compliance_report.compliance_rows(month, program=program, site=site_id)
         table = exports.compliance_table(rows, month_label=month.key)
         name = f"compliance-{month.key}"

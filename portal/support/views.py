@@ -34,13 +34,12 @@ SENT_KEY = "contact_sent"
 def help_page(request: HttpRequest) -> HttpResponse:
     program = request.program
     now = timezone.now()
-    year, month = rules.month_of(now, program.tz)
     return render(
         request,
         "support/help.html",
         {
             "deadline": rules.next_deadline(now, program.deadline_policy),
-            "this_month": rules.deadline_for_month(year, month, program.deadline_policy),
+            "this_month": rules.Month.of(now, program.tz).deadline(program.deadline_policy),
             "weekday_name": rules.WEEKDAY_NAMES[program.deadline_weekday],
             "videos": program.help_videos(),
         },

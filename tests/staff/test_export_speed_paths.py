@@ -24,6 +24,7 @@ from portal.mentoring.models import (
     SchoolSite,
     SessionLog,
 )
+from portal.mentoring.rules import Month
 from portal.staff import exports, selectors
 from portal.staff.exports import sessions as sessions_export
 from tests.conftest import chicago, is_postgres, make_match, make_user
@@ -147,7 +148,7 @@ def hostile_program(program, staff_user):
 
 FILTERS = {
     "everything": selectors.SessionFilters(),
-    "november 2025": selectors.SessionFilters(month=selectors.Month(2025, 11)),
+    "november 2025": selectors.SessionFilters(month=Month(2025, 11)),
     "mentor search": selectors.SessionFilters(mentor="smith"),
     "met only": selectors.SessionFilters(attendance="met"),
     "late": selectors.SessionFilters(late=True),

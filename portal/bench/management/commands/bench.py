@@ -234,21 +234,19 @@ def _make_clients(folder: Path, count: int, staff_email: str) -> tuple[dict, dic
     harness.write_clients(files["anon_file"], [harness.Client(cookie="bench=1", csrf="-")])
     program = ProgramSettings.load()
     # The last whole month: what a coordinator reports on at month end.
-    year, month = rules.previous_month(*rules.month_of(dt.datetime.now(dt.UTC), program.tz))
-    start, end = rules.month_bounds(year, month, program.tz)
-    first_day = dt.date(year, month, 1)
-    next_first = dt.date(*rules.next_month(year, month), 1)
+    last_month = rules.Month.of(dt.datetime.now(dt.UTC), program.tz).previous()
+    start, end = last_month.bounds(program.tz)
     mentor_email = mentors[0].email  # whose page and post are counted
     context = {
-        "month": f"{year:04d}-{month:02d}",
+        "month": last_month.key,
         "site_id": SchoolSite.objects.order_by("pk").values_list("pk", flat=True).first(),
         "tz": str(program.tz),
         "mentor_email": mentor_email,
         "bounds": {
             "month_start": start,
             "month_end": end,
-            "month_first_day": first_day,
-            "month_last_day": next_first - dt.timedelta(days=1),
+            "month_first_day": last_month.first_day(),
+            "month_last_day": last_month.last_day(),
         },
     }
     return files, context

@@ -1,4 +1,4 @@
-"""Load the demo program of SPEC section 7. Running it again adds nothing.
+"""Load the demo program of RULES section 7. Running it again adds nothing.
 
 Everything is looked up by a natural key before it is created, and a match's sessions are
 generated only while it has none, so a second run finds everything in place.
