@@ -7,19 +7,8 @@ from portal.accounts.decorators import staff_required
 from portal.lib.query import query_text
 from portal.mentoring.models import ProgramSettings
 from portal.safeguarding import selectors as safeguarding_selectors
-from portal.safeguarding.access import concerns_visible_to, needs_visible_to
-from portal.safeguarding.models import NeedStatus
 from portal.staff import selectors
-
-
-def _open_support_requests() -> int:
-    """Open requests from the Contact page: new or in progress."""
-    from portal.support.models import OPEN_STATUSES, SupportRequest
-
-    return SupportRequest.objects.filter(status__in=OPEN_STATUSES).count()
-
-
-# --- Dashboard ----------------------------------------------------------------------------
+from portal.support import selectors as support_selectors
 
 
 @staff_required
@@ -28,17 +17,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # The month whose deadline is still open, unless another is asked for.
     shown = selectors.month_shown(query_text(request, "month"), program=program)
     context = selectors.dashboard_figures(shown, program=program)
-    concerns = (
-        concerns_visible_to(request.user).open().select_related("site").order_by("raised_at", "pk")
-    )
+    concerns = safeguarding_selectors.open_concerns_oldest_first(user=request.user)
     context.update(
         {
             "switch_query": f"month={shown.switch_to.key}" if shown.switch_to else "",
             "open_concerns": concerns.count(),
             "oldest_concerns": list(concerns[:5]),
-            "open_needs": needs_visible_to(request.user).exclude(status=NeedStatus.CLOSED).count(),
-            "support_requests": _open_support_requests(),
-            "needing_support": selectors.matches_needing_support_count(),
+            "open_needs": safeguarding_selectors.need_list(user=request.user).count(),
+            "support_requests": support_selectors.open_request_count(),
+            "needing_support": safeguarding_selectors.matches_needing_support_count(),
             "unreachable_concerns": list(
                 safeguarding_selectors.open_concerns_nobody_at_school_can_see()
             ),

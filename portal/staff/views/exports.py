@@ -7,9 +7,8 @@ from portal.accounts.decorators import staff_required
 from portal.lib.query import query_items
 from portal.mentoring.models import ProgramSettings
 from portal.staff import compliance as compliance_report
-from portal.staff import exports, forms, selectors, services
-from portal.staff.views.reports import _hours_filters
-from portal.staff.views.sessions import _session_filters
+from portal.staff import exports, forms, list_selectors, selectors, services
+from portal.staff.views.filters import hours_filters, session_filters
 
 
 @staff_required
@@ -29,8 +28,8 @@ def export(request: HttpRequest) -> HttpResponse:
     filters_for_audit = query_items(request)
     filters_for_audit.pop("csrfmiddlewaretoken", None)
     if report == "sessions":
-        _, filters = _session_filters(request, program)
-        sessions = selectors.filter_sessions(selectors.staff_sessions(), filters, program=program)
+        _, filters = session_filters(request, program)
+        sessions = list_selectors.session_list(filters=filters, program=program)
         table = exports.sessions_table(sessions, tz=program.tz, include_children=include)
         name = f"sessions-{filters.month.key}" if filters.month else "sessions"
     elif report == "compliance":
@@ -39,7 +38,7 @@ def export(request: HttpRequest) -> HttpResponse:
         table = exports.compliance_table(rows, month_label=month.key)
         name = f"compliance-{month.key}"
     else:
-        filters = _hours_filters(request, program)
+        filters = hours_filters(request, program)
         table = exports.hours_table(selectors.hours_report(filters, program=program))
         name = f"hours-{filters.start.key}-to-{filters.end.key}"
     services.export_record(

@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,25 +22,19 @@ from portal.mentoring.models import (
     SchoolSite,
     SiteContact,
 )
-from portal.staff import forms, selectors, services
+from portal.staff import forms, list_selectors, selectors, services
 from portal.staff.views.common import paginate, query_without_page
 
 
 @staff_required
 def site_list(request: HttpRequest) -> HttpResponse:
-    q = query_text(request, "q")
-    sites = SchoolSite.objects.annotate(
-        n_contacts=Count("contacts", distinct=True),
-        n_active=Count("matches", filter=Q(matches__status=MatchStatus.ACTIVE), distinct=True),
-    )
-    if q:
-        sites = sites.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    filters = list_selectors.SiteFilters(q=query_text(request, "q"))
     return render(
         request,
         "staff/site_list.html",
         {
-            "page": paginate(request, sites.order_by("name", "pk")),
-            "q": q,
+            "page": paginate(request, list_selectors.site_list(filters=filters)),
+            "q": filters.q,
             "query": query_without_page(request),
         },
     )
@@ -79,10 +71,8 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "staff/site_detail.html",
         {
             "site": site,
-            "people": site_contacts.contacts_with_access(site.contacts.all()),
-            "matches": site.matches.select_related("mentor__user", "mentee").order_by(
-                "status", "-start_date"
-            )[:100],
+            "people": list_selectors.site_people(site=site),
+            "matches": list_selectors.site_matches(site=site),
         },
     )
 
@@ -94,7 +84,7 @@ def _get_contact(site_pk: int, pk: int) -> SiteContact:
 
 
 def _access_message(contact: SiteContact) -> str:
-    [access] = site_contacts.contacts_with_access(SiteContact.objects.filter(pk=contact.pk))
+    access = list_selectors.contact_access(contact=contact)
     if access.state == site_contacts.Access.CAN_SIGN_IN:
         return f"{contact.name} can sign in with {contact.email}."
     if access.state == site_contacts.Access.INVITED:
@@ -163,22 +153,17 @@ def contact_remove(request: HttpRequest, site_pk: int, pk: int) -> HttpResponse:
 
 @staff_required
 def mentor_list(request: HttpRequest) -> HttpResponse:
-    q = query_text(request, "q")
-    status = query_choice(request, "status", MentorStatus.values, "")
-    mentors = Mentor.objects.select_related("user").annotate(
-        n_active=Count("matches", filter=Q(matches__status=MatchStatus.ACTIVE))
+    filters = list_selectors.MentorFilters(
+        q=query_text(request, "q"),
+        status=query_choice(request, "status", MentorStatus.values, ""),
     )
-    if q:
-        mentors = mentors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
-    if status:
-        mentors = mentors.filter(status=status)
     return render(
         request,
         "staff/mentor_list.html",
         {
-            "page": paginate(request, mentors.order_by("user__full_name", "pk")),
-            "q": q,
-            "status": status,
+            "page": paginate(request, list_selectors.mentor_list(filters=filters)),
+            "q": filters.q,
+            "status": filters.status,
             "statuses": MentorStatus.choices,
             "query": query_without_page(request),
         },
@@ -209,7 +194,7 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"{mentor.user.full_name} is now inactive and can no longer sign in."
         )
         return redirect("staff:mentor_detail", pk=pk)
-    matches = mentor.matches.select_related("mentee", "site").order_by("status", "-start_date")
+    matches = list_selectors.mentor_matches(mentor=mentor)
     return render(
         request, "staff/mentor_detail.html", {"mentor": mentor, "matches": matches, "form": form}
     )
@@ -217,27 +202,20 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def mentee_list(request: HttpRequest) -> HttpResponse:
-    q = query_text(request, "q")
-    site = query_int(request, "site")
-    mentees = Mentee.objects.select_related("site").annotate(
-        n_active=Count("matches", filter=Q(matches__status=MatchStatus.ACTIVE))
+    filters = list_selectors.MenteeFilters(
+        q=query_text(request, "q"),
+        site=query_int(request, "site"),
+        status=query_choice(request, "status", MenteeStatus.values, ""),
     )
-    if q:
-        mentees = mentees.filter(first_name__icontains=q)
-    if site is not None:
-        mentees = mentees.filter(site_id=site)
-    status = query_choice(request, "status", MenteeStatus.values, "")
-    if status:
-        mentees = mentees.filter(status=status)
     return render(
         request,
         "staff/mentee_list.html",
         {
-            "page": paginate(request, mentees.order_by("first_name", "last_initial", "pk")),
-            "q": q,
-            "site": site,
-            "status": status,
-            "sites": SchoolSite.objects.all(),
+            "page": paginate(request, list_selectors.mentee_list(filters=filters)),
+            "q": filters.q,
+            "site": filters.site,
+            "status": filters.status,
+            "sites": list_selectors.school_sites(),
             "statuses": MenteeStatus.choices,
             "query": query_without_page(request),
         },
@@ -260,29 +238,20 @@ def mentee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @staff_required
 def match_list(request: HttpRequest) -> HttpResponse:
-    q = query_text(request, "q")
-    status = query_text(request, "status", MatchStatus.ACTIVE)
-    site = query_int(request, "site")
-    matches = Match.objects.select_related("mentor__user", "mentee", "site")
-    if q:
-        matches = matches.filter(
-            Q(mentor__user__full_name__icontains=q)
-            | Q(mentor__user__email__icontains=q)
-            | Q(mentee__first_name__icontains=q)
-        )
-    if status in MatchStatus.values:
-        matches = matches.filter(status=status)
-    if site is not None:
-        matches = matches.filter(site_id=site)
+    filters = list_selectors.MatchFilters(
+        q=query_text(request, "q"),
+        status=query_text(request, "status", MatchStatus.ACTIVE),
+        site=query_int(request, "site"),
+    )
     return render(
         request,
         "staff/match_list.html",
         {
-            "page": paginate(request, matches.order_by("mentor__user__full_name", "pk")),
-            "q": q,
-            "status": status,
-            "site": site,
-            "sites": SchoolSite.objects.all(),
+            "page": paginate(request, list_selectors.match_list(filters=filters)),
+            "q": filters.q,
+            "status": filters.status,
+            "site": filters.site,
+            "sites": list_selectors.school_sites(),
             "statuses": MatchStatus.choices,
             "query": query_without_page(request),
         },
@@ -306,10 +275,8 @@ def match_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @staff_required
 def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
     match = get_object_or_404(Match.objects.select_related("mentor__user", "mentee", "site"), pk=pk)
-    figures = match.sessions.filter(deleted_at__isnull=True).aggregate(
-        sessions=Count("pk"), quarters=Coalesce(Sum("quarter_hours"), 0)
-    )
-    recent = selectors.staff_sessions().filter(match=match).order_by("-starts_at")[:10]
+    figures = list_selectors.match_figures(match=match)
+    recent = list_selectors.match_recent_sessions(match=match)
     return render(
         request,
         "staff/match_detail.html",

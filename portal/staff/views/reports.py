@@ -6,13 +6,12 @@ from django.shortcuts import render
 from portal.accounts.decorators import staff_required
 from portal.lib.query import query_bool, query_int, query_text
 from portal.mentoring.models import (
-    Choice,
     ChoiceList,
     ProgramSettings,
-    SchoolSite,
 )
 from portal.staff import compliance as compliance_report
-from portal.staff import selectors
+from portal.staff import list_selectors, selectors
+from portal.staff.views.filters import hours_filters
 
 
 @staff_required
@@ -64,7 +63,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
             "query": query(),
             "nothing_query": query(show=compliance_report.NOTHING),
             "deadline": shown.deadline,
-            "sites": SchoolSite.objects.all(),
+            "sites": list_selectors.school_sites(),
             "site_id": site_id,
             "show_emails": show_emails,
             "silent_emails": ", ".join(emails),
@@ -72,31 +71,10 @@ def compliance(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _hours_filters(request: HttpRequest, program) -> selectors.HoursFilters:
-    end = selectors.parse_month(query_text(request, "end"), program) or selectors.current_month(
-        program
-    )
-    start = selectors.parse_month(query_text(request, "start"), program)
-    if start is None:
-        start = end
-        for _ in range(11):
-            start = start.previous()
-    if (start.year, start.month) > (end.year, end.month):
-        start, end = end, start
-
-    return selectors.HoursFilters(
-        start=start,
-        end=end,
-        site=query_int(request, "site"),
-        type_of_mentoring=query_int(request, "type"),
-        interaction=query_int(request, "interaction"),
-    )
-
-
 @staff_required
 def hours(request: HttpRequest) -> HttpResponse:
     program = ProgramSettings.load()
-    filters = _hours_filters(request, program)
+    filters = hours_filters(request, program)
     report = selectors.hours_report(filters, program=program)
     return render(
         request,
@@ -105,9 +83,9 @@ def hours(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "report": report,
             "chart": selectors.chart(report["by_month"]),
-            "sites": SchoolSite.objects.all(),
-            "types": Choice.objects.filter(list=ChoiceList.TYPE_OF_MENTORING),
-            "interactions": Choice.objects.filter(list=ChoiceList.INTERACTION),
+            "sites": list_selectors.school_sites(),
+            "types": list_selectors.choices_of(list_name=ChoiceList.TYPE_OF_MENTORING),
+            "interactions": list_selectors.choices_of(list_name=ChoiceList.INTERACTION),
             "query": request.GET.urlencode(),
         },
     )

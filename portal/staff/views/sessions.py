@@ -8,39 +8,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import staff_required
-from portal.mentoring.models import Match, ProgramSettings
+from portal.mentoring.models import ProgramSettings
 from portal.mentoring.services import DuplicateSession, EntryLocked, session_log_update
 from portal.safeguarding.access import concern_of_session_for_user
 from portal.safeguarding.services import concern_record_view
-from portal.staff import forms, selectors, services
+from portal.staff import forms, list_selectors, selectors, services
 from portal.staff.views.common import paginate, query_without_page
-
-
-def _session_filters(
-    request: HttpRequest, program
-) -> tuple[forms.SessionFilterForm, selectors.SessionFilters]:
-    form = forms.SessionFilterForm(request.GET or None)
-    filters = selectors.SessionFilters()
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.SessionFilters(
-            month=selectors.parse_month(data["month"], program),
-            site=data["site"].pk if data["site"] else None,
-            mentor=data["mentor"].strip(),
-            attendance=data["attendance"],
-            late=data["late"],
-            flagged=data["flagged"],
-            reviewed=data["reviewed"],
-        )
-    return form, filters
+from portal.staff.views.filters import session_filters
 
 
 @staff_required
 def session_list(request: HttpRequest) -> HttpResponse:
     program = ProgramSettings.load()
-    form, filters = _session_filters(request, program)
-    sessions = selectors.filter_sessions(selectors.staff_sessions(), filters, program=program)
-    page = paginate(request, sessions.order_by("-starts_at", "-pk"))
+    form, filters = session_filters(request, program)
+    page = paginate(request, list_selectors.session_list(filters=filters, program=program))
     return render(
         request,
         "staff/session_list.html",
@@ -62,7 +43,7 @@ def session_review_bulk(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose at least one entry to mark as reviewed.")
     else:
         count = services.sessions_mark_reviewed(
-            sessions=selectors.staff_sessions().filter(pk__in=ids), user=request.user
+            sessions=list_selectors.sessions_with_ids(ids=ids), user=request.user
         )
         messages.success(
             request, f"{count} {'entry' if count == 1 else 'entries'} marked as reviewed."
@@ -86,13 +67,12 @@ def _session_concern(request: HttpRequest, session):
 @staff_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _get_session(pk)
-    revisions = session.revisions.select_related("changed_by")
     return render(
         request,
         "staff/session_detail.html",
         {
             "session": session,
-            "revisions": revisions,
+            "revisions": list_selectors.session_revisions(session=session),
             "program": ProgramSettings.load(),
             "concern": _session_concern(request, session),
         },
@@ -104,7 +84,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def session_review(request: HttpRequest, pk: int) -> HttpResponse:
     session = _get_session(pk)
     services.sessions_mark_reviewed(
-        sessions=selectors.staff_sessions().filter(pk=session.pk), user=request.user
+        sessions=list_selectors.sessions_with_ids(ids=[session.pk]), user=request.user
     )
     messages.success(request, "Marked as reviewed. Its mentor can no longer change it.")
     return redirect("staff:session_detail", pk=pk)
@@ -114,12 +94,9 @@ def session_review(request: HttpRequest, pk: int) -> HttpResponse:
 def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
     session = _get_session(pk)
     program = ProgramSettings.load()
-    matches = Match.objects.filter(mentor_id=session.match.mentor_id).select_related(
-        "mentee", "site"
-    )
     form = forms.CorrectionForm(
         request.POST or None,
-        matches=matches,
+        matches=list_selectors.correction_matches(session=session),
         program=program,
         instance=session,
         initial=forms.CorrectionForm.initial_for_edit(session, program),

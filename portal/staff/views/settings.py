@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from portal.mentoring.models import Choice, ChoiceList, ProgramSettings
-from portal.staff import forms, services
+from portal.mentoring.models import Choice, ProgramSettings
+from portal.staff import forms, list_selectors, services
 from portal.staff.views.common import admin_required
 
 
@@ -24,14 +24,7 @@ def program_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _settings_context(form, add_form) -> dict:
-    choices = Choice.objects.all()
-    return {
-        "form": form,
-        "add_form": add_form,
-        "lists": [
-            (label, [c for c in choices if c.list == value]) for value, label in ChoiceList.choices
-        ],
-    }
+    return {"form": form, "add_form": add_form, "lists": list_selectors.choice_lists()}
 
 
 @admin_required
