@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -59,7 +60,7 @@ def site_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         prefix="schoolsite",
         template="staff/form.html",
         title=f"Change {site.name}" if site else "Add a school site",
-        success=lambda obj: f"/staff/schools/{obj.pk}/",
+        success=lambda obj: reverse("staff:site_detail", args=[obj.pk]),
     )
 
 
@@ -232,7 +233,7 @@ def mentee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         prefix="mentee",
         template="staff/form.html",
         title=f"Change {mentee.display_name}" if mentee else "Add a mentee",
-        success=lambda obj: "/staff/mentees/",
+        success=lambda obj: reverse("staff:mentee_list"),
     )
 
 
@@ -268,7 +269,7 @@ def match_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         prefix="match",
         template="staff/form.html",
         title="Change a match" if match else "Add a match",
-        success=lambda obj: f"/staff/matches/{obj.pk}/",
+        success=lambda obj: reverse("staff:match_detail", args=[obj.pk]),
     )
 
 
