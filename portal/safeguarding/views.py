@@ -15,12 +15,7 @@ from portal.lib.text import NOTE_TEXT_MAX
 from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind
 from portal.notifications.selectors import emails_about
 from portal.safeguarding import selectors, services
-from portal.safeguarding.access import (
-    concerns_visible_to,
-    get_concern_for_user,
-    get_need_for_user,
-    needs_visible_to,
-)
+from portal.safeguarding.access import get_concern_for_user, get_need_for_user
 from portal.safeguarding.models import NeedStatus
 
 concern_reader_required = role_required("is_program_staff", "is_site_contact")
@@ -89,9 +84,7 @@ class NeedUpdateForm(TextInputMixin, forms.Form):
 @concern_reader_required
 def concern_list(request: HttpRequest) -> HttpResponse:
     show = query_choice(request, "show", ("open", "all"), "open")
-    concerns = concerns_visible_to(request.user).oldest_open_first()
-    if show != "all":
-        concerns = concerns.open()
+    concerns = selectors.concern_list(user=request.user, show=show)
     return render(
         request,
         "safeguarding/concern_list.html",
@@ -196,9 +189,7 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
 @staff_required
 def need_list(request: HttpRequest) -> HttpResponse:
     show = query_choice(request, "show", ("open", "all"), "open")
-    needs = needs_visible_to(request.user).order_by("raised_at", "pk")
-    if show != "all":
-        needs = needs.exclude(status=NeedStatus.CLOSED)
+    needs = selectors.need_list(user=request.user, show=show)
     kinds = ResourceNeedKind.choices
     monthly = [
         {"month": row["month"], "cells": [row["counts"].get(kind, 0) for kind, _ in kinds]}

@@ -16,9 +16,9 @@ from portal.audit.services import events_for
 from portal.lib.query import query_choice, query_int, query_text
 from portal.mentoring import rules
 from portal.notifications.selectors import emails_about
-from portal.support import services
+from portal.support import selectors, services
 from portal.support.forms import ContactForm, ReplyForm, StatusForm
-from portal.support.models import OPEN_STATUSES, RequestStatus, SupportRequest, Topic
+from portal.support.models import RequestStatus, SupportRequest, Topic
 
 try:
     from portal.security.client_ip import client_ip
@@ -107,15 +107,9 @@ def contact_sent(request: HttpRequest) -> HttpResponse:
 @staff_required
 def request_list(request: HttpRequest) -> HttpResponse:
     show = query_text(request, "status", "open")
-    requests = SupportRequest.objects.all()
-    if show == "open":
-        requests = requests.filter(status__in=OPEN_STATUSES)
-    elif show in RequestStatus.values:
-        requests = requests.filter(status=show)
-    else:
+    if show != "open" and show not in RequestStatus.values:
         show = "all"
-        requests = requests.order_by("-created_at", "-pk")
-    page = Paginator(requests, 50).get_page(query_int(request, "page"))
+    page = Paginator(selectors.request_list(show=show), 50).get_page(query_int(request, "page"))
     return render(
         request,
         "support/request_list.html",

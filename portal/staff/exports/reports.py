@@ -60,11 +60,11 @@ def hours_table(report: dict) -> Table:
 
 
 def mentor_hours_table(totals) -> Table:
-    """ "Download my hours" (SPEC 5): a mentor's sessions and hours by month, oldest first,
+    """ "Download my hours" (RULES 5): a mentor's sessions and hours by month, oldest first,
     then the total. ``totals`` are the mentor's own MonthTotals (mentoring.selectors)."""
     from portal.mentoring import rules
 
-    months = sorted(totals, key=lambda total: (total.year, total.month))
+    months = sorted(totals, key=lambda total: total.month)
 
     def table_rows():
         for total in months:
