@@ -3,7 +3,7 @@ end of a contact's access when they are removed or move to another school.
 
 A contact's email is their sign-in: saving a contact links the account with that email
 (making one with the role "site contact" if there is none) and, when that account cannot
-sign in yet, sends it an invitation like a mentor's (``portal.accounts.services``). An
+sign in yet, sends it an invitation like a mentor's (``portal.enrollment.services``). An
 email that already signs in with another role is refused (``people.email_in_use``), never
 changed silently.
 
@@ -22,9 +22,10 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from portal.accounts import people
-from portal.accounts import services as enrollment
-from portal.accounts.models import Invitation, Role, User
+from portal.accounts.models import Role, User
 from portal.audit.services import log_action
+from portal.enrollment import services as enrollment
+from portal.enrollment.models import Invitation
 from portal.mentoring.models import SiteContact
 from portal.security import sessions
 

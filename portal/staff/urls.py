@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal.staff import views
 
@@ -46,6 +46,7 @@ urlpatterns = [
     path("matches/<int:pk>/", views.match_detail, name="match_detail"),
     path("matches/<int:pk>/edit/", views.match_edit, name="match_edit"),
     path("matches/<int:pk>/close/", views.match_close, name="match_close"),
+    path("invitations/", include("portal.enrollment.staff_urls")),
     path("settings/", views.program_settings, name="program_settings"),
     path("settings/choices/", views.choice_add, name="choice_add"),
     path("settings/choices/<int:pk>/", views.choice_change, name="choice_change"),

@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts import people
-from portal.accounts.models import Invitation, InvitationState, Role, User
+from portal.accounts.models import Role, User
 from portal.audit.services import log_action
+from portal.enrollment.models import Invitation, InvitationState
 from portal.lib import csvfile
 from portal.lib.text import length_problem
 from portal.mentoring import rules
