@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from portal import schedule
 from portal.accounts.models import User
 from portal.enrollment import services as enrollment
 from portal.mentoring.reminders import weekly_off_path
@@ -203,7 +204,7 @@ def test_the_worker_removes_links_from_emails_sent_before_it_did_so(staff_user):
     Notification.objects.filter(pk=row.pk).update(state="sent", sent_at=timezone.now())
     assert len(working_links()) == 1
 
-    assert run_worker.SCHEDULED_JOBS["forget_links"] is notifications_forget_links
+    assert schedule.SCHEDULED_JOBS["forget_links"] is notifications_forget_links
     run_worker.run_scheduled_jobs()
 
     assert working_links() == []
