@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "portal.accounts",
+    "portal.enrollment",
     "portal.mentoring",
     "portal.safeguarding",
     "portal.notifications",

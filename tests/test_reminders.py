@@ -21,8 +21,8 @@ from portal.mentoring.models import (
     NoSessionReason,
     ReminderSent,
 )
-from portal.notifications.management.commands.run_worker import SCHEDULED_JOBS
 from portal.notifications.models import Notification
+from portal.schedule import SCHEDULED_JOBS
 from tests.conftest import chicago, log_session, make_match
 from tests.page import read_page
 

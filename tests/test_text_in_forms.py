@@ -159,8 +159,8 @@ def test_a_search_box_has_the_short_limit():
 
 
 def test_a_password_is_kept_exactly_as_typed(db):
-    from portal.accounts.enrollment_forms import AcceptInvitationForm
     from portal.accounts.models import User
+    from portal.enrollment.forms import AcceptInvitationForm
 
     user = User(email="new@example.org", full_name="New Mentor")
     secret = "\tcorrect horse\x0b battery staple "

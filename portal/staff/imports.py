@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, Model, OuterRef
+from django.db.models import Model
 
-from portal.accounts import site_contacts
+from portal.accounts import people, site_contacts
 from portal.accounts.models import Role, User
 from portal.audit.services import log_action
 from portal.lib import csvfile
@@ -190,15 +190,10 @@ def read_rows(text: str, kind: Kind, result: CheckResult) -> list[tuple[int, dic
     table = csvfile.read_csv(text, headers=headers, max_rows=MAX_ROWS)
     for number, message in table.problems:
         result.problems.append(Problem(number, "", message))
-    missing = table.missing(kind.required)
-    for column in missing:
-        result.problems.append(
-            Problem(1, column, f'The first row needs a column named "{column}".')
-        )
-    if missing:
+    layout = table.layout_problems(kind.required, what=kind.title.lower())
+    result.problems.extend(Problem(*problem) for problem in layout)
+    if table.missing(kind.required):
         return []
-    if not table.rows and not result.problems:
-        result.problems.append(Problem(2, "", "The file has no rows under the first one."))
     rows = []
     for number, row in table.rows:
         too_long = [
@@ -245,13 +240,9 @@ def _need(row: dict, number: int, column: str, result: CheckResult, label: str) 
 
 def _check_mentors(rows, result: CheckResult) -> None:
     emails = [row.get("email", "").lower() for _, row in rows]
-    # email -> whether that account is a mentor's (emails are stored in lower case)
-    accounts = dict(
-        User.objects.filter(email__in=emails)
-        .annotate(is_mentor=Exists(Mentor.objects.filter(user=OuterRef("pk"))))
-        .values_list("email", "is_mentor")
-    )
-    mentors = {(email,) for email, is_mentor in accounts.items() if is_mentor}
+    # Emails are stored in lower case.
+    accounts = {user.email: user for user in User.objects.filter(email__in=emails)}
+    mentors = {(email,) for email, account in accounts.items() if account.is_mentor}
     seen: dict[tuple, int] = {}
     for number, row in rows:
         problems = len(result.problems)
@@ -266,15 +257,11 @@ def _check_mentors(rows, result: CheckResult) -> None:
                     Problem(number, "email", "Enter an email address like name@example.org.")
                 )
             else:
-                if email in accounts and not accounts[email]:
-                    result.problems.append(
-                        Problem(
-                            number,
-                            "email",
-                            "Someone who is not a mentor (staff or a school contact) already "
-                            "signs in with this email.",
-                        )
-                    )
+                # A mentor already in the portal is skipped below, not refused.
+                account = accounts.get(email)
+                if account is not None and not account.is_mentor:
+                    problem = people.email_in_use(account, becoming=Role.MENTOR)
+                    result.problems.append(Problem(number, "email", problem))
         if status not in MentorStatus.values:
             result.problems.append(
                 Problem(number, "status", "Status is invited, active or inactive.")
@@ -470,7 +457,7 @@ def _check_contacts(rows, result: CheckResult) -> None:
                     Problem(number, "email", "Enter an email address like name@example.org.")
                 )
             else:
-                problem = site_contacts.account_problem(accounts.get(email))
+                problem = people.email_in_use(accounts.get(email), becoming=Role.SITE_CONTACT)
                 if problem:
                     result.problems.append(Problem(number, "email", problem))
         if len(result.problems) == problems:
@@ -522,14 +509,9 @@ def _take_turns() -> None:
 
 def _save_mentors(rows: list[dict], *, user) -> None:
     for row in rows:
-        account = User.objects.create_user(
-            email=row["email"],
-            password=None,
-            role=Role.MENTOR,
-            full_name=row["full_name"],
-            phone=row["phone"],
+        people.mentor_create(
+            email=row["email"], full_name=row["full_name"], phone=row["phone"], status=row["status"]
         )
-        Mentor.objects.create(user=account, status=row["status"])
 
 
 def _save_mentees(rows: list[dict], *, user) -> None:

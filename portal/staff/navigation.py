@@ -31,8 +31,8 @@ SECTIONS = (
     Section("Mentors", "staff:mentor_list"),
     Section("Mentees", "staff:mentee_list"),
     Section("Schools", "staff:site_list"),
-    Section("Invitations", "enrollment:invitation_list"),
-    Section("Requests", "support:request_list"),
+    Section("Invitations", "staff:invitation_list"),
+    Section("Requests", "staff:support_request_list"),
     Section("Settings", "staff:program_settings", administrators_only=True),
 )
 

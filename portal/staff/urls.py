@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal.staff.views import dashboard, exports, imports, people, reports, sessions, settings
 
@@ -46,6 +46,8 @@ urlpatterns = [
     path("matches/<int:pk>/", people.match_detail, name="match_detail"),
     path("matches/<int:pk>/edit/", people.match_edit, name="match_edit"),
     path("matches/<int:pk>/close/", people.match_close, name="match_close"),
+    path("invitations/", include("portal.enrollment.staff_urls")),
+    path("support-requests/", include("portal.support.staff_urls")),
     path("settings/", settings.program_settings, name="program_settings"),
     path("settings/choices/", settings.choice_add, name="choice_add"),
     path("settings/choices/<int:pk>/", settings.choice_change, name="choice_change"),

@@ -1,17 +1,14 @@
-"""The staff's queue of Contact messages, in the staff workspace at
-/staff/support-requests/ (its navigation marks them by that address).
-
-Included from portal/support/urls.py rather than portal/staff/urls.py: Django gives a
-namespace one place in the URL tree, and these names stay ``support:`` beside the public
-Help and Contact pages."""
+"""The staff's queue of Contact messages, included by ``portal/staff/urls.py`` under
+``staff/support-requests/`` (so their names are ``staff:support_request_...``, and the staff
+navigation knows where it is)."""
 
 from django.urls import path
 
 from portal.support import views
 
 urlpatterns = [
-    path("", views.request_list, name="request_list"),
-    path("<int:pk>/", views.request_detail, name="request_detail"),
-    path("<int:pk>/reply/", views.request_reply, name="request_reply"),
-    path("<int:pk>/status/", views.request_status, name="request_status"),
+    path("", views.request_list, name="support_request_list"),
+    path("<int:pk>/", views.request_detail, name="support_request_detail"),
+    path("<int:pk>/reply/", views.request_reply, name="support_request_reply"),
+    path("<int:pk>/status/", views.request_status, name="support_request_status"),
 ]

@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from portal.support import staff_urls, views
+from portal.support import views
 
 app_name = "support"
 
@@ -8,5 +8,4 @@ urlpatterns = [
     path("help/", views.help_page, name="help"),
     path("contact/", views.contact_page, name="contact"),
     path("contact/sent/", views.contact_sent, name="contact_sent"),
-    path("staff/support-requests/", include(staff_urls)),
 ]

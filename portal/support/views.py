@@ -155,7 +155,7 @@ def _act_on(
     if not form.is_valid():
         return _detail(request, item, **{form_name: form})
     messages.success(request, act(item, form.cleaned_data))
-    return redirect("support:request_detail", pk=item.pk)
+    return redirect("staff:support_request_detail", pk=item.pk)
 
 
 @staff_required

@@ -47,8 +47,8 @@ def test_the_support_requests_are_in_the_workspace(staff_client, db):
     item = SupportRequest.objects.create(
         name="Pat", email="pat@example.org", topic=Topic.values[0], message="Hello"
     )
-    assert marked(staff_client.get(reverse("support:request_list"))) == {"Requests": "page"}
-    page = staff_client.get(reverse("support:request_detail", args=[item.pk]))
+    assert marked(staff_client.get(reverse("staff:support_request_list"))) == {"Requests": "page"}
+    page = staff_client.get(reverse("staff:support_request_detail", args=[item.pk]))
     assert marked(page) == {"Requests": "true"}
 
 

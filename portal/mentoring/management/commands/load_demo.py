@@ -469,8 +469,8 @@ class Command(BaseCommand):
         """One pending, one expired and one accepted invitation, a school contact invited,
         and a few messages from the Contact page in each state. Looked up by email, so a
         second run adds nothing."""
-        from portal.accounts import services as enrollment
         from portal.accounts import site_contacts
+        from portal.enrollment import services as enrollment
         from portal.notifications.models import Notification
         from portal.support import services as support
         from portal.support.models import RequestStatus, SupportRequest

@@ -1,4 +1,4 @@
-"""Emails are three templates and this one helper.
+"""Emails are three templates and this one module, which the worker uses to build them.
 
 ``emails/<name>-subject.txt``, ``emails/<name>-body.txt`` and ``emails/<name>-body.html``
 are rendered with the notification's context plus ``site_url`` and ``program_name``.
@@ -12,6 +12,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.template import Context
 from django.template.loader import get_template
+
+from portal.mentoring.models import ProgramSettings
 
 MESSAGE_ID_DOMAIN = "mentor-portal"
 
@@ -31,9 +33,6 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     The subject is one line: any line break or run of spaces a template or a value
     brings in becomes a single space, so it can never add a header.
     """
-    # Imported here so that this helper module stays importable without the app registry.
-    from portal.mentoring.models import ProgramSettings
-
     context = {
         "site_url": settings.SITE_URL,
         "program_name": ProgramSettings.load().name,

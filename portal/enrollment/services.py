@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.accounts.models import Invitation, InvitationState, Role, User
+from portal.accounts import people
+from portal.accounts.models import Role, User
 from portal.audit.services import log_action
+from portal.enrollment.models import Invitation, InvitationState
 from portal.lib import csvfile
 from portal.lib.text import length_problem
 from portal.mentoring import rules
@@ -89,38 +91,16 @@ def _check_new_mentor(*, email: str, full_name: str, phone: str = "") -> dict[st
         except ValidationError:
             errors["email"] = "Enter an email address like name@example.org."
         else:
-            existing = User.objects.filter(email__iexact=email).first()
-            if existing is not None and not existing.is_mentor:
-                errors["email"] = (
-                    "Someone with this email already has an account as "
-                    f"{existing.get_role_display().lower()}: a mentor needs an email of "
-                    "their own."
-                )
-            elif existing is not None and not awaiting_invitation(existing):
-                errors["email"] = (
-                    "Someone with this email already has an account and has enrolled: "
-                    "they can sign in, or reset their password."
-                )
+            problem = people.email_in_use(
+                people.account_with_email(email), becoming=Role.MENTOR, resend_ok=True
+            )
+            if problem:
+                errors["email"] = problem
     if not full_name.strip():
         errors["full_name"] = "Enter the mentor's full name."
     elif any(ch in full_name for ch in "\r\n"):
         errors["full_name"] = "Enter the name on one line."
     return errors
-
-
-def awaiting_invitation(user: User) -> bool:
-    """Whether ``user`` cannot sign in yet and may be sent a link: a mentor account made
-    by staff (or by an earlier invitation) not yet enrolled, or the account of a school
-    site contact (of at least one school) that has no password yet."""
-    if user.has_usable_password():
-        return False
-    if user.is_mentor:
-        mentor = Mentor.objects.filter(user=user).first()
-        return mentor is None or mentor.status == MentorStatus.INVITED
-    if user.is_site_contact:
-        # An account an administrator turned off stays off.
-        return user.is_active and SiteContact.objects.filter(user=user).exists()
-    return False
 
 
 def _issue(*, user: User, created_by: User | None, now: dt.datetime) -> Invitation:
@@ -184,20 +164,10 @@ def invitation_create(
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
         return invitation_resend(user=existing, created_by=created_by, now=now)
-    try:
-        with transaction.atomic():
-            user = User(email=email, full_name=full_name.strip(), phone=phone.strip())
-            user.role = Role.MENTOR
-            user.set_unusable_password()
-            user.save()
-            Mentor.objects.create(user=user, status=MentorStatus.INVITED)
-            invitation = _issue(user=user, created_by=created_by, now=now)
-            log_action(actor=created_by, action="invitation.created", obj=invitation)
-    except IntegrityError:
-        # Someone invited the same address at the same moment.
-        raise ValidationError(
-            {"email": "Someone with this email already has an account."}
-        ) from None
+    with transaction.atomic():
+        mentor = people.mentor_create(email=email, full_name=full_name, phone=phone)
+        invitation = _issue(user=mentor.user, created_by=created_by, now=now)
+        log_action(actor=created_by, action="invitation.created", obj=invitation)
     return invitation
 
 
@@ -217,7 +187,7 @@ def invitation_resend(
     with transaction.atomic():
         # Lock the person's row so two resends at once retire each other's links properly.
         user = User.objects.select_for_update().get(pk=user.pk)
-        if not awaiting_invitation(user):
+        if not people.awaiting_invitation(user):
             if user.is_mentor:
                 raise ValidationError("This mentor has already enrolled: they can sign in.")
             raise ValidationError(
@@ -284,11 +254,12 @@ def invitation_accept(*, token: str, password: str, now: dt.datetime | None = No
 HEADERS = {
     "email": "email",
     "email address": "email",
-    "name": "full_name",
     "full name": "full_name",
+    "name": "full_name",
     "phone": "phone",
     "phone number": "phone",
 }
+LABELS = {"full_name": "full name"}
 
 
 @dataclass
@@ -318,17 +289,11 @@ def invitation_csv_preview(text: str) -> CsvPreview:
     """Read a CSV of mentors (email, full name, phone) and find every problem in it,
     before anything is saved."""
     table = csvfile.read_csv(text, headers=HEADERS, max_rows=MAX_CSV_ROWS)
-    if not table.header:
-        return CsvPreview([], ["The file is empty. Put a header row first: email, full name."])
-    if table.missing(["email", "full_name"]):
-        return CsvPreview(
-            [],
-            [
-                "The first row must name the columns: email and full name (phone is "
-                f"optional). This file's first row is: {', '.join(table.header)[:200]}."
-            ],
-        )
+    layout = table.layout_problems(["email", "full_name"], what="mentors", labels=LABELS)
     file_errors = [f"Row {number}: {message}" for number, message in table.problems]
+    file_errors += [message for _, _, message in layout]
+    if table.missing(["email", "full_name"]):
+        return CsvPreview([], file_errors)
     rows: list[CsvRow] = []
     seen: dict[str, int] = {}
     for number, data in table.rows:
@@ -345,8 +310,6 @@ def invitation_csv_preview(text: str) -> CsvPreview:
             row.errors.append(f"This email is also on row {seen[row.email]}.")
         seen.setdefault(row.email, row.line)
         rows.append(row)
-    if not rows and not file_errors:
-        file_errors.append("The file has a header row but no mentors.")
     return CsvPreview(rows, file_errors)
 
 

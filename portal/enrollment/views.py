@@ -15,15 +15,16 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts import services
 from portal.accounts.decorators import staff_required
-from portal.accounts.enrollment_forms import (
+from portal.accounts.models import Role
+from portal.enrollment import services
+from portal.enrollment.forms import (
     AcceptInvitationForm,
     InviteCsvConfirmForm,
     InviteCsvForm,
     InviteForm,
 )
-from portal.accounts.models import Invitation, InvitationState, Role
+from portal.enrollment.models import Invitation, InvitationState
 from portal.lib.query import query_int, query_text
 from portal.mentoring.models import SiteContact
 from portal.notifications.selectors import latest_email_about_each
@@ -68,7 +69,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         invitation.email = emails.get(invitation.pk)
     return render(
         request,
-        "accounts/invitation_list.html",
+        "enrollment/invitation_list.html",
         {
             "page": page,
             "state": state,
@@ -100,8 +101,8 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
                 f"Invitation queued for {invitation.user.email}: it goes out within a "
                 f"minute. The link works for {request.program.invitation_valid_days} days.",
             )
-            return redirect("enrollment:invitation_list")
-    return render(request, "accounts/invitation_form.html", {"form": form})
+            return redirect("staff:invitation_list")
+    return render(request, "enrollment/invitation_form.html", {"form": form})
 
 
 @staff_required
@@ -120,7 +121,7 @@ def invitation_import(request: HttpRequest) -> HttpResponse:
                 preview = services.invitation_csv_preview(confirm.cleaned_data["csv_text"])
                 return render(
                     request,
-                    "accounts/invitation_import.html",
+                    "enrollment/invitation_import.html",
                     {"form": InviteCsvForm(), "preview": preview},
                 )
             messages.success(
@@ -128,7 +129,7 @@ def invitation_import(request: HttpRequest) -> HttpResponse:
                 f"{len(sent)} invitation{pluralize(len(sent))} queued: "
                 "they go out within a few minutes.",
             )
-            return redirect("enrollment:invitation_list")
+            return redirect("staff:invitation_list")
     form = InviteCsvForm(request.POST or None, request.FILES or None)
     preview = None
     confirm = None
@@ -139,7 +140,7 @@ def invitation_import(request: HttpRequest) -> HttpResponse:
             confirm = InviteCsvConfirmForm(initial={"csv_text": text})
     return render(
         request,
-        "accounts/invitation_import.html",
+        "enrollment/invitation_import.html",
         {"form": form, "preview": preview, "confirm": confirm},
     )
 
@@ -156,7 +157,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, f"A new link is on its way to {new.user.email}. The old link no longer works."
         )
-    return redirect("enrollment:invitation_list")
+    return redirect("staff:invitation_list")
 
 
 PROBLEMS = {
@@ -192,14 +193,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     "Welcome! Your password is set and you are signed in. This page shows "
                     "the safety concerns at your school.",
                 )
-                return redirect("accounts:site_home")
+                return redirect("safeguarding:site_home")
             messages.success(
                 request, "Welcome! You are enrolled and signed in. This is your home page."
             )
             return redirect("mentoring:home")
     return render(
         request,
-        "accounts/invitation_accept.html",
+        "enrollment/invitation_accept.html",
         {
             "form": form,
             "invited": user,
@@ -217,7 +218,7 @@ def _problem(request: HttpRequest, reason: str) -> HttpResponse:
     status, title = PROBLEMS.get(reason, PROBLEMS["unknown"])
     return render(
         request,
-        "accounts/invitation_problem.html",
+        "enrollment/invitation_problem.html",
         {"reason": reason, "title": title},
         status=status,
     )
