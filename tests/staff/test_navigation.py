@@ -53,7 +53,7 @@ def test_the_support_requests_are_in_the_workspace(staff_client, db):
 
 
 def test_the_invitations_are_in_the_workspace(staff_client):
-    page = staff_client.get(reverse("enrollment:invitation_list"))
+    page = staff_client.get(reverse("staff:invitation_list"))
     assert marked(page) == {"Invitations": "page"}
 
 
