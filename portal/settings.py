@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "portal.support",
     "portal.staff",
     "portal.lifecycle",
-    "portal.bench",
 ]
 
 MIDDLEWARE = [

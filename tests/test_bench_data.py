@@ -16,8 +16,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from bench import generate as gen
 from portal.accounts.models import Role, User
-from portal.bench import generate as gen
 from portal.mentoring import rules
 from portal.mentoring.models import (
     Attendance,
@@ -33,6 +33,7 @@ from portal.mentoring.models import (
     SiteContact,
 )
 from portal.safeguarding.models import ResourceNeed, SafetyConcern
+from tests.bench_app import bench_app  # noqa: F401  (installs the benchmark's app)
 from tests.conftest import chicago, frozen_at, log_session
 
 SMALL = {"mentors": 50, "mentees": 60, "sites": 3, "sessions": 2000}

@@ -15,9 +15,10 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from portal.bench import harness, markdown, report_sql
+from bench import harness, markdown, report_sql
 from portal.mentoring.models import ProgramSettings, SchoolSite
 from portal.staff import compliance, selectors
+from tests.bench_app import bench_app  # noqa: F401  (installs the benchmark's app)
 
 SMALL = {"mentors": 80, "mentees": 96, "sites": 3, "sessions": 3000}
 on_postgresql = pytest.mark.skipif(
@@ -143,7 +144,7 @@ def test_the_ceiling_is_one_primary_key_query(db, client, django_assert_num_quer
     site = SchoolSite.objects.create(name="Ceiling Elementary")
     ProgramSettings.load()
     # The program's settings (read by the middleware on every request) and the site.
-    with override_settings(ROOT_URLCONF="portal.bench.urls"), django_assert_num_queries(2):
+    with override_settings(ROOT_URLCONF="bench.urls"), django_assert_num_queries(2):
         response = client.get(f"/bench/ceiling/{site.pk}/")
     assert response.status_code == 200
     assert response.content == b"Ceiling Elementary"

@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from portal.bench.words import (
+from bench.words import (
     ABSENT_NOTES,
     ACK_NOTES,
     ACTIVITIES,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.bench import load
+from bench import load
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ One run, on one machine:
 1. PostgreSQL: (re)create the benchmark database, migrate it and fill it with
    ``bench_data`` (20,000 mentors, 1,000,000 sessions by default).
 2. Serve it with gunicorn exactly as in production (gunicorn.conf.py, DEBUG off), under
-   ``portal.bench.settings``: the portal plus one extra page, the ceiling (one
+   ``bench.settings``: the portal plus one extra page, the ceiling (one
    primary-key query through the same middleware).
 3. Load each page from a second process on loopback with wrk: people signed in through
    Django's own ``login()`` (the cookie and CSRF token a browser would carry); posts log
@@ -219,7 +219,7 @@ def _test_clients(page_list: list[Page], *, mentor_email: str, staff_email: str)
         "mentor": User.objects.get(email=mentor_email),
         "staff": User.objects.get(email=staff_email),
     }
-    with override_settings(ROOT_URLCONF="portal.bench.urls"):
+    with override_settings(ROOT_URLCONF="bench.urls"):
         for page in page_list:
             client = TestClient(HTTP_HOST="127.0.0.1")
             if page.who in users:
@@ -315,7 +315,7 @@ class Server:
         self.port = free_port()
         self.env = {
             **env,
-            "DJANGO_SETTINGS_MODULE": "portal.bench.settings",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
             "DEBUG": "",
@@ -504,7 +504,7 @@ def raw_sql_timings(database_url: str, *, month_start, month_end, month_first_da
     """The staff reports' figures as plain SQL through psycopg: median milliseconds."""
     import psycopg
 
-    from portal.bench import report_sql
+    from bench import report_sql
 
     params = {
         "start": month_start,

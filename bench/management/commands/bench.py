@@ -1,8 +1,9 @@
 """`make bench`: the portal at real size on PostgreSQL, against the ceiling, then SQLite.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench manage.py bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
+        DJANGO_SETTINGS_MODULE=bench.settings manage.py bench
 
-See portal/bench/harness.py for what is measured and how; docs/BENCHMARKS.md is written
+See bench/harness.py for what is measured and how; docs/BENCHMARKS.md is written
 from the run.
 """
 
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.bench import harness, markdown
+from bench import harness, markdown
 
 
 class Command(BaseCommand):
@@ -172,6 +173,7 @@ class Command(BaseCommand):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
         env["SQLITE_PATH"] = str(path)
+        env["DJANGO_SETTINGS_MODULE"] = "bench.settings"  # for `bench --prepare-clients`
         manage = [sys.executable, str(harness.ROOT / "manage.py")]
         for command in (
             ["migrate", "--noinput", "-v", "0"],

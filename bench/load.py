@@ -12,9 +12,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import connections, transaction
 from django.utils import timezone
 
+from bench import generate as gen
+from bench.writers import program_tables, writer_for
 from portal.accounts.models import User
-from portal.bench import generate as gen
-from portal.bench.writers import program_tables, writer_for
 from portal.mentoring.activity import refresh_all_match_activity
 from portal.mentoring.models import (
     Choice,
