@@ -283,3 +283,28 @@ def test_sessions_table_keeps_its_indexes_and_constraints(db):
     with frozen_at(NOW):
         bench_data(reset=True)
     assert schema("mentoring_sessionlog") == before
+
+
+def test_refuses_a_database_with_real_people_even_with_reset(generated):
+    """--reset empties every program table: never on a database that holds real people."""
+    User.objects.create_user(
+        email="coordinator@riverbend-mentoring.org", role=Role.STAFF, full_name="Ana Ruiz"
+    )
+    with pytest.raises(CommandError, match="not a demo or benchmark database"):
+        bench_data(reset=True)
+    assert SessionLog.objects.count() == 2000
+    assert User.objects.filter(email="coordinator@riverbend-mentoring.org").exists()
+
+
+def test_refuses_to_fill_a_new_program_that_has_its_real_staff(db):
+    User.objects.create_user(email="director@riverbend-mentoring.org", role=Role.ADMIN)
+    with pytest.raises(CommandError, match="bench_data runs only on an empty database"):
+        bench_data()
+    assert not Mentor.objects.exists()
+
+
+def test_runs_on_the_demo_database(db):
+    call_command("load_demo", stdout=io.StringIO())
+    with frozen_at(NOW):
+        bench_data(reset=True)
+    assert Mentor.objects.count() == 50
