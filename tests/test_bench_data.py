@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bench import generate as gen
+from bench import sessions as gen_sessions
 from portal.accounts.models import Role, User
 from portal.mentoring import rules
 from portal.mentoring.models import (
@@ -242,8 +243,8 @@ def test_generated_mix_at_a_larger_scale():
         password_hash="x",
     )
     program = gen.build_program(params)
-    extras = gen.SessionExtras()
-    rows = list(gen.session_rows(params, program, extras))
+    extras = gen_sessions.SessionExtras()
+    rows = list(gen_sessions.session_rows(params, program, extras))
     assert len(rows) == 40_000 == extras.count
     columns = gen.SESSION_COLUMNS
     attendance = Counter(row[columns.index("attendance")] for row in rows)
@@ -260,7 +261,9 @@ def test_generated_mix_at_a_larger_scale():
     months = Counter(row[2].astimezone(params.tz).month for row in rows)
     assert months[7] < months[10] / 2
     # The same seed gives the same rows.
-    again = list(gen.session_rows(params, gen.build_program(params), gen.SessionExtras()))
+    again = list(
+        gen_sessions.session_rows(params, gen.build_program(params), gen_sessions.SessionExtras())
+    )
     assert again == rows
 
 
