@@ -293,8 +293,9 @@ def test_refuses_a_database_with_real_people_even_with_reset(generated):
     User.objects.create_user(
         email="coordinator@riverbend-mentoring.org", role=Role.STAFF, full_name="Ana Ruiz"
     )
-    with pytest.raises(CommandError, match="not a demo or benchmark database"):
+    with pytest.raises(CommandError, match="not a demo or benchmark database") as refused:
         bench_data(reset=True)
+    assert refused.value.returncode == 1  # manage.py's exit status
     assert SessionLog.objects.count() == 2000
     assert User.objects.filter(email="coordinator@riverbend-mentoring.org").exists()
 

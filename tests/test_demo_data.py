@@ -112,8 +112,9 @@ def test_the_demo_refuses_a_database_with_real_people(demo):
         email="coordinator@riverbend-mentoring.org", role=Role.STAFF, full_name="Ana Ruiz"
     )
     before = row_counts()
-    with pytest.raises(CommandError, match="not a demo or benchmark database"):
+    with pytest.raises(CommandError, match="not a demo or benchmark database") as refused:
         load_demo()
+    assert refused.value.returncode == 1  # manage.py's exit status
     assert row_counts() == before
 
 
