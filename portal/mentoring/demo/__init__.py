@@ -5,7 +5,8 @@ generated only while it has none, so a second run finds everything in place.
 
 Records go through the apps' services where a service does what the demo needs
 (invitations and their acceptance, a school contact's invitation, Contact messages and
-their answers, acknowledging and closing concerns: each with its audit trail). The rest
+their answers, acknowledging and closing concerns, opening needs and moving them along:
+each with its audit trail). The rest
 is written directly, for a reason each time: the demo's accounts share one password hash
 (hashing forty-five passwords would take seconds) and are enrolled already, while the
 staff's "Add a mentor" leaves the account without a password to be set by invitation;

@@ -75,25 +75,33 @@ def create_concerns(demo: Demo, first_site: SchoolSite) -> None:
             )
 
 
+NEED_STEPS = {
+    NeedStatus.REFERRED: "Referred to the school's family liaison.",
+    NeedStatus.CLOSED: "The family has what they needed.",
+}
+
+
 def create_needs(demo: Demo) -> None:
-    """A need for each kind a session reports, raised when the session was entered (the
-    service would date it now): open when recent, referred later, closed after 45 days."""
-    for session in SessionLog.objects.exclude(resource_needs=[]).filter(needs__isnull=True):
+    """A need for each kind a session reports, opened and moved along by the safeguarding
+    services: open when recent, referred by staff after 10 days, closed after 45."""
+    staff = User.objects.get(email=STAFF_EMAIL)
+    reported = SessionLog.objects.exclude(resource_needs=[]).filter(needs__isnull=True)
+    for session in reported.select_related("match", "entered_by"):
         age = demo.now - session.entered_at
         status = NeedStatus.OPEN
         if age > dt.timedelta(days=45):
             status = NeedStatus.CLOSED
         elif age > dt.timedelta(days=10):
             status = NeedStatus.REFERRED
-        for kind in session.resource_needs:
-            ResourceNeed.objects.create(
-                session=session,
-                match_id=session.match_id,
-                kind=kind,
-                details=session.resource_needs_details,
-                status=status,
-                raised_at=session.entered_at,
-            )
+        needs = safeguarding.needs_sync_from_session(session=session, user=session.entered_by)
+        # Raised when the session was entered; the service dates a need now.
+        ResourceNeed.objects.filter(pk__in=[need.pk for need in needs]).update(
+            raised_at=session.entered_at
+        )
+        if status == NeedStatus.OPEN:
+            continue
+        for need in needs:
+            safeguarding.need_update(need=need, user=staff, status=status, note=NEED_STEPS[status])
 
 
 INVITATIONS = [
