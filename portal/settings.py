@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "portal.support",
     "portal.staff",
     "portal.lifecycle",
-    "portal.bench",
 ]
 
 MIDDLEWARE = [

@@ -12,9 +12,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import connections, transaction
 from django.utils import timezone
 
+from bench import generate as gen
+from bench import sessions as gen_sessions
+from bench.writers import program_tables, writer_for
 from portal.accounts.models import User
-from portal.bench import generate as gen
-from portal.bench.writers import program_tables, writer_for
 from portal.mentoring.activity import refresh_all_match_activity
 from portal.mentoring.models import (
     Choice,
@@ -134,7 +135,7 @@ def run(
             },
         )
         program = timed("plan", lambda: gen.build_program(params))
-        extras = gen.SessionExtras()
+        extras = gen_sessions.SessionExtras()
 
         def write(key, columns, rows, **options):
             return writer.write(MODELS[key]._meta.db_table, columns, rows, **options)
@@ -150,7 +151,7 @@ def run(
             lambda: write(
                 "session",
                 gen.SESSION_COLUMNS,
-                gen.session_rows(params, program, extras),
+                gen_sessions.session_rows(params, program, extras),
                 bulk=True,
             ),
         )

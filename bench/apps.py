@@ -3,5 +3,5 @@ from django.apps import AppConfig
 
 class BenchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
-    name = "portal.bench"
+    name = "bench"
     verbose_name = "Benchmark"

@@ -1,6 +1,6 @@
 """docs/BENCHMARKS.md, written from one run of `make bench` (never edited by hand)."""
 
-from portal.bench.harness import Report
+from bench.harness import Report
 
 TARGET_P99_MS = 25
 TARGET_SHARE_OF_CEILING = 0.5
@@ -150,7 +150,7 @@ def render(report: Report) -> str:
         )
     out += [
         "",
-        "Raw SQL: the same figures written as plain SQL (portal/bench/report_sql.py), run "
+        "Raw SQL: the same figures written as plain SQL (bench/report_sql.py), run "
         "through psycopg on one connection; the median of 15 runs after 2 warm-up runs.",
     ]
     export = data.get("export") or {}
@@ -203,7 +203,8 @@ def render(report: Report) -> str:
         "",
         "It installs wrk if it is missing (Debian's package), recreates the database "
         "`portal_bench`, generates the data, serves it with gunicorn, measures, and "
-        "rewrites this file. `manage.py bench --help` lists the options (a smaller "
+        "rewrites this file, under its own settings (`bench.settings`). `make bench "
+        "BENCH_ARGS=--help` lists the options (a smaller "
         "program, longer runs, reusing the data).",
         "",
     ]

@@ -1,8 +1,9 @@
 """`make bench`: the portal at real size on PostgreSQL, against the ceiling, then SQLite.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench manage.py bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
+        DJANGO_SETTINGS_MODULE=bench.settings manage.py bench
 
-See portal/bench/harness.py for what is measured and how; docs/BENCHMARKS.md is written
+See bench/harness.py for what is measured and how; docs/BENCHMARKS.md is written
 from the run.
 """
 
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.bench import harness, markdown
+from bench import harness, markdown, serve
 
 
 class Command(BaseCommand):
@@ -126,8 +127,8 @@ class Command(BaseCommand):
         )
         env = {**os.environ, "DATABASE_URL": database_url}
         self._step(f"Loading pages on PostgreSQL ({options['seconds']:g} s each)")
-        with harness.Server(env, harness.BENCH_DIR / "gunicorn-postgres.log") as server:
-            measures = harness.load_pages(
+        with serve.Server(env, harness.BENCH_DIR / "gunicorn-postgres.log") as server:
+            measures = serve.load_pages(
                 server, page_list, seconds=options["seconds"], tz=context["tz"],
                 queries=queries, **files,
             )  # fmt: skip
@@ -138,8 +139,8 @@ class Command(BaseCommand):
         # wrk left in flight when it stopped (one per connection and run). The unique
         # constraints make each one a single row.
         key = str(files["mentors_file"])
-        accepted = harness.posts_saved.get(key, 0) + 1
-        in_flight = harness.posts_in_flight.get(key, 0)
+        accepted = serve.posts_saved.get(key, 0) + 1
+        in_flight = serve.posts_in_flight.get(key, 0)
         rows = SessionLog.objects.filter(notes=harness.BENCH_NOTES).count()
         posts = {
             "accepted": accepted,
@@ -152,7 +153,7 @@ class Command(BaseCommand):
         for name, timing in raw.items():
             self.stdout.write(f"  {name:<32} {timing['median_ms']:>7.1f} ms")
         self._step("Full CSV export")
-        export = harness.measure_export(
+        export = serve.measure_export(
             env,
             lambda: harness.staff_client(harness.STAFF_EMAIL),
             SessionLog.objects.live().count(),
@@ -172,6 +173,7 @@ class Command(BaseCommand):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
         env["SQLITE_PATH"] = str(path)
+        env["DJANGO_SETTINGS_MODULE"] = "bench.settings"  # for `bench --prepare-clients`
         manage = [sys.executable, str(harness.ROOT / "manage.py")]
         for command in (
             ["migrate", "--noinput", "-v", "0"],
@@ -185,8 +187,8 @@ class Command(BaseCommand):
         context = json.loads((folder / "context.json").read_text())
         page_list = harness.pages(context["month"], context["site_id"], clients=options["clients"])
         seconds = max(options["seconds"] / 2, 3)
-        with harness.Server(env, harness.BENCH_DIR / "gunicorn-sqlite.log") as server:
-            return harness.load_pages(
+        with serve.Server(env, harness.BENCH_DIR / "gunicorn-sqlite.log") as server:
+            return serve.load_pages(
                 server, page_list, seconds=seconds, tz=context["tz"],
                 queries=context["queries"], **_files(folder),
             )  # fmt: skip

@@ -5,6 +5,9 @@
 
 Every generated account has the password ``bench-pass-2026``; the benchmark signs in as
 bench-staff@example.org, bench-admin@example.org and mentor00001@bench.example.org, ...
+
+It refuses a database that holds real people (portal/lifecycle/throwaway.py): only an
+empty database or one of the benchmark's (or the demo's) is filled, or emptied by --reset.
 """
 
 import json
@@ -12,7 +15,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.bench import load
+from bench import load
+from portal.lifecycle.throwaway import NotThrowaway, ensure_throwaway
 
 
 class Command(BaseCommand):
@@ -33,6 +37,11 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name} cannot be negative.")
         if options["sites"] < 1 and options["mentees"]:
             raise CommandError("--sites must be at least 1.")
+        using = options.get("database") or "default"
+        try:
+            ensure_throwaway("bench_data", using=using)
+        except NotThrowaway as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(
             f"Generating {options['mentors']:,} mentors, {options['mentees']:,} mentees, "
             f"{options['sites']:,} sites and {options['sessions']:,} sessions "
@@ -46,7 +55,7 @@ class Command(BaseCommand):
                 sessions=options["sessions"],
                 seed=options["seed"],
                 reset=options["reset"],
-                using=options.get("database") or "default",
+                using=using,
                 say=self.stdout.write,
             )
         except (load.AlreadyFilled, ValueError) as error:

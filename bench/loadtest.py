@@ -2,7 +2,7 @@
 """Month-end load test: many mentors sign in and log sessions at once.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_load \\
-        .venv/bin/python scripts/loadtest.py --mentors 20 --seconds 45
+        .venv/bin/python -m bench.loadtest --mentors 20 --seconds 45
 
 It (re)creates the throwaway database named in DATABASE_URL, migrates it, creates its own
 mentors, starts gunicorn on a free port of 127.0.0.1 (loopback only), and runs one
@@ -12,7 +12,9 @@ once, and that nothing else is, then reports requests/s, p50 and p99 latency and
 Exit status 1 if any request failed or any row is missing or extra.
 
 Standard library only (threads and urllib), so it needs nothing beyond the portal's own
-requirements. ``PortalClient`` and ``start_server`` are reused by tests/test_faults.py.
+requirements. It serves the portal under the production settings (``portal.settings``):
+logging sessions needs nothing of the benchmark's app. ``PortalClient`` and
+``start_server`` are reused by tests/test_faults.py.
 """
 
 import argparse

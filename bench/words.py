@@ -4,7 +4,7 @@ Pools rather than random text, so the notes read like a mentor's; enough of them
 pages and searches do not see one repeated sentence.
 """
 
-from portal.mentoring.management.commands import load_demo as demo
+from portal.mentoring.demo import data as demo
 
 # The demo's mentors and site contacts, and more of them.
 FIRST_NAMES = demo.FIRST_NAMES + [
