@@ -2,10 +2,10 @@
 
 import datetime as dt
 
-from portal.enrollment import services as enrollment
 from portal.accounts import site_contacts
 from portal.accounts.models import User
 from portal.audit.services import log_action
+from portal.enrollment import services as enrollment
 from portal.mentoring.demo import Demo
 from portal.mentoring.demo.data import (
     CONCERN,
