@@ -11,9 +11,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
+from portal.downloads import tables
 from portal.lib.query import query_bool, query_int, query_text
 from portal.lib.text import LONG_TEXT_MAX
-from portal.mentoring import reminders, rules, selectors, services
+from portal.mentoring import my_hours, reminders, rules, selectors, services
 from portal.mentoring.access import (
     active_matches_for_mentor,
     get_session_for_user,
@@ -25,7 +26,6 @@ from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
 from portal.mentoring.rules import Month
 from portal.security import throttle
 from portal.security.client_ip import client_ip
-from portal.staff import exports
 
 DRAFT_KEY = "session_form_draft"
 # A whole draft: the notes, the concern's and the needs' details at their limit, and room
@@ -427,11 +427,11 @@ def hours_download(request: HttpRequest) -> HttpResponse:
     """ "Download my hours" (RULES 5): the signed-in mentor's own sessions and hours by month,
     with the total, as CSV or Excel. Audited as every export is."""
     file_format = "xlsx" if request.GET.get("file_format") == "xlsx" else "csv"
-    table = exports.mentor_hours_table(
+    table = my_hours.mentor_hours_table(
         selectors.monthly_totals(request.user, program=request.program)
     )
     services.mentor_hours_export_record(user=request.user, file_format=file_format)
-    return exports.streaming_response(table, file_format=file_format, filename="my-hours")
+    return tables.streaming_response(table, file_format=file_format, filename="my-hours")
 
 
 @mentor_required

@@ -1,9 +1,9 @@
-"""Exports in CSV and Excel: the tables and their writers (tables.py), the sessions
-export and its column specification (sessions.py), the report tables (reports.py)."""
+"""The staff's exports in CSV and Excel: the sessions export and its column specification
+(sessions.py), the report tables (reports.py); the tables and their writers are shared with
+the mentor's pages (portal/downloads/tables.py)."""
 
-from portal.staff.exports.reports import compliance_table, hours_table, mentor_hours_table
-from portal.staff.exports.sessions import sessions_table
-from portal.staff.exports.tables import (
+from portal.downloads import tables
+from portal.downloads.tables import (
     CHUNK_SIZE,
     CSV_TYPE,
     XLSX_TYPE,
@@ -15,8 +15,11 @@ from portal.staff.exports.tables import (
     streaming_response,
     xlsx_chunks,
 )
+from portal.staff.exports.reports import compliance_table, hours_table
+from portal.staff.exports.sessions import sessions_table
 
 __all__ = [
+    "tables",
     "CHUNK_SIZE",
     "CSV_TYPE",
     "XLSX_TYPE",
@@ -26,7 +29,6 @@ __all__ = [
     "csv_chunks",
     "guarded",
     "hours_table",
-    "mentor_hours_table",
     "neutralise",
     "sessions_table",
     "streaming_response",

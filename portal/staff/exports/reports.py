@@ -1,6 +1,6 @@
 """The staff's report tables (compliance, hours) and a mentor's "Download my hours"."""
 
-from portal.staff.exports.tables import Table
+from portal.downloads.tables import Table
 
 
 def compliance_table(rows, *, month_label: str) -> Table:
@@ -57,22 +57,3 @@ def hours_table(report: dict) -> Table:
         yield ["Total", "", total["sessions"], total["met"], float(total["hours"])]
 
     return Table(name="Hours", headers=headers, rows=table_rows())
-
-
-def mentor_hours_table(totals) -> Table:
-    """ "Download my hours" (RULES 5): a mentor's sessions and hours by month, oldest first,
-    then the total. ``totals`` are the mentor's own MonthTotals (mentoring.selectors)."""
-    from portal.mentoring import rules
-
-    months = sorted(totals, key=lambda total: total.month)
-
-    def table_rows():
-        for total in months:
-            yield [total.label, total.sessions, total.hours]
-        yield [
-            "Total",
-            sum(total.sessions for total in months),
-            rules.quarters_to_hours(sum(total.quarter_hours for total in months)),
-        ]
-
-    return Table(name="My hours", headers=["Month", "Sessions", "Hours"], rows=table_rows())

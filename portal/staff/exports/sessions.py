@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Model
 
+from portal.downloads.tables import CHUNK_SIZE, FORMULA_STARTS, Table, csv_lines, neutralise
 from portal.mentoring import rules
 from portal.mentoring.models import Attendance, ResourceNeedKind, SessionLog
-from portal.staff.exports.tables import CHUNK_SIZE, FORMULA_STARTS, Table, csv_lines, neutralise
 
 # How the writers treat a cell: text is neutralised (both writers), a yes/no column
 # holds a condition written "Yes" or "No", a number is written as it is.
