@@ -2,12 +2,15 @@
 and the site contacts of both schools."""
 
 import datetime as dt
+import functools
 import os
+import uuid
 from contextlib import contextmanager
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from portal.accounts.models import Role, User
@@ -22,6 +25,7 @@ from portal.mentoring.models import (
     SchoolSite,
     SiteContact,
 )
+from tests.paths import SIGN_IN
 
 PASSWORD = "correct-horse-battery-9"
 CHICAGO = ZoneInfo("America/Chicago")
@@ -155,8 +159,79 @@ def client_a(client, mentor_a):
     return client
 
 
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def signed_in(user: User) -> Client:
+    """A new browser, signed in as ``user`` without the sign-in page."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def sign_in_with_password(user: User, client: Client | None = None, **request) -> Client:
+    """Sign in as ``user`` through the sign-in page (in a new browser unless given one), so
+    the sign-in is on record as a person's would be."""
+    client = client or Client()
+    response = client.post(SIGN_IN, {"username": user.email, "password": PASSWORD}, **request)
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
 def is_postgres() -> bool:
     return bool(os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")))
+
+
+NOTES = "We played a card game and talked about the weekend."
+
+
+def two_hours_ago() -> dt.datetime:
+    """A session the mentor may still log today, to the minute."""
+    return timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
+
+
+def default_choice(list_: str) -> Choice:
+    """The program's starting default of a choice list (Mentoring Hours, In-Person)."""
+    label = "Mentoring Hours" if list_ == ChoiceList.TYPE_OF_MENTORING else "In-Person"
+    return Choice.objects.get(list=list_, label=label)
+
+
+def session_form(match: Match, /, *, starts_at: dt.datetime | str | None = None, **changes) -> dict:
+    """What the mentor's session form posts for a session with ``match``: two hours ago, or
+    at ``starts_at`` (a moment, or the form's own text such as "2026-11-16T15:30"), met,
+    1.00 hour of Mentoring Hours in person, no Activity, a plain note and a new submission
+    token. ``changes`` replace fields; a change to None leaves that field out."""
+    when = two_hours_ago() if starts_at is None else starts_at
+    if isinstance(when, dt.datetime):
+        when = timezone.localtime(when, ProgramSettings.load().tz).strftime("%Y-%m-%dT%H:%M")
+    data = {
+        "submission_token": str(uuid.uuid4()),
+        "match": match.pk,
+        "starts_at": when,
+        "attendance": "met",
+        "hours": "1.00",
+        "type_of_mentoring": default_choice(ChoiceList.TYPE_OF_MENTORING).pk,
+        "interaction": default_choice(ChoiceList.INTERACTION).pk,
+        "activity": "",
+        "notes": NOTES,
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def session_post(match_a):
+    """``session_post(**changes)``: what mentor_a's session form posts (see session_form)."""
+    return functools.partial(session_form, match_a)
 
 
 def log_session(
@@ -166,21 +241,21 @@ def log_session(
     entered_at: dt.datetime | None = None,
     quarter_hours: int = 4,
     attendance: str = "met",
-    notes: str = "We played a card game and talked about the weekend.",
+    notes: str = NOTES,
+    type_of_mentoring: Choice | None = None,
+    interaction: Choice | None = None,
     **fields,
 ):
     """Log a session through the service, as the match's mentor, entered at ``entered_at``
-    (by default one hour after the session)."""
+    (by default one hour after the session): Mentoring Hours in person unless told."""
     from portal.mentoring import services
 
     data = services.SessionInput(
         match=match,
         starts_at=starts_at,
         quarter_hours=quarter_hours,
-        type_of_mentoring=Choice.objects.get(
-            list=ChoiceList.TYPE_OF_MENTORING, label="Mentoring Hours"
-        ),
-        interaction=Choice.objects.get(list=ChoiceList.INTERACTION, label="In-Person"),
+        type_of_mentoring=type_of_mentoring or default_choice(ChoiceList.TYPE_OF_MENTORING),
+        interaction=interaction or default_choice(ChoiceList.INTERACTION),
         attendance=attendance,
         notes=notes,
         **fields,

@@ -20,14 +20,10 @@ from portal.mentoring.models import Match, Mentee, ProgramSettings, SessionLog
 from portal.notifications.models import Notification
 from portal.safeguarding import services
 from portal.safeguarding.models import ConcernStatus, NeedStatus, ResourceNeed, SafetyConcern
-from tests.conftest import log_session
+from tests.conftest import log_session, two_hours_ago
 
 NOTES = "We read a chapter together. Jane talked about her weekend at her aunt's."
 DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
-
-
-def two_hours_ago() -> dt.datetime:
-    return timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
 
 
 @pytest.fixture

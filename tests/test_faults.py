@@ -24,10 +24,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from portal.mentoring.models import Choice, ChoiceList, SessionLog
+from portal.mentoring.models import SessionLog
 from portal.notifications.models import Notification
 from portal.safeguarding.models import SafetyConcern
-from tests.conftest import CHICAGO, is_postgres, make_match
+from tests.conftest import CHICAGO, is_postgres, make_match, session_form
 from tests.serialized import django_db_setup  # noqa: F401  (see tests/serialized.py)
 
 pytestmark = [
@@ -80,22 +80,10 @@ def browser_for(base_url: str, user) -> "loadtest.PortalClient":
 
 
 def form_for(match, token: str, when: dt.datetime, **extra) -> dict:
-    local = timezone.localtime(when, CHICAGO)
-    return {
-        "csrfmiddlewaretoken": token,
-        "submission_token": str(uuid.uuid4()),
-        "match": match.pk,
-        "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
-        "attendance": "met",
-        "hours": "1.00",
-        "type_of_mentoring": Choice.objects.get(
-            list=ChoiceList.TYPE_OF_MENTORING, is_default=True
-        ).pk,
-        "interaction": Choice.objects.get(list=ChoiceList.INTERACTION, is_default=True).pk,
-        "activity": "",
-        "notes": "We played cards. Logged during a database fault drill.",
-        **extra,
-    }
+    notes = "We played cards. Logged during a database fault drill."
+    return session_form(
+        match, starts_at=when, **{"csrfmiddlewaretoken": token, "notes": notes, **extra}
+    )
 
 
 def kill_connections() -> int:

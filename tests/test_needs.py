@@ -2,7 +2,7 @@
 to follow up (Open, Referred, Closed, with notes), and staff see monthly counts by kind."""
 
 import datetime as dt
-import uuid
+import functools
 from unittest import mock
 
 import pytest
@@ -14,44 +14,25 @@ from portal.audit.services import log_action as real_log_action
 from portal.mentoring.models import ProgramSettings, SessionLog
 from portal.safeguarding import selectors, services
 from portal.safeguarding.models import NeedNote, NeedStatus, ResourceNeed
-from tests.conftest import chicago, log_session
+from tests.conftest import chicago, log_session, two_hours_ago
 from tests.page import read_page
+from tests.paths import NEW_SESSION, SIGN_IN
 
-NEW_SESSION = "/sessions/new/"
-SIGN_IN = "/accounts/sign-in/"
 NOTES = "We baked bread at the community kitchen. Jane's coat is too small."
 
 
 # --- Fixtures -----------------------------------------------------------------------------
 
 
-def two_hours_ago() -> dt.datetime:
-    return timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
-
-
 @pytest.fixture
-def form_data(match_a, choices):
+def form_data(session_post):
     """What mentor_a sends for a session two hours ago."""
-    local = timezone.localtime(two_hours_ago(), ProgramSettings.load().tz)
-
-    def make(**overrides) -> dict:
-        data = {
-            "submission_token": str(uuid.uuid4()),
-            "match": match_a.pk,
-            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
-            "attendance": "met",
-            "hours": "1.00",
-            "type_of_mentoring": choices["mentoring"].pk,
-            "interaction": choices["in_person"].pk,
-            "activity": "",
-            "notes": NOTES,
-            "resource_needs": ["food", "clothing"],
-            "resource_needs_details": "The fridge is empty by Thursday; coat too small.",
-        }
-        data.update(overrides)
-        return data
-
-    return make
+    return functools.partial(
+        session_post,
+        notes=NOTES,
+        resource_needs=["food", "clothing"],
+        resource_needs_details="The fridge is empty by Thursday; coat too small.",
+    )
 
 
 @pytest.fixture

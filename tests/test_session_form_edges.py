@@ -7,22 +7,15 @@ from django.core.exceptions import ValidationError
 
 from portal.mentoring import services
 from portal.mentoring.models import Choice, ChoiceList, MatchStatus, SessionLog
-from tests.conftest import chicago, frozen_at
+from tests.conftest import chicago, frozen_at, session_form
+from tests.paths import NEW_SESSION
 
 
 def _post(client, match, **overrides):
-    data = {
-        "match": match.pk,
-        "starts_at": "2026-11-16T15:30",
-        "attendance": "met",
-        "hours": "1.00",
-        "type_of_mentoring": Choice.objects.get(label="Mentoring Hours").pk,
-        "interaction": Choice.objects.get(label="In-Person").pk,
-        "activity": "",
-        "notes": "We played cards.",
-    }
-    data.update(overrides)
-    return client.post("/sessions/new/", data)
+    form = session_form(
+        match, starts_at="2026-11-16T15:30", notes="We played cards.", submission_token=None
+    )
+    return client.post(NEW_SESSION, {**form, **overrides})
 
 
 def test_a_mentor_can_log_the_last_session_of_a_match_that_just_ended(client_a, match_a):
@@ -40,7 +33,7 @@ def test_a_match_that_ended_long_ago_is_not_offered(client_a, match_a):
     match_a.end_date = dt.date(2026, 6, 1)
     match_a.save()
     with frozen_at(chicago(2026, 11, 18, 10, 0)):
-        response = client_a.get("/sessions/new/")
+        response = client_a.get(NEW_SESSION)
     assert "You have no active match yet" in response.content.decode()
 
 

@@ -13,9 +13,8 @@ from portal.mentoring.models import ProgramSettings
 from portal.safeguarding import services as safeguarding
 from portal.safeguarding.models import SafetyConcern
 from portal.staff.selectors import Month
-from tests.conftest import chicago, frozen_at
+from tests.conftest import chicago, frozen_at, log_session
 from tests.page import read_page
-from tests.staff.conftest import log_session
 
 NOW = chicago(2026, 12, 2, 10, 0)
 NOVEMBER, DECEMBER = Month(2026, 11), Month(2026, 12)
