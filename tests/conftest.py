@@ -1,6 +1,7 @@
 """Personas shared by every test: two mentors at two schools, staff, an administrator,
 and the site contacts of both schools."""
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -187,8 +188,42 @@ def sign_in_with_password(user: User, client: Client | None = None, **request) -
     return client
 
 
+def edit_input(session, **changes):
+    """The service's input for an edit of ``session`` that changes only ``changes``."""
+    from portal.mentoring import services
+
+    data = services.SessionInput(
+        match=session.match,
+        starts_at=session.starts_at,
+        quarter_hours=session.quarter_hours,
+        type_of_mentoring=session.type_of_mentoring,
+        interaction=session.interaction,
+        attendance=session.attendance,
+        notes=session.notes,
+        activity=session.activity,
+        safety_concern=session.safety_concern,
+        safety_concern_details=session.safety_concern_details,
+        resource_needs=list(session.resource_needs),
+        resource_needs_details=session.resource_needs_details,
+    )
+    return dataclasses.replace(data, **changes)
+
+
 def is_postgres() -> bool:
     return bool(os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")))
+
+
+def terminate_other_connections() -> int:
+    """Cut every connection to the test database but this test's own (PostgreSQL only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+        return len(cursor.fetchall())
 
 
 NOTES = "We played a card game and talked about the weekend."

@@ -27,7 +27,13 @@ from django.utils import timezone
 from portal.mentoring.models import SessionLog
 from portal.notifications.models import Notification
 from portal.safeguarding.models import SafetyConcern
-from tests.conftest import CHICAGO, is_postgres, make_match, session_form
+from tests.conftest import (
+    CHICAGO,
+    is_postgres,
+    make_match,
+    session_form,
+    terminate_other_connections,
+)
 from tests.serialized import django_db_setup  # noqa: F401  (see tests/serialized.py)
 
 pytestmark = [
@@ -86,17 +92,6 @@ def form_for(match, token: str, when: dt.datetime, **extra) -> dict:
     )
 
 
-def kill_connections() -> int:
-    """Cut every connection to the test database but this test's own: the portal's."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [connection.settings_dict["NAME"]],
-        )
-        return len(cursor.fetchall())
-
-
 def test_the_portal_survives_lost_database_connections(server, mentors):
     browsers = [(match, browser_for(server, match.mentor.user)) for match in mentors]
     # Build the forms before the load: the choice lookups use this test's connection.
@@ -146,7 +141,7 @@ def test_the_portal_survives_lost_database_connections(server, mentors):
     kills = []
     for moment in KILLS_AT:
         time.sleep(max(0, started + moment - time.monotonic()))
-        kills.append((time.monotonic(), kill_connections()))
+        kills.append((time.monotonic(), terminate_other_connections()))
     for thread in threads:
         thread.join(timeout=60)
 

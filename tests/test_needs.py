@@ -14,7 +14,7 @@ from portal.audit.services import log_action as real_log_action
 from portal.mentoring.models import ProgramSettings, SessionLog
 from portal.safeguarding import selectors, services
 from portal.safeguarding.models import NeedNote, NeedStatus, ResourceNeed
-from tests.conftest import chicago, log_session, two_hours_ago
+from tests.conftest import chicago, edit_input, log_session, two_hours_ago
 from tests.page import read_page
 from tests.paths import NEW_SESSION, SIGN_IN
 
@@ -130,17 +130,7 @@ def test_a_need_added_on_an_edit_with_nothing_else_changed_is_saved(
 
     session = SessionLog.objects.get(pk=session_with_needs.pk)
     session.snapshot()  # what the edit page and the service read before the change
-    data = mentoring.SessionInput(
-        match=match_a,
-        starts_at=session.starts_at,
-        quarter_hours=session.quarter_hours,
-        type_of_mentoring=session.type_of_mentoring,
-        interaction=session.interaction,
-        attendance=session.attendance,
-        notes=session.notes,
-        resource_needs=["food", "health"],
-        resource_needs_details=session.resource_needs_details,
-    )
+    data = edit_input(session, match=match_a, resource_needs=["food", "health"])
     mentoring.session_log_update(session=session, user=mentor_a, data=data)
 
     session.refresh_from_db()
@@ -152,15 +142,12 @@ def test_a_need_added_on_an_edit_with_nothing_else_changed_is_saved(
 def test_saving_an_edit_again_does_not_duplicate_needs(match_a, mentor_a, session_with_needs):
     from portal.mentoring import services as mentoring
 
-    data = mentoring.SessionInput(
+    data = edit_input(
+        session_with_needs,
         match=match_a,
-        starts_at=session_with_needs.starts_at,
-        quarter_hours=session_with_needs.quarter_hours,
-        type_of_mentoring=session_with_needs.type_of_mentoring,
-        interaction=session_with_needs.interaction,
-        attendance=session_with_needs.attendance,
         notes="Changed the notes, the need is the same.",
         resource_needs=["food"],
+        resource_needs_details="",
     )
     mentoring.session_log_update(session=session_with_needs, user=mentor_a, data=data)
 
@@ -172,15 +159,8 @@ def test_unticking_a_need_on_the_session_leaves_the_need_open_for_staff(
 ):
     from portal.mentoring import services as mentoring
 
-    data = mentoring.SessionInput(
-        match=match_a,
-        starts_at=session_with_needs.starts_at,
-        quarter_hours=session_with_needs.quarter_hours,
-        type_of_mentoring=session_with_needs.type_of_mentoring,
-        interaction=session_with_needs.interaction,
-        attendance=session_with_needs.attendance,
-        notes=session_with_needs.notes,
-        resource_needs=[],
+    data = edit_input(
+        session_with_needs, match=match_a, resource_needs=[], resource_needs_details=""
     )
     mentoring.session_log_update(session=session_with_needs, user=mentor_a, data=data)
 

@@ -3,9 +3,21 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.mentoring.models import Choice, ChoiceList, Match, MatchStatus, SessionLog
 from tests.conftest import chicago, log_session, make_match
+
+
+def queries_for(client, url: str) -> int:
+    """How many queries a page (a download read to its end) costs."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(captured)
 
 
 @pytest.fixture
