@@ -44,6 +44,18 @@ def frozen_at(moment: dt.datetime):
         yield moment
 
 
+def clock_stopped_at(moment: dt.datetime):
+    """A fixture that stops the clock at ``moment`` for every test of the module that
+    assigns it: ``_now = clock_stopped_at(NOW)``."""
+
+    @pytest.fixture(autouse=True)
+    def _now():
+        with frozen_at(moment):
+            yield moment
+
+    return _now
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

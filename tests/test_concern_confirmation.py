@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from portal.mentoring.models import SessionLog, SiteContact
 from portal.notifications.models import Notification
 from portal.safeguarding.models import SafetyConcern
-from tests.conftest import chicago, frozen_at, log_session, session_form
+from tests.conftest import chicago, clock_stopped_at, log_session, session_form
 from tests.page import read_page
 from tests.paths import NEW_SESSION
 
@@ -22,10 +22,7 @@ DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
 EMERGENCY = "If a child is in immediate danger, call 911 now."
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with frozen_at(NOW):
-        yield
+_now = clock_stopped_at(NOW)
 
 
 @pytest.fixture

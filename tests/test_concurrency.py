@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 
 from portal.mentoring import services
 from portal.mentoring.models import ProgramSettings, SessionLog
-from tests.conftest import chicago, frozen_at, is_postgres, log_session
+from tests.conftest import chicago, clock_stopped_at, is_postgres, log_session
 from tests.serialized import django_db_setup  # noqa: F401  (see tests/serialized.py)
 
 SESSION_TIME = chicago(2026, 11, 16, 15, 30)
@@ -23,10 +23,7 @@ ENTERED = chicago(2026, 11, 16, 17, 0)
 NOW = chicago(2026, 11, 18, 10, 0)
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with frozen_at(NOW):
-        yield
+_now = clock_stopped_at(NOW)
 
 
 race = pytest.mark.skipif(

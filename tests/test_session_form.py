@@ -21,7 +21,7 @@ from portal.mentoring.models import (
     RevisionAction,
     SessionLog,
 )
-from tests.conftest import PASSWORD, chicago, frozen_at, log_session
+from tests.conftest import PASSWORD, chicago, clock_stopped_at, frozen_at, log_session
 from tests.page import read_page
 from tests.paths import NEW_SESSION as NEW
 
@@ -38,10 +38,7 @@ RESOURCE_NEEDS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with frozen_at(NOW):
-        yield
+_now = clock_stopped_at(NOW)
 
 
 @pytest.fixture
