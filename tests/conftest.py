@@ -239,6 +239,9 @@ def terminate_other_connections() -> int:
 
 
 NOTES = "We played a card game and talked about the weekend."
+# The concern the safeguarding tests raise from a session, and that session's notes.
+CONCERN_NOTES = "We read a chapter together. Jane talked about her weekend at her aunt's."
+CONCERN_DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
 
 
 def two_hours_ago() -> dt.datetime:

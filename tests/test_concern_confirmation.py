@@ -12,13 +12,13 @@ from django.template.loader import render_to_string
 from portal.mentoring.models import SessionLog, SiteContact
 from portal.notifications.models import Notification
 from portal.safeguarding.models import SafetyConcern
+from tests.conftest import CONCERN_DESCRIPTION as DESCRIPTION
+from tests.conftest import CONCERN_NOTES as NOTES
 from tests.conftest import chicago, clock_stopped_at, log_session, session_form
 from tests.page import read_page
 from tests.paths import NEW_SESSION
 
 NOW = chicago(2026, 11, 18, 10, 0)
-NOTES = "We read a chapter together. Jane talked about her weekend at her aunt's."
-DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
 EMERGENCY = "If a child is in immediate danger, call 911 now."
 
 

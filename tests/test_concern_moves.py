@@ -20,10 +20,9 @@ from portal.mentoring.models import Match, Mentee, ProgramSettings, SessionLog
 from portal.notifications.models import Notification
 from portal.safeguarding import services
 from portal.safeguarding.models import ConcernStatus, NeedStatus, ResourceNeed, SafetyConcern
+from tests.conftest import CONCERN_DESCRIPTION as DESCRIPTION
+from tests.conftest import CONCERN_NOTES as NOTES
 from tests.conftest import edit_input, log_session, two_hours_ago
-
-NOTES = "We read a chapter together. Jane talked about her weekend at her aunt's."
-DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
 
 
 @pytest.fixture

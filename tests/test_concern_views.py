@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.safeguarding.models import SafetyConcern
+from tests.conftest import CONCERN_DESCRIPTION as DESCRIPTION
 from tests.conftest import log_session, two_hours_ago
-
-DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
 
 
 @pytest.fixture

@@ -24,13 +24,11 @@ from portal.notifications.models import Notification, NotificationState
 from portal.notifications.services import notification_queue as real_notification_queue
 from portal.safeguarding import services
 from portal.safeguarding.models import ConcernNote, ConcernStatus, SafetyConcern
+from tests.conftest import CONCERN_DESCRIPTION as DESCRIPTION
+from tests.conftest import CONCERN_NOTES as NOTES
 from tests.conftest import log_session, make_user, two_hours_ago
 from tests.page import read_page
 from tests.paths import NEW_SESSION, SIGN_IN
-
-NOTES = "We read a chapter together. Jane talked about her weekend at her aunt's."
-DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
-
 
 # --- Fixtures -----------------------------------------------------------------------------
 
