@@ -4,6 +4,7 @@ and the site contacts of both schools."""
 import dataclasses
 import datetime as dt
 import functools
+import io
 import os
 import uuid
 from contextlib import contextmanager
@@ -219,6 +220,15 @@ def edit_input(session, **changes):
         resource_needs_details=session.resource_needs_details,
     )
     return dataclasses.replace(data, **changes)
+
+
+def sent_mail() -> list:
+    """Send the outbox as the worker would, and return every email sent so far."""
+    from django.core import mail
+    from django.core.management import call_command
+
+    call_command("send_notifications", stdout=io.StringIO(), stderr=io.StringIO())
+    return mail.outbox
 
 
 def is_postgres() -> bool:

@@ -2,16 +2,13 @@
 sign-in page; anyone can read Help and Contact; signing in and passwords work."""
 
 import datetime as dt
-import io
 import re
 
 import pytest
-from django.core import mail
-from django.core.management import call_command, get_commands
 from django.utils import timezone
 
 from portal.mentoring.models import SessionLog
-from tests.conftest import CHICAGO, PASSWORD, log_session, session_form
+from tests.conftest import CHICAGO, PASSWORD, log_session, sent_mail, session_form
 from tests.page import read_page
 from tests.paths import SIGN_IN
 
@@ -246,13 +243,6 @@ def test_signing_out_ends_the_session(client_a):
 # --- Passwords ----------------------------------------------------------------------------
 
 NEW_PASSWORD = "a-brand-new-passphrase-42"
-
-
-def sent_mail() -> list:
-    """The emails sent so far, after delivering the outbox as its worker would."""
-    if "send_notifications" in get_commands():
-        call_command("send_notifications", stdout=io.StringIO(), stderr=io.StringIO())
-    return mail.outbox
 
 
 def test_a_password_reset_email_has_a_link_that_works(client, mentor_a):

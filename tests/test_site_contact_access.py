@@ -5,7 +5,6 @@ can sign in; removing or moving a contact ends their access at once; a concern a
 whose contacts cannot sign in is flagged to staff."""
 
 import datetime as dt
-import io
 import re
 
 import pytest
@@ -13,7 +12,6 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 
 from portal.accounts import services as enrollment
@@ -26,7 +24,7 @@ from portal.safeguarding import selectors
 from portal.safeguarding.access import concerns_visible_to
 from portal.safeguarding.models import SafetyConcern
 from portal.safeguarding.services import concern_raise
-from tests.conftest import PASSWORD, chicago, sign_in_with_password
+from tests.conftest import PASSWORD, chicago, sent_mail, sign_in_with_password
 from tests.page import read_page
 
 NEW_PASSWORD = "lantern-meadow-copper-58"
@@ -39,15 +37,9 @@ def staff_client(staff_user) -> Client:
     return client
 
 
-def deliver() -> list:
-    """Send the outbox as the worker would, and return every email sent so far."""
-    call_command("send_notifications", stdout=io.StringIO(), stderr=io.StringIO())
-    return mail.outbox
-
-
 def invitation_link(email: str) -> str:
     """The path in the newest invitation email sent to ``email`` (read from the email)."""
-    deliver()
+    sent_mail()
     [message] = [m for m in mail.outbox if m.to == [email]][-1:]
     return re.search(r"https?://[^/\s]+(/enroll/[^\s]+/)", message.body).group(1)
 
@@ -124,7 +116,7 @@ def test_a_contact_added_by_staff_opens_the_invitation_sets_a_password_and_sees_
 
 def test_the_invitation_email_speaks_to_a_school_contact(staff_client, school_a):
     add_contact(staff_client, school_a)
-    [email] = deliver()
+    [email] = sent_mail()
     text = email.body.lower()
     assert "lincoln elementary" in text
     assert "safety concern" in text
@@ -203,7 +195,7 @@ def test_an_email_that_belongs_to_a_mentor_is_refused_and_nothing_changes(
 def test_a_reset_email_brings_a_contact_back_to_their_school(client, site_contact_a, concern_a):
     response = client.post("/accounts/password/reset/", {"email": "Contact-A@example.org"})
     assert response["Location"] == "/accounts/password/reset/sent/"
-    [email] = [m for m in deliver() if "password" in m.subject.lower()]
+    [email] = [m for m in sent_mail() if "password" in m.subject.lower()]
     assert email.to == ["contact-a@example.org"]
     link = re.search(r"https?://\S+?(/accounts/password/reset/\S+/)", email.body).group(1)
     form_url = client.get(link)["Location"]
