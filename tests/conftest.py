@@ -1,5 +1,6 @@
-"""Personas shared by every test: two mentors at two schools, staff, an administrator,
-and the site contacts of both schools."""
+"""What every test shares: personas (two mentors at two schools, staff, an administrator,
+and the site contacts of both schools), signed-in browsers, a stopped clock, and the
+sessions a mentor logs (``log_session``) or posts (``session_form``, ``session_post``)."""
 
 import dataclasses
 import datetime as dt
@@ -201,27 +202,6 @@ def sign_in_with_password(user: User, client: Client | None = None, **request) -
     return client
 
 
-def edit_input(session, **changes):
-    """The service's input for an edit of ``session`` that changes only ``changes``."""
-    from portal.mentoring import services
-
-    data = services.SessionInput(
-        match=session.match,
-        starts_at=session.starts_at,
-        quarter_hours=session.quarter_hours,
-        type_of_mentoring=session.type_of_mentoring,
-        interaction=session.interaction,
-        attendance=session.attendance,
-        notes=session.notes,
-        activity=session.activity,
-        safety_concern=session.safety_concern,
-        safety_concern_details=session.safety_concern_details,
-        resource_needs=list(session.resource_needs),
-        resource_needs_details=session.resource_needs_details,
-    )
-    return dataclasses.replace(data, **changes)
-
-
 def sent_mail() -> list:
     """Send the outbox as the worker would, and return every email sent so far."""
     from django.core import mail
@@ -269,7 +249,8 @@ def session_form(match: Match, /, *, starts_at: dt.datetime | str | None = None,
     """What the mentor's session form posts for a session with ``match``: two hours ago, or
     at ``starts_at`` (a moment, or the form's own text such as "2026-11-16T15:30"), met,
     1.00 hour of Mentoring Hours in person, no Activity, a plain note and a new submission
-    token. ``changes`` replace fields; a change to None leaves that field out."""
+    token. ``changes`` replace fields (``match=`` too); a change to None leaves that field
+    out."""
     when = two_hours_ago() if starts_at is None else starts_at
     if isinstance(when, dt.datetime):
         when = timezone.localtime(when, ProgramSettings.load().tz).strftime("%Y-%m-%dT%H:%M")
@@ -294,11 +275,10 @@ def session_post(match_a):
     return functools.partial(session_form, match_a)
 
 
-def log_session(
+def session_input(
     match: Match,
     starts_at: dt.datetime,
     *,
-    entered_at: dt.datetime | None = None,
     quarter_hours: int = 4,
     attendance: str = "met",
     notes: str = NOTES,
@@ -306,11 +286,11 @@ def log_session(
     interaction: Choice | None = None,
     **fields,
 ):
-    """Log a session through the service, as the match's mentor, entered at ``entered_at``
-    (by default one hour after the session): Mentoring Hours in person unless told."""
+    """The service's input for a new session: an hour of Mentoring Hours in person, met,
+    with a plain note, unless told."""
     from portal.mentoring import services
 
-    data = services.SessionInput(
+    return services.SessionInput(
         match=match,
         starts_at=starts_at,
         quarter_hours=quarter_hours,
@@ -320,8 +300,38 @@ def log_session(
         notes=notes,
         **fields,
     )
+
+
+def log_session(
+    match: Match, starts_at: dt.datetime, *, entered_at: dt.datetime | None = None, **fields
+):
+    """Log a session through the service, as the match's mentor, entered at ``entered_at``
+    (by default one hour after the session); ``fields`` as for ``session_input``."""
+    from portal.mentoring import services
+
     return services.session_log_create(
         user=match.mentor.user,
-        data=data,
+        data=session_input(match, starts_at, **fields),
         now=entered_at or starts_at + dt.timedelta(hours=1),
     )
+
+
+def edit_input(session, **changes):
+    """The service's input for an edit of ``session`` that changes only ``changes``."""
+    from portal.mentoring import services
+
+    data = services.SessionInput(
+        match=session.match,
+        starts_at=session.starts_at,
+        quarter_hours=session.quarter_hours,
+        type_of_mentoring=session.type_of_mentoring,
+        interaction=session.interaction,
+        attendance=session.attendance,
+        notes=session.notes,
+        activity=session.activity,
+        safety_concern=session.safety_concern,
+        safety_concern_details=session.safety_concern_details,
+        resource_needs=list(session.resource_needs),
+        resource_needs_details=session.resource_needs_details,
+    )
+    return dataclasses.replace(data, **changes)

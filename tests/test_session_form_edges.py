@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from portal.mentoring import services
 from portal.mentoring.models import Choice, ChoiceList, MatchStatus, SessionLog
-from tests.conftest import chicago, frozen_at, session_form
+from tests.conftest import chicago, frozen_at, session_form, session_input
 from tests.paths import NEW_SESSION
 
 
@@ -49,15 +49,7 @@ def test_a_time_skipped_by_the_clock_change_gets_a_plain_message(client_a, match
 @pytest.mark.parametrize("field", ["type_of_mentoring", "interaction"])
 def test_the_service_refuses_a_choice_from_the_wrong_list(match_a, mentor_a, choices, field):
     wrong = choices["in_person"] if field == "type_of_mentoring" else choices["mentoring"]
-    data = services.SessionInput(
-        match=match_a,
-        starts_at=chicago(2026, 11, 16, 15, 30),
-        quarter_hours=4,
-        type_of_mentoring=choices["mentoring"],
-        interaction=choices["in_person"],
-        attendance="met",
-        notes="We played cards.",
-    )
+    data = session_input(match_a, chicago(2026, 11, 16, 15, 30), notes="We played cards.")
     setattr(data, field, wrong)
     with pytest.raises(ValidationError) as refused:
         services.session_log_create(user=mentor_a, data=data, now=chicago(2026, 11, 18, 10))
@@ -69,14 +61,8 @@ def test_a_retired_choice_is_refused_on_new_entries_but_kept_on_old_ones(
     match_a, mentor_a, choices
 ):
     group = choices["group"]
-    data = services.SessionInput(
-        match=match_a,
-        starts_at=chicago(2026, 11, 16, 15, 30),
-        quarter_hours=4,
-        type_of_mentoring=group,
-        interaction=choices["in_person"],
-        attendance="met",
-        notes="We played cards.",
+    data = session_input(
+        match_a, chicago(2026, 11, 16, 15, 30), type_of_mentoring=group, notes="We played cards."
     )
     session = services.session_log_create(user=mentor_a, data=data, now=chicago(2026, 11, 18))
     Choice.objects.filter(pk=group.pk).update(is_retired=True)
