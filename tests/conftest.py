@@ -1,13 +1,19 @@
-"""Personas shared by every test: two mentors at two schools, staff, an administrator,
-and the site contacts of both schools."""
+"""What every test shares: personas (two mentors at two schools, staff, an administrator,
+and the site contacts of both schools), signed-in browsers, a stopped clock, and the
+sessions a mentor logs (``log_session``) or posts (``session_form``, ``session_post``)."""
 
+import dataclasses
 import datetime as dt
+import functools
+import io
 import os
+import uuid
 from contextlib import contextmanager
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from portal.accounts.models import Role, User
@@ -22,6 +28,7 @@ from portal.mentoring.models import (
     SchoolSite,
     SiteContact,
 )
+from tests.paths import SIGN_IN
 
 PASSWORD = "correct-horse-battery-9"
 CHICAGO = ZoneInfo("America/Chicago")
@@ -37,6 +44,18 @@ def frozen_at(moment: dt.datetime):
     """Make django.utils.timezone.now() return ``moment`` (views, forms, sessions)."""
     with mock.patch("django.utils.timezone.now", return_value=moment):
         yield moment
+
+
+def clock_stopped_at(moment: dt.datetime):
+    """A fixture that stops the clock at ``moment`` for every test of the module that
+    assigns it: ``_now = clock_stopped_at(NOW)``."""
+
+    @pytest.fixture(autouse=True)
+    def _now():
+        with frozen_at(moment):
+            yield moment
+
+    return _now
 
 
 @pytest.fixture(autouse=True)
@@ -155,38 +174,164 @@ def client_a(client, mentor_a):
     return client
 
 
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def signed_in(user: User) -> Client:
+    """A new browser, signed in as ``user`` without the sign-in page."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def sign_in_with_password(user: User, client: Client | None = None, **request) -> Client:
+    """Sign in as ``user`` through the sign-in page (in a new browser unless given one), so
+    the sign-in is on record as a person's would be."""
+    client = client or Client()
+    response = client.post(SIGN_IN, {"username": user.email, "password": PASSWORD}, **request)
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+def sent_mail() -> list:
+    """Send the outbox as the worker would, and return every email sent so far."""
+    from django.core import mail
+    from django.core.management import call_command
+
+    call_command("send_notifications", stdout=io.StringIO(), stderr=io.StringIO())
+    return mail.outbox
+
+
 def is_postgres() -> bool:
     return bool(os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")))
 
 
-def log_session(
+def terminate_other_connections() -> int:
+    """Cut every connection to the test database but this test's own (PostgreSQL only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+        return len(cursor.fetchall())
+
+
+NOTES = "We played a card game and talked about the weekend."
+# The concern the safeguarding tests raise from a session, and that session's notes.
+CONCERN_NOTES = "We read a chapter together. Jane talked about her weekend at her aunt's."
+CONCERN_DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
+
+
+def two_hours_ago() -> dt.datetime:
+    """A session the mentor may still log today, to the minute."""
+    return timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
+
+
+def default_choice(list_: str) -> Choice:
+    """The program's starting default of a choice list (Mentoring Hours, In-Person)."""
+    label = "Mentoring Hours" if list_ == ChoiceList.TYPE_OF_MENTORING else "In-Person"
+    return Choice.objects.get(list=list_, label=label)
+
+
+def session_form(match: Match, /, *, starts_at: dt.datetime | str | None = None, **changes) -> dict:
+    """What the mentor's session form posts for a session with ``match``: two hours ago, or
+    at ``starts_at`` (a moment, or the form's own text such as "2026-11-16T15:30"), met,
+    1.00 hour of Mentoring Hours in person, no Activity, a plain note and a new submission
+    token. ``changes`` replace fields (``match=`` too); a change to None leaves that field
+    out."""
+    when = two_hours_ago() if starts_at is None else starts_at
+    if isinstance(when, dt.datetime):
+        when = timezone.localtime(when, ProgramSettings.load().tz).strftime("%Y-%m-%dT%H:%M")
+    data = {
+        "submission_token": str(uuid.uuid4()),
+        "match": match.pk,
+        "starts_at": when,
+        "attendance": "met",
+        "hours": "1.00",
+        "type_of_mentoring": default_choice(ChoiceList.TYPE_OF_MENTORING).pk,
+        "interaction": default_choice(ChoiceList.INTERACTION).pk,
+        "activity": "",
+        "notes": NOTES,
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def session_post(match_a):
+    """``session_post(**changes)``: what mentor_a's session form posts (see session_form)."""
+    return functools.partial(session_form, match_a)
+
+
+def session_input(
     match: Match,
     starts_at: dt.datetime,
     *,
-    entered_at: dt.datetime | None = None,
     quarter_hours: int = 4,
     attendance: str = "met",
-    notes: str = "We played a card game and talked about the weekend.",
+    notes: str = NOTES,
+    type_of_mentoring: Choice | None = None,
+    interaction: Choice | None = None,
     **fields,
 ):
-    """Log a session through the service, as the match's mentor, entered at ``entered_at``
-    (by default one hour after the session)."""
+    """The service's input for a new session: an hour of Mentoring Hours in person, met,
+    with a plain note, unless told."""
     from portal.mentoring import services
 
-    data = services.SessionInput(
+    return services.SessionInput(
         match=match,
         starts_at=starts_at,
         quarter_hours=quarter_hours,
-        type_of_mentoring=Choice.objects.get(
-            list=ChoiceList.TYPE_OF_MENTORING, label="Mentoring Hours"
-        ),
-        interaction=Choice.objects.get(list=ChoiceList.INTERACTION, label="In-Person"),
+        type_of_mentoring=type_of_mentoring or default_choice(ChoiceList.TYPE_OF_MENTORING),
+        interaction=interaction or default_choice(ChoiceList.INTERACTION),
         attendance=attendance,
         notes=notes,
         **fields,
     )
+
+
+def log_session(
+    match: Match, starts_at: dt.datetime, *, entered_at: dt.datetime | None = None, **fields
+):
+    """Log a session through the service, as the match's mentor, entered at ``entered_at``
+    (by default one hour after the session); ``fields`` as for ``session_input``."""
+    from portal.mentoring import services
+
     return services.session_log_create(
         user=match.mentor.user,
-        data=data,
+        data=session_input(match, starts_at, **fields),
         now=entered_at or starts_at + dt.timedelta(hours=1),
     )
+
+
+def edit_input(session, **changes):
+    """The service's input for an edit of ``session`` that changes only ``changes``."""
+    from portal.mentoring import services
+
+    data = services.SessionInput(
+        match=session.match,
+        starts_at=session.starts_at,
+        quarter_hours=session.quarter_hours,
+        type_of_mentoring=session.type_of_mentoring,
+        interaction=session.interaction,
+        attendance=session.attendance,
+        notes=session.notes,
+        activity=session.activity,
+        safety_concern=session.safety_concern,
+        safety_concern_details=session.safety_concern_details,
+        resource_needs=list(session.resource_needs),
+        resource_needs_details=session.resource_needs_details,
+    )
+    return dataclasses.replace(data, **changes)

@@ -3,7 +3,6 @@ mentor_b and site_contact_b are the outsiders. Shared by the authorization matri
 CSRF, cross-site scripting and mass assignment tests."""
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from django.test import Client
@@ -12,7 +11,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.mentoring.models import SessionLog
 from portal.safeguarding.models import ResourceNeed, SafetyConcern
-from tests.conftest import log_session
+from tests.conftest import log_session, session_form, two_hours_ago
 
 PERSONAS = (
     "anonymous",
@@ -50,8 +49,7 @@ def build_world(request, *, notes: str = "We played a card game.", **fields) -> 
     fields.setdefault("safety_concern_details", "She said nobody was home for two days.")
     fields.setdefault("resource_needs", ["food"])
     fields.setdefault("resource_needs_details", "The fridge is often empty.")
-    starts_at = (timezone.now() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)
-    session = log_session(match, starts_at, notes=notes, **fields)
+    session = log_session(match, two_hours_ago(), notes=notes, **fields)
     return World(
         users=users,
         session=session,
@@ -62,25 +60,11 @@ def build_world(request, *, notes: str = "We played a card game.", **fields) -> 
 
 def session_form_data(world: World, *, hours_ago: int = 26, **overrides) -> dict:
     """What mentor_a's browser posts for a new session ``hours_ago`` hours ago."""
-    from portal.mentoring.models import Choice, ChoiceList, ProgramSettings
-
-    program = ProgramSettings.load()
-    when = timezone.localtime(timezone.now() - dt.timedelta(hours=hours_ago), program.tz)
-    data = {
-        "submission_token": str(uuid.uuid4()),
-        "match": world.session.match_id,
-        "starts_at": when.strftime("%Y-%m-%dT%H:%M"),
-        "attendance": "met",
-        "hours": "1.00",
-        "type_of_mentoring": Choice.objects.get(
-            list=ChoiceList.TYPE_OF_MENTORING, label="Mentoring Hours"
-        ).pk,
-        "interaction": Choice.objects.get(list=ChoiceList.INTERACTION, label="In-Person").pk,
-        "activity": "",
-        "notes": "We read a chapter together.",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
+    return session_form(
+        world.session.match,
+        starts_at=timezone.now() - dt.timedelta(hours=hours_ago),
+        **{"notes": "We read a chapter together.", **overrides},
+    )
 
 
 def snapshot() -> dict[str, str]:

@@ -2,19 +2,16 @@
 sign-in page; anyone can read Help and Contact; signing in and passwords work."""
 
 import datetime as dt
-import io
 import re
 
 import pytest
-from django.core import mail
-from django.core.management import call_command, get_commands
 from django.utils import timezone
 
 from portal.mentoring.models import SessionLog
-from tests.conftest import CHICAGO, PASSWORD, log_session
+from tests.conftest import CHICAGO, PASSWORD, log_session, sent_mail, session_form
 from tests.page import read_page
+from tests.paths import SIGN_IN
 
-SIGN_IN = "/accounts/sign-in/"
 MENTOR_PAGES = ["/mentor/", "/sessions/", "/sessions/new/"]
 
 
@@ -47,21 +44,18 @@ def test_another_mentor_gets_404_for_every_page_of_the_session(client, mentor_b,
         assert client.get(url).status_code == 404, url
 
 
-def test_another_mentor_cannot_change_or_delete_the_session(client, mentor_b, session_a, choices):
+def test_another_mentor_cannot_change_or_delete_the_session(client, mentor_b, session_a):
     client.force_login(mentor_b)
     before = session_a.snapshot()
-    edit = client.post(
-        f"/sessions/{session_a.pk}/edit/",
-        {
-            "match": session_a.match_id,
-            "starts_at": "2026-11-16T15:30",
-            "attendance": "met",
-            "hours": "8.00",
-            "type_of_mentoring": choices["mentoring"].pk,
-            "interaction": choices["in_person"].pk,
-            "notes": "Changed by someone else.",
-        },
+    data = session_form(
+        session_a.match,
+        starts_at="2026-11-16T15:30",
+        hours="8.00",
+        notes="Changed by someone else.",
+        submission_token=None,
+        activity=None,
     )
+    edit = client.post(f"/sessions/{session_a.pk}/edit/", data)
     delete = client.post(f"/sessions/{session_a.pk}/delete/", {"confirm": "on"})
     assert (edit.status_code, delete.status_code) == (404, 404)
     session_a.refresh_from_db()
@@ -249,13 +243,6 @@ def test_signing_out_ends_the_session(client_a):
 # --- Passwords ----------------------------------------------------------------------------
 
 NEW_PASSWORD = "a-brand-new-passphrase-42"
-
-
-def sent_mail() -> list:
-    """The emails sent so far, after delivering the outbox as its worker would."""
-    if "send_notifications" in get_commands():
-        call_command("send_notifications", stdout=io.StringIO(), stderr=io.StringIO())
-    return mail.outbox
 
 
 def test_a_password_reset_email_has_a_link_that_works(client, mentor_a):

@@ -52,12 +52,6 @@ def events(action: str):
     return AuditEvent.objects.filter(action=action)
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def nothing_secret_in(event: AuditEvent, *secrets: str) -> bool:
     stored = json.dumps([event.old_values, event.new_values]) + event.note
     return not any(secret in stored for secret in secrets) and "pbkdf2" not in stored

@@ -6,27 +6,23 @@ notes.
 Time is frozen on Wednesday 18 November 2026, 10:00 in Chicago.
 """
 
-import uuid
-
 import pytest
 from django.template.loader import render_to_string
 
 from portal.mentoring.models import SessionLog, SiteContact
 from portal.notifications.models import Notification
 from portal.safeguarding.models import SafetyConcern
-from tests.conftest import chicago, frozen_at, log_session
+from tests.conftest import CONCERN_DESCRIPTION as DESCRIPTION
+from tests.conftest import CONCERN_NOTES as NOTES
+from tests.conftest import chicago, clock_stopped_at, log_session, session_form
 from tests.page import read_page
+from tests.paths import NEW_SESSION
 
 NOW = chicago(2026, 11, 18, 10, 0)
-NOTES = "We read a chapter together. Jane talked about her weekend at her aunt's."
-DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
 EMERGENCY = "If a child is in immediate danger, call 911 now."
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with frozen_at(NOW):
-        yield
+_now = clock_stopped_at(NOW)
 
 
 @pytest.fixture
@@ -41,21 +37,15 @@ def office_a(school_a) -> SiteContact:
     )
 
 
-def post_session(client, match, choices, **overrides):
-    data = {
-        "submission_token": str(uuid.uuid4()),
-        "match": match.pk,
-        "starts_at": "2026-11-17T15:30",
-        "attendance": "met",
-        "hours": "1.00",
-        "type_of_mentoring": choices["mentoring"].pk,
-        "interaction": choices["in_person"].pk,
-        "activity": "",
-        "notes": NOTES,
-        "safety_concern": "on",
-        "safety_concern_details": DESCRIPTION,
-    } | overrides
-    return client.post("/sessions/new/", data, follow=True)
+def post_session(client, match, **overrides):
+    data = session_form(
+        match,
+        starts_at="2026-11-17T15:30",
+        notes=NOTES,
+        safety_concern="on",
+        safety_concern_details=DESCRIPTION,
+    )
+    return client.post(NEW_SESSION, data | overrides, follow=True)
 
 
 def site_email(concern: SafetyConcern, to: str = "contact-a@example.org") -> dict:
@@ -74,9 +64,9 @@ def site_email(concern: SafetyConcern, to: str = "contact-a@example.org") -> dic
 
 
 def test_the_confirmation_names_the_contacts_being_emailed_and_says_to_call_911(
-    client_a, match_a, choices, office_a
+    client_a, match_a, office_a
 ):
-    page = read_page(post_session(client_a, match_a, choices))
+    page = read_page(post_session(client_a, match_a))
     assert "You reported a child safety concern" in page.text
     assert EMERGENCY in page.text
     assert (
@@ -95,20 +85,18 @@ def test_the_confirmation_names_the_contacts_being_emailed_and_says_to_call_911(
 
 
 def test_a_school_without_a_contact_says_who_is_emailed_and_to_call_the_program(
-    client, match_b, choices, site_contact_b
+    client, match_b, site_contact_b
 ):
     SiteContact.objects.filter(site=match_b.site).delete()
     client.force_login(match_b.mentor.user)
-    page = read_page(post_session(client, match_b, choices))
+    page = read_page(post_session(client, match_b))
     assert EMERGENCY in page.text
     assert "We are emailing program staff about it." in page.text
     assert "Your school has no site contact on file yet." in page.text
 
 
-def test_an_entry_without_a_concern_has_no_such_confirmation(client_a, match_a, choices):
-    page = read_page(
-        post_session(client_a, match_a, choices, safety_concern="", safety_concern_details="")
-    )
+def test_an_entry_without_a_concern_has_no_such_confirmation(client_a, match_a):
+    page = read_page(post_session(client_a, match_a, safety_concern="", safety_concern_details=""))
     assert "Your session is saved" in page.text
     assert EMERGENCY not in page.text
 
@@ -125,19 +113,17 @@ def test_a_concern_added_from_the_question_about_the_notes_gets_the_confirmation
     assert SafetyConcern.objects.filter(session=session).exists()
 
 
-def test_looking_at_the_entry_later_shows_the_contact_without_the_confirmation(
-    client_a, match_a, choices
-):
-    post_session(client_a, match_a, choices)
+def test_looking_at_the_entry_later_shows_the_contact_without_the_confirmation(client_a, match_a):
+    post_session(client_a, match_a)
     session = SessionLog.objects.get()
     page = read_page(client_a.get(f"/sessions/{session.pk}/"))
     assert "Dana Whitfield, Counselor" in page.text
     assert EMERGENCY not in page.text
 
 
-def test_another_mentor_never_sees_the_confirmation(client, mentor_b, match_a, choices):
+def test_another_mentor_never_sees_the_confirmation(client, mentor_b, match_a):
     client.force_login(match_a.mentor.user)
-    post_session(client, match_a, choices)
+    post_session(client, match_a)
     session = SessionLog.objects.get()
     client.force_login(mentor_b)
     assert client.get(f"/sessions/{session.pk}/?saved=1").status_code == 404
@@ -147,10 +133,8 @@ def test_another_mentor_never_sees_the_confirmation(client, mentor_b, match_a, c
 # --- The contact's email ------------------------------------------------------------------
 
 
-def test_the_contacts_email_gives_the_session_day_and_how_soon_to_acknowledge(
-    client_a, match_a, choices
-):
-    post_session(client_a, match_a, choices)
+def test_the_contacts_email_gives_the_session_day_and_how_soon_to_acknowledge(client_a, match_a):
+    post_session(client_a, match_a)
     email = site_email(SafetyConcern.objects.get())
     for part in ("body.txt", "body.html"):
         assert "It is about the mentoring session of Tuesday 17 November 2026." in email[part]
@@ -165,16 +149,16 @@ def test_the_contacts_email_gives_the_session_day_and_how_soon_to_acknowledge(
     )
 
 
-def test_how_soon_follows_the_programs_setting(client_a, match_a, choices, program):
+def test_how_soon_follows_the_programs_setting(client_a, match_a, program):
     program.concern_acknowledge_hours = 4
     program.save()
-    post_session(client_a, match_a, choices)
+    post_session(client_a, match_a)
     body = site_email(SafetyConcern.objects.get())["body.txt"]
     assert "within 4 hours, by Wednesday 18 November 2026, 2:00 PM:" in body
 
 
-def test_the_email_names_no_child_and_quotes_no_notes(client_a, match_a, choices, office_a):
-    post_session(client_a, match_a, choices)
+def test_the_email_names_no_child_and_quotes_no_notes(client_a, match_a, office_a):
+    post_session(client_a, match_a)
     concern = SafetyConcern.objects.get()
     for to in ("contact-a@example.org", "office-a@example.org"):
         for part, text in site_email(concern, to).items():

@@ -20,14 +20,9 @@ from portal.mentoring.models import Match, Mentee, ProgramSettings, SessionLog
 from portal.notifications.models import Notification
 from portal.safeguarding import services
 from portal.safeguarding.models import ConcernStatus, NeedStatus, ResourceNeed, SafetyConcern
-from tests.conftest import log_session
-
-NOTES = "We read a chapter together. Jane talked about her weekend at her aunt's."
-DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
-
-
-def two_hours_ago() -> dt.datetime:
-    return timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
+from tests.conftest import CONCERN_DESCRIPTION as DESCRIPTION
+from tests.conftest import CONCERN_NOTES as NOTES
+from tests.conftest import edit_input, log_session, two_hours_ago
 
 
 @pytest.fixture
@@ -90,23 +85,10 @@ def edit_data(session: SessionLog, **overrides) -> dict:
 
 def move(session: SessionLog, to: Match, *, user=None, reason: str = "") -> SessionLog:
     """Move ``session`` to ``to`` through the service, keeping everything else."""
-    data = session_services.SessionInput(
-        match=to,
-        starts_at=session.starts_at,
-        quarter_hours=session.quarter_hours,
-        type_of_mentoring=session.type_of_mentoring,
-        interaction=session.interaction,
-        attendance=session.attendance,
-        notes=session.notes,
-        safety_concern=session.safety_concern,
-        safety_concern_details=session.safety_concern_details,
-        resource_needs=list(session.resource_needs),
-        resource_needs_details=session.resource_needs_details,
-    )
     return session_services.session_log_update(
         session=SessionLog.objects.get(pk=session.pk),
         user=user or session.match.mentor.user,
-        data=data,
+        data=edit_input(session, match=to),
         reason=reason,
     )
 
@@ -293,17 +275,11 @@ def test_a_session_changed_without_a_new_match_moves_nothing(session_a, mentor_a
     session_services.session_log_update(
         session=session,
         user=mentor_a,
-        data=session_services.SessionInput(
-            match=session.match,
-            starts_at=session.starts_at,
-            quarter_hours=session.quarter_hours,
-            type_of_mentoring=session.type_of_mentoring,
-            interaction=session.interaction,
-            attendance=session.attendance,
+        data=edit_input(
+            session,
             notes=data["notes"],
             safety_concern=True,
             safety_concern_details=DESCRIPTION,
-            resource_needs=list(session.resource_needs),
         ),
     )
 

@@ -9,16 +9,15 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.safeguarding.models import SafetyConcern
-from tests.conftest import log_session
-
-DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
+from tests.conftest import CONCERN_DESCRIPTION as DESCRIPTION
+from tests.conftest import log_session, two_hours_ago
 
 
 @pytest.fixture
 def session_with_concern(match_a):
     return log_session(
         match_a,
-        timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2),
+        two_hours_ago(),
         entered_at=timezone.now(),
         safety_concern=True,
         safety_concern_details=DESCRIPTION,

@@ -4,9 +4,9 @@ school's site contact, closed by staff with an outcome, never deleted, raised ag
 nobody acknowledges them in time, and every look and change on the audit trail."""
 
 import datetime as dt
+import functools
 import io
 import json
-import uuid
 from unittest import mock
 
 import pytest
@@ -19,50 +19,26 @@ from django.utils import timezone
 
 from portal.accounts.models import Role
 from portal.audit.models import AuditEvent
-from portal.mentoring.models import ProgramSettings, SessionLog, SiteContact
+from portal.mentoring.models import SessionLog, SiteContact
 from portal.notifications.models import Notification, NotificationState
 from portal.notifications.services import notification_queue as real_notification_queue
 from portal.safeguarding import services
 from portal.safeguarding.models import ConcernNote, ConcernStatus, SafetyConcern
-from tests.conftest import log_session, make_user
+from tests.conftest import CONCERN_DESCRIPTION as DESCRIPTION
+from tests.conftest import CONCERN_NOTES as NOTES
+from tests.conftest import log_session, make_user, two_hours_ago
 from tests.page import read_page
-
-NEW_SESSION = "/sessions/new/"
-SIGN_IN = "/accounts/sign-in/"
-NOTES = "We read a chapter together. Jane talked about her weekend at her aunt's."
-DESCRIPTION = "Jane said her uncle locks her out of the flat at night."
-
+from tests.paths import NEW_SESSION, SIGN_IN
 
 # --- Fixtures -----------------------------------------------------------------------------
 
 
-def two_hours_ago() -> dt.datetime:
-    return timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
-
-
 @pytest.fixture
-def form_data(match_a, choices):
+def form_data(session_post):
     """What mentor_a sends for a session two hours ago, with the concern box ticked."""
-
-    def make(**overrides) -> dict:
-        local = timezone.localtime(two_hours_ago(), ProgramSettings.load().tz)
-        data = {
-            "submission_token": str(uuid.uuid4()),
-            "match": match_a.pk,
-            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
-            "attendance": "met",
-            "hours": "1.00",
-            "type_of_mentoring": choices["mentoring"].pk,
-            "interaction": choices["in_person"].pk,
-            "activity": "",
-            "notes": NOTES,
-            "safety_concern": "on",
-            "safety_concern_details": DESCRIPTION,
-        }
-        data.update(overrides)
-        return data
-
-    return make
+    return functools.partial(
+        session_post, notes=NOTES, safety_concern="on", safety_concern_details=DESCRIPTION
+    )
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 
 from portal.mentoring import services
 from portal.mentoring.models import ProgramSettings, SessionLog
-from tests.conftest import chicago, frozen_at, is_postgres, log_session
+from tests.conftest import chicago, clock_stopped_at, is_postgres, log_session, session_input
 from tests.serialized import django_db_setup  # noqa: F401  (see tests/serialized.py)
 
 SESSION_TIME = chicago(2026, 11, 16, 15, 30)
@@ -23,10 +23,7 @@ ENTERED = chicago(2026, 11, 16, 17, 0)
 NOW = chicago(2026, 11, 18, 10, 0)
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with frozen_at(NOW):
-        yield
+_now = clock_stopped_at(NOW)
 
 
 race = pytest.mark.skipif(
@@ -36,16 +33,8 @@ race = pytest.mark.skipif(
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def session_input(match, choices) -> services.SessionInput:
-    return services.SessionInput(
-        match=match,
-        starts_at=SESSION_TIME,
-        quarter_hours=4,
-        type_of_mentoring=choices["mentoring"],
-        interaction=choices["in_person"],
-        attendance="met",
-        notes="We played a card game.",
-    )
+def card_game(match) -> services.SessionInput:
+    return session_input(match, SESSION_TIME, notes="We played a card game.")
 
 
 def submit_together(user, data, tokens: list[uuid.UUID | None]) -> list:
@@ -92,7 +81,7 @@ def submit_together(user, data, tokens: list[uuid.UUID | None]) -> list:
 def test_the_same_submission_sent_twice_at_once_creates_one_entry(match_a, choices):
     ProgramSettings.load()
     token = uuid.uuid4()
-    results = submit_together(match_a.mentor.user, session_input(match_a, choices), [token, token])
+    results = submit_together(match_a.mentor.user, card_game(match_a), [token, token])
     assert all(isinstance(result, SessionLog) for result in results), results
     assert results[0].pk == results[1].pk
     assert SessionLog.objects.count() == 1
@@ -103,9 +92,7 @@ def test_the_same_submission_sent_twice_at_once_creates_one_entry(match_a, choic
 @transactional
 def test_two_entries_for_the_same_session_at_once_leave_one_and_refuse_the_other(match_a, choices):
     ProgramSettings.load()
-    results = submit_together(
-        match_a.mentor.user, session_input(match_a, choices), [uuid.uuid4(), uuid.uuid4()]
-    )
+    results = submit_together(match_a.mentor.user, card_game(match_a), [uuid.uuid4(), uuid.uuid4()])
     saved = [result for result in results if isinstance(result, SessionLog)]
     refused = [result for result in results if isinstance(result, services.DuplicateSession)]
     assert (len(saved), len(refused)) == (1, 1), results
@@ -192,7 +179,7 @@ def test_the_database_refuses_a_submission_token_used_twice(row, match_a):
 
 def test_the_service_returns_the_first_entry_for_a_repeated_submission(match_a, choices):
     token = uuid.uuid4()
-    data = session_input(match_a, choices)
+    data = card_game(match_a)
     user = match_a.mentor.user
     first = services.session_log_create(user=user, data=data, submission_token=token, now=ENTERED)
     again = services.session_log_create(user=user, data=data, submission_token=token, now=ENTERED)
@@ -203,7 +190,5 @@ def test_the_service_returns_the_first_entry_for_a_repeated_submission(match_a, 
 def test_the_service_refuses_a_second_entry_for_the_same_session(match_a, choices):
     first = log_session(match_a, SESSION_TIME)
     with pytest.raises(services.DuplicateSession) as refused:
-        services.session_log_create(
-            user=match_a.mentor.user, data=session_input(match_a, choices), now=ENTERED
-        )
+        services.session_log_create(user=match_a.mentor.user, data=card_game(match_a), now=ENTERED)
     assert refused.value.existing == first

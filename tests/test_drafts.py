@@ -3,7 +3,7 @@ holds only the form, has a size limit and a rate limit per address, and leaves w
 sign-in; expired sign-in sessions are cleared once a day by the worker."""
 
 import datetime as dt
-import uuid
+import functools
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -18,30 +18,18 @@ from portal.mentoring.views import DRAFT_KEY, DRAFT_MAX_CHARS
 from portal.notifications.management.commands import run_worker
 from tests.conftest import PASSWORD
 from tests.page import read_page
+from tests.paths import NEW_SESSION as NEW
+from tests.paths import SIGN_IN
 
-NEW = "/sessions/new/"
 KEPT = "what you typed is kept and will be back in the form"
 NOT_KEPT = "What you typed could not be kept here"
 
 
 @pytest.fixture
-def form_data(match_a, choices):
-    def make(**overrides) -> dict:
-        data = {
-            "submission_token": str(uuid.uuid4()),
-            "match": match_a.pk,
-            "starts_at": "2026-11-16T15:30",
-            "attendance": "met",
-            "hours": "1.50",
-            "type_of_mentoring": choices["mentoring"].pk,
-            "interaction": choices["in_person"].pk,
-            "activity": "",
-            "notes": "We read a book together.",
-        }
-        data.update(overrides)
-        return data
-
-    return make
+def form_data(session_post):
+    return functools.partial(
+        session_post, starts_at="2026-11-16T15:30", hours="1.50", notes="We read a book together."
+    )
 
 
 def drafts() -> list[dict]:
@@ -101,13 +89,13 @@ def test_drafts_from_one_address_are_limited_to_twenty_an_hour(db, form_data):
 
 def test_a_draft_leaves_with_its_sign_in(db, form_data, mentor_a):
     client, _text = post_signed_out(form_data(notes="Jane told me about her home."))
-    client.post("/accounts/sign-in/", {"username": mentor_a.email, "password": PASSWORD})
+    client.post(SIGN_IN, {"username": mentor_a.email, "password": PASSWORD})
     assert len(drafts()) == 1  # kept across the sign-in, until the form brings it back
 
     client.post("/accounts/sign-out/")
 
     assert drafts() == []
-    client.post("/accounts/sign-in/", {"username": mentor_a.email, "password": PASSWORD})
+    client.post(SIGN_IN, {"username": mentor_a.email, "password": PASSWORD})
     assert read_page(client.get(NEW)).textareas["notes"] == ""
 
 

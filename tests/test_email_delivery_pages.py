@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from portal.enrollment import services as enrollment
@@ -15,6 +14,7 @@ from portal.notifications.models import Notification
 from portal.notifications.worker import deliver_due
 from portal.safeguarding.services import concern_raise
 from portal.support.services import support_request_create
+from tests.conftest import signed_in
 from tests.page import read_page
 
 # Words that tell someone an email reached people, written before it could have.
@@ -25,12 +25,6 @@ PROMISES = re.compile(
 )
 # Owned by the mentor's confirmation after a concern; it says it in its own words.
 NOT_HERE = {"mentoring/session_detail.html"}
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_no_page_template_promises_that_people_were_notified():

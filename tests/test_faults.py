@@ -23,10 +23,16 @@ from django.test import Client
 from django.utils import timezone
 
 from bench import loadtest
-from portal.mentoring.models import Choice, ChoiceList, SessionLog
+from portal.mentoring.models import SessionLog
 from portal.notifications.models import Notification
 from portal.safeguarding.models import SafetyConcern
-from tests.conftest import CHICAGO, is_postgres, make_match
+from tests.conftest import (
+    CHICAGO,
+    is_postgres,
+    make_match,
+    session_form,
+    terminate_other_connections,
+)
 from tests.serialized import django_db_setup  # noqa: F401  (see tests/serialized.py)
 
 pytestmark = [
@@ -74,33 +80,10 @@ def browser_for(base_url: str, user) -> "loadtest.PortalClient":
 
 
 def form_for(match, token: str, when: dt.datetime, **extra) -> dict:
-    local = timezone.localtime(when, CHICAGO)
-    return {
-        "csrfmiddlewaretoken": token,
-        "submission_token": str(uuid.uuid4()),
-        "match": match.pk,
-        "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
-        "attendance": "met",
-        "hours": "1.00",
-        "type_of_mentoring": Choice.objects.get(
-            list=ChoiceList.TYPE_OF_MENTORING, is_default=True
-        ).pk,
-        "interaction": Choice.objects.get(list=ChoiceList.INTERACTION, is_default=True).pk,
-        "activity": "",
-        "notes": "We played cards. Logged during a database fault drill.",
-        **extra,
-    }
-
-
-def kill_connections() -> int:
-    """Cut every connection to the test database but this test's own: the portal's."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [connection.settings_dict["NAME"]],
-        )
-        return len(cursor.fetchall())
+    notes = "We played cards. Logged during a database fault drill."
+    return session_form(
+        match, starts_at=when, **{"csrfmiddlewaretoken": token, "notes": notes, **extra}
+    )
 
 
 def test_the_portal_survives_lost_database_connections(server, mentors):
@@ -152,7 +135,7 @@ def test_the_portal_survives_lost_database_connections(server, mentors):
     kills = []
     for moment in KILLS_AT:
         time.sleep(max(0, started + moment - time.monotonic()))
-        kills.append((time.monotonic(), kill_connections()))
+        kills.append((time.monotonic(), terminate_other_connections()))
     for thread in threads:
         thread.join(timeout=60)
 

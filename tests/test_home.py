@@ -8,16 +8,13 @@ due on Monday 2 November, November's are due on Monday 7 December (19 days later
 import pytest
 
 from portal.mentoring.models import SessionLog
-from tests.conftest import chicago, frozen_at, log_session
+from tests.conftest import chicago, clock_stopped_at, frozen_at, log_session
 from tests.page import read_page
 
 NOW = chicago(2026, 11, 18, 10, 0)
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with frozen_at(NOW):
-        yield
+_now = clock_stopped_at(NOW)
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import pytest
 
 from portal.mentoring import services
 from portal.mentoring.activity import refresh_all_match_activity
-from portal.mentoring.models import Attendance, Choice, ChoiceList, Match, SessionLog
+from portal.mentoring.models import Attendance, Match, SessionLog
 from portal.safeguarding.selectors import ABSENCES, QUIET_DAYS, matches_needing_support
-from tests.conftest import chicago, frozen_at, log_session, make_match
+from tests.conftest import chicago, frozen_at, log_session, make_match, session_input
 
 NOW = chicago(2026, 11, 20, 15, 0)
 
@@ -53,16 +53,14 @@ def needing_support_from_sessions(now: dt.datetime) -> set[int]:
     return found
 
 
-def session_input(match, starts_at, attendance, notes="We talked about school."):
-    met = attendance == Attendance.MET
-    return services.SessionInput(
-        match=match,
-        starts_at=starts_at,
-        quarter_hours=4 if met else 0,
-        type_of_mentoring=Choice.objects.get(list=ChoiceList.TYPE_OF_MENTORING, is_default=True),
-        interaction=Choice.objects.get(list=ChoiceList.INTERACTION, is_default=True),
+def random_input(match, starts_at, attendance):
+    quarter_hours = 4 if attendance == Attendance.MET else 0
+    return session_input(
+        match,
+        starts_at,
+        quarter_hours=quarter_hours,
         attendance=attendance,
-        notes=notes,
+        notes="We talked about school.",
     )
 
 
@@ -92,7 +90,7 @@ def test_columns_follow_every_change_to_sessions(seed, match_a, school_a, staff_
                     services.session_log_update(
                         session=session,
                         user=staff_user,
-                        data=session_input(match, when, rng.choice(attendances)),
+                        data=random_input(match, when, rng.choice(attendances)),
                         reason=f"Step {step}: corrected",
                     )
                 else:

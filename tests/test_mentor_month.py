@@ -9,17 +9,14 @@ the end of that day.
 import pytest
 
 from portal.mentoring.models import SessionLog
-from tests.conftest import chicago, frozen_at, log_session
+from tests.conftest import chicago, clock_stopped_at, frozen_at, log_session
 from tests.page import read_page
 
 NOW = chicago(2026, 11, 2, 10, 0)
 AFTER_THE_DEADLINE = chicago(2026, 11, 3, 0, 0)
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with frozen_at(NOW):
-        yield
+_now = clock_stopped_at(NOW)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from portal.audit.models import AuditEvent
 from portal.mentoring.models import Mentor, SessionLog
-from tests.conftest import chicago, frozen_at, log_session
+from tests.conftest import chicago, clock_stopped_at, log_session
 from tests.page import read_page
 
 NOW = chicago(2026, 11, 18, 10, 0)
@@ -18,10 +18,7 @@ DOWNLOAD = "/sessions/my-hours/"
 PREFERENCES = "/mentor/email/"
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with frozen_at(NOW):
-        yield
+_now = clock_stopped_at(NOW)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 to follow up (Open, Referred, Closed, with notes), and staff see monthly counts by kind."""
 
 import datetime as dt
-import uuid
+import functools
 from unittest import mock
 
 import pytest
@@ -14,44 +14,25 @@ from portal.audit.services import log_action as real_log_action
 from portal.mentoring.models import ProgramSettings, SessionLog
 from portal.safeguarding import selectors, services
 from portal.safeguarding.models import NeedNote, NeedStatus, ResourceNeed
-from tests.conftest import chicago, log_session
+from tests.conftest import chicago, edit_input, log_session, two_hours_ago
 from tests.page import read_page
+from tests.paths import NEW_SESSION, SIGN_IN
 
-NEW_SESSION = "/sessions/new/"
-SIGN_IN = "/accounts/sign-in/"
 NOTES = "We baked bread at the community kitchen. Jane's coat is too small."
 
 
 # --- Fixtures -----------------------------------------------------------------------------
 
 
-def two_hours_ago() -> dt.datetime:
-    return timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
-
-
 @pytest.fixture
-def form_data(match_a, choices):
+def form_data(session_post):
     """What mentor_a sends for a session two hours ago."""
-    local = timezone.localtime(two_hours_ago(), ProgramSettings.load().tz)
-
-    def make(**overrides) -> dict:
-        data = {
-            "submission_token": str(uuid.uuid4()),
-            "match": match_a.pk,
-            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
-            "attendance": "met",
-            "hours": "1.00",
-            "type_of_mentoring": choices["mentoring"].pk,
-            "interaction": choices["in_person"].pk,
-            "activity": "",
-            "notes": NOTES,
-            "resource_needs": ["food", "clothing"],
-            "resource_needs_details": "The fridge is empty by Thursday; coat too small.",
-        }
-        data.update(overrides)
-        return data
-
-    return make
+    return functools.partial(
+        session_post,
+        notes=NOTES,
+        resource_needs=["food", "clothing"],
+        resource_needs_details="The fridge is empty by Thursday; coat too small.",
+    )
 
 
 @pytest.fixture
@@ -149,17 +130,7 @@ def test_a_need_added_on_an_edit_with_nothing_else_changed_is_saved(
 
     session = SessionLog.objects.get(pk=session_with_needs.pk)
     session.snapshot()  # what the edit page and the service read before the change
-    data = mentoring.SessionInput(
-        match=match_a,
-        starts_at=session.starts_at,
-        quarter_hours=session.quarter_hours,
-        type_of_mentoring=session.type_of_mentoring,
-        interaction=session.interaction,
-        attendance=session.attendance,
-        notes=session.notes,
-        resource_needs=["food", "health"],
-        resource_needs_details=session.resource_needs_details,
-    )
+    data = edit_input(session, match=match_a, resource_needs=["food", "health"])
     mentoring.session_log_update(session=session, user=mentor_a, data=data)
 
     session.refresh_from_db()
@@ -171,15 +142,12 @@ def test_a_need_added_on_an_edit_with_nothing_else_changed_is_saved(
 def test_saving_an_edit_again_does_not_duplicate_needs(match_a, mentor_a, session_with_needs):
     from portal.mentoring import services as mentoring
 
-    data = mentoring.SessionInput(
+    data = edit_input(
+        session_with_needs,
         match=match_a,
-        starts_at=session_with_needs.starts_at,
-        quarter_hours=session_with_needs.quarter_hours,
-        type_of_mentoring=session_with_needs.type_of_mentoring,
-        interaction=session_with_needs.interaction,
-        attendance=session_with_needs.attendance,
         notes="Changed the notes, the need is the same.",
         resource_needs=["food"],
+        resource_needs_details="",
     )
     mentoring.session_log_update(session=session_with_needs, user=mentor_a, data=data)
 
@@ -191,15 +159,8 @@ def test_unticking_a_need_on_the_session_leaves_the_need_open_for_staff(
 ):
     from portal.mentoring import services as mentoring
 
-    data = mentoring.SessionInput(
-        match=match_a,
-        starts_at=session_with_needs.starts_at,
-        quarter_hours=session_with_needs.quarter_hours,
-        type_of_mentoring=session_with_needs.type_of_mentoring,
-        interaction=session_with_needs.interaction,
-        attendance=session_with_needs.attendance,
-        notes=session_with_needs.notes,
-        resource_needs=[],
+    data = edit_input(
+        session_with_needs, match=match_a, resource_needs=[], resource_needs_details=""
     )
     mentoring.session_log_update(session=session_with_needs, user=mentor_a, data=data)
 

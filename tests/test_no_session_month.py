@@ -11,8 +11,8 @@ from portal.mentoring.rules import Month
 from portal.mentoring.selectors import months_declared_without_sessions
 from tests.conftest import chicago, frozen_at, log_session
 from tests.page import read_page
+from tests.paths import MENTOR_HOME
 
-HOME = "/mentor/"
 DECLARE = "/mentor/no-session/"
 
 
@@ -25,7 +25,7 @@ def declare(match, *, year=2026, month=10, reason=NoSessionReason.SCHOOL_BREAK, 
 
 def test_the_home_page_offers_it_for_the_deadline_month_when_nothing_is_logged(client_a):
     with frozen_at(chicago(2026, 10, 28, 12, 0)):
-        page = read_page(client_a.get(HOME))
+        page = read_page(client_a.get(MENTOR_HOME))
 
     assert "Did not meet at all in October 2026?" in page.text
     assert "We did not meet in October 2026" in page.text
@@ -41,7 +41,7 @@ def test_one_step_with_a_reason_records_it(client_a, match_a):
         )
         page = read_page(response)
 
-    assert response.redirect_chain[-1][0] == HOME
+    assert response.redirect_chain[-1][0] == MENTOR_HOME
     assert "The program knows you did not meet in October 2026" in page.text
     assert "You told the program you did not meet in October 2026" in page.text
     declared = NoSessionMonth.objects.get()
@@ -54,7 +54,7 @@ def test_it_is_not_offered_once_a_session_is_logged(client_a, match_a):
     log_session(match_a, chicago(2026, 10, 5, 15, 0))
 
     with frozen_at(chicago(2026, 10, 28, 12, 0)):
-        page = read_page(client_a.get(HOME))
+        page = read_page(client_a.get(MENTOR_HOME))
 
     assert "Did not meet at all" not in page.text
 

@@ -30,6 +30,7 @@ from portal.notifications.worker import (
     deliver_due,
     lease,
 )
+from tests.conftest import terminate_other_connections
 
 MINUTE = dt.timedelta(minutes=1)
 SECOND = dt.timedelta(seconds=1)
@@ -645,17 +646,6 @@ def test_a_worker_killed_mid_batch_leaves_its_emails_to_the_next_worker_within_i
     # Killed waiting on the server, the worker had not sent the 4th email: no copy.
     received = collections.Counter(smtp_server.message_ids())
     assert received == {message_id(row): 1 for row in rows}
-
-
-def terminate_other_connections() -> int:
-    """Cut every connection to the test database but this test's own."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [connection.settings_dict["NAME"]],
-        )
-        return len(cursor.fetchall())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,7 +3,7 @@ concern, the confirmation page asks whether to add it. It never ticks anything i
 answering it works even after the month's deadline."""
 
 import datetime as dt
-import uuid
+import functools
 
 import pytest
 from django.utils import timezone
@@ -13,10 +13,10 @@ from portal.mentoring.models import ProgramSettings, RevisionAction, SessionLog
 from portal.mentoring.services import mentor_may_change
 from portal.notifications.models import Notification
 from portal.safeguarding.models import ConcernStatus, ResourceNeed, SafetyConcern
-from tests.conftest import frozen_at, log_session
+from tests.conftest import frozen_at, log_session, two_hours_ago
 from tests.page import read_page
+from tests.paths import NEW_SESSION
 
-NEW_SESSION = "/sessions/new/"
 QUESTION = "One question about your notes"
 
 
@@ -90,27 +90,9 @@ def test_the_word_list_comes_from_the_program_settings(program):
 
 
 @pytest.fixture
-def form_data(match_a, choices):
+def form_data(session_post):
     """What mentor_a sends for a session two hours ago."""
-    moment = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
-    local = timezone.localtime(moment, ProgramSettings.load().tz)
-
-    def make(**overrides) -> dict:
-        data = {
-            "submission_token": str(uuid.uuid4()),
-            "match": match_a.pk,
-            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
-            "attendance": "met",
-            "hours": "1.00",
-            "type_of_mentoring": choices["mentoring"].pk,
-            "interaction": choices["in_person"].pk,
-            "activity": "",
-            "notes": "We did homework. She said she was hungry.",
-        }
-        data.update(overrides)
-        return data
-
-    return make
+    return functools.partial(session_post, notes="We did homework. She said she was hungry.")
 
 
 def test_saving_notes_that_mention_hunger_asks_one_question(client_a, form_data):
@@ -200,8 +182,9 @@ def test_a_custom_word_list_prompts_on_the_page(client_a, form_data, program):
 
 @pytest.fixture
 def hungry_session(match_a) -> SessionLog:
-    moment = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
-    return log_session(match_a, moment, entered_at=timezone.now(), notes="She said she was hungry.")
+    return log_session(
+        match_a, two_hours_ago(), entered_at=timezone.now(), notes="She said she was hungry."
+    )
 
 
 def add_url(session: SessionLog) -> str:

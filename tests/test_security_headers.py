@@ -6,11 +6,11 @@ import sys
 
 import pytest
 from django.http import HttpResponse
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 
 from portal.security.middleware import ResponseHeadersMiddleware
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in_with_password
 
 # What settings.py sets with HTTPS=on (checked against the real file below).
 PRODUCTION = {
@@ -55,13 +55,6 @@ def no_store(response) -> bool:
     return "no-store" in response.get("Cache-Control", "")
 
 
-def sign_in(client: Client, user) -> None:
-    response = client.post(
-        "/accounts/sign-in/", {"username": user.email, "password": PASSWORD}, secure=True
-    )
-    assert response.status_code == 302
-
-
 @production
 def test_plain_http_is_sent_to_https(client, db):
     response = client.get("/accounts/sign-in/")
@@ -81,7 +74,7 @@ def test_the_sign_in_page_has_every_header_and_secure_cookies(client, db):
 
 @production
 def test_signed_in_pages_are_never_stored_and_the_session_cookie_is_locked_down(client, mentor_a):
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client, secure=True)
     cookie = client.cookies["__Host-portal-session"]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
     response = client.get("/mentor/", secure=True)
@@ -93,7 +86,7 @@ def test_signed_in_pages_are_never_stored_and_the_session_cookie_is_locked_down(
 @production
 def test_anonymous_public_pages_may_be_cached_but_signed_in_ones_not(client, mentor_a):
     assert not no_store(client.get("/help/", secure=True))
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client, secure=True)
     assert no_store(client.get("/help/", secure=True))
 
 

@@ -5,7 +5,7 @@ due on Monday 2 November, November's are due on Monday 7 December.
 """
 
 import datetime as dt
-import uuid
+import functools
 
 import pytest
 
@@ -21,11 +21,11 @@ from portal.mentoring.models import (
     RevisionAction,
     SessionLog,
 )
-from tests.conftest import PASSWORD, chicago, frozen_at, log_session
+from tests.conftest import PASSWORD, chicago, clock_stopped_at, frozen_at, log_session
 from tests.page import read_page
+from tests.paths import NEW_SESSION as NEW
 
 NOW = chicago(2026, 11, 18, 10, 0)
-NEW = "/sessions/new/"
 NOTES = "We played a card game and talked about the weekend. Jane seemed more irritable."
 RESOURCE_NEEDS = [
     "Food",
@@ -38,32 +38,13 @@ RESOURCE_NEEDS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with frozen_at(NOW):
-        yield
+_now = clock_stopped_at(NOW)
 
 
 @pytest.fixture
-def form_data(match_a, choices):
+def form_data(session_post):
     """What a mentor sends for a session they had on Monday 16 November, 3:30 PM."""
-
-    def make(**overrides) -> dict:
-        data = {
-            "submission_token": str(uuid.uuid4()),
-            "match": match_a.pk,
-            "starts_at": "2026-11-16T15:30",
-            "attendance": "met",
-            "hours": "1.50",
-            "type_of_mentoring": choices["mentoring"].pk,
-            "interaction": choices["in_person"].pk,
-            "activity": "",
-            "notes": NOTES,
-        }
-        data.update(overrides)
-        return {key: value for key, value in data.items() if value is not None}
-
-    return make
+    return functools.partial(session_post, starts_at="2026-11-16T15:30", hours="1.50", notes=NOTES)
 
 
 def detail_url(session: SessionLog) -> str:

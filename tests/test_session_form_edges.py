@@ -7,22 +7,15 @@ from django.core.exceptions import ValidationError
 
 from portal.mentoring import services
 from portal.mentoring.models import Choice, ChoiceList, MatchStatus, SessionLog
-from tests.conftest import chicago, frozen_at
+from tests.conftest import chicago, frozen_at, session_form, session_input
+from tests.paths import NEW_SESSION
 
 
 def _post(client, match, **overrides):
-    data = {
-        "match": match.pk,
-        "starts_at": "2026-11-16T15:30",
-        "attendance": "met",
-        "hours": "1.00",
-        "type_of_mentoring": Choice.objects.get(label="Mentoring Hours").pk,
-        "interaction": Choice.objects.get(label="In-Person").pk,
-        "activity": "",
-        "notes": "We played cards.",
-    }
-    data.update(overrides)
-    return client.post("/sessions/new/", data)
+    form = session_form(
+        match, starts_at="2026-11-16T15:30", notes="We played cards.", submission_token=None
+    )
+    return client.post(NEW_SESSION, {**form, **overrides})
 
 
 def test_a_mentor_can_log_the_last_session_of_a_match_that_just_ended(client_a, match_a):
@@ -40,7 +33,7 @@ def test_a_match_that_ended_long_ago_is_not_offered(client_a, match_a):
     match_a.end_date = dt.date(2026, 6, 1)
     match_a.save()
     with frozen_at(chicago(2026, 11, 18, 10, 0)):
-        response = client_a.get("/sessions/new/")
+        response = client_a.get(NEW_SESSION)
     assert "You have no active match yet" in response.content.decode()
 
 
@@ -56,15 +49,7 @@ def test_a_time_skipped_by_the_clock_change_gets_a_plain_message(client_a, match
 @pytest.mark.parametrize("field", ["type_of_mentoring", "interaction"])
 def test_the_service_refuses_a_choice_from_the_wrong_list(match_a, mentor_a, choices, field):
     wrong = choices["in_person"] if field == "type_of_mentoring" else choices["mentoring"]
-    data = services.SessionInput(
-        match=match_a,
-        starts_at=chicago(2026, 11, 16, 15, 30),
-        quarter_hours=4,
-        type_of_mentoring=choices["mentoring"],
-        interaction=choices["in_person"],
-        attendance="met",
-        notes="We played cards.",
-    )
+    data = session_input(match_a, chicago(2026, 11, 16, 15, 30), notes="We played cards.")
     setattr(data, field, wrong)
     with pytest.raises(ValidationError) as refused:
         services.session_log_create(user=mentor_a, data=data, now=chicago(2026, 11, 18, 10))
@@ -76,14 +61,8 @@ def test_a_retired_choice_is_refused_on_new_entries_but_kept_on_old_ones(
     match_a, mentor_a, choices
 ):
     group = choices["group"]
-    data = services.SessionInput(
-        match=match_a,
-        starts_at=chicago(2026, 11, 16, 15, 30),
-        quarter_hours=4,
-        type_of_mentoring=group,
-        interaction=choices["in_person"],
-        attendance="met",
-        notes="We played cards.",
+    data = session_input(
+        match_a, chicago(2026, 11, 16, 15, 30), type_of_mentoring=group, notes="We played cards."
     )
     session = services.session_log_create(user=mentor_a, data=data, now=chicago(2026, 11, 18))
     Choice.objects.filter(pk=group.pk).update(is_retired=True)

@@ -8,18 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.security.models import UserSession
-from tests.conftest import PASSWORD, frozen_at
-
-SIGN_IN = "/accounts/sign-in/"
-STAFF_PAGE = "/concerns/"
-MENTOR_PAGE = "/mentor/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    response = client.post(SIGN_IN, {"username": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+from tests.conftest import PASSWORD, frozen_at, sign_in_with_password
+from tests.paths import CONCERNS, MENTOR_HOME, SIGN_IN
 
 
 def is_signed_in(client: Client, url: str) -> bool:
@@ -39,15 +29,15 @@ def test_a_new_session_key_at_sign_in(mentor_a):
 def test_staff_are_signed_out_after_30_minutes_idle(staff_user):
     start = timezone.now()
     with frozen_at(start):
-        client = signed_in(staff_user)
-        assert is_signed_in(client, STAFF_PAGE)
+        client = sign_in_with_password(staff_user)
+        assert is_signed_in(client, CONCERNS)
     with frozen_at(start + dt.timedelta(minutes=29)):
-        assert is_signed_in(client, STAFF_PAGE)
+        assert is_signed_in(client, CONCERNS)
     # Activity moved the clock: 29 minutes after the last request is still fine.
     with frozen_at(start + dt.timedelta(minutes=58)):
-        assert is_signed_in(client, STAFF_PAGE)
+        assert is_signed_in(client, CONCERNS)
     with frozen_at(start + dt.timedelta(minutes=89)):
-        response = client.get(STAFF_PAGE)
+        response = client.get(CONCERNS)
         assert response.status_code == 302
         assert response["Location"].startswith(SIGN_IN)
         page = client.get(SIGN_IN).content.decode()
@@ -57,7 +47,7 @@ def test_staff_are_signed_out_after_30_minutes_idle(staff_user):
 def test_administrators_are_signed_out_after_30_minutes_idle(admin_user):
     start = timezone.now()
     with frozen_at(start):
-        client = signed_in(admin_user)
+        client = sign_in_with_password(admin_user)
     with frozen_at(start + dt.timedelta(minutes=31)):
         assert client.get("/admin/")["Location"].startswith("/admin/login/")
 
@@ -65,46 +55,46 @@ def test_administrators_are_signed_out_after_30_minutes_idle(admin_user):
 def test_mentors_are_not_signed_out_for_being_idle(mentor_a):
     start = timezone.now()
     with frozen_at(start):
-        client = signed_in(mentor_a)
+        client = sign_in_with_password(mentor_a)
     with frozen_at(start + dt.timedelta(hours=3)):
-        assert is_signed_in(client, MENTOR_PAGE)
+        assert is_signed_in(client, MENTOR_HOME)
 
 
 def test_every_session_ends_12_hours_after_sign_in_however_active(mentor_a, staff_user):
     start = timezone.now()
     with frozen_at(start):
-        mentor, staff = signed_in(mentor_a), signed_in(staff_user)
+        mentor, staff = sign_in_with_password(mentor_a), sign_in_with_password(staff_user)
     for minutes in range(20, 12 * 60, 20):
         with frozen_at(start + dt.timedelta(minutes=minutes)):
-            assert is_signed_in(mentor, MENTOR_PAGE)
-            assert is_signed_in(staff, STAFF_PAGE)
+            assert is_signed_in(mentor, MENTOR_HOME)
+            assert is_signed_in(staff, CONCERNS)
     with frozen_at(start + dt.timedelta(hours=12, minutes=1)):
-        assert not is_signed_in(mentor, MENTOR_PAGE)
-        assert not is_signed_in(staff, STAFF_PAGE)
+        assert not is_signed_in(mentor, MENTOR_HOME)
+        assert not is_signed_in(staff, CONCERNS)
 
 
 def test_signing_out_ends_the_other_sessions(mentor_a, mentor_b):
-    laptop, phone = signed_in(mentor_a), signed_in(mentor_a)
-    someone_else = signed_in(mentor_b)
+    laptop, phone = sign_in_with_password(mentor_a), sign_in_with_password(mentor_a)
+    someone_else = sign_in_with_password(mentor_b)
     laptop.post("/accounts/sign-out/")
-    assert not is_signed_in(phone, MENTOR_PAGE)
-    assert is_signed_in(someone_else, MENTOR_PAGE)
+    assert not is_signed_in(phone, MENTOR_HOME)
+    assert is_signed_in(someone_else, MENTOR_HOME)
 
 
 def test_deactivation_ends_every_session(mentor_a, mentor_b):
-    laptop, phone = signed_in(mentor_a), signed_in(mentor_a)
-    other = signed_in(mentor_b)
+    laptop, phone = sign_in_with_password(mentor_a), sign_in_with_password(mentor_a)
+    other = sign_in_with_password(mentor_b)
     mentor_a.is_active = False
     mentor_a.save()
     assert not UserSession.objects.filter(user=mentor_a).exists()
     assert Session.objects.count() == 1
-    assert not is_signed_in(laptop, MENTOR_PAGE)
-    assert not is_signed_in(phone, MENTOR_PAGE)
-    assert is_signed_in(other, MENTOR_PAGE)
+    assert not is_signed_in(laptop, MENTOR_HOME)
+    assert not is_signed_in(phone, MENTOR_HOME)
+    assert is_signed_in(other, MENTOR_HOME)
 
 
 def test_a_password_change_ends_the_other_sessions_but_keeps_this_one(mentor_a):
-    laptop, phone = signed_in(mentor_a), signed_in(mentor_a)
+    laptop, phone = sign_in_with_password(mentor_a), sign_in_with_password(mentor_a)
     response = laptop.post(
         "/accounts/password/change/",
         {
@@ -114,8 +104,8 @@ def test_a_password_change_ends_the_other_sessions_but_keeps_this_one(mentor_a):
         },
     )
     assert response.status_code == 302
-    assert is_signed_in(laptop, MENTOR_PAGE)
-    assert not is_signed_in(phone, MENTOR_PAGE)
+    assert is_signed_in(laptop, MENTOR_HOME)
+    assert not is_signed_in(phone, MENTOR_HOME)
 
 
 def test_the_session_cookie_lasts_no_longer_than_12_hours(settings):

@@ -11,8 +11,8 @@ from django.utils import timezone
 from portal.accounts.models import Role
 from portal.security.client_ip import client_ip
 from tests.conftest import PASSWORD, frozen_at, make_user
+from tests.paths import SIGN_IN
 
-SIGN_IN = "/accounts/sign-in/"
 ADMIN_SIGN_IN = "/admin/login/"
 RESET = "/accounts/password/reset/"
 

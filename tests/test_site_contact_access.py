@@ -5,7 +5,6 @@ can sign in; removing or moving a contact ends their access at once; a concern a
 whose contacts cannot sign in is flagged to staff."""
 
 import datetime as dt
-import io
 import re
 
 import pytest
@@ -13,7 +12,6 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 
 from portal.accounts import site_contacts
@@ -27,7 +25,7 @@ from portal.safeguarding import selectors
 from portal.safeguarding.access import concerns_visible_to
 from portal.safeguarding.models import SafetyConcern
 from portal.safeguarding.services import concern_raise
-from tests.conftest import PASSWORD, chicago
+from tests.conftest import PASSWORD, chicago, sent_mail, sign_in_with_password
 from tests.page import read_page
 
 NEW_PASSWORD = "lantern-meadow-copper-58"
@@ -40,15 +38,9 @@ def staff_client(staff_user) -> Client:
     return client
 
 
-def deliver() -> list:
-    """Send the outbox as the worker would, and return every email sent so far."""
-    call_command("send_notifications", stdout=io.StringIO(), stderr=io.StringIO())
-    return mail.outbox
-
-
 def invitation_link(email: str) -> str:
     """The path in the newest invitation email sent to ``email`` (read from the email)."""
-    deliver()
+    sent_mail()
     [message] = [m for m in mail.outbox if m.to == [email]][-1:]
     return re.search(r"https?://[^/\s]+(/enroll/[^\s]+/)", message.body).group(1)
 
@@ -92,14 +84,6 @@ def concern_b(match_b, staff_user) -> SafetyConcern:
     )
 
 
-def signed_in_client(user: User) -> Client:
-    """A client signed in through the sign-in page, so its session is on record."""
-    client = Client()
-    response = client.post("/accounts/sign-in/", {"username": user.email, "password": PASSWORD})
-    assert response.status_code == 302, "the persona could not sign in"
-    return client
-
-
 # --- From "added" to "signed in" ----------------------------------------------------------
 
 
@@ -133,7 +117,7 @@ def test_a_contact_added_by_staff_opens_the_invitation_sets_a_password_and_sees_
 
 def test_the_invitation_email_speaks_to_a_school_contact(staff_client, school_a):
     add_contact(staff_client, school_a)
-    [email] = deliver()
+    [email] = sent_mail()
     text = email.body.lower()
     assert "lincoln elementary" in text
     assert "safety concern" in text
@@ -212,7 +196,7 @@ def test_an_email_that_belongs_to_a_mentor_is_refused_and_nothing_changes(
 def test_a_reset_email_brings_a_contact_back_to_their_school(client, site_contact_a, concern_a):
     response = client.post("/accounts/password/reset/", {"email": "Contact-A@example.org"})
     assert response["Location"] == "/accounts/password/reset/sent/"
-    [email] = [m for m in deliver() if "password" in m.subject.lower()]
+    [email] = [m for m in sent_mail() if "password" in m.subject.lower()]
     assert email.to == ["contact-a@example.org"]
     link = re.search(r"https?://\S+?(/accounts/password/reset/\S+/)", email.body).group(1)
     form_url = client.get(link)["Location"]
@@ -280,7 +264,7 @@ def test_the_school_page_buttons_refuse_another_schools_contact_and_non_staff(
         staff_client.post(f"/staff/schools/{school_a.pk}/people/{contact_b.pk}/remove/").status_code
         == 404
     )
-    outsider = signed_in_client(site_contact_b)
+    outsider = sign_in_with_password(site_contact_b)
     assert (
         outsider.post(
             f"/staff/schools/{contact_b.site_id}/people/{contact_b.pk}/invite/"
@@ -296,7 +280,7 @@ def test_the_school_page_buttons_refuse_another_schools_contact_and_non_staff(
 def test_a_contact_of_school_b_cannot_open_or_acknowledge_school_as_concerns(
     site_contact_b, concern_a, concern_b
 ):
-    client = signed_in_client(site_contact_b)
+    client = sign_in_with_password(site_contact_b)
     assert client.get(f"/concerns/{concern_a.pk}/").status_code == 404
     assert client.post(f"/concerns/{concern_a.pk}/acknowledge/", {"note": ""}).status_code == 404
     assert client.get(f"/concerns/{concern_b.pk}/").status_code == 200
@@ -310,7 +294,7 @@ def test_a_contact_of_school_b_cannot_use_school_as_invitation_once_it_is_used(
     add_contact(staff_client, school_a)
     link = invitation_link("kim.park@example.org")
     Client().post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
-    outsider = signed_in_client(site_contact_b)
+    outsider = sign_in_with_password(site_contact_b)
     assert outsider.post(link, {"password1": "x" * 12, "password2": "x" * 12}).status_code == 410
     assert User.objects.get(email="kim.park@example.org").check_password(NEW_PASSWORD)
 
@@ -322,7 +306,7 @@ def test_removing_a_contact_ends_their_session_and_their_access_at_once(
     staff_client, site_contact_a, concern_a
 ):
     contact = SiteContact.objects.get(user=site_contact_a)
-    client = signed_in_client(site_contact_a)
+    client = sign_in_with_password(site_contact_a)
     assert client.get(f"/concerns/{concern_a.pk}/").status_code == 200
 
     response = staff_client.post(f"/staff/schools/{contact.site_id}/people/{contact.pk}/remove/")
@@ -333,7 +317,7 @@ def test_removing_a_contact_ends_their_session_and_their_access_at_once(
     assert "/accounts/sign-in/" in client.get(f"/concerns/{concern_a.pk}/")["Location"]
     assert not Session.objects.filter(session_key=client.cookies["sessionid"].value).exists()
     # Signing in again shows nothing of the old school.
-    again = signed_in_client(site_contact_a)
+    again = sign_in_with_password(site_contact_a)
     assert again.get(f"/concerns/{concern_a.pk}/").status_code == 404
     assert "0 open concerns" in read_page(again.get("/accounts/site/")).text
     assert concerns_visible_to(site_contact_a).count() == 0
@@ -354,7 +338,7 @@ def test_moving_a_contact_to_another_school_ends_their_session_and_old_access(
     staff_client, site_contact_a, school_b, concern_a, concern_b
 ):
     contact = SiteContact.objects.get(user=site_contact_a)
-    client = signed_in_client(site_contact_a)
+    client = sign_in_with_password(site_contact_a)
 
     response = staff_client.post(
         f"/staff/schools/{contact.site_id}/people/{contact.pk}/",
@@ -362,7 +346,7 @@ def test_moving_a_contact_to_another_school_ends_their_session_and_old_access(
     )
     assert response["Location"] == f"/staff/schools/{school_b.pk}/"
     assert "/accounts/sign-in/" in client.get(f"/concerns/{concern_a.pk}/")["Location"]
-    again = signed_in_client(site_contact_a)
+    again = sign_in_with_password(site_contact_a)
     assert again.get(f"/concerns/{concern_a.pk}/").status_code == 404
     assert again.get(f"/concerns/{concern_b.pk}/").status_code == 200
     event = AuditEvent.objects.get(action="sitecontact.changed")
@@ -374,7 +358,7 @@ def test_a_new_email_for_a_contact_moves_the_access_to_the_new_address(
     staff_client, site_contact_a, concern_a
 ):
     contact = SiteContact.objects.get(user=site_contact_a)
-    client = signed_in_client(site_contact_a)
+    client = sign_in_with_password(site_contact_a)
     staff_client.post(
         f"/staff/schools/{contact.site_id}/people/{contact.pk}/",
         contact_form(contact, email="dana.new@example.org"),
@@ -445,7 +429,7 @@ def test_the_admin_refuses_a_contact_email_that_belongs_to_staff(admin_user, sch
 
 def test_removing_a_contact_in_the_admin_ends_their_session(admin_user, site_contact_a):
     contact = SiteContact.objects.get(user=site_contact_a)
-    contact_client = signed_in_client(site_contact_a)
+    contact_client = sign_in_with_password(site_contact_a)
     client = Client()
     client.force_login(admin_user)
     site = contact.site

@@ -12,9 +12,9 @@ from portal.mentoring.models import MatchStatus, SessionLog
 from portal.safeguarding.selectors import matches_needing_support
 from tests.conftest import log_session, make_match
 from tests.page import read_page
+from tests.paths import SIGN_IN
 
 PAGE = "/matches-needing-support/"
-SIGN_IN = "/accounts/sign-in/"
 
 
 def days_ago(days: float) -> dt.datetime:

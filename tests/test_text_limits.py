@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.mentoring import services as session_services
@@ -18,7 +17,7 @@ from portal.safeguarding.models import ConcernNote, NeedNote, ResourceNeed, Safe
 from portal.staff import services as staff_services
 from portal.support import services as support
 from portal.support.models import SupportRequest
-from tests.conftest import log_session
+from tests.conftest import log_session, session_input, two_hours_ago
 from tests.page import read_page
 from tests.security_world import build_world
 from tests.serialized import django_db_setup  # noqa: F401  (see tests/serialized.py)
@@ -126,15 +125,7 @@ def test_a_closure_reason_over_its_limit_is_refused(db, request):
 def test_a_correction_reason_over_its_limit_is_refused(db, request):
     world = build_world(request)
     session = world.session
-    data = session_services.SessionInput(
-        match=session.match,
-        starts_at=session.starts_at,
-        quarter_hours=session.quarter_hours,
-        type_of_mentoring=session.type_of_mentoring,
-        interaction=session.interaction,
-        attendance=session.attendance,
-        notes="Corrected notes.",
-    )
+    data = session_input(session.match, session.starts_at, notes="Corrected notes.")
 
     with pytest.raises(ValidationError) as refused:
         session_services.session_log_update(
@@ -148,13 +139,9 @@ def test_a_correction_reason_over_its_limit_is_refused(db, request):
 def test_session_details_over_their_limit_are_refused_by_the_service(db, request, field):
     world = build_world(request)
     session = world.session
-    data = session_services.SessionInput(
-        match=session.match,
-        starts_at=session.starts_at - dt.timedelta(days=1),
-        quarter_hours=4,
-        type_of_mentoring=session.type_of_mentoring,
-        interaction=session.interaction,
-        attendance="met",
+    data = session_input(
+        session.match,
+        session.starts_at - dt.timedelta(days=1),
         notes="We read.",
         safety_concern=True,
         safety_concern_details="She was worried.",
@@ -169,8 +156,7 @@ def test_session_details_over_their_limit_are_refused_by_the_service(db, request
 
 
 def test_concern_details_added_after_saving_are_cleaned_and_limited(db, match_a):
-    when = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
-    session = log_session(match_a, when, notes="We read.")
+    session = log_session(match_a, two_hours_ago(), notes="We read.")
     mentor = match_a.mentor.user
 
     with pytest.raises(ValidationError) as refused:

@@ -16,13 +16,12 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.security import recovery, sessions, totp
 from portal.security.models import RecoveryCode, TOTPDevice
-from tests.conftest import PASSWORD, frozen_at
+from tests.conftest import PASSWORD, frozen_at, sign_in_with_password
+from tests.paths import SIGN_IN, STAFF_HOME
 
-SIGN_IN = "/accounts/sign-in/"
 VERIFY = "/accounts/two-step/code/"
 SETUP = "/accounts/two-step/set-up/"
 ACCOUNT = "/accounts/two-step/"
-STAFF_HOME = "/accounts/staff/"
 RECOVERY = "/accounts/two-step/recovery-codes/"
 
 
@@ -56,11 +55,6 @@ def reaches(client: Client, url: str) -> bool:
     return response.status_code == 200 and not final.startswith((SETUP, VERIFY, SIGN_IN))
 
 
-def sign_in(client: Client, user) -> None:
-    response = client.post(SIGN_IN, {"username": user.email, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
-
-
 def pending_secret(client: Client) -> str:
     """The secret the set-up page shows, kept in the (server-side) session."""
     return client.session[sessions.PENDING_SETUP]["secret"]
@@ -92,7 +86,7 @@ def code_for(secret: str, moment: dt.datetime) -> str:
 
 def test_staff_without_codes_must_set_them_up_before_any_staff_page(codes_required, staff_user):
     client = Client()
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     for url in [STAFF_HOME, "/admin/", "/concerns/", ACCOUNT]:
         response = client.get(url)
         assert response.status_code == 302, url
@@ -115,7 +109,7 @@ def test_staff_without_codes_must_set_them_up_before_any_staff_page(codes_requir
 def test_staff_with_codes_must_type_one_after_the_password(codes_required, staff_user):
     device = enable_codes(staff_user)
     client = Client()
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     response = client.get(STAFF_HOME)
     assert response["Location"].startswith(VERIFY)
     response = client.post(VERIFY, {"code": totp.current_code(device.secret)})
@@ -137,7 +131,7 @@ def test_the_admin_sign_in_also_asks_for_the_code(codes_required, admin_user):
 def test_a_wrong_code_is_refused_with_a_message(codes_required, staff_user):
     enable_codes(staff_user)
     client = Client()
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     response = client.post(VERIFY, {"code": "000000"})
     assert response.status_code == 200
     assert "That code is not right" in response.content.decode()
@@ -150,10 +144,10 @@ def test_a_code_cannot_be_used_twice_within_its_window(codes_required, staff_use
     code = code_at(device, moment)
     with frozen_at(moment):
         first = Client()
-        sign_in(first, staff_user)
+        sign_in_with_password(staff_user, first)
         assert first.post(VERIFY, {"code": code}).status_code == 302
         second = Client()
-        sign_in(second, staff_user)
+        sign_in_with_password(staff_user, second)
         response = second.post(VERIFY, {"code": code})
         assert response.status_code == 200
         assert "already used" in response.content.decode()
@@ -180,7 +174,7 @@ def test_codes_from_the_next_and_previous_step_are_accepted_for_clock_drift(staf
 def test_wrong_codes_are_limited(codes_required, staff_user):
     device = enable_codes(staff_user)
     client = Client()
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     for _ in range(5):
         client.post(VERIFY, {"code": "000000"})
     response = client.post(VERIFY, {"code": totp.current_code(device.secret)})
@@ -190,7 +184,7 @@ def test_wrong_codes_are_limited(codes_required, staff_user):
 def test_staff_cannot_turn_codes_off_while_they_are_required(codes_required, staff_user):
     device = enable_codes(staff_user)
     client = Client()
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     client.post(VERIFY, {"code": totp.current_code(device.secret)})
     later = timezone.now() + dt.timedelta(seconds=60)
     with frozen_at(later):
@@ -201,17 +195,17 @@ def test_staff_cannot_turn_codes_off_while_they_are_required(codes_required, sta
 def test_signing_in_again_asks_for_a_code_again(codes_required, staff_user):
     device = enable_codes(staff_user)
     client = Client()
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     client.post(VERIFY, {"code": totp.current_code(device.secret)})
     client.post("/accounts/sign-out/")
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     assert client.get(STAFF_HOME)["Location"].startswith(VERIFY)
 
 
 def test_the_code_page_gives_a_new_session_key(codes_required, staff_user):
     device = enable_codes(staff_user)
     client = Client()
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     before = client.session.session_key
     client.post(VERIFY, {"code": totp.current_code(device.secret)})
     assert client.session.session_key != before
@@ -220,7 +214,7 @@ def test_the_code_page_gives_a_new_session_key(codes_required, staff_user):
 def test_next_cannot_send_anyone_to_another_site(codes_required, staff_user):
     device = enable_codes(staff_user)
     client = Client()
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     response = client.post(
         VERIFY, {"code": totp.current_code(device.secret), "next": "https://evil.example/"}
     )
@@ -233,7 +227,7 @@ def test_next_cannot_send_anyone_to_another_site(codes_required, staff_user):
 def test_with_the_setting_off_staff_reach_their_home_with_the_password(settings, staff_user):
     settings.REQUIRE_STAFF_TOTP = False
     client = Client()
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     assert reaches(client, STAFF_HOME)
     assert reaches(client, "/admin/")
 
@@ -261,7 +255,7 @@ def test_the_setting_is_on_in_production_and_off_in_the_demo():
 
 def test_a_mentor_can_turn_codes_on_and_is_then_asked_for_them(mentor_a):
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     assert client.get("/mentor/").status_code == 200
     page = client.get(ACCOUNT).content.decode()
     assert "Two-step sign-in is <strong>off</strong>" in page
@@ -273,20 +267,20 @@ def test_a_mentor_can_turn_codes_on_and_is_then_asked_for_them(mentor_a):
     client.post(SETUP, {"code": totp.current_code(secret)})
     assert TOTPDevice.objects.get(user=mentor_a).is_confirmed
     client.post("/accounts/sign-out/")
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     assert client.get("/mentor/")["Location"].startswith(VERIFY)
 
 
 def test_a_mentor_without_codes_is_never_asked(codes_required, mentor_a):
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     assert client.get("/mentor/").status_code == 200
 
 
 def test_a_mentor_can_turn_codes_off_with_a_code(mentor_a):
     device = enable_codes(mentor_a)
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     moment = timezone.now()
     client.post(VERIFY, {"code": code_at(device, moment)})
     later = moment + dt.timedelta(seconds=60)
@@ -328,7 +322,7 @@ def test_the_demo_set_up_page_shows_the_prepared_secret_and_confirms_that_device
 
     prepare_demo_codes()
     client = Client()
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     page = client.get(SETUP).content.decode()
     assert totp.grouped(totp.DEMO_SECRET) in page
     client.post(SETUP, {"code": totp.current_code(totp.DEMO_SECRET)})
@@ -341,7 +335,7 @@ def test_the_demo_set_up_page_shows_the_prepared_secret_and_confirms_that_device
 
 def test_the_set_up_page_writes_nothing_and_shows_the_same_secret_on_reload(mentor_a):
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     first = client.get(SETUP).content.decode()
     secret = pending_secret(client)
     again = client.get(SETUP).content.decode()
@@ -350,14 +344,14 @@ def test_the_set_up_page_writes_nothing_and_shows_the_same_secret_on_reload(ment
     assert not RecoveryCode.objects.exists()
     # Signing out and in again (a new session) starts with a new secret.
     client.post("/accounts/sign-out/")
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     client.get(SETUP)
     assert pending_secret(client) != secret
 
 
 def test_a_wrong_or_old_code_at_set_up_writes_nothing(mentor_a):
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     client.get(SETUP)
     secret = pending_secret(client)
     old = code_for(secret, timezone.now() - dt.timedelta(minutes=5))
@@ -372,18 +366,18 @@ def test_a_wrong_or_old_code_at_set_up_writes_nothing(mentor_a):
 def test_the_first_code_cannot_be_used_again_at_sign_in(mentor_a):
     moment = timezone.now()
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     device, _ = turn_on(client, moment)
     with frozen_at(moment):
         other = Client()
-        sign_in(other, mentor_a)
+        sign_in_with_password(mentor_a, other)
         response = other.post(VERIFY, {"code": code_at(device, moment)})
     assert "already used" in response.content.decode()
 
 
 def test_with_codes_on_the_set_up_page_sends_people_to_sign_in_security(mentor_a):
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     device, _ = turn_on(client)
     response = client.get(SETUP)
     assert response["Location"] == ACCOUNT
@@ -393,7 +387,7 @@ def test_with_codes_on_the_set_up_page_sends_people_to_sign_in_security(mentor_a
 def test_starting_over_after_turning_codes_off_gives_a_new_secret(mentor_a):
     moment = timezone.now()
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     device, _ = turn_on(client, moment)
     later = moment + dt.timedelta(seconds=60)
     with frozen_at(later):
@@ -411,7 +405,7 @@ def test_starting_over_after_turning_codes_off_gives_a_new_secret(mentor_a):
 def signed_in_with_codes(user) -> tuple[Client, TOTPDevice, list[str]]:
     """A person who turned codes on (through the pages) and then signed out."""
     client = Client()
-    sign_in(client, user)
+    sign_in_with_password(user, client)
     device, codes = turn_on(client)
     client.post("/accounts/sign-out/")
     return client, device, codes
@@ -419,7 +413,7 @@ def signed_in_with_codes(user) -> tuple[Client, TOTPDevice, list[str]]:
 
 def test_turning_codes_on_shows_ten_recovery_codes_once_in_plain_words(mentor_a):
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     client.get(SETUP)
     response = client.post(SETUP, {"code": totp.current_code(pending_secret(client))})
     page = response.content.decode()
@@ -438,13 +432,13 @@ def test_turning_codes_on_shows_ten_recovery_codes_once_in_plain_words(mentor_a)
 
 def test_a_recovery_code_signs_in_once(mentor_a):
     client, _, codes = signed_in_with_codes(mentor_a)
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     response = client.post(VERIFY, {"code": codes[0], "next": "/mentor/"}, follow=True)
     assert response.redirect_chain[-1][0] == "/mentor/"
     assert "You signed in with a recovery code. You have 9 left." in response.content.decode()
     assert RecoveryCode.objects.filter(used_at__isnull=True).count() == 9
     client.post("/accounts/sign-out/")
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     response = client.post(VERIFY, {"code": codes[0]})
     assert response.status_code == 200
     assert "already used" in response.content.decode()
@@ -476,7 +470,7 @@ def test_a_recovery_code_claimed_by_another_request_meanwhile_is_refused(mentor_
 
 def test_a_wrong_recovery_code_is_refused_and_counted_like_wrong_codes(mentor_a):
     client, _, codes = signed_in_with_codes(mentor_a)
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     wrong = "0000 0000 0000" if "0000 0000 0000" not in codes else "1111 1111 1111"
     response = client.post(VERIFY, {"code": wrong})
     assert "That code is not right" in response.content.decode()
@@ -490,7 +484,7 @@ def test_a_wrong_recovery_code_is_refused_and_counted_like_wrong_codes(mentor_a)
 
 def test_staff_who_must_use_codes_can_sign_in_with_a_recovery_code(codes_required, staff_user):
     client, _, codes = signed_in_with_codes(staff_user)
-    sign_in(client, staff_user)
+    sign_in_with_password(staff_user, client)
     assert client.get(STAFF_HOME)["Location"].startswith(VERIFY)
     client.post(VERIFY, {"code": codes[3]})
     assert reaches(client, STAFF_HOME)
@@ -499,7 +493,7 @@ def test_staff_who_must_use_codes_can_sign_in_with_a_recovery_code(codes_require
 def test_a_new_set_replaces_the_old_one(mentor_a):
     moment = timezone.now()
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     device, old_codes = turn_on(client, moment)
     hashes_before = set(RecoveryCode.objects.values_list("code_hash", flat=True))
     response = client.post(RECOVERY, {"code": "000000"})  # a wrong code: nothing new
@@ -515,14 +509,14 @@ def test_a_new_set_replaces_the_old_one(mentor_a):
     assert f'href="{ACCOUNT}"' in page
     assert not hashes_before & set(RecoveryCode.objects.values_list("code_hash", flat=True))
     client.post("/accounts/sign-out/")
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     assert "That code is not right" in client.post(VERIFY, {"code": old_codes[0]}).content.decode()
     assert client.post(VERIFY, {"code": new_codes[0]}).status_code == 302
 
 
 def test_a_recovery_code_can_make_a_new_set_and_turn_codes_off(mentor_a):
     client, _, codes = signed_in_with_codes(mentor_a)
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     client.post(VERIFY, {"code": codes[0]})
     response = client.post(RECOVERY, {"code": codes[1]})
     new_codes = codes_on(response)
@@ -534,7 +528,7 @@ def test_a_recovery_code_can_make_a_new_set_and_turn_codes_off(mentor_a):
 def test_turning_codes_off_deletes_the_recovery_codes(mentor_a):
     moment = timezone.now()
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     device, _ = turn_on(client, moment)
     assert RecoveryCode.objects.count() == 10
     later = moment + dt.timedelta(seconds=60)
@@ -554,7 +548,7 @@ def test_recovery_codes_are_stored_hashed_never_in_plain_text(mentor_a):
     from django.contrib.sessions.models import Session
 
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     _, codes = turn_on(client)
     digits = [code.replace(" ", "") for code in codes]
     stored = list(RecoveryCode.objects.values_list("code_hash", flat=True))
@@ -573,10 +567,10 @@ def test_recovery_codes_are_never_logged(mentor_a, caplog):
     caplog.set_level(logging.DEBUG)
     moment = timezone.now()
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     device, codes = turn_on(client, moment)
     client.post("/accounts/sign-out/")
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     client.post(VERIFY, {"code": codes[0]})
     client.post(VERIFY, {"code": codes[0]})
     later = moment + dt.timedelta(seconds=60)
@@ -591,10 +585,10 @@ def test_recovery_codes_are_never_logged(mentor_a, caplog):
 def test_two_step_changes_are_on_the_audit_trail_without_any_code(mentor_a):
     moment = timezone.now()
     client = Client()
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     device, codes = turn_on(client, moment)
     client.post("/accounts/sign-out/")
-    sign_in(client, mentor_a)
+    sign_in_with_password(mentor_a, client)
     client.post(VERIFY, {"code": codes[0]})
     later = moment + dt.timedelta(seconds=60)
     with frozen_at(later):

@@ -3,51 +3,21 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.mentoring.models import Choice, ChoiceList, Match, MatchStatus, SessionLog
-from tests.conftest import chicago, make_match
+from tests.conftest import chicago, log_session, make_match
 
 
-def log_session(
-    match,
-    starts_at,
-    *,
-    entered_at=None,
-    quarter_hours=4,
-    attendance="met",
-    notes="We played a card game.",
-    type_of_mentoring=None,
-    interaction=None,
-):
-    """Log through the service, as the mentor, entered an hour after the session by default."""
-    from portal.mentoring import services
-
-    data = services.SessionInput(
-        match=match,
-        starts_at=starts_at,
-        quarter_hours=quarter_hours,
-        type_of_mentoring=type_of_mentoring
-        or Choice.objects.get(list=ChoiceList.TYPE_OF_MENTORING, label="Mentoring Hours"),
-        interaction=interaction
-        or Choice.objects.get(list=ChoiceList.INTERACTION, label="In-Person"),
-        attendance=attendance,
-        notes=notes,
-    )
-    return services.session_log_create(
-        user=match.mentor.user, data=data, now=entered_at or starts_at + dt.timedelta(hours=1)
-    )
-
-
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
+def queries_for(client, url: str) -> int:
+    """How many queries a page (a download read to its end) costs."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(captured)
 
 
 @pytest.fixture

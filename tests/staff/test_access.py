@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portal.mentoring.models import Choice, SiteContact
-from tests.staff.conftest import log_session
+from tests.conftest import log_session
 
 
 @pytest.fixture

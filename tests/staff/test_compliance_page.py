@@ -28,6 +28,7 @@ from portal.mentoring.models import (
 from portal.mentoring.rules import Month
 from portal.staff import compliance
 from tests.conftest import chicago
+from tests.staff.conftest import queries_for
 
 OCTOBER = Month(2025, 10)
 URL = "/staff/compliance/?month=2025-10"
@@ -424,15 +425,6 @@ QUERY_URLS = [
     f"{URL}&page=abc",
     "/staff/export/?report=compliance&file_format=csv&month=2025-10",
 ]
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        if response.streaming:
-            b"".join(response.streaming_content)
-    return len(captured)
 
 
 @pytest.mark.parametrize("url", QUERY_URLS)

@@ -13,18 +13,14 @@ from portal.mentoring.models import ProgramSettings
 from portal.mentoring.rules import Month
 from portal.safeguarding import services as safeguarding
 from portal.safeguarding.models import SafetyConcern
-from tests.conftest import chicago, frozen_at
+from tests.conftest import chicago, clock_stopped_at, frozen_at, log_session
 from tests.page import read_page
-from tests.staff.conftest import log_session
 
 NOW = chicago(2026, 12, 2, 10, 0)
 NOVEMBER, DECEMBER = Month(2026, 11), Month(2026, 12)
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with frozen_at(NOW):
-        yield
+_now = clock_stopped_at(NOW)
 
 
 @pytest.fixture

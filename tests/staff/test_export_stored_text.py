@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from portal.accounts.models import User
 from portal.mentoring.models import SessionLog
 from portal.staff import exports
-from tests.staff.conftest import log_session
+from tests.conftest import log_session
 
 SESSIONS = "/staff/export/?report=sessions&include_children=on"
 

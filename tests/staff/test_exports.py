@@ -65,7 +65,7 @@ def test_staff_can_include_names_and_notes_and_that_is_audited(october, staff_cl
 def test_notes_that_look_like_formulas_are_neutralised(staff_client, match_a):
     from django.utils import timezone
 
-    from tests.staff.conftest import log_session
+    from tests.conftest import log_session
 
     now = timezone.now().replace(second=0, microsecond=0)
     log_session(match_a, now - timezone.timedelta(hours=2), notes='=HYPERLINK("http://x")')

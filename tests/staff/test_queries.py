@@ -4,8 +4,6 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.accounts.models import Role, User
@@ -20,6 +18,7 @@ from portal.mentoring.models import (
     SessionLog,
 )
 from tests.conftest import chicago
+from tests.staff.conftest import queries_for
 
 counter = itertools.count()
 
@@ -72,15 +71,6 @@ URLS = [
     "/staff/export/?report=compliance&file_format=csv&month=2025-10",
     "/staff/export/?report=hours&file_format=csv",
 ]
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        if response.streaming:
-            b"".join(response.streaming_content)
-    return len(captured)
 
 
 @pytest.mark.parametrize("url", URLS)

@@ -120,7 +120,7 @@ def test_the_hours_page_draws_a_labelled_chart_and_a_table(october, staff_client
 def test_the_dashboard_counts_the_due_months_sessions(staff_client, match_a):
     from django.utils import timezone
 
-    from tests.staff.conftest import log_session
+    from tests.conftest import log_session
 
     now = timezone.now()
     program = ProgramSettings.load()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.mentoring.models import ProgramSettings, SessionLog
 from portal.mentoring.services import mentor_may_change
-from tests.staff.conftest import log_session
+from tests.conftest import log_session
 
 
 @pytest.fixture
