@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts import site_contacts
 from portal.accounts.decorators import role_required, staff_required
+from portal.lib.forms import add_domain_errors
 from portal.lib.query import query_bool, query_choice, query_int, query_items, query_text
 from portal.mentoring import rules
 from portal.mentoring.models import (
@@ -210,8 +211,7 @@ def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_domain_errors(form, error)
         except DuplicateSession:
             form.add_error("starts_at", "This match already has an entry at this date and time.")
         except EntryLocked as error:
@@ -529,8 +529,7 @@ def contact_edit(request: HttpRequest, site_pk: int, pk: int | None = None) -> H
         try:
             contact = site_contacts.site_contact_save(contact=form.instance, actor=request.user)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_domain_errors(form, error)
         else:
             messages.success(request, f"Saved. {_access_message(contact)}")
             return redirect("staff:site_detail", pk=contact.site_id)
