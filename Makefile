@@ -62,14 +62,15 @@ audit: install-dev
 # Month-end load: 20 mentors for 45 s on loopback, in a throwaway PostgreSQL database.
 LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_load
 loadtest: install-dev
-	$(PY) scripts/loadtest.py --mentors 20 --seconds 45 --database-url $(LOAD_DATABASE_URL)
+	$(PY) -m bench.loadtest --mentors 20 --seconds 45 --database-url $(LOAD_DATABASE_URL)
 
 # Performance at real size: 20,000 mentors and 1,000,000 sessions on PostgreSQL, loaded
 # with wrk on loopback; rewrites docs/BENCHMARKS.md. BENCH_ARGS="--help" lists the options.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=bench.settings \
+	  $(PY) manage.py bench $(BENCH_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "portal.accounts",
+    "portal.enrollment",
     "portal.mentoring",
     "portal.safeguarding",
     "portal.notifications",
@@ -61,7 +62,6 @@ INSTALLED_APPS = [
     "portal.support",
     "portal.staff",
     "portal.lifecycle",
-    "portal.bench",
 ]
 
 MIDDLEWARE = [

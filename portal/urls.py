@@ -18,7 +18,7 @@ urlpatterns = [
     path("", include("portal.safeguarding.urls")),
     path("", include("portal.support.urls")),
     path("", include("portal.lifecycle.urls")),
-    path("", include("portal.accounts.enrollment_urls")),
+    path("", include("portal.enrollment.urls")),
     path("admin/", admin.site.urls),
 ]
 

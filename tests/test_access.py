@@ -1,4 +1,4 @@
-"""Who may open what (SPEC 2 and 6): outsiders get 404, other roles 403, the signed-out the
+"""Who may open what (RULES 2 and 6): outsiders get 404, other roles 403, the signed-out the
 sign-in page; anyone can read Help and Contact; signing in and passwords work."""
 
 import datetime as dt

@@ -60,14 +60,14 @@ MATRIX: dict[str, dict] = {
         "POST": (404,) * 7,
         "data": {"password1": "x", "password2": "x", "agree": "on"},
     },
-    "enrollment:invitation_list": {"GET": STAFF},
-    "enrollment:invitation_create": {
+    "staff:invitation_list": {"GET": STAFF},
+    "staff:invitation_create": {
         "GET": STAFF,
         "POST": STAFF,  # an empty form comes back with its errors
         "data": {"full_name": "New Mentor", "email": "new-mentor@example.org"},
     },
-    "enrollment:invitation_import": {"GET": STAFF, "POST": STAFF},
-    "enrollment:invitation_resend": {
+    "staff:invitation_import": {"GET": STAFF, "POST": STAFF},
+    "staff:invitation_resend": {
         "obj": {"pk": 999999},
         "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
         "POST": (LOGIN, 403, 403, 404, 403, 403, 404),
@@ -83,18 +83,18 @@ MATRIX: dict[str, dict] = {
         "POST": (404,) * 7,
         "data": {"weekly": "off"},
     },
-    "support:request_list": {"GET": STAFF},
-    "support:request_detail": {
+    "staff:support_request_list": {"GET": STAFF},
+    "staff:support_request_detail": {
         "obj": {"pk": 999999},
         "GET": (LOGIN, 403, 403, 404, 403, 403, 404),
     },
-    "support:request_reply": {
+    "staff:support_request_reply": {
         "obj": {"pk": 999999},
         "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
         "POST": (LOGIN, 403, 403, 404, 403, 403, 404),
         "data": {"reply": "Here is a new link."},
     },
-    "support:request_status": {
+    "staff:support_request_status": {
         "obj": {"pk": 999999},
         "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
         "POST": (LOGIN, 403, 403, 404, 403, 403, 404),
@@ -121,7 +121,6 @@ MATRIX: dict[str, dict] = {
     "accounts:password_reset_done": {"GET": ALL_200},
     "accounts:password_reset_confirm": {"obj": SET_PASSWORD, "GET": ALL_200, "POST": ALL_200},
     "accounts:password_reset_complete": {"GET": ALL_200},
-    "accounts:site_home": {"GET": (LOGIN, 403, 403, 403, 200, 200, 403)},
     "accounts:staff_home": {"GET": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT)},
     # --- two-step sign-in (TOTP; required for staff only with REQUIRE_STAFF_TOTP) ----
     "security:account": {"GET": SIGNED_IN_200, "POST": SIGNED_IN_200},
@@ -174,6 +173,7 @@ MATRIX: dict[str, dict] = {
         "data": {"need": ["clothing"]},
     },
     # --- concerns and needs --------------------------------------------------------
+    "safeguarding:site_home": {"GET": (LOGIN, 403, 403, 403, 200, 200, 403)},
     "safeguarding:concern_list": {"GET": CONCERN_READERS},
     "safeguarding:concern_raise": {
         "GET": STAFF,

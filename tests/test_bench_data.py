@@ -16,8 +16,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from bench import generate as gen
+from bench import sessions as gen_sessions
 from portal.accounts.models import Role, User
-from portal.bench import generate as gen
 from portal.mentoring import rules
 from portal.mentoring.models import (
     Attendance,
@@ -33,6 +34,7 @@ from portal.mentoring.models import (
     SiteContact,
 )
 from portal.safeguarding.models import ResourceNeed, SafetyConcern
+from tests.bench_app import bench_app  # noqa: F401  (installs the benchmark's app)
 from tests.conftest import chicago, frozen_at, log_session
 
 SMALL = {"mentors": 50, "mentees": 60, "sites": 3, "sessions": 2000}
@@ -241,8 +243,8 @@ def test_generated_mix_at_a_larger_scale():
         password_hash="x",
     )
     program = gen.build_program(params)
-    extras = gen.SessionExtras()
-    rows = list(gen.session_rows(params, program, extras))
+    extras = gen_sessions.SessionExtras()
+    rows = list(gen_sessions.session_rows(params, program, extras))
     assert len(rows) == 40_000 == extras.count
     columns = gen.SESSION_COLUMNS
     attendance = Counter(row[columns.index("attendance")] for row in rows)
@@ -259,7 +261,9 @@ def test_generated_mix_at_a_larger_scale():
     months = Counter(row[2].astimezone(params.tz).month for row in rows)
     assert months[7] < months[10] / 2
     # The same seed gives the same rows.
-    again = list(gen.session_rows(params, gen.build_program(params), gen.SessionExtras()))
+    again = list(
+        gen_sessions.session_rows(params, gen.build_program(params), gen_sessions.SessionExtras())
+    )
     assert again == rows
 
 
@@ -282,3 +286,29 @@ def test_sessions_table_keeps_its_indexes_and_constraints(db):
     with frozen_at(NOW):
         bench_data(reset=True)
     assert schema("mentoring_sessionlog") == before
+
+
+def test_refuses_a_database_with_real_people_even_with_reset(generated):
+    """--reset empties every program table: never on a database that holds real people."""
+    User.objects.create_user(
+        email="coordinator@riverbend-mentoring.org", role=Role.STAFF, full_name="Ana Ruiz"
+    )
+    with pytest.raises(CommandError, match="not a demo or benchmark database") as refused:
+        bench_data(reset=True)
+    assert refused.value.returncode == 1  # manage.py's exit status
+    assert SessionLog.objects.count() == 2000
+    assert User.objects.filter(email="coordinator@riverbend-mentoring.org").exists()
+
+
+def test_refuses_to_fill_a_new_program_that_has_its_real_staff(db):
+    User.objects.create_user(email="director@riverbend-mentoring.org", role=Role.ADMIN)
+    with pytest.raises(CommandError, match="bench_data runs only on an empty database"):
+        bench_data()
+    assert not Mentor.objects.exists()
+
+
+def test_runs_on_the_demo_database(db):
+    call_command("load_demo", stdout=io.StringIO())
+    with frozen_at(NOW):
+        bench_data(reset=True)
+    assert Mentor.objects.count() == 50

@@ -15,9 +15,11 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from portal.bench import harness, markdown, report_sql
+from bench import harness, markdown, report_sql, serve
 from portal.mentoring.models import ProgramSettings, SchoolSite
+from portal.mentoring.rules import Month
 from portal.staff import compliance, selectors
+from tests.bench_app import bench_app  # noqa: F401  (installs the benchmark's app)
 
 SMALL = {"mentors": 80, "mentees": 96, "sites": 3, "sessions": 3000}
 on_postgresql = pytest.mark.skipif(
@@ -35,12 +37,12 @@ def program(db):
     return ProgramSettings.load()
 
 
-def last_month(program) -> selectors.Month:
+def last_month(program) -> Month:
     return selectors.current_month(program).previous()
 
 
-def sql_params(month: selectors.Month, program) -> dict:
-    start, end = month.bounds(program)
+def sql_params(month: Month, program) -> dict:
+    start, end = month.bounds(program.tz)
     return {
         "start": start,
         "end": end,
@@ -143,7 +145,7 @@ def test_the_ceiling_is_one_primary_key_query(db, client, django_assert_num_quer
     site = SchoolSite.objects.create(name="Ceiling Elementary")
     ProgramSettings.load()
     # The program's settings (read by the middleware on every request) and the site.
-    with override_settings(ROOT_URLCONF="portal.bench.urls"), django_assert_num_queries(2):
+    with override_settings(ROOT_URLCONF="bench.urls"), django_assert_num_queries(2):
         response = client.get(f"/bench/ceiling/{site.pk}/")
     assert response.status_code == 200
     assert response.content == b"Ceiling Elementary"
@@ -196,7 +198,7 @@ def test_the_report_marks_each_target_from_the_figures():
 
 
 def test_post_slots_never_reach_the_future():
-    base = harness._slot_base("America/Chicago")
+    base = serve._slot_base("America/Chicago")
     now = timezone.now().timestamp()
     assert now - 10 * 86400 < base < now - 8 * 86400
     # Minutes ending in 3 or 8: never the quarter-hour times the generated sessions use.
@@ -233,7 +235,7 @@ def test_benchmark_mentors_can_log_every_post_slot(program):
     clients = harness.mentor_clients(16)
     assert len(clients) == 16
     assert len({client.email for client in clients}) == 16
-    earliest_post = dt.datetime.fromtimestamp(harness._slot_base("UTC"), dt.UTC).date()
+    earliest_post = dt.datetime.fromtimestamp(serve._slot_base("UTC"), dt.UTC).date()
     for client in clients:
         match = Match.objects.get(pk=client.match_id)
         assert match.status == "active" and match.end_date is None

@@ -1,4 +1,4 @@
-"""After a mentor raises a concern (issue 11, item 7; SPEC 4.8): the confirmation names the
+"""After a mentor raises a concern (issue 11, item 7; RULES 4.8): the confirmation names the
 school contacts being emailed and says to call 911 when a child is in immediate danger; the
 contact's email gives the session's day and how soon to acknowledge, never the child or the
 notes.

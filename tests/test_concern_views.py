@@ -1,4 +1,4 @@
-"""Every page that shows a concern's text records the look on the concern (SPEC 6; issue 11,
+"""Every page that shows a concern's text records the look on the concern (RULES 6; issue 11,
 item 3): the staff session page and its correction page, and the admin pages of the
 concern and of its session, as /concerns/N/ does."""
 

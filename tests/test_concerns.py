@@ -1,4 +1,4 @@
-"""Child safety concerns (SPEC 4.8, section 2 and 6; issue 3): raised from a session or by
+"""Child safety concerns (RULES 4.8, section 2 and 6; issue 3): raised from a session or by
 staff, stored with their notifications in one transaction, seen and acknowledged by the
 school's site contact, closed by staff with an outcome, never deleted, raised again when
 nobody acknowledges them in time, and every look and change on the audit trail."""

@@ -1,4 +1,4 @@
-"""One entry per session (SPEC 4.1), even when two requests race, and the database
+"""One entry per session (RULES 4.1), even when two requests race, and the database
 constraints that make a bad row impossible whatever code writes it (STYLE example 2).
 
 Time is frozen on Wednesday 18 November 2026 in Chicago, so the personas' matches started

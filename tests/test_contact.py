@@ -1,4 +1,4 @@
-"""The Contact page (SPEC 4.13): no sign-in; an acknowledgement; a staff queue with a reply
+"""The Contact page (RULES 4.13): no sign-in; an acknowledgement; a staff queue with a reply
 by email; a honeypot and rate limits keep floods out; header injection sends nothing odd."""
 
 import pytest

@@ -80,3 +80,14 @@ def test_an_upload_over_the_size_limit_gets_a_message():
     upload = SimpleUploadedFile("big.csv", b"x" * 2048)
     with pytest.raises(ValidationError, match="larger than 1 KB"):
         csvfile.upload_text(upload, max_bytes=1024)
+
+
+def test_a_file_without_its_columns_or_its_rows_gets_one_message_for_each_import():
+    assert read("").layout_problems(["email"], what="mentors") == [
+        (1, "", "The file is empty. Its first row names the columns: email.")
+    ]
+    (problem,) = read("mail,full name\nx,y\n").layout_problems(["email"], what="mentors")
+    assert problem[:2] == (1, "email") and 'add one named "email"' in problem[2]
+    assert read("email,full name\n").layout_problems(["email"], what="mentors") == [
+        (2, "", "The file has a header row but no mentors.")
+    ]

@@ -11,9 +11,9 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.lifecycle import services
 from portal.mentoring.models import MatchStatus, Mentee, ProgramSettings, SessionLog
-from portal.notifications.management.commands.run_worker import SCHEDULED_JOBS
 from portal.safeguarding import services as safeguarding
 from portal.safeguarding.models import ResourceNeed, SafetyConcern
+from portal.schedule import SCHEDULED_JOBS
 from tests.conftest import log_session
 
 

@@ -1,17 +1,18 @@
-"""The demo program of SPEC 7: `make demo` loads it, and loading it again adds nothing."""
+"""The demo program of RULES 7: `make demo` loads it, and loading it again adds nothing."""
 
 import datetime as dt
 import io
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
 from portal.accounts.models import Role, User
 from portal.accounts.site_contacts import Access, contacts_with_access
+from portal.lifecycle import throwaway
 from portal.mentoring.models import MatchStatus, ProgramSettings, SessionLog, SiteContact
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -103,3 +104,30 @@ def test_the_demo_schools_show_each_kind_of_contact_sign_in(client, demo):
     assert SiteContact.objects.filter(email="site@example.org").count() == 1
     assert client.login(username="site@example.org", password=DEMO_PASSWORD)
     assert "Lincoln Elementary" in client.get("/accounts/site/").content.decode()
+
+
+def test_the_demo_refuses_a_database_with_real_people(demo):
+    """Only an empty database or a demo (or benchmark) one: nobody in it has a real address."""
+    User.objects.create_user(
+        email="coordinator@riverbend-mentoring.org", role=Role.STAFF, full_name="Ana Ruiz"
+    )
+    before = row_counts()
+    with pytest.raises(CommandError, match="not a demo or benchmark database") as refused:
+        load_demo()
+    assert refused.value.returncode == 1  # manage.py's exit status
+    assert row_counts() == before
+
+
+def test_a_school_contact_at_a_real_address_is_a_real_person_too(demo):
+    site = SiteContact.objects.first().site
+    SiteContact.objects.create(site=site, name="Dee Ortiz", email="dortiz@lincoln-school.org")
+    with pytest.raises(CommandError, match="1 person with a real email address"):
+        load_demo()
+
+
+def test_reserved_example_domains_and_their_subdomains_are_not_real_people(demo):
+    for email in ("a@example.com", "b@mail.example.net", "c@EXAMPLE.ORG"):
+        User.objects.create_user(email=email, role=Role.MENTOR, full_name="Example")
+    assert throwaway.real_addresses() == 0
+    User.objects.create_user(email="d@notexample.org", role=Role.MENTOR, full_name="Real")
+    assert throwaway.real_addresses() == 1

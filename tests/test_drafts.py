@@ -11,6 +11,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from portal import schedule
 from portal.lib.text import LONG_TEXT_MAX
 from portal.lifecycle.services import signin_sessions_clear_expired
 from portal.mentoring.views import DRAFT_KEY, DRAFT_MAX_CHARS
@@ -149,7 +150,7 @@ def test_expired_sign_in_sessions_are_cleared_once_a_day(db, program):
 def test_the_worker_clears_expired_sign_in_sessions(db, program):
     expired_session()
 
-    assert run_worker.SCHEDULED_JOBS["clear_sessions"] is signin_sessions_clear_expired
+    assert schedule.SCHEDULED_JOBS["clear_sessions"] is signin_sessions_clear_expired
     run_worker.run_scheduled_jobs()
 
     assert session_keys() == set()

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from portal.accounts import services as accounts
+from portal.enrollment import services as enrollment
 from portal.notifications.models import Notification
 from portal.notifications.worker import deliver_due
 from portal.safeguarding.services import concern_raise
@@ -109,7 +109,7 @@ def test_staff_recording_a_concern_are_told_its_emails_are_queued(client, staff_
 def test_the_invitation_list_says_queued_until_the_email_goes_out(client, staff_user):
     client.force_login(staff_user)
     response = client.post(
-        reverse("enrollment:invitation_create"),
+        reverse("staff:invitation_create"),
         {"email": "nia@example.org", "full_name": "Nia Okafor", "phone": ""},
         follow=True,
     )
@@ -120,19 +120,19 @@ def test_the_invitation_list_says_queued_until_the_email_goes_out(client, staff_
 
     deliver_due(worker_id="w1")
 
-    text = read_page(client.get(reverse("enrollment:invitation_list"))).text
+    text = read_page(client.get(reverse("staff:invitation_list"))).text
     assert "Email sent " in text and "queued" not in text
 
 
 def test_a_resent_invitation_shows_the_state_of_its_own_email(client, staff_user):
-    first = accounts.invitation_create(
+    first = enrollment.invitation_create(
         email="nia@example.org", full_name="Nia Okafor", created_by=staff_user
     )
     deliver_due(worker_id="w1")
-    accounts.invitation_resend(user=first.user, created_by=staff_user)
+    enrollment.invitation_resend(user=first.user, created_by=staff_user)
     client.force_login(staff_user)
 
-    text = read_page(client.get(reverse("enrollment:invitation_list"))).text
+    text = read_page(client.get(reverse("staff:invitation_list"))).text
 
     assert "Email queued, goes out within a minute" in text  # the new link's email
     assert "Email sent " in read_page(client.get("/staff/invitations/?state=retired")).text
@@ -159,7 +159,7 @@ def test_a_support_request_shows_staff_whether_the_sender_s_emails_went_out(staf
     item = support_request_create(
         name="Ana Diaz", email="ana@example.org", topic="invitation", message="Lost it."
     )
-    page_url = reverse("support:request_detail", args=[item.pk])
+    page_url = reverse("staff:support_request_detail", args=[item.pk])
     staff = signed_in(staff_user)
     queued = "Acknowledgement: queued, goes out within a minute"
     assert queued in read_page(staff.get(page_url)).text

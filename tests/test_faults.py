@@ -11,19 +11,18 @@ must be back within a few seconds. Then identical submissions race: one row.
 """
 
 import datetime as dt
-import importlib.util
 import os
 import threading
 import time
 import urllib.parse
 import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from bench import loadtest
 from portal.mentoring.models import Choice, ChoiceList, SessionLog
 from portal.notifications.models import Notification
 from portal.safeguarding.models import SafetyConcern
@@ -38,11 +37,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-_spec = importlib.util.spec_from_file_location(
-    "loadtest", Path(__file__).resolve().parent.parent / "scripts" / "loadtest.py"
-)
-loadtest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(loadtest)
 
 LOAD_SECONDS = 9
 KILLS_AT = (2.0, 4.5, 7.0)

@@ -1,4 +1,4 @@
-"""The mentor's home page and the sessions by month (SPEC 4.7 and 5: totals, the next
+"""The mentor's home page and the sessions by month (RULES 4.7 and 5: totals, the next
 deadline, recent sessions).
 
 Time is frozen on Wednesday 18 November 2026, 10:00 in Chicago: October's sessions were

@@ -1,4 +1,4 @@
-"""Enrollment (SPEC 4.12): staff invite mentors; a link works once, until it expires; a
+"""Enrollment (RULES 4.12): staff invite mentors; a link works once, until it expires; a
 resend retires the old link; the mentor sets a password, accepts the agreement, lands home."""
 
 import datetime as dt
@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portal.accounts import services
-from portal.accounts.models import Invitation, InvitationState, User
+from portal.accounts.models import User
 from portal.audit.models import AuditEvent
+from portal.enrollment import services
+from portal.enrollment.models import Invitation, InvitationState
 from portal.lib.text import has_control_characters
 from portal.mentoring.models import Mentor, MentorStatus, ProgramSettings
 from portal.notifications.models import Notification
@@ -501,3 +502,15 @@ def test_an_invitation_file_saved_as_unicode_text_by_excel_is_read(client, staff
         {"file": SimpleUploadedFile("mentors.csv", text.encode("utf-16"))},
     )
     assert "1 mentor ready to invite" in read_page(response).text
+
+
+@pytest.mark.parametrize("path", [LIST, "/staff/invitations/new/", "/staff/invitations/import/"])
+def test_the_staff_navigation_shows_the_invitations_pages_as_current(client, staff_user, path):
+    client.force_login(staff_user)
+
+    html = client.get(path).content.decode()
+
+    # "page" on the list itself, "true" on the pages under it
+    current = "page" if path == LIST else "true"
+    assert f'<a href="{LIST}" aria-current="{current}">Invitations</a>' in html
+    assert html.count("aria-current=") == 1

@@ -41,7 +41,7 @@ def stored(match: Match) -> tuple:
 
 
 def needing_support_from_sessions(now: dt.datetime) -> set[int]:
-    """SPEC 4.16 straight from the sessions: the reference for the list."""
+    """RULES 4.16 straight from the sessions: the reference for the list."""
     found = set()
     for match in Match.objects.filter(status="active"):
         last_at, last, previous = from_sessions(match)

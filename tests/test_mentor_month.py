@@ -1,4 +1,4 @@
-"""The mentor's month (issue 11, item 7; SPEC 4.7): from the 1st of a month until last
+"""The mentor's month (issue 11, item 7; RULES 4.7): from the 1st of a month until last
 month's deadline, the home page and My sessions show last month's count next to its
 deadline, and the home page still shows the current month's count.
 

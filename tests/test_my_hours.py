@@ -1,4 +1,4 @@
-"""What SPEC 2 and 5 promise the mentor (issue 11, item 8): "Download my hours" on My
+"""What RULES 2 and 5 promise the mentor (issue 11, item 8): "Download my hours" on My
 sessions (CSV and Excel, by month and in total, own live sessions only, audited), and email
 preferences while signed in (the weekly reminder on or off)."""
 

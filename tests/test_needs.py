@@ -1,4 +1,4 @@
-"""Resource needs (SPEC 4.9, issue 3): each need ticked on a session opens a need for staff
+"""Resource needs (RULES 4.9, issue 3): each need ticked on a session opens a need for staff
 to follow up (Open, Referred, Closed, with notes), and staff see monthly counts by kind."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""A month without sessions (SPEC 4.15): one step with a reason, from the mentor's home page;
+"""A month without sessions (RULES 4.15): one step with a reason, from the mentor's home page;
 it stops that month's reminders and staff see it."""
 
 import pytest
@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from portal.audit.models import AuditEvent
 from portal.mentoring import reminders, services
 from portal.mentoring.models import NoSessionMonth, NoSessionReason, ReminderSent
+from portal.mentoring.rules import Month
 from portal.mentoring.selectors import months_declared_without_sessions
 from tests.conftest import chicago, frozen_at, log_session
 from tests.page import read_page
@@ -76,6 +77,21 @@ def test_the_form_keeps_what_was_typed_on_an_error(client_a):
     assert page.textareas["details"] == "Flu all month"
 
 
+@pytest.mark.parametrize("month", ["0000-05", "1999-12", "9999-12", "2026-13", "2026-1"])
+def test_a_month_that_cannot_be_read_is_refused_plainly(client_a, month):
+    with frozen_at(chicago(2026, 10, 28, 12, 0)):
+        response = client_a.post(DECLARE, {"month": month, "reason": "school_break"})
+
+    assert response.status_code == 400
+    assert "Choose a month as YYYY-MM, for example 2026-05." in read_page(response).text
+    assert not NoSessionMonth.objects.exists()
+
+
+def test_the_service_refuses_a_month_that_does_not_exist(match_a):
+    with pytest.raises(ValidationError, match="Choose a month as YYYY-MM"):
+        declare(match_a, year=0, month=5)
+
+
 def test_a_month_with_sessions_is_refused(match_a):
     log_session(match_a, chicago(2026, 10, 5, 15, 0))
 
@@ -118,10 +134,10 @@ def test_staff_find_it_through_the_selector_and_the_admin(client, staff_user, ma
     # B then logs a session in October after all: the log wins.
     log_session(match_b, chicago(2026, 10, 29, 15, 0))
 
-    found = list(months_declared_without_sessions(2026, 10))
+    found = list(months_declared_without_sessions(Month(2026, 10)))
 
     assert [d.mentor.user.email for d in found] == ["mentor-a@example.org"]
-    assert list(months_declared_without_sessions(2026, 9)) == []
+    assert list(months_declared_without_sessions(Month(2026, 9))) == []
     client.force_login(staff_user)
     page = read_page(client.get("/admin/mentoring/nosessionmonth/"))
     assert "School closed for fall break" in page.text
@@ -131,7 +147,7 @@ def test_the_selector_costs_one_query(django_assert_num_queries, match_a, progra
     declare(match_a)
 
     with django_assert_num_queries(2):  # the program settings, then the answers
-        names = [d.mentor.user.full_name for d in months_declared_without_sessions(2026, 10)]
+        names = [d.mentor.user.full_name for d in months_declared_without_sessions(Month(2026, 10))]
 
     assert names == ["Mentor Jane"]
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 
-from portal.lib.emails import BadRecipient, build_message, render_email
 from portal.mentoring.models import ProgramSettings
+from portal.notifications.emails import BadRecipient, build_message, render_email
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_queue
 

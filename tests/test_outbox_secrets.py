@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from portal.accounts import services as accounts
+from portal import schedule
 from portal.accounts.models import User
+from portal.enrollment import services as enrollment
 from portal.mentoring.reminders import weekly_off_path
 from portal.notifications.management.commands import run_worker
 from portal.notifications.models import Notification
@@ -96,7 +97,7 @@ def link_in(message) -> str:
 
 
 def test_after_an_invitation_is_sent_nothing_stored_opens_the_enrollment_form(staff_user):
-    invitation = accounts.invitation_create(
+    invitation = enrollment.invitation_create(
         email="nia@example.org", full_name="Nia Okafor", created_by=staff_user
     )
     row = Notification.objects.get(template="invitation", subject_id=invitation.pk)
@@ -116,7 +117,7 @@ def test_after_an_invitation_is_sent_nothing_stored_opens_the_enrollment_form(st
 
 def test_before_it_is_sent_the_search_finds_the_invitation_link(staff_user):
     """The search above is not blind: while the email waits, it finds the link."""
-    accounts.invitation_create(
+    enrollment.invitation_create(
         email="nia@example.org", full_name="Nia Okafor", created_by=staff_user
     )
     [row] = Notification.objects.filter(template="invitation")
@@ -144,7 +145,7 @@ class RefusedForGood(locmem.EmailBackend):
 
 
 def test_an_email_that_failed_for_good_keeps_no_link(staff_user):
-    accounts.invitation_create(
+    enrollment.invitation_create(
         email="nia@example.org", full_name="Nia Okafor", created_by=staff_user
     )
 
@@ -164,7 +165,7 @@ def test_a_retried_email_keeps_its_link_until_it_goes_out(staff_user):
         def open(self):
             raise ConnectionRefusedError("down")
 
-    accounts.invitation_create(
+    enrollment.invitation_create(
         email="nia@example.org", full_name="Nia Okafor", created_by=staff_user
     )
     assert deliver_due(worker_id="w1", connection=Down()).retrying == 1
@@ -177,7 +178,7 @@ def test_a_retried_email_keeps_its_link_until_it_goes_out(staff_user):
 def test_a_link_that_expired_before_it_could_be_sent_is_removed_and_the_email_not_sent(
     staff_user,
 ):
-    invitation = accounts.invitation_create(
+    invitation = enrollment.invitation_create(
         email="nia@example.org", full_name="Nia Okafor", created_by=staff_user
     )
     row = Notification.objects.get(template="invitation")
@@ -196,14 +197,14 @@ def test_a_link_that_expired_before_it_could_be_sent_is_removed_and_the_email_no
 def test_the_worker_removes_links_from_emails_sent_before_it_did_so(staff_user):
     """Rows sent before links were removed (the migration marks them): the scheduled job
     removes theirs."""
-    accounts.invitation_create(
+    enrollment.invitation_create(
         email="nia@example.org", full_name="Nia Okafor", created_by=staff_user
     )
     row = Notification.objects.get(template="invitation")
     Notification.objects.filter(pk=row.pk).update(state="sent", sent_at=timezone.now())
     assert len(working_links()) == 1
 
-    assert run_worker.SCHEDULED_JOBS["forget_links"] is notifications_forget_links
+    assert schedule.SCHEDULED_JOBS["forget_links"] is notifications_forget_links
     run_worker.run_scheduled_jobs()
 
     assert working_links() == []
@@ -246,7 +247,7 @@ def test_a_concern_email_keeps_its_link_after_it_is_sent(match_a, mentor_a, staf
 
 
 def test_the_admin_outbox_pages_never_show_a_link(admin_user, staff_user):
-    accounts.invitation_create(
+    enrollment.invitation_create(
         email="nia@example.org", full_name="Nia Okafor", created_by=staff_user
     )
     row = Notification.objects.get(template="invitation")

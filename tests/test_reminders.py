@@ -1,4 +1,4 @@
-"""Reminders (SPEC 4.11) with the clock frozen across whole months.
+"""Reminders (RULES 4.11) with the clock frozen across whole months.
 
 The program's defaults: the weekly reminder on Fridays from 8 AM; deadline reminders 3
 days before the deadline and on its morning, from 8 AM, America/Chicago. October 2026 is
@@ -21,8 +21,8 @@ from portal.mentoring.models import (
     NoSessionReason,
     ReminderSent,
 )
-from portal.notifications.management.commands.run_worker import SCHEDULED_JOBS
 from portal.notifications.models import Notification
+from portal.schedule import SCHEDULED_JOBS
 from tests.conftest import chicago, log_session, make_match
 from tests.page import read_page
 

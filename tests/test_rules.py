@@ -1,4 +1,4 @@
-"""The program's rules as pure functions: the deadline (SPEC 4.7) and hours (SPEC 4.3)."""
+"""The program's rules as pure functions: the deadline (RULES 4.7) and hours (RULES 4.3)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.mentoring import rules
-from portal.mentoring.rules import DAY_OF_MONTH, FIRST_WEEKDAY, DeadlinePolicy
+from portal.mentoring.rules import DAY_OF_MONTH, FIRST_WEEKDAY, DeadlinePolicy, Month
 from tests.conftest import CHICAGO, chicago
 
 MONDAY, FRIDAY, SUNDAY = 0, 4, 6
@@ -21,60 +21,60 @@ DAY_5 = DeadlinePolicy(rule=DAY_OF_MONTH, day=5)
 
 
 def test_october_2021_was_due_monday_1_november_2021():
-    assert rules.due_date_for_month(2021, 10) == dt.date(2021, 11, 1)
+    assert Month(2021, 10).due_date() == dt.date(2021, 11, 1)
 
 
 def test_october_2026_is_due_monday_2_november_2026():
-    assert rules.due_date_for_month(2026, 10) == dt.date(2026, 11, 2)
+    assert Month(2026, 10).due_date() == dt.date(2026, 11, 2)
 
 
 def test_december_is_due_in_january_of_the_next_year():
-    assert rules.due_date_for_month(2026, 12) == dt.date(2027, 1, 4)
-    assert rules.due_date_for_month(2025, 12) == dt.date(2026, 1, 5)
+    assert Month(2026, 12).due_date() == dt.date(2027, 1, 4)
+    assert Month(2025, 12).due_date() == dt.date(2026, 1, 5)
 
 
 def test_when_the_next_month_starts_on_a_monday_that_first_is_the_due_date():
-    assert rules.due_date_for_month(2026, 5) == dt.date(2026, 6, 1)  # Monday 1 June 2026
-    assert rules.due_date_for_month(2023, 12) == dt.date(2024, 1, 1)  # and across a year
+    assert Month(2026, 5).due_date() == dt.date(2026, 6, 1)  # Monday 1 June 2026
+    assert Month(2023, 12).due_date() == dt.date(2024, 1, 1)  # and across a year
 
 
 def test_the_day_n_rule_is_that_day_of_the_next_month():
-    assert rules.due_date_for_month(2026, 10, DAY_5) == dt.date(2026, 11, 5)
-    assert rules.due_date_for_month(2026, 12, DAY_5) == dt.date(2027, 1, 5)
+    assert Month(2026, 10).due_date(DAY_5) == dt.date(2026, 11, 5)
+    assert Month(2026, 12).due_date(DAY_5) == dt.date(2027, 1, 5)
 
 
 def test_another_weekday_rule_uses_that_weekday():
     first_friday = DeadlinePolicy(weekday=FRIDAY)
     first_sunday = DeadlinePolicy(weekday=SUNDAY)
     # 1 November 2026 is a Sunday.
-    assert rules.due_date_for_month(2026, 10, first_friday) == dt.date(2026, 11, 6)
-    assert rules.due_date_for_month(2026, 10, first_sunday) == dt.date(2026, 11, 1)
+    assert Month(2026, 10).due_date(first_friday) == dt.date(2026, 11, 6)
+    assert Month(2026, 10).due_date(first_sunday) == dt.date(2026, 11, 1)
 
 
 def test_it_refuses_an_unknown_rule():
     with pytest.raises(ValueError, match="Unknown deadline rule"):
-        rules.due_date_for_month(2026, 10, DeadlinePolicy(rule="whenever"))
+        Month(2026, 10).due_date(DeadlinePolicy(rule="whenever"))
 
 
 @given(year=st.integers(2000, 2100), month=st.integers(1, 12), weekday=st.integers(MONDAY, SUNDAY))
 def test_the_first_weekday_is_always_in_the_first_week_of_the_next_month(year, month, weekday):
-    due = rules.due_date_for_month(year, month, DeadlinePolicy(weekday=weekday))
-    assert (due.year, due.month) == rules.next_month(year, month)
+    due = Month(year, month).due_date(DeadlinePolicy(weekday=weekday))
+    assert Month(due.year, due.month) == Month(year, month).next()
     assert due.weekday() == weekday
     assert 1 <= due.day <= 7
 
 
 @given(year=st.integers(2000, 2100), month=st.integers(1, 12), day=st.integers(1, 28))
 def test_day_n_is_always_that_day_of_the_next_month(year, month, day):
-    due = rules.due_date_for_month(year, month, DeadlinePolicy(rule=DAY_OF_MONTH, day=day))
-    assert (due.year, due.month, due.day) == (*rules.next_month(year, month), day)
+    due = Month(year, month).due_date(DeadlinePolicy(rule=DAY_OF_MONTH, day=day))
+    assert (due.year, due.month, due.day) == (*Month(year, month).next().as_tuple(), day)
 
 
 # --- The moment an entry becomes late -----------------------------------------------------
 
 
 def test_due_by_is_local_midnight_after_the_due_date():
-    deadline = rules.deadline_for_month(2026, 10)
+    deadline = Month(2026, 10).deadline()
     assert deadline.due_date == dt.date(2026, 11, 2)
     assert deadline.due_by == chicago(2026, 11, 3, 0, 0)
     # 1 November 2026 ended daylight saving time: midnight is 06:00 UTC, not 05:00.
@@ -83,11 +83,11 @@ def test_due_by_is_local_midnight_after_the_due_date():
 
 def test_due_by_follows_the_clock_change_in_march():
     # February is due on Monday 2 March 2026, before clocks go forward on 8 March (CST).
-    assert rules.deadline_for_month(2026, 2).due_by.astimezone(UTC) == dt.datetime(
+    assert Month(2026, 2).deadline().due_by.astimezone(UTC) == dt.datetime(
         2026, 3, 3, 6, 0, tzinfo=UTC
     )
     # March is due on Monday 6 April 2026, after it (CDT).
-    assert rules.deadline_for_month(2026, 3).due_by.astimezone(UTC) == dt.datetime(
+    assert Month(2026, 3).deadline().due_by.astimezone(UTC) == dt.datetime(
         2026, 4, 7, 5, 0, tzinfo=UTC
     )
 
@@ -99,17 +99,17 @@ def hours_long(day: dt.date, deadline: rules.Deadline) -> dt.timedelta:
 
 
 def test_a_due_date_on_the_day_clocks_change_still_ends_at_local_midnight():
-    spring = rules.deadline_for_month(2026, 2, DeadlinePolicy(rule=DAY_OF_MONTH, day=8))
+    spring = Month(2026, 2).deadline(DeadlinePolicy(rule=DAY_OF_MONTH, day=8))
     assert spring.due_by == chicago(2026, 3, 9, 0, 0)
     assert hours_long(dt.date(2026, 3, 8), spring) == dt.timedelta(hours=23)
-    autumn = rules.deadline_for_month(2026, 10, DeadlinePolicy(rule=DAY_OF_MONTH, day=1))
+    autumn = Month(2026, 10).deadline(DeadlinePolicy(rule=DAY_OF_MONTH, day=1))
     assert autumn.due_by == chicago(2026, 11, 2, 0, 0)
     assert hours_long(dt.date(2026, 11, 1), autumn) == dt.timedelta(hours=25)
 
 
 def test_the_deadline_is_computed_in_the_programs_time_zone():
     honolulu = DeadlinePolicy(tz=ZoneInfo("Pacific/Honolulu"))
-    assert rules.deadline_for_month(2026, 10, honolulu).due_by.astimezone(UTC) == dt.datetime(
+    assert Month(2026, 10).deadline(honolulu).due_by.astimezone(UTC) == dt.datetime(
         2026, 11, 3, 10, 0, tzinfo=UTC
     )
 
@@ -144,7 +144,7 @@ def test_lateness_does_not_depend_on_the_time_zone_the_moments_are_given_in():
 def test_a_session_late_on_the_last_evening_of_a_month_belongs_to_that_month():
     # 23:30 on 31 October in Chicago is already 1 November in UTC.
     halloween = chicago(2026, 10, 31, 23, 30)
-    assert rules.month_of(halloween, CHICAGO) == (2026, 10)
+    assert Month.of(halloween, CHICAGO) == Month(2026, 10)
     assert rules.is_late(
         starts_at=halloween, entered_at=chicago(2026, 11, 5, 12, 0), policy=FIRST_MONDAY
     )
@@ -184,50 +184,49 @@ def test_in_january_the_next_deadline_can_be_decembers():
 
 def test_on_the_1st_and_the_first_monday_last_month_is_still_due():
     # 1 November 2026 is a Sunday: October is due until the end of Monday 2 November.
-    assert rules.due_month(chicago(2026, 11, 1, 0, 0), FIRST_MONDAY) == (2026, 10)
-    assert rules.due_month(chicago(2026, 11, 2, 23, 59), FIRST_MONDAY) == (2026, 10)
+    assert rules.due_month(chicago(2026, 11, 1, 0, 0), FIRST_MONDAY) == Month(2026, 10)
+    assert rules.due_month(chicago(2026, 11, 2, 23, 59), FIRST_MONDAY) == Month(2026, 10)
 
 
 def test_from_midnight_after_the_first_monday_this_month_is_due():
-    assert rules.due_month(chicago(2026, 11, 3, 0, 0), FIRST_MONDAY) == (2026, 11)
-    assert rules.due_month(chicago(2026, 11, 30, 23, 59), FIRST_MONDAY) == (2026, 11)
+    assert rules.due_month(chicago(2026, 11, 3, 0, 0), FIRST_MONDAY) == Month(2026, 11)
+    assert rules.due_month(chicago(2026, 11, 30, 23, 59), FIRST_MONDAY) == Month(2026, 11)
 
 
 def test_before_the_1st_the_month_itself_is_due():
-    assert rules.due_month(chicago(2026, 10, 31, 23, 59), FIRST_MONDAY) == (2026, 10)
+    assert rules.due_month(chicago(2026, 10, 31, 23, 59), FIRST_MONDAY) == Month(2026, 10)
 
 
 def test_when_the_1st_is_a_monday_last_month_is_due_for_that_one_day():
     # 1 June 2026 is a Monday: May is due until the end of that day.
-    assert rules.due_month(chicago(2026, 6, 1, 0, 0), FIRST_MONDAY) == (2026, 5)
-    assert rules.due_month(chicago(2026, 6, 1, 23, 59), FIRST_MONDAY) == (2026, 5)
-    assert rules.due_month(chicago(2026, 6, 2, 0, 0), FIRST_MONDAY) == (2026, 6)
+    assert rules.due_month(chicago(2026, 6, 1, 0, 0), FIRST_MONDAY) == Month(2026, 5)
+    assert rules.due_month(chicago(2026, 6, 1, 23, 59), FIRST_MONDAY) == Month(2026, 5)
+    assert rules.due_month(chicago(2026, 6, 2, 0, 0), FIRST_MONDAY) == Month(2026, 6)
 
 
 def test_in_early_january_december_of_the_year_before_is_due():
     # December 2026 is due Monday 4 January 2027.
-    assert rules.due_month(chicago(2027, 1, 1, 0, 0), FIRST_MONDAY) == (2026, 12)
-    assert rules.due_month(chicago(2027, 1, 4, 23, 59), FIRST_MONDAY) == (2026, 12)
-    assert rules.due_month(chicago(2027, 1, 5, 0, 0), FIRST_MONDAY) == (2027, 1)
+    assert rules.due_month(chicago(2027, 1, 1, 0, 0), FIRST_MONDAY) == Month(2026, 12)
+    assert rules.due_month(chicago(2027, 1, 4, 23, 59), FIRST_MONDAY) == Month(2026, 12)
+    assert rules.due_month(chicago(2027, 1, 5, 0, 0), FIRST_MONDAY) == Month(2027, 1)
 
 
 def test_the_day_n_rule_keeps_last_month_due_until_the_end_of_day_n():
-    assert rules.due_month(chicago(2026, 11, 5, 23, 59), DAY_5) == (2026, 10)
-    assert rules.due_month(chicago(2026, 11, 6, 0, 0), DAY_5) == (2026, 11)
+    assert rules.due_month(chicago(2026, 11, 5, 23, 59), DAY_5) == Month(2026, 10)
+    assert rules.due_month(chicago(2026, 11, 6, 0, 0), DAY_5) == Month(2026, 11)
 
 
 def test_the_last_minute_is_the_programs_not_utc():
     # 05:59 UTC on 3 November 2026 is 23:59 on Monday 2 November in Chicago (CST).
     last_minute = dt.datetime(2026, 11, 3, 5, 59, tzinfo=UTC)
-    assert rules.due_month(last_minute, FIRST_MONDAY) == (2026, 10)
-    assert rules.due_month(last_minute + dt.timedelta(minutes=1), FIRST_MONDAY) == (2026, 11)
+    assert rules.due_month(last_minute, FIRST_MONDAY) == Month(2026, 10)
+    assert rules.due_month(last_minute + dt.timedelta(minutes=1), FIRST_MONDAY) == Month(2026, 11)
     # In Honolulu the same moment is still Monday evening.
     honolulu = DeadlinePolicy(tz=ZoneInfo("Pacific/Honolulu"))
-    assert rules.due_month(last_minute + dt.timedelta(hours=4), honolulu) == (2026, 10)
+    assert rules.due_month(last_minute + dt.timedelta(hours=4), honolulu) == Month(2026, 10)
     # At 03:00 UTC on 1 November it is still 31 October in Chicago: October, this month.
-    assert rules.due_month(dt.datetime(2026, 11, 1, 3, 0, tzinfo=UTC), FIRST_MONDAY) == (
-        2026,
-        10,
+    assert rules.due_month(dt.datetime(2026, 11, 1, 3, 0, tzinfo=UTC), FIRST_MONDAY) == Month(
+        2026, 10
     )
 
 
@@ -235,8 +234,8 @@ def test_the_due_month_changes_at_local_midnight_when_clocks_go_forward():
     # With day 8, February 2026 is due on Sunday 8 March, the day clocks go forward: the
     # window ends at midnight CDT, 05:00 UTC, not 06:00.
     day_8 = DeadlinePolicy(rule=DAY_OF_MONTH, day=8)
-    assert rules.due_month(dt.datetime(2026, 3, 9, 4, 59, tzinfo=UTC), day_8) == (2026, 2)
-    assert rules.due_month(dt.datetime(2026, 3, 9, 5, 0, tzinfo=UTC), day_8) == (2026, 3)
+    assert rules.due_month(dt.datetime(2026, 3, 9, 4, 59, tzinfo=UTC), day_8) == Month(2026, 2)
+    assert rules.due_month(dt.datetime(2026, 3, 9, 5, 0, tzinfo=UTC), day_8) == Month(2026, 3)
 
 
 @given(
@@ -246,21 +245,21 @@ def test_the_due_month_changes_at_local_midnight_when_clocks_go_forward():
     rule=st.sampled_from([FIRST_MONDAY, DAY_5, DeadlinePolicy(rule=DAY_OF_MONTH, day=28)]),
 )
 def test_the_due_month_is_the_latest_month_whose_deadline_is_still_open(moment, rule):
-    year, month = rules.due_month(moment, rule)
-    assert moment < rules.deadline_for_month(year, month, rule).due_by
-    assert moment >= rules.deadline_for_month(*rules.previous_month(year, month), rule).due_by
-    this_month = rules.month_of(moment, rule.tz)
-    assert (year, month) in (this_month, rules.previous_month(*this_month))
+    due = rules.due_month(moment, rule)
+    assert moment < due.deadline(rule).due_by
+    assert moment >= due.previous().deadline(rule).due_by
+    this_month = Month.of(moment, rule.tz)
+    assert due in (this_month, this_month.previous())
 
 
 def test_the_next_deadline_is_the_due_months():
     now = chicago(2027, 1, 2, 12, 0)
     deadline = rules.next_deadline(now, FIRST_MONDAY)
-    assert (deadline.year, deadline.month) == rules.due_month(now, FIRST_MONDAY)
+    assert deadline.of_month == rules.due_month(now, FIRST_MONDAY)
 
 
 def test_days_left_counts_whole_days_in_the_programs_time_zone():
-    deadline = rules.deadline_for_month(2026, 11)  # due Monday 7 December 2026
+    deadline = Month(2026, 11).deadline()  # due Monday 7 December 2026
     assert deadline.days_left(chicago(2026, 11, 18, 10, 0)) == 19
     assert deadline.days_left(chicago(2026, 12, 7, 23, 59)) == 0
     # 02:00 UTC on 7 December is still the evening of 6 December in Chicago.
@@ -289,8 +288,105 @@ def test_the_day_n_rule_moves_the_lock_too():
 
 
 def test_month_bounds_are_local_midnights():
-    start, end = rules.month_bounds(2026, 12, CHICAGO)
+    start, end = Month(2026, 12).bounds(CHICAGO)
     assert (start, end) == (chicago(2026, 12, 1), chicago(2027, 1, 1))
+
+
+# --- Months -------------------------------------------------------------------------------
+
+months = st.builds(Month, year=st.integers(2000, 2100), month=st.integers(1, 12))
+
+
+def test_a_month_has_a_key_a_label_and_a_name():
+    may = Month.parse("2026-05")
+    assert may == Month(2026, 5)
+    assert (may.key, may.label, may.name, str(may)) == ("2026-05", "May 2026", "May", "2026-05")
+    assert Month(2026, 10).short_label == "Oct 2026"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        None,
+        "2026-5",
+        "2026-13",
+        "2026-00",
+        "0000-05",
+        "1999-12",
+        "2101-01",
+        "9999-12",
+        "26-05",
+        "2026/05",
+        "2026-05-01",
+        "abcd-ef",
+        "２０２６-05",
+        "-2026-05",
+    ],
+)
+def test_a_month_that_cannot_be_read_is_refused_with_what_to_type(text):
+    with pytest.raises(rules.MonthError, match="Choose a month as YYYY-MM, for example 2026-05."):
+        Month.parse(text)
+    assert Month.parse_or_none(text) is None
+
+
+def test_a_month_that_does_not_exist_cannot_be_made():
+    with pytest.raises(rules.MonthError):
+        Month(2026, 13)
+    with pytest.raises(rules.MonthError):
+        Month(0, 5)
+
+
+def test_months_order_by_time_across_years():
+    assert Month(2025, 12) < Month(2026, 1) < Month(2026, 2)
+    assert sorted([Month(2026, 1), Month(2025, 12)]) == [Month(2025, 12), Month(2026, 1)]
+    assert Month(2026, 1).previous() == Month(2025, 12)
+    assert Month(2025, 12).next() == Month(2026, 1)
+
+
+def test_a_month_knows_its_days_and_its_deadline():
+    february = Month(2028, 2)
+    assert (february.first_day(), february.last_day()) == (
+        dt.date(2028, 2, 1),
+        dt.date(2028, 2, 29),
+    )
+    assert Month(2026, 10).due_date(DAY_5) == dt.date(2026, 11, 5)
+    assert Month(2026, 10).deadline().month_label == "October 2026"
+
+
+def test_the_month_of_a_moment_is_read_in_the_programs_time_zone():
+    # 03:00 UTC on 1 November 2026 is still 31 October in Chicago.
+    moment = dt.datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+    assert Month.of(moment, CHICAGO) == Month(2026, 10)
+    assert Month.of(moment, UTC) == Month(2026, 11)
+
+
+@given(months)
+def test_parsing_a_months_key_gives_the_month_back(month):
+    assert Month.parse(month.key) == month
+
+
+@given(months)
+def test_next_and_previous_undo_each_other(month):
+    assert month.next().previous() == month
+    assert month.previous().next() == month
+    assert month.previous() < month < month.next()
+
+
+@given(months)
+def test_months_follow_each_other_without_gap_or_overlap_across_clock_changes(month):
+    start, end = month.bounds(CHICAGO)
+    assert end == month.next().bounds(CHICAGO)[0]
+    assert Month.of(start, CHICAGO) == month
+    assert Month.of(end - dt.timedelta(microseconds=1), CHICAGO) == month
+    # Local midnights, whatever the offset that day (CST or CDT).
+    assert start.astimezone(CHICAGO).time() == end.astimezone(CHICAGO).time() == dt.time(0, 0)
+
+
+@given(months)
+def test_a_months_deadline_falls_in_the_month_after(month):
+    due = month.due_date()
+    assert Month(due.year, due.month) == month.next()
 
 
 # --- Hours --------------------------------------------------------------------------------

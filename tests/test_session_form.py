@@ -1,4 +1,4 @@
-"""The session form (SPEC 4.1 to 4.10, 4.14 and 7), through the pages a mentor uses.
+"""The session form (RULES 4.1 to 4.10, 4.14 and 7), through the pages a mentor uses.
 
 Time is frozen on Wednesday 18 November 2026, 10:00 in Chicago: October's sessions were
 due on Monday 2 November, November's are due on Monday 7 December.

@@ -1,4 +1,4 @@
-"""The rules a session's values follow (SPEC 4.2, 4.3, 4.5, 4.6, 4.8) live in one place,
+"""The rules a session's values follow (RULES 4.2, 4.3, 4.5, 4.6, 4.8) live in one place,
 ``rules.session_problems``: the session form and the service refuse the same input with
 the same words.
 
@@ -142,7 +142,7 @@ def service_errors(match, choices, program, values) -> dict[str, list[str]]:
     data = services.SessionInput(
         match=match,
         starts_at=values["starts_at"],
-        # The form sends an absence on with 0 hours, whatever was chosen (SPEC 4.10).
+        # The form sends an absence on with 0 hours, whatever was chosen (RULES 4.10).
         quarter_hours=values["quarter_hours"] if values["met"] else 0,
         type_of_mentoring=choices["mentoring"],
         interaction=choices["in_person"],

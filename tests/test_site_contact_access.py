@@ -16,10 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
-from portal.accounts import services as enrollment
 from portal.accounts import site_contacts
-from portal.accounts.models import Invitation, InvitationState, Role, User
+from portal.accounts.models import Role, User
 from portal.audit.models import AuditEvent
+from portal.enrollment import services as enrollment
+from portal.enrollment.models import Invitation, InvitationState
 from portal.mentoring.models import ProgramSettings, SchoolSite, SiteContact
 from portal.notifications.models import Notification
 from portal.safeguarding import selectors

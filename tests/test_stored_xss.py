@@ -15,8 +15,8 @@ from html.parser import HTMLParser
 import pytest
 from django.utils.html import escape
 
-from portal.lib.emails import build_message, render_email
 from portal.mentoring.models import ProgramSettings, SiteContact
+from portal.notifications.emails import build_message, render_email
 from portal.notifications.models import Notification
 from portal.safeguarding import services as safeguarding
 from portal.support.models import SupportRequest

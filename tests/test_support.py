@@ -1,4 +1,4 @@
-"""Matches needing support (SPEC 4.16): an active match with two absences in a row, or with
+"""Matches needing support (RULES 4.16): an active match with two absences in a row, or with
 nothing logged for 30 days, is listed for staff."""
 
 import datetime as dt

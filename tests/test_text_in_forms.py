@@ -159,8 +159,8 @@ def test_a_search_box_has_the_short_limit():
 
 
 def test_a_password_is_kept_exactly_as_typed(db):
-    from portal.accounts.enrollment_forms import AcceptInvitationForm
     from portal.accounts.models import User
+    from portal.enrollment.forms import AcceptInvitationForm
 
     user = User(email="new@example.org", full_name="New Mentor")
     secret = "\tcorrect horse\x0b battery staple "
@@ -172,7 +172,7 @@ def test_a_password_is_kept_exactly_as_typed(db):
     assert form.cleaned_data["password1"] == secret
 
 
-# --- Session notes are shown back exactly as typed (SPEC 4.6) -----------------------------
+# --- Session notes are shown back exactly as typed (RULES 4.6) -----------------------------
 
 
 NOTES_AS_TYPED = "  Leading spaces stay.\n\tA tab stays.\n\nTwo line breaks stay.  "

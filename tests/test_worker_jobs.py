@@ -5,6 +5,7 @@ import logging
 
 from django.utils import timezone
 
+from portal import schedule
 from portal.notifications.management.commands import run_worker
 from portal.notifications.models import Notification
 from portal.safeguarding.models import SafetyConcern
@@ -38,8 +39,8 @@ def test_a_failing_job_is_logged_and_the_others_still_run(
     def broken():
         raise RuntimeError("boom")
 
-    jobs = {"broken": broken, **run_worker.SCHEDULED_JOBS}
-    monkeypatch.setattr(run_worker, "SCHEDULED_JOBS", jobs)
+    jobs = {"broken": broken, **schedule.SCHEDULED_JOBS}
+    monkeypatch.setattr(schedule, "SCHEDULED_JOBS", jobs)
     with caplog.at_level(logging.ERROR, logger="portal.worker"):
         run_worker.run_scheduled_jobs()
     assert "scheduled job broken failed" in caplog.text

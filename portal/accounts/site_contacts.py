@@ -3,8 +3,9 @@ end of a contact's access when they are removed or move to another school.
 
 A contact's email is their sign-in: saving a contact links the account with that email
 (making one with the role "site contact" if there is none) and, when that account cannot
-sign in yet, sends it an invitation like a mentor's (``portal.accounts.services``). An
-email that already signs in with another role is refused, never changed silently.
+sign in yet, sends it an invitation like a mentor's (``portal.enrollment.services``). An
+email that already signs in with another role is refused (``people.email_in_use``), never
+changed silently.
 
 Which concerns a contact sees is decided on each request from their SiteContact rows
 (``portal.safeguarding.access``); removing or moving a contact also ends every session of
@@ -20,18 +21,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from portal.accounts import services as enrollment
-from portal.accounts.models import Invitation, Role, User
+from portal.accounts import people
+from portal.accounts.models import Role, User
 from portal.audit.services import log_action
+from portal.enrollment import services as enrollment
+from portal.enrollment.models import Invitation
 from portal.mentoring.models import SiteContact
 from portal.security import sessions
 
 AUDITED_FIELDS = ("site", "name", "role", "email", "phone", "position")
-ROLE_WORDS = {
-    Role.MENTOR: "a mentor",
-    Role.STAFF: "program staff",
-    Role.ADMIN: "an administrator",
-}
 
 
 def can_sign_in(prefix: str = "") -> Q:
@@ -45,21 +43,7 @@ def can_sign_in(prefix: str = "") -> Q:
 
 def contact_email_problem(email: str) -> str:
     """Why ``email`` cannot be a site contact's sign-in, or "" when it can."""
-    return account_problem(User.objects.filter(email__iexact=email.strip()).first())
-
-
-def account_problem(existing: User | None) -> str:
-    """Why the account already using an email keeps it from being a contact's sign-in,
-    or "" when it does not (no account, or a site contact's). Imports look the accounts
-    of a whole file up at once and ask this for each row."""
-    if existing is None or existing.is_site_contact:
-        return ""
-    return (
-        f"{existing.full_name or 'Someone'} already signs in to the portal as "
-        f"{ROLE_WORDS.get(existing.role, existing.get_role_display().lower())} with this "
-        "email, so it cannot also be a school contact's sign-in. Use another email for this "
-        "contact, or ask an administrator."
-    )
+    return people.email_in_use(people.account_with_email(email), becoming=Role.SITE_CONTACT)
 
 
 def checked_contact_email(email: str) -> str:
@@ -161,7 +145,7 @@ def site_contact_save(
         if before.user_id != account.pk or before.site_id != contact.site_id:
             _end_access(user_id=before.user_id, now=now)
     is_new_link = before is None or before.user_id != account.pk
-    if is_new_link and enrollment.awaiting_invitation(account):
+    if is_new_link and people.awaiting_invitation(account):
         enrollment.invitation_resend(user=account, created_by=actor, now=now)
     return contact
 

@@ -53,6 +53,5 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("site/", views.site_contact_home, name="site_home"),
     path("staff/", views.staff_home, name="staff_home"),
 ]

@@ -1,7 +1,7 @@
 """The Django admin writes to the audit trail like every other page.
 
 Django's own admin log keeps a sentence per change; the audit trail keeps who changed
-which values from what to what, for every record, in one place (SPEC 6).
+which values from what to what, for every record, in one place (RULES 6).
 """
 
 from django.contrib import admin

@@ -87,6 +87,32 @@ class CsvTable:
     def missing(self, required: list[str]) -> list[str]:
         return [name for name in required if name not in self.columns]
 
+    def layout_problems(
+        self, required: list[str], *, what: str, labels: dict[str, str] | None = None
+    ) -> list[tuple[int, str, str]]:
+        """(row, column, message) for a file without the columns it needs, or with nothing
+        under its first row. ``what`` names the rows ("mentors"); ``labels`` how a column
+        is written in the messages (its name by default)."""
+        labels = labels or {}
+        if not self.header:
+            names = ", ".join(labels.get(name, name) for name in required)
+            return [(1, "", f"The file is empty. Its first row names the columns: {names}.")]
+        missing = self.missing(required)
+        if missing:
+            first_row = ", ".join(self.header)[:200]
+            return [
+                (
+                    1,
+                    name,
+                    "The first row must name the columns: add one named "
+                    f'"{labels.get(name, name)}". This file\'s first row is: {first_row}.',
+                )
+                for name in missing
+            ]
+        if not self.rows and not self.problems:
+            return [(2, "", f"The file has a header row but no {what}.")]
+        return []
+
 
 def read_csv(text: str, *, headers: dict[str, str], max_rows: int) -> CsvTable:
     """The rows of ``text``, each a dict of the known columns (``headers`` maps each

@@ -21,6 +21,7 @@ from portal.mentoring.models import (
     MatchStatus,
     Mentee,
     MenteeStatus,
+    NoSessionMonth,
     ProgramSettings,
     SessionLog,
     SessionLogRevision,
@@ -30,36 +31,50 @@ from portal.safeguarding.models import ConcernNote, NeedNote, ResourceNeed, Safe
 RETENTION_PLACEHOLDER = "[Removed: older than the program keeps session notes.]"
 ERASED_PLACEHOLDER = "[Erased at the school's request.]"
 ERASED_NAME = "Erased"
-# Values of a session's history that hold what was written about the child.
-TEXT_KEYS = ("notes", "safety_concern_details", "resource_needs_details")
+# Text the database requires while a box is ticked (constraint "session_concern_described"):
+# like a required field, it keeps the placeholder then.
+REQUIRED_WHILE = {(SessionLog, "safety_concern_details"): "safety_concern"}
+
+# Which fields hold text about a child is declared on each model (CHILD_TEXT_FIELDS):
+# everything below reads those declarations, never a list of its own.
+
+
+def _blanked(obj, placeholder: str) -> list[str]:
+    """Replace the child text fields of ``obj``: by ``placeholder`` where the record must
+    still say something (a required field), by nothing elsewhere. Returns their names."""
+    model = type(obj)
+    names = list(model.CHILD_TEXT_FIELDS)
+    for name in names:
+        ticked = REQUIRED_WHILE.get((model, name))
+        required = not model._meta.get_field(name).blank or (ticked and getattr(obj, ticked))
+        setattr(obj, name, placeholder if required else "")
+    return names
 
 
 def _blank_session(session: SessionLog, placeholder: str) -> None:
-    """Replace what was written in a session, and in its history, by ``placeholder``.
+    """Replace what was written in a session, its history and its needs by ``placeholder``.
 
     Hours, dates, attendance and the ticked boxes stay: they are the mentor's record of
     service and the program's counts, and say nothing about the child.
     """
-    session.notes = placeholder
-    session.safety_concern_details = placeholder if session.safety_concern else ""
-    session.resource_needs_details = ""
-    session.save(
-        update_fields=["notes", "safety_concern_details", "resource_needs_details", "updated_at"]
-    )
+    session.save(update_fields=[*_blanked(session, placeholder), "updated_at"])
     for revision in SessionLogRevision.objects.filter(session=session):
-        for values in (revision.old_values, revision.new_values):
-            for key in TEXT_KEYS:
+        for name in SessionLogRevision.CHILD_TEXT_FIELDS:
+            values = getattr(revision, name)  # a session's snapshot()
+            for key in SessionLog.CHILD_TEXT_FIELDS:
                 if values.get(key):
                     values[key] = placeholder
-        revision.save(update_fields=["old_values", "new_values"])
-    ResourceNeed.objects.filter(session=session).exclude(details="").update(details="")
+        revision.save(update_fields=list(SessionLogRevision.CHILD_TEXT_FIELDS))
+    for need in ResourceNeed.objects.filter(session=session):
+        need.save(update_fields=_blanked(need, placeholder))
 
 
-def _scrub_audit_trail(objects, *, name: str, placeholder: str = "", keys=TEXT_KEYS) -> None:
-    """Earlier audit entries about ``objects`` lose the child's name, and ``keys`` their
-    text. Who did what and when stays."""
+def _scrub_audit_trail(objects, *, name: str, placeholder: str = "", keys=None) -> None:
+    """Earlier audit entries about ``objects`` lose the child's name, and ``keys`` (by
+    default their model's child text fields) their text. Who did what and when stays."""
     for obj in objects[:1]:
         object_type = object_type_of(obj)
+        keys = type(obj).CHILD_TEXT_FIELDS if keys is None else keys
         events = AuditEvent.objects.filter(
             object_type=object_type, object_id__in=[o.pk for o in objects]
         )
@@ -72,6 +87,15 @@ def _scrub_audit_trail(objects, *, name: str, placeholder: str = "", keys=TEXT_K
                         values[key] = _without_name(value, name)
             event.note = _without_name(event.note, name)
             event.save(update_fields=["old_values", "new_values", "note"])
+
+
+def _de_identified(obj, name: str) -> None:
+    """The child's first name replaced by "[the child]" in every child text field of
+    ``obj``, which is kept."""
+    names = type(obj).CHILD_TEXT_FIELDS
+    for field in names:
+        setattr(obj, field, _without_name(getattr(obj, field), name))
+    obj.save(update_fields=list(names))
 
 
 def retention_cutoff(program: ProgramSettings, now: dt.datetime) -> dt.datetime | None:
@@ -174,9 +198,11 @@ def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
       and the name they say nothing about the child.
     - **Safety concerns are kept, de-identified**: a concern is safeguarding evidence
       the program may have to produce later (to the school, to child protection
-      services), so it is never deleted (SPEC 3). Its link to the child's name is cut
+      services), so it is never deleted (RULES 3). Its link to the child's name is cut
       (the mentee record is renamed) and the child's first name is replaced by
       "[the child]" in its description and notes; the who-did-what-when stays.
+    - **Closed matches and months without sessions** lose the child's first name in their
+      reason and details, like the concerns.
     - **The mentee** stays as an anonymous, inactive row ("Erased X.") so that the
       concerns and sessions above keep a valid match; their matches are closed.
     - **The audit trail** records the erasure (who, when, the reason, the counts) but
@@ -201,23 +227,30 @@ def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
                 _blank_session(session, ERASED_PLACEHOLDER)
                 session_count += 1
         needs = ResourceNeed.objects.filter(match__in=matches)
-        NeedNote.objects.filter(need__in=needs).exclude(text="").update(text=ERASED_PLACEHOLDER)
+        for note in NeedNote.objects.filter(need__in=needs):
+            if any(getattr(note, field) for field in NeedNote.CHILD_TEXT_FIELDS):
+                for field in NeedNote.CHILD_TEXT_FIELDS:
+                    setattr(note, field, ERASED_PLACEHOLDER)
+                note.save(update_fields=list(NeedNote.CHILD_TEXT_FIELDS))
         concerns = SafetyConcern.objects.filter(match__in=matches)
         for concern in concerns:
-            concern.description = _without_name(concern.description, name)
-            concern.acknowledgement_note = _without_name(concern.acknowledgement_note, name)
-            concern.outcome = _without_name(concern.outcome, name)
-            concern.save(update_fields=["description", "acknowledgement_note", "outcome"])
+            _de_identified(concern, name)
             for note in ConcernNote.objects.filter(concern=concern):
-                note.text = _without_name(note.text, name)
-                note.save(update_fields=["text"])
+                _de_identified(note, name)
+        mentors = matches.values("mentor")
+        for month in NoSessionMonth.objects.filter(mentor__in=mentors).exclude(details=""):
+            _de_identified(month, name)
         closed = 0
-        for match in matches.filter(status=MatchStatus.ACTIVE):
-            match.status = MatchStatus.CLOSED
-            match.end_date = max(timezone.localdate(now), match.start_date)
-            match.closure_reason = "Records erased at the school's request."
-            match.save(update_fields=["status", "end_date", "closure_reason"])
-            closed += 1
+        for match in matches:
+            if match.status == MatchStatus.ACTIVE:
+                match.status = MatchStatus.CLOSED
+                match.end_date = max(timezone.localdate(now), match.start_date)
+                match.closure_reason = "Records erased at the school's request."
+                match.save(update_fields=["status", "end_date", "closure_reason"])
+                closed += 1
+            else:
+                _de_identified(match, name)
+        # As on the mentee's row: the first name goes, the last initial stays.
         _scrub_audit_trail([mentee], name=name, placeholder=ERASED_NAME, keys=("first_name",))
         # Changes to the matches (staff pages, the admin) name the child as "Jane D.".
         _scrub_audit_trail(list(matches), name=name)

@@ -1,6 +1,6 @@
 """Each match's latest activity, kept on the match itself.
 
-"Matches needing support" (SPEC 4.16: two absences in a row, or nothing logged for 30
+"Matches needing support" (RULES 4.16: two absences in a row, or nothing logged for 30
 days) must look at every active match's last two entries. Looking them up on each page
 costs one index probe per match: tens of milliseconds for 20,000 matches on every
 dashboard. The two latest live entries are instead copied onto the match whenever its

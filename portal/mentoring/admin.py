@@ -166,7 +166,7 @@ class SessionLogAdmin(TextInputAdminMixin, AuditedAdminMixin, StaffAccessMixin, 
 
 @admin.register(NoSessionMonth)
 class NoSessionMonthAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
-    """Mentors' "we did not meet this month" answers, for compliance (SPEC 4.15)."""
+    """Mentors' "we did not meet this month" answers, for compliance (RULES 4.15)."""
 
     list_display = ["mentor", "month_label", "reason", "details", "declared_at"]
     list_filter = ["year", "month", "reason"]

@@ -338,10 +338,8 @@ class DeleteSessionForm(FieldMessagesMixin, TextInputMixin, forms.Form):
 class NoSessionMonthForm(TextInputMixin, forms.Form):
     """ "We did not meet at all this month", with the reason: one step from the home page."""
 
-    month = forms.RegexField(
-        regex=r"^\d{4}-\d{2}$",
-        widget=forms.HiddenInput,
-        error_messages={"required": "Choose the month.", "invalid": "Choose the month."},
+    month = forms.CharField(
+        widget=forms.HiddenInput, error_messages={"required": "Choose the month."}
     )
     reason = forms.ChoiceField(
         label="Why did you not meet?",
@@ -360,11 +358,11 @@ class NoSessionMonthForm(TextInputMixin, forms.Form):
         error_messages={"max_length": "Keep it under 500 characters."},
     )
 
-    def clean_month(self) -> tuple[int, int]:
-        year, month = (int(part) for part in self.cleaned_data["month"].split("-"))
-        if not 1 <= month <= 12:
-            raise forms.ValidationError("Choose the month.")
-        return year, month
+    def clean_month(self) -> rules.Month:
+        try:
+            return rules.Month.parse(self.cleaned_data["month"])
+        except rules.MonthError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean(self):
         data = super().clean()

@@ -3,6 +3,9 @@
 Values are stored so that a bad one cannot exist: hours as a whole number of quarter
 hours, one entry per match and start time, zero hours exactly when the pair did not meet.
 The database enforces these; forms only explain them.
+
+Longer than 500 lines: the program's records refer to one another, and each declares
+which of its text fields are about a child (CHILD_TEXT_FIELDS).
 """
 
 import contextvars
@@ -68,6 +71,20 @@ _request_program: contextvars.ContextVar = contextvars.ContextVar("program", def
 
 class ProgramSettings(models.Model):
     """The one organization this deployment serves. There is exactly one row (pk=1)."""
+
+    CHILD_TEXT_FIELDS = ()
+    OTHER_TEXT_FIELDS = (
+        "name",
+        "time_zone",
+        "activity_mode",
+        "deadline_rule",
+        "late_policy",
+        "contact_email",
+        "contact_phone",
+        "help_video_links",
+        "mentor_agreement",
+        "prompt_words",
+    )
 
     name = models.CharField(max_length=120, default="Mentoring Program")
     time_zone = models.CharField(
@@ -235,6 +252,9 @@ class ChoiceList(models.TextChoices):
 class Choice(models.Model):
     """An entry of one of the program's lists. Retired entries stay on old sessions."""
 
+    CHILD_TEXT_FIELDS = ()
+    OTHER_TEXT_FIELDS = ("list", "label")
+
     list = models.CharField(max_length=30, choices=ChoiceList.choices)
     label = models.CharField(max_length=60)
     is_default = models.BooleanField(default=False)
@@ -261,6 +281,9 @@ class Choice(models.Model):
 
 
 class SchoolSite(models.Model):
+    CHILD_TEXT_FIELDS = ()
+    OTHER_TEXT_FIELDS = ("name", "address")
+
     name = models.CharField(max_length=120, unique=True)
     address = models.CharField(max_length=250, blank=True)
 
@@ -273,6 +296,9 @@ class SchoolSite(models.Model):
 
 class SiteContact(models.Model):
     """Someone at a school whom mentors tell about immediate safety concerns."""
+
+    CHILD_TEXT_FIELDS = ()
+    OTHER_TEXT_FIELDS = ("name", "role", "email", "phone")
 
     site = models.ForeignKey(SchoolSite, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=120)
@@ -303,6 +329,9 @@ class MentorStatus(models.TextChoices):
 
 
 class Mentor(models.Model):
+    CHILD_TEXT_FIELDS = ()
+    OTHER_TEXT_FIELDS = ("status", "agreement_version")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentor"
     )
@@ -337,6 +366,11 @@ class MenteeStatus(models.TextChoices):
 
 class Mentee(models.Model):
     """A child in the program. First name and last initial only: nothing more is needed."""
+
+    # The child's name: left out of the de-identified export and redacted from the logs;
+    # the erasure renames the child (the last initial stays: "Erased D.").
+    CHILD_TEXT_FIELDS = ("first_name", "last_initial")
+    OTHER_TEXT_FIELDS = ("grade", "status")
 
     first_name = models.CharField(max_length=60)
     last_initial = models.CharField(max_length=1)
@@ -373,6 +407,10 @@ class MatchStatus(models.TextChoices):
 
 
 class Match(models.Model):
+    # Why a match ended ("moved to another school") is about the child.
+    CHILD_TEXT_FIELDS = ("closure_reason",)
+    OTHER_TEXT_FIELDS = ("status", "last_attendance", "previous_attendance")
+
     mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="matches")
     mentee = models.ForeignKey(Mentee, on_delete=models.PROTECT, related_name="matches")
     site = models.ForeignKey(SchoolSite, on_delete=models.PROTECT, related_name="matches")
@@ -435,6 +473,13 @@ class SessionLogQuerySet(models.QuerySet):
 
 class SessionLog(models.Model):
     """One mentoring session: one meeting (or missed meeting) of one match."""
+
+    # What is written about the child, declared once: the de-identified export leaves it
+    # out, the retention purge and the erasure blank it (portal/lifecycle/services.py),
+    # the logs redact it. Every other text field is in OTHER_TEXT_FIELDS, and
+    # tests/test_child_text.py fails for a text field in neither.
+    CHILD_TEXT_FIELDS = ("notes", "activity", "safety_concern_details", "resource_needs_details")
+    OTHER_TEXT_FIELDS = ("attendance", "resource_needs")  # choices and the needs' codes
 
     match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField("date & time")
@@ -566,6 +611,11 @@ class RevisionAction(models.TextChoices):
 class SessionLogRevision(models.Model):
     """One change to a session log, with the values before and after it."""
 
+    # Both hold a session's ``snapshot()``: its CHILD_TEXT_FIELDS among other values. The
+    # reason says why staff corrected an entry.
+    CHILD_TEXT_FIELDS = ("old_values", "new_values")
+    OTHER_TEXT_FIELDS = ("action", "reason")
+
     session = models.ForeignKey(SessionLog, on_delete=models.PROTECT, related_name="revisions")
     action = models.CharField(max_length=20, choices=RevisionAction.choices)
     changed_by = models.ForeignKey(
@@ -616,7 +666,7 @@ STARTING_LISTS = {
 
 
 def ensure_starting_lists() -> None:
-    """The lists of SPEC 4.4, with the first entry as the default, for an empty list."""
+    """The lists of RULES 4.4, with the first entry as the default, for an empty list."""
     for list_name, labels in STARTING_LISTS.items():
         if Choice.objects.filter(list=list_name).exists():
             continue
@@ -634,10 +684,14 @@ class NoSessionReason(models.TextChoices):
 
 
 class NoSessionMonth(models.Model):
-    """A mentor's answer "we did not meet at all this month" (SPEC 4.15).
+    """A mentor's answer "we did not meet at all this month" (RULES 4.15).
 
     Zero hours becomes an answer rather than a silence; it also stops that month's reminders.
     """
+
+    # "My mentee moved away": the mentor's explanation may be about the child.
+    CHILD_TEXT_FIELDS = ("details",)
+    OTHER_TEXT_FIELDS = ("reason",)
 
     mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="no_session_months")
     year = models.PositiveSmallIntegerField()
@@ -675,7 +729,7 @@ class NoSessionMonth(models.Model):
 
     @property
     def month_label(self) -> str:
-        return dt.date(self.year, self.month, 1).strftime("%B %Y")
+        return rules.Month(self.year, self.month).label
 
 
 class ReminderKind(models.TextChoices):
@@ -687,6 +741,9 @@ class ReminderKind(models.TextChoices):
 class ReminderSent(models.Model):
     """One reminder queued for one mentor for one period. The unique constraint is what
     makes the reminder job safe to run any number of times, in several processes."""
+
+    CHILD_TEXT_FIELDS = ()
+    OTHER_TEXT_FIELDS = ("kind", "period")
 
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="reminders_sent")
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)

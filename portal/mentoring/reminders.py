@@ -1,4 +1,4 @@
-"""Reminders to mentors (SPEC 4.11), queued through the notification outbox.
+"""Reminders to mentors (RULES 4.11), queued through the notification outbox.
 
 - **Weekly**: on the program's reminder day, from its reminder hour, a mentor with an
   active match who has logged nothing in the past 7 days (no session held in them and no
@@ -7,7 +7,7 @@
   deadline, a mentor with an active match who has logged nothing for that month gets a
   reminder. These cannot be turned off.
 
-A mentor who said "no session this month" (SPEC 4.15) gets no reminder about that month.
+A mentor who said "no session this month" (RULES 4.15) gets no reminder about that month.
 
 ``reminders_send`` runs every minute from the worker (or from cron through
 ``manage.py send_reminders``). Each reminder is a ``ReminderSent`` row, unique per mentor,
@@ -96,7 +96,7 @@ def deadline_due(now: dt.datetime, program: ProgramSettings) -> DueReminder | No
     at_hour = dt.time(program.reminder_hour, 0)
     day_starts = dt.datetime.combine(deadline.due_date, at_hour, tzinfo=program.tz)
     before_starts = day_starts - dt.timedelta(days=program.deadline_reminder_days_before)
-    period = f"{deadline.year:04d}-{deadline.month:02d}"
+    period = deadline.of_month.key
     if day_starts <= now < deadline.due_by:
         return DueReminder(ReminderKind.DEADLINE_DAY, period, deadline)
     if program.deadline_reminder_days_before and before_starts <= now < day_starts:
@@ -158,7 +158,7 @@ def weekly_recipients(now: dt.datetime, program: ProgramSettings, due: DueRemind
 
 def deadline_recipients(now: dt.datetime, program: ProgramSettings, due: DueReminder):
     deadline = due.deadline
-    start, end = rules.month_bounds(deadline.year, deadline.month, program.tz)
+    start, end = deadline.of_month.bounds(program.tz)
     last_day = (end - dt.timedelta(days=1)).date()
     matched_that_month = Match.objects.filter(
         mentor=OuterRef("pk"), status=MatchStatus.ACTIVE, start_date__lte=last_day

@@ -46,7 +46,7 @@ def hours_options(max_quarters: int) -> list[str]:
 def parse_hours(text: str | None, *, met: bool, max_quarters: int) -> int:
     """Turn what the mentor sent into quarter hours, or explain why it cannot be stored.
 
-    Absences and cancellations are always zero hours (SPEC 4.10), whatever was sent. Hours
+    Absences and cancellations are always zero hours (RULES 4.10), whatever was sent. Hours
     that are read but out of range get the words of ``hours_problem``, as the service does.
     """
     if not met:
@@ -104,6 +104,129 @@ class DeadlinePolicy:
     tz: ZoneInfo = ZoneInfo("America/Chicago")
 
 
+class MonthError(ValueError):
+    """A month that cannot be read; the message is written for the person who typed it."""
+
+
+MONTH_HELP = "Choose a month as YYYY-MM, for example 2026-05."
+# The program's records start this century; a year outside is a typing slip, not a month.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_MONTH_KEY = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month of the program: what "sessions of October 2026" means everywhere.
+
+    Months order by time. ``bounds`` and ``of`` are read in the program's time zone.
+    """
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        # datetime stops at year 9999 and the bounds need the month after.
+        if not (1 <= self.month <= 12 and 1 <= self.year <= 9998):
+            raise MonthError(MONTH_HELP)
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Month":
+        """'2026-05' as a Month; anything else raises MonthError with a message to show."""
+        found = _MONTH_KEY.fullmatch((text or "").strip())
+        if not found:
+            raise MonthError(MONTH_HELP)
+        year, month = int(found[1]), int(found[2])
+        if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
+            raise MonthError(MONTH_HELP)
+        return cls(year, month)
+
+    @classmethod
+    def parse_or_none(cls, text: str | None) -> "Month | None":
+        """For addresses, which people type: a month that cannot be read is no month."""
+        try:
+            return cls.parse(text)
+        except MonthError:
+            return None
+
+    @classmethod
+    def of(cls, moment: dt.datetime, tz: ZoneInfo) -> "Month":
+        """The month a moment falls in, in the program's time zone."""
+        local = moment.astimezone(tz)
+        return cls(local.year, local.month)
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def key(self) -> str:
+        """'2026-05': the form used in addresses and form fields."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def name(self) -> str:
+        """'May'."""
+        return calendar.month_name[self.month]
+
+    @property
+    def label(self) -> str:
+        """'May 2026'."""
+        return f"{self.name} {self.year}"
+
+    @property
+    def short_label(self) -> str:
+        """'Oct 2026': for table headings."""
+        return f"{calendar.month_abbr[self.month]} {self.year}"
+
+    def previous(self) -> "Month":
+        if self.month == 1:
+            return Month(self.year - 1, 12)
+        return Month(self.year, self.month - 1)
+
+    def next(self) -> "Month":
+        if self.month == 12:
+            return Month(self.year + 1, 1)
+        return Month(self.year, self.month + 1)
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    def last_day(self) -> dt.date:
+        return self.next().first_day() - dt.timedelta(days=1)
+
+    def bounds(self, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+        """The first moment of the month and of the next one, in the program's time zone."""
+        return (
+            dt.datetime(self.year, self.month, 1, tzinfo=tz),
+            dt.datetime(*self.next().as_tuple(), 1, tzinfo=tz),
+        )
+
+    def as_tuple(self) -> tuple[int, int]:
+        return self.year, self.month
+
+    def due_date(self, policy: "DeadlinePolicy | None" = None) -> dt.date:
+        """The last day to enter the sessions held in this month.
+
+        "First Monday of the following month": October 2021 is due Monday 1 November 2021.
+        "Day N of the following month": October 2026 with N=5 is due 5 November 2026.
+        """
+        policy = policy or DeadlinePolicy()
+        following = self.next()
+        if policy.rule == DAY_OF_MONTH:
+            last_day = following.last_day().day
+            return dt.date(following.year, following.month, min(policy.day, last_day))
+        if policy.rule != FIRST_WEEKDAY:
+            raise ValueError(f"Unknown deadline rule: {policy.rule!r}")
+        first = following.first_day()
+        return first + dt.timedelta(days=(policy.weekday - first.weekday()) % 7)
+
+    def deadline(self, policy: "DeadlinePolicy | None" = None) -> "Deadline":
+        policy = policy or DeadlinePolicy()
+        due = self.due_date(policy)
+        # Due "by the end of" the day: late from midnight that starts the next day, local time.
+        due_by = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(0, 0), tzinfo=policy.tz)
+        return Deadline(year=self.year, month=self.month, due_date=due, due_by=due_by)
+
+
 @dataclass(frozen=True)
 class Deadline:
     year: int
@@ -112,8 +235,12 @@ class Deadline:
     due_by: dt.datetime  # the first moment an entry counts as late (aware)
 
     @property
+    def of_month(self) -> Month:
+        return Month(self.year, self.month)
+
+    @property
     def month_label(self) -> str:
-        return f"{calendar.month_name[self.month]} {self.year}"
+        return self.of_month.label
 
     def days_left(self, now: dt.datetime) -> int:
         """Whole days from today (in the program's time zone) to the due date."""
@@ -121,47 +248,8 @@ class Deadline:
         return (self.due_date - today).days
 
 
-def next_month(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year - 1, 12) if month == 1 else (year, month - 1)
-
-
-def due_date_for_month(year: int, month: int, policy: DeadlinePolicy = DeadlinePolicy()) -> dt.date:
-    """The last day to enter the sessions held in ``month`` of ``year``.
-
-    "First Monday of the following month": October 2021 is due Monday 1 November 2021.
-    "Day N of the following month": October 2026 with N=5 is due 5 November 2026.
-    """
-    due_year, due_month = next_month(year, month)
-    if policy.rule == DAY_OF_MONTH:
-        last_day = calendar.monthrange(due_year, due_month)[1]
-        return dt.date(due_year, due_month, min(policy.day, last_day))
-    if policy.rule != FIRST_WEEKDAY:
-        raise ValueError(f"Unknown deadline rule: {policy.rule!r}")
-    first = dt.date(due_year, due_month, 1)
-    return first + dt.timedelta(days=(policy.weekday - first.weekday()) % 7)
-
-
-def deadline_for_month(
-    year: int, month: int, policy: DeadlinePolicy = DeadlinePolicy()
-) -> Deadline:
-    due = due_date_for_month(year, month, policy)
-    # Due "by the end of" the day: late from midnight that starts the next day, local time.
-    due_by = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(0, 0), tzinfo=policy.tz)
-    return Deadline(year=year, month=month, due_date=due, due_by=due_by)
-
-
-def month_of(moment: dt.datetime, tz: ZoneInfo) -> tuple[int, int]:
-    """The (year, month) a moment falls in, in the program's time zone."""
-    local = moment.astimezone(tz)
-    return local.year, local.month
-
-
 def deadline_for_session(starts_at: dt.datetime, policy: DeadlinePolicy) -> Deadline:
-    return deadline_for_month(*month_of(starts_at, policy.tz), policy)
+    return Month.of(starts_at, policy.tz).deadline(policy)
 
 
 def is_late(*, starts_at: dt.datetime, entered_at: dt.datetime, policy: DeadlinePolicy) -> bool:
@@ -169,35 +257,28 @@ def is_late(*, starts_at: dt.datetime, entered_at: dt.datetime, policy: Deadline
     return entered_at >= deadline_for_session(starts_at, policy).due_by
 
 
-def due_month(now: dt.datetime, policy: DeadlinePolicy) -> tuple[int, int]:
-    """The (year, month) that is due now: the most recent month whose deadline has not passed.
+def due_month(now: dt.datetime, policy: DeadlinePolicy) -> Month:
+    """The month that is due now: the most recent month whose deadline has not passed.
 
     From the 1st of a month until the end of its deadline day, last month is due (on 1 and
     2 November 2026 with the first-Monday rule, October 2026); after it, this month is.
     A deadline always falls in the month after its own, so no older month can be due.
     """
-    year, month = month_of(now, policy.tz)
-    last_month = previous_month(year, month)
-    if now < deadline_for_month(*last_month, policy).due_by:
+    this_month = Month.of(now, policy.tz)
+    last_month = this_month.previous()
+    if now < last_month.deadline(policy).due_by:
         return last_month
-    return year, month
+    return this_month
 
 
 def next_deadline(now: dt.datetime, policy: DeadlinePolicy) -> Deadline:
     """The deadline a mentor faces next: the deadline of the month that is due now."""
-    return deadline_for_month(*due_month(now, policy), policy)
+    return due_month(now, policy).deadline(policy)
 
 
 def mentor_may_change(*, starts_at: dt.datetime, now: dt.datetime, policy: DeadlinePolicy) -> bool:
     """Mentors may edit or delete their own entries until the deadline of the entry's month."""
     return now < deadline_for_session(starts_at, policy).due_by
-
-
-def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    """The first moment of the month and of the next one, in the program's time zone."""
-    start = dt.datetime(year, month, 1, tzinfo=tz)
-    end = dt.datetime(*next_month(year, month), 1, tzinfo=tz)
-    return start, end
 
 
 # --- Date & time of a session -------------------------------------------------------------
@@ -324,7 +405,7 @@ class Problem:
 
 
 def activity_problem(activity: str, *, mode: str) -> str | None:
-    """Activity follows the program setting (SPEC 4.5)."""
+    """Activity follows the program setting (RULES 4.5)."""
     if mode in (ACTIVITY_HIDDEN, ACTIVITY_READ_ONLY) and activity:
         return "Leave Activity blank: the program does not use it."
     if mode == ACTIVITY_REQUIRED and not activity.strip():
@@ -333,7 +414,7 @@ def activity_problem(activity: str, *, mode: str) -> str | None:
 
 
 def concern_problem(*, ticked: bool, details: str) -> str | None:
-    """A ticked child safety concern needs a description the program can act on (SPEC 4.8)."""
+    """A ticked child safety concern needs a description the program can act on (RULES 4.8)."""
     if ticked and not details.strip():
         return "Describe the child safety concern, so the program can act on it."
     return None

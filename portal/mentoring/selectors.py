@@ -1,6 +1,5 @@
 """Reads for the mentor's pages: totals and months, aggregated in the database."""
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,12 +11,12 @@ from portal.accounts.models import User
 from portal.mentoring import rules
 from portal.mentoring.access import sessions_visible_to
 from portal.mentoring.models import NoSessionMonth, ProgramSettings, SessionLog
+from portal.mentoring.rules import Month
 
 
 @dataclass(frozen=True)
 class MonthTotal:
-    year: int
-    month: int
+    month: Month
     sessions: int
     quarter_hours: int
 
@@ -27,11 +26,11 @@ class MonthTotal:
 
     @property
     def label(self) -> str:
-        return dt.date(self.year, self.month, 1).strftime("%B %Y")
+        return self.month.label
 
     @property
     def key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+        return self.month.key
 
 
 @dataclass(frozen=True)
@@ -44,19 +43,19 @@ class MonthDue:
 
     @property
     def name(self) -> str:
-        return calendar.month_name[self.total.month]
+        return self.total.month.name
 
 
 def months_due(user: User, *, program: ProgramSettings, now: dt.datetime) -> list[MonthDue]:
-    """The month that is due now (SPEC 4.7), then the calendar month when that is another
+    """The month that is due now (RULES 4.7), then the calendar month when that is another
     one: from the 1st of a month until last month's deadline, both matter to a mentor.
 
     Both months are counted in one query (the home page is the mentor's busiest page)."""
     policy = program.deadline_policy
     due = rules.due_month(now, policy)
-    current = rules.month_of(now, program.tz)
+    current = Month.of(now, program.tz)
     months = [due] if due == current else [due, current]
-    bounds = [rules.month_bounds(year, month, program.tz) for year, month in months]
+    bounds = [month.bounds(program.tz) for month in months]
     figures = {}
     for index, (start, end) in enumerate(bounds):
         in_month = Q(starts_at__gte=start, starts_at__lt=end)
@@ -70,24 +69,24 @@ def months_due(user: User, *, program: ProgramSettings, now: dt.datetime) -> lis
     return [
         MonthDue(
             total=MonthTotal(
-                year, month, counted[f"sessions_{index}"], counted[f"quarters_{index}"] or 0
+                month, counted[f"sessions_{index}"], counted[f"quarters_{index}"] or 0
             ),
-            deadline=rules.deadline_for_month(year, month, policy),
+            deadline=month.deadline(policy),
         )
-        for index, (year, month) in enumerate(months)
+        for index, month in enumerate(months)
     ]
 
 
-def sessions_in_month(user: User, *, year: int, month: int, program: ProgramSettings):
-    start, end = rules.month_bounds(year, month, program.tz)
+def sessions_in_month(user: User, *, month: Month, program: ProgramSettings):
+    start, end = month.bounds(program.tz)
     return sessions_visible_to(user).filter(starts_at__gte=start, starts_at__lt=end)
 
 
-def month_total(user: User, *, year: int, month: int, program: ProgramSettings) -> MonthTotal:
-    figures = sessions_in_month(user, year=year, month=month, program=program).aggregate(
+def month_total(user: User, *, month: Month, program: ProgramSettings) -> MonthTotal:
+    figures = sessions_in_month(user, month=month, program=program).aggregate(
         sessions=Count("pk"), quarters=Sum("quarter_hours")
     )
-    return MonthTotal(year, month, figures["sessions"], figures["quarters"] or 0)
+    return MonthTotal(month, figures["sessions"], figures["quarters"] or 0)
 
 
 def monthly_totals(user: User, *, program: ProgramSettings) -> list[MonthTotal]:
@@ -100,24 +99,26 @@ def monthly_totals(user: User, *, program: ProgramSettings) -> list[MonthTotal]:
         .order_by("-month")
     )
     return [
-        MonthTotal(row["month"].year, row["month"].month, row["sessions"], row["quarters"] or 0)
+        MonthTotal(
+            Month(row["month"].year, row["month"].month), row["sessions"], row["quarters"] or 0
+        )
         for row in rows
     ]
 
 
-def months_declared_without_sessions(year: int, month: int):
-    """Mentors' "no session this month" answers for one month (SPEC 4.15), for compliance.
+def months_declared_without_sessions(month: Month):
+    """Mentors' "no session this month" answers for one month (RULES 4.15), for compliance.
 
     A NoSessionMonth queryset (mentor and user loaded), by mentor name. An answer is left
     out when the mentor has since logged a session in that month: the log is the truth.
     """
     program = ProgramSettings.load()
-    start, end = rules.month_bounds(year, month, program.tz)
+    start, end = month.bounds(program.tz)
     logged = SessionLog.objects.live().filter(
         match__mentor=OuterRef("mentor"), starts_at__gte=start, starts_at__lt=end
     )
     return (
-        NoSessionMonth.objects.filter(year=year, month=month)
+        NoSessionMonth.objects.filter(year=month.year, month=month.month)
         .exclude(Exists(logged))
         .select_related("mentor__user")
         .order_by("mentor__user__full_name", "pk")

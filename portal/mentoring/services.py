@@ -92,10 +92,8 @@ def validate_session_input(
     now: dt.datetime,
     keep_choices: frozenset[int] = frozenset(),
 ) -> None:
-    """Check every rule of SPEC 4.2 to 4.6, 4.8 and 4.10; raise ValidationError by field.
-
-    The rules the form checks too come from ``rules.session_problems``, in the same words.
-    """
+    """Check every rule of RULES 4.2 to 4.6, 4.8 and 4.10; raise ValidationError by field.
+    Those the form checks too come from ``rules.session_problems``, in the same words."""
     match = data.match
     problems = rules.session_problems(
         now=now,
@@ -279,7 +277,7 @@ def session_log_update(
     if user.is_program_staff and not reason.strip():
         raise ValidationError({"reason": "Say why you are changing this entry."})
     check_lengths(reason=(reason.strip(), REVISION_REASON_MAX))
-    # A retired choice stays on the entry that already uses it (SPEC 4.4).
+    # A retired choice stays on the entry that already uses it (RULES 4.4).
     keep = frozenset({session.type_of_mentoring_id, session.interaction_id})
     validate_session_input(data, program=program, now=now, keep_choices=keep)
     existing = _existing_entry(data.match, data.starts_at, exclude_pk=session.pk)
@@ -410,7 +408,7 @@ def session_log_add_flags(
     return session
 
 
-# --- "No session this month" (SPEC 4.15) and reminder preferences -------------------------
+# --- "No session this month" (RULES 4.15) and reminder preferences -------------------------
 
 
 def no_session_month_declare(
@@ -430,16 +428,20 @@ def no_session_month_declare(
     """
     now = now or timezone.now()
     program = ProgramSettings.load()
-    this_month = rules.month_of(now, program.tz)
-    label = dt.date(year, month, 1).strftime("%B %Y")
-    if (year, month) not in (this_month, rules.previous_month(*this_month)):
+    this_month = rules.Month.of(now, program.tz)
+    try:
+        asked = rules.Month(year, month)
+    except rules.MonthError as error:
+        raise ValidationError({"month": str(error)}) from None
+    label = asked.label
+    if asked not in (this_month, this_month.previous()):
         raise ValidationError({"month": "You can say this for this month or last month only."})
     if reason not in NoSessionReason.values:
         raise ValidationError({"reason": "Choose why you did not meet."})
     details = " ".join(details.split())
     if reason == NoSessionReason.OTHER and not details:
         raise ValidationError({"details": "Tell the program in a few words why you did not meet."})
-    start, end = rules.month_bounds(year, month, program.tz)
+    start, end = asked.bounds(program.tz)
     logged = SessionLog.objects.live().filter(
         match__mentor=mentor, starts_at__gte=start, starts_at__lt=end
     )
@@ -489,7 +491,7 @@ def mentor_set_weekly_reminders(*, mentor: Mentor, enabled: bool, actor: User | 
 
 
 def mentor_hours_export_record(*, user: User, file_format: str):
-    """ "Download my hours" leaves an audit entry, as every export does (SPEC 6)."""
+    """ "Download my hours" leaves an audit entry, as every export does (RULES 6)."""
     return log_action(
         actor=user,
         action="export.my_hours",

@@ -1,7 +1,5 @@
 """The mentor's pages: home, the session form, my sessions. Thin: access, one service, redirect."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, prefetch_related_objects
@@ -13,10 +11,11 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
+from portal.downloads import tables
 from portal.lib.forms import add_domain_errors
 from portal.lib.query import query_bool, query_int, query_text
 from portal.lib.text import LONG_TEXT_MAX
-from portal.mentoring import reminders, rules, selectors, services
+from portal.mentoring import my_hours, reminders, rules, selectors, services
 from portal.mentoring.access import (
     active_matches_for_mentor,
     get_session_for_user,
@@ -25,9 +24,9 @@ from portal.mentoring.access import (
 )
 from portal.mentoring.forms import DeleteSessionForm, NoSessionMonthForm, SessionLogForm
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
+from portal.mentoring.rules import Month
 from portal.security import throttle
 from portal.security.client_ip import client_ip
-from portal.staff import exports
 
 DRAFT_KEY = "session_form_draft"
 # A whole draft: the notes, the concern's and the needs' details at their limit, and room
@@ -41,7 +40,7 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
     program = request.program
     now = timezone.now()
     matches = list(active_matches_for_mentor(request.user).prefetch_related("site__contacts"))
-    # The month that is due, then this month when that is another one (SPEC 4.7).
+    # The month that is due, then this month when that is another one (RULES 4.7).
     months = selectors.months_due(request.user, program=program, now=now)
     due = months[0]
     return render(
@@ -65,16 +64,14 @@ def _no_session_offer(due: selectors.MonthDue, matches):
     if not matches:
         return None
     mentor = matches[0].mentor  # read with the matches: no query of its own
-    year, month = due.total.year, due.total.month
-    declared = mentor.no_session_months.filter(year=year, month=month).first()
+    month = due.total.month
+    declared = mentor.no_session_months.filter(year=month.year, month=month.month).first()
     if declared is None and due.total.sessions:
         return None
     return {
         "label": due.deadline.month_label,
         "declared": declared,
-        "form": None
-        if declared
-        else NoSessionMonthForm(initial={"month": f"{year:04d}-{month:02d}"}),
+        "form": None if declared else NoSessionMonthForm(initial={"month": month.key}),
     }
 
 
@@ -84,12 +81,12 @@ def no_session_month(request: HttpRequest) -> HttpResponse:
     """One step from the home page: "we did not meet at all in <month>", with the reason."""
     form = NoSessionMonthForm(request.POST)
     if form.is_valid():
-        year, month = form.cleaned_data["month"]
+        month = form.cleaned_data["month"]
         try:
             declared = services.no_session_month_declare(
                 mentor=request.user.mentor,
-                year=year,
-                month=month,
+                year=month.year,
+                month=month.month,
                 reason=form.cleaned_data["reason"],
                 details=form.cleaned_data["details"],
                 user=request.user,
@@ -105,7 +102,7 @@ def no_session_month(request: HttpRequest) -> HttpResponse:
             return redirect("mentoring:home")
     label = ""
     if "month" in form.cleaned_data:
-        label = dt.date(*form.cleaned_data["month"], 1).strftime("%B %Y")
+        label = form.cleaned_data["month"].label
     return render(
         request, "mentoring/no_session_month.html", {"form": form, "label": label}, status=400
     )
@@ -139,7 +136,7 @@ def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
 @mentor_required
 @require_http_methods(["GET", "POST"])
 def email_preferences(request: HttpRequest) -> HttpResponse:
-    """The mentor's email preferences while signed in (SPEC 2): the weekly reminder."""
+    """The mentor's email preferences while signed in (RULES 2): the weekly reminder."""
     mentor = request.user.mentor
     if request.method == "POST":
         _set_weekly_reminder(request, mentor)
@@ -391,29 +388,19 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "mentoring/session_delete.html", {"session": session, "form": form})
 
 
-def _parse_month(value: str | None, program) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        dt.date(year, month, 1)
-        dt.date(*rules.next_month(year, month), 1)  # its deadline and bounds need it too
-        return year, month
-    except (TypeError, ValueError):
-        return rules.month_of(timezone.now(), program.tz)
-
-
 @mentor_required
 def session_list(request: HttpRequest) -> HttpResponse:
     program = request.program
     now = timezone.now()
-    year, month = _parse_month(query_text(request, "month"), program)
-    sessions = selectors.sessions_in_month(
-        request.user, year=year, month=month, program=program
-    ).order_by("starts_at")
+    this_month = Month.of(now, program.tz)
+    # An address people can type: a month that cannot be read shows this month.
+    month = Month.parse_or_none(query_text(request, "month")) or this_month
+    sessions = selectors.sessions_in_month(request.user, month=month, program=program).order_by(
+        "starts_at"
+    )
     totals = selectors.monthly_totals(request.user, program=program)
-    current = selectors.month_total(request.user, year=year, month=month, program=program)
-    previous = rules.previous_month(year, month)
-    following = rules.next_month(year, month)
-    this_year, this_month = rules.month_of(now, program.tz)
+    current = selectors.month_total(request.user, month=month, program=program)
+    following = month.next()
     return render(
         request,
         "mentoring/session_list.html",
@@ -422,27 +409,23 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "sessions": sessions,
             "month_total": current,
             "totals": totals,
-            "deadline": rules.deadline_for_month(year, month, program.deadline_policy),
-            "previous_key": f"{previous[0]:04d}-{previous[1]:02d}",
-            "next_key": (
-                f"{following[0]:04d}-{following[1]:02d}"
-                if following <= (this_year, this_month)
-                else None
-            ),
+            "deadline": month.deadline(program.deadline_policy),
+            "previous_key": month.previous().key,
+            "next_key": following.key if following <= this_month else None,
         },
     )
 
 
 @mentor_required
 def hours_download(request: HttpRequest) -> HttpResponse:
-    """ "Download my hours" (SPEC 5): the signed-in mentor's own sessions and hours by month,
+    """ "Download my hours" (RULES 5): the signed-in mentor's own sessions and hours by month,
     with the total, as CSV or Excel. Audited as every export is."""
     file_format = "xlsx" if request.GET.get("file_format") == "xlsx" else "csv"
-    table = exports.mentor_hours_table(
+    table = my_hours.mentor_hours_table(
         selectors.monthly_totals(request.user, program=request.program)
     )
     services.mentor_hours_export_record(user=request.user, file_format=file_format)
-    return exports.streaming_response(table, file_format=file_format, filename="my-hours")
+    return tables.streaming_response(table, file_format=file_format, filename="my-hours")
 
 
 @mentor_required

@@ -50,7 +50,7 @@ from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
-from portal.lib.emails import BadRecipient, build_message
+from portal.notifications.emails import BadRecipient, build_message
 from portal.notifications.models import Notification, NotificationState
 from portal.notifications.secret_links import without_secrets
 

@@ -38,6 +38,10 @@ class SafetyConcernQuerySet(models.QuerySet):
 
 
 class SafetyConcern(models.Model):
+    # What was written about the child (see SessionLog.CHILD_TEXT_FIELDS).
+    CHILD_TEXT_FIELDS = ("description", "acknowledgement_note", "outcome")
+    OTHER_TEXT_FIELDS = ("status",)
+
     match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="concerns")
     site = models.ForeignKey(SchoolSite, on_delete=models.PROTECT, related_name="concerns")
     session = models.OneToOneField(
@@ -132,6 +136,9 @@ class SafetyConcern(models.Model):
 
 
 class ConcernNote(models.Model):
+    CHILD_TEXT_FIELDS = ("text",)
+    OTHER_TEXT_FIELDS = ()
+
     concern = models.ForeignKey(SafetyConcern, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=NOTE_TEXT_MAX)
@@ -153,6 +160,9 @@ class NeedStatus(models.TextChoices):
 
 class ResourceNeed(models.Model):
     """One kind of help a family needs, raised from a session, for staff to follow up."""
+
+    CHILD_TEXT_FIELDS = ("details",)
+    OTHER_TEXT_FIELDS = ("kind", "status")
 
     session = models.ForeignKey(SessionLog, on_delete=models.PROTECT, related_name="needs")
     match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="needs")
@@ -183,6 +193,9 @@ class ResourceNeed(models.Model):
 
 
 class NeedNote(models.Model):
+    CHILD_TEXT_FIELDS = ("text",)
+    OTHER_TEXT_FIELDS = ("status_from", "status_to")
+
     need = models.ForeignKey(ResourceNeed, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(blank=True, max_length=NOTE_TEXT_MAX)

@@ -1,19 +1,44 @@
-"""Reads for staff: matches needing support and monthly counts of needs."""
+"""Reads: the lists of concerns and needs, matches needing support, monthly counts of needs."""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from portal.accounts.models import User
 from portal.accounts.site_contacts import can_sign_in
 from portal.mentoring import rules
 from portal.mentoring.models import Attendance, Match, MatchStatus, ProgramSettings, SiteContact
-from portal.safeguarding.models import ResourceNeed, SafetyConcern
+from portal.safeguarding.access import concerns_visible_to, needs_visible_to
+from portal.safeguarding.models import NeedStatus, ResourceNeed, SafetyConcern
 
 ABSENCES = [Attendance.MENTEE_ABSENT, Attendance.MENTOR_ABSENT]
 QUIET_DAYS = 30
+
+
+def concern_list(*, user: User, show: str = "open") -> QuerySet:
+    """The concerns ``user`` may read: the open ones, oldest first; with ``show="all"``
+    the closed ones too, after them."""
+    concerns = concerns_visible_to(user).oldest_open_first()
+    if show != "all":
+        concerns = concerns.open()
+    return concerns
+
+
+def open_concerns_oldest_first(*, user: User) -> QuerySet:
+    """The open concerns ``user`` may read, the one waiting longest first."""
+    return concerns_visible_to(user).open().select_related("site").order_by("raised_at", "pk")
+
+
+def need_list(*, user: User, show: str = "open") -> QuerySet:
+    """The needs ``user`` may read, oldest first: those not closed, or every one with
+    ``show="all"``."""
+    needs = needs_visible_to(user).order_by("raised_at", "pk")
+    if show != "all":
+        needs = needs.exclude(status=NeedStatus.CLOSED)
+    return needs
 
 
 @dataclass(frozen=True)
@@ -23,7 +48,7 @@ class MatchNeedingSupport:
 
 
 def _needing_support(now: dt.datetime):
-    """Active matches with two absences in a row, or nothing logged for 30 days (SPEC 4.16).
+    """Active matches with two absences in a row, or nothing logged for 30 days (RULES 4.16).
 
     Reads each match's two latest entries as kept on the match itself
     (``portal.mentoring.activity``): a scan of the matches, whatever the number of sessions.
@@ -76,10 +101,10 @@ def need_counts_by_month(*, months: int = 12, now: dt.datetime | None = None) ->
     """Needs raised per month and kind, newest month first, for reports."""
     now = now or timezone.now()
     program = ProgramSettings.load()
-    year, month = rules.month_of(now, program.tz)
+    first = rules.Month.of(now, program.tz)
     for _ in range(months - 1):
-        year, month = rules.previous_month(year, month)
-    since, _ = rules.month_bounds(year, month, program.tz)
+        first = first.previous()
+    since, _ = first.bounds(program.tz)
     rows = (
         ResourceNeed.objects.filter(raised_at__gte=since)
         .annotate(month=TruncMonth("raised_at", tzinfo=program.tz))

@@ -355,7 +355,7 @@ def concern_add_note(*, concern: SafetyConcern, user: User, text: str) -> Concer
 
 
 def concern_record_view(*, concern: SafetyConcern, user: User) -> None:
-    """Every look at a concern is on its record (SPEC 6)."""
+    """Every look at a concern is on its record (RULES 6)."""
     log_action(actor=user, action="concern.viewed", obj=concern)
 
 

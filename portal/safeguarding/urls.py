@@ -5,6 +5,8 @@ from portal.safeguarding import views
 app_name = "safeguarding"
 
 urlpatterns = [
+    # Where a school site contact starts; its address is older than this app's pages.
+    path("accounts/site/", views.site_contact_home, name="site_home"),
     path("concerns/", views.concern_list, name="concern_list"),
     path("concerns/new/", views.concern_raise, name="concern_raise"),
     path("concerns/<int:pk>/", views.concern_detail, name="concern_detail"),

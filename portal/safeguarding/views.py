@@ -7,23 +7,36 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts.decorators import role_required, staff_required
+from portal.accounts.decorators import role_required, site_contact_required, staff_required
 from portal.audit.services import events_for
 from portal.lib.forms import FieldMessagesMixin, TextInputMixin, add_domain_errors
 from portal.lib.query import query_choice
 from portal.lib.text import NOTE_TEXT_MAX
-from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind
+from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind, SiteContact
 from portal.notifications.selectors import emails_about
 from portal.safeguarding import selectors, services
 from portal.safeguarding.access import (
     concerns_visible_to,
     get_concern_for_user,
     get_need_for_user,
-    needs_visible_to,
 )
 from portal.safeguarding.models import NeedStatus
 
 concern_reader_required = role_required("is_program_staff", "is_site_contact")
+
+
+@site_contact_required
+def site_contact_home(request: HttpRequest) -> HttpResponse:
+    """A school site contact's home: their schools and how many concerns are open."""
+    contacts = SiteContact.objects.filter(user=request.user).select_related("site")
+    return render(
+        request,
+        "safeguarding/site_home.html",
+        {
+            "contacts": contacts,
+            "open_concerns": concerns_visible_to(request.user).open().count(),
+        },
+    )
 
 
 class AcknowledgeForm(FieldMessagesMixin, TextInputMixin, forms.Form):
@@ -92,9 +105,7 @@ class NeedUpdateForm(FieldMessagesMixin, TextInputMixin, forms.Form):
 @concern_reader_required
 def concern_list(request: HttpRequest) -> HttpResponse:
     show = query_choice(request, "show", ("open", "all"), "open")
-    concerns = concerns_visible_to(request.user).oldest_open_first()
-    if show != "all":
-        concerns = concerns.open()
+    concerns = selectors.concern_list(user=request.user, show=show)
     return render(
         request,
         "safeguarding/concern_list.html",
@@ -207,9 +218,7 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
 @staff_required
 def need_list(request: HttpRequest) -> HttpResponse:
     show = query_choice(request, "show", ("open", "all"), "open")
-    needs = needs_visible_to(request.user).order_by("raised_at", "pk")
-    if show != "all":
-        needs = needs.exclude(status=NeedStatus.CLOSED)
+    needs = selectors.need_list(user=request.user, show=show)
     kinds = ResourceNeedKind.choices
     monthly = [
         {"month": row["month"], "cells": [row["counts"].get(kind, 0) for kind, _ in kinds]}

@@ -3,7 +3,9 @@
 Nothing in the portal logs request bodies or query strings; this is the second line:
 
 - sign-in and reset tokens in paths, ``password=...``-style pairs, one-time codes and
-  query strings are replaced by ``[redacted]`` before any handler writes the record;
+  query strings are replaced by ``[redacted]`` before any handler writes the record, as
+  are ``notes=...`` pairs for every field a model declares as text about a child
+  (``CHILD_TEXT_FIELDS``, read once the models are loaded);
 - control characters are written as escapes (``\\n``, ``\\x0b``), so a path with ``%0a``
   cannot forge a log line;
 - a traceback keeps its frames (file, line, code) but not the exception's message, which
@@ -17,6 +19,7 @@ import logging
 import re
 import traceback
 
+from django.apps import apps
 from django.db import InterfaceError, OperationalError
 
 from portal.lib.text import printable
@@ -43,8 +46,35 @@ PATTERNS = [
 MESSAGE_KEPT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
+# Built from the models' declarations the first time it is needed once they are loaded
+# (the logging is set up before the models, and may write before them).
+_child_text: list[re.Pattern] = []
+
+
+def child_text_pattern() -> list[re.Pattern]:
+    """``name=value`` or ``"name": "value"`` for each child text field name, alone or
+    after a prefix (``form-0-notes``)."""
+    if not _child_text and apps.ready:
+        names = sorted(
+            {
+                name
+                for model in apps.get_models()
+                for name in getattr(model, "CHILD_TEXT_FIELDS", ())
+            }
+        )
+        if names:
+            alternatives = "|".join(re.escape(name) for name in names)
+            _child_text.append(
+                re.compile(
+                    rf"(?i)((?<![\w-])(?:[\w-]*[_-])?(?:{alternatives})"
+                    r"[\"']?\s*[=:]\s*[\"']?)([^\s&\"',;]+)"
+                )
+            )
+    return _child_text
+
+
 def redact(text: str) -> str:
-    for pattern in PATTERNS:
+    for pattern in (*PATTERNS, *child_text_pattern()):
         text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
     return text
 

@@ -1,4 +1,4 @@
-"""The compliance report (SPEC 5): per month, each active mentor's sessions, hours and late
+"""The compliance report (RULES 5): per month, each active mentor's sessions, hours and late
 entries, and who logged nothing.
 
 Built for a program of 20,000 mentors: nothing here loads every mentor to show a page.
@@ -10,7 +10,7 @@ queries. The number of queries never depends on the number of mentors.
 Who is listed (unchanged): active mentors with a match that ran during the month (at the
 chosen school site, when there is one). Their figures count every live entry of the month
 on any of their matches, closed ones included. A mentor who declared "No session this
-month" (SPEC 4.15) and logged nothing is shown as declared, not as logged nothing.
+month" (RULES 4.15) and logged nothing is shown as declared, not as logged nothing.
 """
 
 import datetime as dt
@@ -35,7 +35,7 @@ from portal.mentoring.models import (
     ProgramSettings,
     SessionLog,
 )
-from portal.staff.selectors import Month, hours
+from portal.mentoring.rules import Month, quarters_to_hours
 
 PAGE_SIZE = 50
 
@@ -59,7 +59,7 @@ class Scope:
 
     @classmethod
     def of(cls, month: Month, *, program: ProgramSettings, site: int | None = None) -> "Scope":
-        start, end = month.bounds(program)
+        start, end = month.bounds(program.tz)
         return cls(month=month, start=start, end=end, site=site)
 
 
@@ -87,7 +87,7 @@ def _late_ids(scope: Scope):
 
 def _declarations(scope: Scope) -> QuerySet[NoSessionMonth]:
     # One home for the rule: an answer stops counting once a session of that month is logged.
-    return mentoring_selectors.months_declared_without_sessions(scope.month.year, scope.month.month)
+    return mentoring_selectors.months_declared_without_sessions(scope.month)
 
 
 def _declared_ids(scope: Scope):
@@ -119,7 +119,7 @@ class Summary:
 
     @property
     def hours(self) -> Decimal:
-        return hours(self.quarters)
+        return quarters_to_hours(self.quarters or 0)
 
     @property
     def silent(self) -> int:
@@ -215,7 +215,7 @@ class ComplianceRow:
 
     @property
     def hours(self) -> Decimal:
-        return hours(self.quarters)
+        return quarters_to_hours(self.quarters or 0)
 
     @property
     def logged_nothing(self) -> bool:

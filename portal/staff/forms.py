@@ -2,8 +2,8 @@
 
 from django import forms
 
-from portal.accounts import site_contacts
-from portal.accounts.models import User
+from portal.accounts import people, site_contacts
+from portal.accounts.models import Role
 from portal.lib import csvfile
 from portal.lib.forms import FieldMessagesMixin, TextInputMixin, word_field_messages
 from portal.mentoring.forms import SessionLogForm
@@ -124,11 +124,12 @@ class MentorForm(FieldMessagesMixin, TextInputMixin, forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
-        taken = User.objects.filter(email__iexact=email)
-        if self.mentor is not None:
-            taken = taken.exclude(pk=self.mentor.user_id)
-        if taken.exists():
-            raise forms.ValidationError("Someone already signs in with this email.")
+        account = people.account_with_email(email)
+        if self.mentor is not None and account is not None and account.pk == self.mentor.user_id:
+            return email
+        problem = people.email_in_use(account, becoming=Role.MENTOR)
+        if problem:
+            raise forms.ValidationError(problem)
         return email
 
 

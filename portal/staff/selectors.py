@@ -18,50 +18,19 @@ from portal.mentoring.models import (
     SchoolSite,
     SessionLog,
 )
+from portal.mentoring.rules import Month
+from portal.staff import compliance
 
 # --- Months -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Month:
-    year: int
-    month: int
-
-    @property
-    def key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def label(self) -> str:
-        return dt.date(self.year, self.month, 1).strftime("%B %Y")
-
-    @property
-    def short_label(self) -> str:
-        return dt.date(self.year, self.month, 1).strftime("%b %Y")
-
-    def previous(self) -> "Month":
-        return Month(*rules.previous_month(self.year, self.month))
-
-    def next(self) -> "Month":
-        return Month(*rules.next_month(self.year, self.month))
-
-    def bounds(self, program: ProgramSettings) -> tuple[dt.datetime, dt.datetime]:
-        return rules.month_bounds(self.year, self.month, program.tz)
-
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
-    def last_day(self) -> dt.date:
-        return Month(*rules.next_month(self.year, self.month)).first_day() - dt.timedelta(days=1)
-
-
 def current_month(program: ProgramSettings, now: dt.datetime | None = None) -> Month:
-    return Month(*rules.month_of(now or timezone.now(), program.tz))
+    return Month.of(now or timezone.now(), program.tz)
 
 
 def due_month(program: ProgramSettings, now: dt.datetime | None = None) -> Month:
     """The month whose deadline is still open: last month from the 1st until its deadline."""
-    return Month(*rules.due_month(now or timezone.now(), program.deadline_policy))
+    return rules.due_month(now or timezone.now(), program.deadline_policy)
 
 
 @dataclass(frozen=True)
@@ -91,8 +60,8 @@ def month_shown(
     """The month asked for in the address, or else the month that is due now."""
     now = now or timezone.now()
     due = due_month(program, now)
-    month = parse_month(value, program) or due
-    deadline = rules.deadline_for_month(month.year, month.month, program.deadline_policy)
+    month = Month.parse_or_none(value) or due
+    deadline = month.deadline(program.deadline_policy)
     return MonthShown(
         month=month,
         deadline=deadline,
@@ -100,17 +69,6 @@ def month_shown(
         due=due,
         current=current_month(program, now),
     )
-
-
-def parse_month(value: str | None, program: ProgramSettings) -> Month | None:
-    """'2026-10' as a Month, or None for anything else (addresses are typed by people)."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return Month(year, month)
-    except ValueError:
-        pass
-    return None
 
 
 def hours(quarters: int | None) -> Decimal:
@@ -146,7 +104,7 @@ class SessionFilters:
 
 def filter_sessions(queryset, filters: SessionFilters, *, program: ProgramSettings):
     if filters.month:
-        start, end = filters.month.bounds(program)
+        start, end = filters.month.bounds(program.tz)
         queryset = queryset.filter(starts_at__gte=start, starts_at__lt=end)
     if filters.site:
         queryset = queryset.filter(match__site_id=filters.site)
@@ -174,7 +132,7 @@ def filter_sessions(queryset, filters: SessionFilters, *, program: ProgramSettin
 
 def month_figures(month: Month, *, program: ProgramSettings) -> dict:
     """Sessions, hours and late entries of a month: one query."""
-    start, end = month.bounds(program)
+    start, end = month.bounds(program.tz)
     # COUNT(*) and COUNT(starts_at), not COUNT(id): the covering index of live entries by
     # time holds every column read here, so PostgreSQL answers from the index alone.
     figures = (
@@ -204,8 +162,8 @@ class HoursFilters:
 
 
 def hours_sessions(filters: HoursFilters, *, program: ProgramSettings):
-    start, _ = filters.start.bounds(program)
-    _, end = filters.end.bounds(program)
+    start, _ = filters.start.bounds(program.tz)
+    _, end = filters.end.bounds(program.tz)
     sessions = SessionLog.objects.live().filter(starts_at__gte=start, starts_at__lt=end)
     if filters.site:
         sessions = sessions.filter(match__site_id=filters.site)
@@ -288,7 +246,7 @@ def hours_report(filters: HoursFilters, *, program: ProgramSettings) -> dict:
             entry[name] += row[name]
     by_month = []
     month = filters.start
-    while (month.year, month.month) <= (filters.end.year, filters.end.month):
+    while month <= filters.end:
         row = found.get((month.year, month.month), {})
         quarters = row.get("quarters", 0)
         by_month.append(
@@ -354,8 +312,6 @@ def matches_needing_support_count() -> int:
 
 def dashboard_figures(shown: MonthShown, *, program: ProgramSettings) -> dict:
     """The month cards of the dashboard, for the month it shows."""
-    from portal.staff import compliance  # it builds on this module's months
-
     month = shown.month
     return {
         "shown": shown,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import models, transaction
 from django.utils import timezone
 
+from portal.accounts import people
 from portal.accounts.models import User
 from portal.audit.services import log_action
 from portal.lib.text import check_lengths
@@ -222,17 +223,13 @@ def export_record(
 @transaction.atomic
 def mentor_save(*, user: User, mentor: Mentor | None, data: dict) -> Mentor:
     """Create a mentor (an account without a password: they enrol by invitation) or change one."""
-    from portal.accounts.models import Role
-
     if mentor is None:
-        account = User.objects.create_user(
+        mentor = people.mentor_create(
             email=data["email"],
-            password=None,
-            role=Role.MENTOR,
             full_name=data["full_name"],
             phone=data.get("phone", ""),
+            status=data["status"],
         )
-        mentor = Mentor.objects.create(user=account, status=data["status"])
         log_action(actor=user, action="mentor.created", obj=mentor, new=dict(data))
         return mentor
     old = {

@@ -17,9 +17,9 @@ from portal.lib.forms import add_domain_errors
 from portal.lib.query import query_choice, query_int, query_text
 from portal.mentoring import rules
 from portal.notifications.selectors import emails_about
-from portal.support import services
+from portal.support import selectors, services
 from portal.support.forms import ContactForm, ReplyForm, StatusForm
-from portal.support.models import OPEN_STATUSES, RequestStatus, SupportRequest, Topic
+from portal.support.models import RequestStatus, SupportRequest, Topic
 
 try:
     from portal.security.client_ip import client_ip
@@ -35,13 +35,12 @@ SENT_KEY = "contact_sent"
 def help_page(request: HttpRequest) -> HttpResponse:
     program = request.program
     now = timezone.now()
-    year, month = rules.month_of(now, program.tz)
     return render(
         request,
         "support/help.html",
         {
             "deadline": rules.next_deadline(now, program.deadline_policy),
-            "this_month": rules.deadline_for_month(year, month, program.deadline_policy),
+            "this_month": rules.Month.of(now, program.tz).deadline(program.deadline_policy),
             "weekday_name": rules.WEEKDAY_NAMES[program.deadline_weekday],
             "videos": program.help_videos(),
         },
@@ -107,15 +106,9 @@ def contact_sent(request: HttpRequest) -> HttpResponse:
 @staff_required
 def request_list(request: HttpRequest) -> HttpResponse:
     show = query_text(request, "status", "open")
-    requests = SupportRequest.objects.all()
-    if show == "open":
-        requests = requests.filter(status__in=OPEN_STATUSES)
-    elif show in RequestStatus.values:
-        requests = requests.filter(status=show)
-    else:
+    if show != "open" and show not in RequestStatus.values:
         show = "all"
-        requests = requests.order_by("-created_at", "-pk")
-    page = Paginator(requests, 50).get_page(query_int(request, "page"))
+    page = Paginator(selectors.request_list(show=show), 50).get_page(query_int(request, "page"))
     return render(
         request,
         "support/request_list.html",
@@ -161,7 +154,7 @@ def _act_on(
     if not form.is_valid():
         return _detail(request, item, **{form_name: form})
     messages.success(request, act(item, form.cleaned_data))
-    return redirect("support:request_detail", pk=item.pk)
+    return redirect("staff:support_request_detail", pk=item.pk)
 
 
 @staff_required

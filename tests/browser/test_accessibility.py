@@ -1,4 +1,4 @@
-"""axe-core on the pages mentors use, on a phone and on a desktop (SPEC 6: WCAG 2.1 AA).
+"""axe-core on the pages mentors use, on a phone and on a desktop (RULES 6: WCAG 2.1 AA).
 
 Only serious and critical violations fail a test. Each test visits several pages and
 fails once with every page's violations listed, element by element, so a failure

@@ -1,4 +1,4 @@
-"""A child safety concern from the mentor's form to the school's acknowledgement (SPEC 4.8)."""
+"""A child safety concern from the mentor's form to the school's acknowledgement (RULES 4.8)."""
 
 import datetime as dt
 

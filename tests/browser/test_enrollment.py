@@ -1,4 +1,4 @@
-"""Enrollment end to end (SPEC 4.12) and the Contact page signed out (SPEC 4.13), in
+"""Enrollment end to end (RULES 4.12) and the Contact page signed out (RULES 4.13), in
 Chromium: staff invite, the mentor opens the link from the email, sets a password, accepts
 the agreement and lands home; someone who cannot sign in writes to the program."""
 

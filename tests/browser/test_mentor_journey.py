@@ -1,4 +1,4 @@
-"""A mentor logging sessions in a real browser, on a phone-sized screen (SPEC 4, 6, 7)."""
+"""A mentor logging sessions in a real browser, on a phone-sized screen (RULES 4, 6, 7)."""
 
 import datetime as dt
 import re
@@ -285,7 +285,7 @@ def test_the_form_works_with_a_keyboard_alone(mentor_page, live_server):
 def test_a_draft_is_never_shown_to_the_next_person_on_a_shared_device(
     page, live_server, mentor_a, mentor_b
 ):
-    """Notes about a child stay with the mentor who typed them (SPEC 2, 6)."""
+    """Notes about a child stay with the mentor who typed them (RULES 2, 6)."""
     drafts = "Object.keys(localStorage).filter(k => k.startsWith('mentor-portal-draft:'))"
     sign_in(page, live_server, mentor_a.email)
     open_form(page, live_server)

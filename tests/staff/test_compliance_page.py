@@ -25,8 +25,8 @@ from portal.mentoring.models import (
     ProgramSettings,
     SessionLog,
 )
+from portal.mentoring.rules import Month
 from portal.staff import compliance
-from portal.staff.selectors import Month
 from tests.conftest import chicago
 
 OCTOBER = Month(2025, 10)

@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 
 from portal.mentoring.models import ProgramSettings
+from portal.mentoring.rules import Month
 from portal.safeguarding import services as safeguarding
 from portal.safeguarding.models import SafetyConcern
-from portal.staff.selectors import Month
 from tests.conftest import chicago, frozen_at
 from tests.page import read_page
 from tests.staff.conftest import log_session

@@ -110,6 +110,12 @@ def _failing_writer(*args, **kwargs):
     raise ValueError(f"{SECRET} (from the notes)")
 
 
+def _failing_rows(*args, **kwargs):
+    # A first chunk's worth: the row writer sends it before the failure.
+    yield [1, "2025-10-08", "15:00", "first row " + "x" * exports.CHUNK_SIZE]
+    raise ValueError(f"{SECRET} (from the notes)")
+
+
 def _failing_excel(table):
     raise ValueError(f"{SECRET} (from the notes)")
     yield b""  # pragma: no cover - a generator that fails at its first step
@@ -117,9 +123,9 @@ def _failing_excel(table):
 
 @pytest.fixture
 def failing_exports(monkeypatch):
-    monkeypatch.setattr(exports, "_python_csv", _failing_writer)
-    monkeypatch.setattr(exports, "_postgresql_csv", _failing_writer)
-    monkeypatch.setattr(exports, "xlsx_chunks", _failing_excel)
+    monkeypatch.setattr(exports.sessions, "session_rows", _failing_rows)
+    monkeypatch.setattr(exports.sessions, "_postgresql_csv", _failing_writer)
+    monkeypatch.setattr(exports.tables, "xlsx_chunks", _failing_excel)
 
 
 def test_a_csv_that_fails_midway_is_cut_short_with_an_error_id_and_a_last_line(

@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 from portal.mentoring.models import ProgramSettings
+from portal.mentoring.rules import Month
 from portal.staff import compliance as compliance_report
 from portal.staff import selectors
-from portal.staff.selectors import HoursFilters, Month
+from portal.staff.selectors import HoursFilters
 
 OCTOBER = Month(2025, 10)
 
@@ -124,7 +125,7 @@ def test_the_dashboard_counts_the_due_months_sessions(staff_client, match_a):
     now = timezone.now()
     program = ProgramSettings.load()
     # The month whose deadline is still open: last month, from the 1st until its deadline.
-    start, end = selectors.due_month(program).bounds(program)
+    start, end = selectors.due_month(program).bounds(program.tz)
     when = max(start, min(end, now) - timezone.timedelta(hours=3)).replace(second=0, microsecond=0)
     log_session(match_a, when, quarter_hours=6, entered_at=now)
     response = staff_client.get("/staff/")
@@ -151,7 +152,7 @@ def test_a_declared_month_without_sessions_is_shown_apart(october, staff_client)
 
 
 def test_the_dashboards_nothing_logged_leaves_out_a_declared_month(staff_client, match_a, school_a):
-    """SPEC 4.15: "we did not meet this month" is an answer, not silence. The dashboard's
+    """RULES 4.15: "we did not meet this month" is an answer, not silence. The dashboard's
     figure is the compliance page's "logged nothing", which its card links to."""
     from django.utils import timezone
 

@@ -1,4 +1,4 @@
-"""Queue the reminders due now (SPEC 4.11). Safe to run as often as you like.
+"""Queue the reminders due now (RULES 4.11). Safe to run as often as you like.
 
     manage.py send_reminders
 

@@ -3,9 +3,8 @@
     manage.py run_worker
 
 It keeps polling like ``send_notifications --loop`` and, once a minute, runs each
-scheduled job (raising unacknowledged safety concerns again to staff, reminders, removing
-links from sent emails; clearing expired sign-in sessions once a day). Every job is
-idempotent, so several workers on several servers may run at once.
+scheduled job listed in ``portal/schedule.py``. Every job is idempotent, so several
+workers on several servers may run at once.
 """
 
 import logging
@@ -13,24 +12,12 @@ import time
 
 from django.db import DatabaseError
 
-from portal.lifecycle.services import sessions_purge_expired, signin_sessions_clear_expired
-from portal.mentoring.reminders import reminders_send
+from portal import schedule
 from portal.notifications.management.commands.send_notifications import (
     Command as SendNotificationsCommand,
 )
-from portal.notifications.services import notifications_forget_links
-from portal.safeguarding.services import concerns_escalate
 
 logger = logging.getLogger("portal.worker")
-
-SCHEDULED_JOBS = {"escalate_concerns": concerns_escalate, "send_reminders": reminders_send}
-# Data retention: blanks session notes past the program setting (off by default).
-SCHEDULED_JOBS["purge_expired"] = sessions_purge_expired
-# Links that enroll or reset a password leave the outbox once sent or expired.
-SCHEDULED_JOBS["forget_links"] = notifications_forget_links
-# Expired sign-in sessions, and the drafts kept in them: once a day (clearsessions).
-SCHEDULED_JOBS["clear_sessions"] = signin_sessions_clear_expired
-JOBS_EVERY_SECONDS = 60
 
 
 class Command(SendNotificationsCommand):
@@ -42,14 +29,14 @@ class Command(SendNotificationsCommand):
         return super().handle(*args, **options)
 
     def _send_all_due(self, **kwargs) -> None:
-        if time.monotonic() - self._jobs_ran_at >= JOBS_EVERY_SECONDS:
+        if time.monotonic() - self._jobs_ran_at >= schedule.JOBS_EVERY_SECONDS:
             self._jobs_ran_at = time.monotonic()
             run_scheduled_jobs()
         super()._send_all_due(**kwargs)
 
 
 def run_scheduled_jobs() -> None:
-    for name, job in SCHEDULED_JOBS.items():
+    for name, job in schedule.SCHEDULED_JOBS.items():
         try:
             done = job()
         except DatabaseError:

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class BenchConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
-    name = "portal.bench"
-    verbose_name = "Benchmark"

@@ -1,0 +1,288 @@
+"""The check of each import, row by row, before anything is saved: every problem by row
+and column, and the rows already in the portal (or earlier in the file) to skip."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from portal.accounts import people
+from portal.accounts.models import Role, User
+from portal.mentoring.models import (
+    GRADE_CHOICES,
+    Match,
+    Mentee,
+    MenteeStatus,
+    Mentor,
+    MentorStatus,
+    SchoolSite,
+    SiteContact,
+)
+from portal.staff.imports.kinds import KINDS, CheckResult, Problem, read_rows
+
+
+def _normal(name: str) -> str:
+    """A name as the natural keys compare it: case and spaces do not matter."""
+    return " ".join(name.split()).casefold()
+
+
+def import_check(*, kind_name: str, text: str) -> CheckResult:
+    kind = KINDS[kind_name]
+    result = CheckResult(kind=kind)
+    rows = read_rows(text, kind, result)
+    check = {
+        "mentors": _check_mentors,
+        "mentees": _check_mentees,
+        "matches": _check_matches,
+        "contacts": _check_contacts,
+    }
+    if rows:
+        check[kind_name](rows, result)
+        # Each check adds one row to result.rows per row of the file, in order.
+        for (number, _), row in zip(rows, result.rows, strict=True):
+            row["row"] = number
+    result.problems.sort(key=lambda problem: problem.row)
+    return result
+
+
+def _need(row: dict, number: int, column: str, result: CheckResult, label: str) -> str:
+    value = row.get(column, "")
+    if not value:
+        result.problems.append(Problem(number, column, f"Enter the {label}."))
+    return value
+
+
+def _check_mentors(rows, result: CheckResult) -> None:
+    emails = [row.get("email", "").lower() for _, row in rows]
+    # Emails are stored in lower case.
+    accounts = {user.email: user for user in User.objects.filter(email__in=emails)}
+    mentors = {(email,) for email, account in accounts.items() if account.is_mentor}
+    seen: dict[tuple, int] = {}
+    for number, row in rows:
+        problems = len(result.problems)
+        email = _need(row, number, "email", result, "email address").lower()
+        name = _need(row, number, "full_name", result, "full name")
+        status = (row.get("status") or MentorStatus.INVITED).lower()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                result.problems.append(
+                    Problem(number, "email", "Enter an email address like name@example.org.")
+                )
+            else:
+                # A mentor already in the portal is skipped below, not refused.
+                account = accounts.get(email)
+                if account is not None and not account.is_mentor:
+                    problem = people.email_in_use(account, becoming=Role.MENTOR)
+                    result.problems.append(Problem(number, "email", problem))
+        if status not in MentorStatus.values:
+            result.problems.append(
+                Problem(number, "status", "Status is invited, active or inactive.")
+            )
+        if len(result.problems) == problems:
+            result.skip_repeats(number, (email,), existing=mentors, seen=seen)
+        result.rows.append(
+            {
+                "email": email,
+                "full_name": name,
+                "phone": row.get("phone", ""),
+                "status": status,
+            }
+        )
+
+
+def _sites() -> dict[str, SchoolSite]:
+    """Every school site by its name as ``_normal`` writes it."""
+    return {_normal(site.name): site for site in SchoolSite.objects.all()}
+
+
+def _mentee_key(first_name: str, last_initial: str, site_id: int, grade: str) -> tuple:
+    return (_normal(first_name), last_initial.upper(), site_id, grade.upper())
+
+
+def _check_mentees(rows, result: CheckResult) -> None:
+    sites = _sites()
+    grades = {value for value, _ in GRADE_CHOICES}
+    named = {sites[k].pk for k in {_normal(row.get("school", "")) for _, row in rows} if k in sites}
+    existing = {
+        _mentee_key(*values)
+        for values in Mentee.objects.filter(site_id__in=named).values_list(
+            "first_name", "last_initial", "site_id", "grade"
+        )
+    }
+    seen: dict[tuple, int] = {}
+    for number, row in rows:
+        problems = len(result.problems)
+        first = _need(row, number, "first_name", result, "first name")
+        initial = _need(row, number, "last_initial", result, "last initial")
+        school = _need(row, number, "school", result, "school site")
+        grade = _need(row, number, "grade", result, "grade").upper()
+        status = (row.get("status") or MenteeStatus.ACTIVE).lower()
+        site = sites.get(_normal(school))
+        if initial and not (len(initial) == 1 and initial.isalpha() and initial.isascii()):
+            result.problems.append(
+                Problem(
+                    number,
+                    "last_initial",
+                    "Enter one letter: the first letter of the last name only.",
+                )
+            )
+        if school and site is None:
+            result.problems.append(
+                Problem(number, "school", f'There is no school site named "{school}".')
+            )
+        if grade and grade not in grades:
+            result.problems.append(Problem(number, "grade", "Grade is K or a number from 1 to 12."))
+        if status not in MenteeStatus.values:
+            result.problems.append(Problem(number, "status", "Status is active or inactive."))
+        if len(result.problems) == problems:
+            key = _mentee_key(first, initial, site.pk, grade)
+            result.skip_repeats(number, key, existing=existing, seen=seen)
+        result.rows.append(
+            {
+                "first_name": first,
+                "last_initial": initial.upper(),
+                "school": site.name if site else school,
+                "site_id": site.pk if site else None,
+                "grade": grade,
+                "status": status,
+            }
+        )
+
+
+def _parse_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _check_matches(rows, result: CheckResult) -> None:
+    sites = _sites()
+    emails = {row.get("mentor_email", "").lower() for _, row in rows}
+    mentors = {
+        m.user.email: m
+        for m in Mentor.objects.filter(user__email__in=emails).select_related("user")
+    }
+    named = {sites[k].pk for k in {_normal(row.get("school", "")) for _, row in rows} if k in sites}
+    mentees: dict[tuple, list[Mentee]] = {}
+    for mentee in Mentee.objects.filter(site_id__in=named):
+        key = (_normal(mentee.first_name), mentee.last_initial, mentee.site_id)
+        mentees.setdefault(key, []).append(mentee)
+    existing = set(
+        Match.objects.filter(mentor__in=mentors.values(), mentee__site_id__in=named).values_list(
+            "mentor_id", "mentee_id", "start_date"
+        )
+    )
+    seen: dict[tuple, int] = {}
+    for number, row in rows:
+        problems = len(result.problems)
+        email = _need(row, number, "mentor_email", result, "mentor's email").lower()
+        first = _need(row, number, "mentee_first_name", result, "mentee's first name")
+        initial = _need(row, number, "mentee_last_initial", result, "mentee's last initial").upper()
+        school = _need(row, number, "school", result, "school site")
+        start_text = _need(row, number, "start_date", result, "start date")
+        site = sites.get(_normal(school)) if school else None
+        if school and site is None:
+            result.problems.append(
+                Problem(number, "school", f'There is no school site named "{school}".')
+            )
+        if email and email not in mentors:
+            result.problems.append(
+                Problem(
+                    number,
+                    "mentor_email",
+                    "No mentor signs in with this email. Import the mentor first.",
+                )
+            )
+        found = mentees.get((_normal(first), initial, site.pk), []) if site and first else []
+        if site and first and initial and not found:
+            result.problems.append(
+                Problem(
+                    number,
+                    "mentee_first_name",
+                    f"No mentee {first} {initial}. at {site.name}. Import the mentee first.",
+                )
+            )
+        elif len(found) > 1:
+            result.problems.append(
+                Problem(
+                    number,
+                    "mentee_first_name",
+                    f"Two mentees are called {first} {initial}. at {site.name}: "
+                    "add this match on its own page.",
+                )
+            )
+        start = _parse_date(start_text) if start_text else None
+        if start_text and start is None:
+            result.problems.append(
+                Problem(number, "start_date", "Write the date as YYYY-MM-DD, like 2026-09-01.")
+            )
+        if len(result.problems) == problems:
+            key = (mentors[email].pk, found[0].pk, start)
+            result.skip_repeats(number, key, existing=existing, seen=seen)
+        result.rows.append(
+            {
+                "mentor_email": email,
+                "mentor_id": mentors[email].pk if email in mentors else None,
+                "mentee": f"{first} {initial}.",
+                "mentee_first_name": first,
+                "mentee_last_initial": initial,
+                "mentee_id": found[0].pk if len(found) == 1 else None,
+                "school": site.name if site else school,
+                "site_id": site.pk if site else None,
+                "start_date": start.isoformat() if start else "",
+            }
+        )
+
+
+def _check_contacts(rows, result: CheckResult) -> None:
+    """School contacts: each one's email becomes their sign-in (see site_contacts).
+
+    The natural key is the email at a school: a contact already at that school is skipped.
+    """
+    sites = _sites()
+    emails = {row.get("email", "").lower() for _, row in rows}
+    existing = {
+        (email.lower(), site_id)
+        for email, site_id in SiteContact.objects.filter(email__in=emails).values_list(
+            "email", "site_id"
+        )
+    }
+    accounts = {user.email: user for user in User.objects.filter(email__in=emails)}
+    seen: dict[tuple, int] = {}
+    for number, row in rows:
+        problems = len(result.problems)
+        school = _need(row, number, "school", result, "school site")
+        name = _need(row, number, "name", result, "contact's name")
+        phone = _need(row, number, "phone", result, "phone number")
+        email = _need(row, number, "email", result, "email address").lower()
+        site = sites.get(_normal(school)) if school else None
+        if school and site is None:
+            result.problems.append(
+                Problem(number, "school", f'There is no school site named "{school}".')
+            )
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                result.problems.append(
+                    Problem(number, "email", "Enter an email address like name@example.org.")
+                )
+            else:
+                problem = people.email_in_use(accounts.get(email), becoming=Role.SITE_CONTACT)
+                if problem:
+                    result.problems.append(Problem(number, "email", problem))
+        if len(result.problems) == problems:
+            result.skip_repeats(number, (email, site.pk), existing=existing, seen=seen)
+        result.rows.append(
+            {
+                "school": site.name if site else school,
+                "site_id": site.pk if site else None,
+                "name": name,
+                "role": row.get("role", ""),
+                "email": email,
+                "phone": phone,
+            }
+        )

@@ -1,0 +1,52 @@
+"""The export page and its downloads."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from portal.accounts.decorators import staff_required
+from portal.lib.query import query_items
+from portal.mentoring import rules
+from portal.mentoring.models import ProgramSettings
+from portal.staff import compliance as compliance_report
+from portal.staff import exports, forms, list_selectors, selectors, services
+from portal.staff.views.filters import hours_filters, session_filters
+
+
+@staff_required
+def export(request: HttpRequest) -> HttpResponse:
+    """The export page; with ?report= it sends the file (every download is audited)."""
+    program = ProgramSettings.load()
+    if "report" not in request.GET:
+        initial = {"month": selectors.current_month(program).key}
+        return render(request, "staff/export.html", {"form": forms.ExportForm(initial=initial)})
+    form = forms.ExportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "staff/export.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    report, file_format = data["report"], data["file_format"] or "csv"
+    include = data["include_children"] and report == "sessions"
+    site_id = data["site"].pk if data["site"] else None
+    filters_for_audit = query_items(request)
+    filters_for_audit.pop("csrfmiddlewaretoken", None)
+    if report == "sessions":
+        _, filters = session_filters(request, program)
+        sessions = list_selectors.session_list(filters=filters, program=program)
+        table = exports.sessions_table(sessions, tz=program.tz, include_children=include)
+        name = f"sessions-{filters.month.key}" if filters.month else "sessions"
+    elif report == "compliance":
+        month = rules.Month.parse_or_none(data["month"]) or selectors.current_month(program)
+        rows = compliance_report.compliance_rows(month, program=program, site=site_id)
+        table = exports.compliance_table(rows, month_label=month.key)
+        name = f"compliance-{month.key}"
+    else:
+        filters = hours_filters(request, program)
+        table = exports.hours_table(selectors.hours_report(filters, program=program))
+        name = f"hours-{filters.start.key}-to-{filters.end.key}"
+    services.export_record(
+        user=request.user,
+        report=report,
+        file_format=file_format,
+        filters=filters_for_audit,
+        include_children=include,
+    )
+    return exports.streaming_response(table, file_format=file_format, filename=name)

@@ -1,0 +1,48 @@
+"""What a staff page's address asks for, read once for the page and its download: the
+sessions list and the sessions export share one reading, the hours page and its export
+another."""
+
+from django.http import HttpRequest
+
+from portal.lib.query import query_int, query_text
+from portal.mentoring import rules
+from portal.mentoring.models import ProgramSettings
+from portal.staff import forms, selectors
+
+
+def session_filters(
+    request: HttpRequest, program: ProgramSettings
+) -> tuple[forms.SessionFilterForm, selectors.SessionFilters]:
+    form = forms.SessionFilterForm(request.GET or None)
+    filters = selectors.SessionFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.SessionFilters(
+            month=rules.Month.parse_or_none(data["month"]),
+            site=data["site"].pk if data["site"] else None,
+            mentor=data["mentor"].strip(),
+            attendance=data["attendance"],
+            late=data["late"],
+            flagged=data["flagged"],
+            reviewed=data["reviewed"],
+        )
+    return form, filters
+
+
+def hours_filters(request: HttpRequest, program: ProgramSettings) -> selectors.HoursFilters:
+    end = rules.Month.parse_or_none(query_text(request, "end")) or selectors.current_month(program)
+    start = rules.Month.parse_or_none(query_text(request, "start"))
+    if start is None:
+        start = end
+        for _ in range(11):
+            start = start.previous()
+    if (start.year, start.month) > (end.year, end.month):
+        start, end = end, start
+
+    return selectors.HoursFilters(
+        start=start,
+        end=end,
+        site=query_int(request, "site"),
+        type_of_mentoring=query_int(request, "type"),
+        interaction=query_int(request, "interaction"),
+    )

@@ -1,0 +1,311 @@
+"""People and matches: school sites and their contacts, mentors, mentees, matches."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.accounts import site_contacts
+from portal.accounts.decorators import staff_required
+from portal.lib.forms import add_domain_errors
+from portal.lib.query import query_choice, query_int, query_text
+from portal.mentoring import rules
+from portal.mentoring.models import (
+    Match,
+    MatchStatus,
+    Mentee,
+    MenteeStatus,
+    Mentor,
+    MentorStatus,
+    ProgramSettings,
+    SchoolSite,
+    SiteContact,
+)
+from portal.staff import forms, list_selectors, selectors, services
+from portal.staff.views.common import paginate, query_without_page
+
+
+@staff_required
+def site_list(request: HttpRequest) -> HttpResponse:
+    filters = list_selectors.SiteFilters(q=query_text(request, "q"))
+    return render(
+        request,
+        "staff/site_list.html",
+        {
+            "page": paginate(request, list_selectors.site_list(filters=filters)),
+            "q": filters.q,
+            "query": query_without_page(request),
+        },
+    )
+
+
+def _edit_record(request, *, form_class, instance, prefix, template, title, success):
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        obj = services.record_save(user=request.user, form=form, action_prefix=prefix)
+        messages.success(request, "Saved.")
+        return redirect(success(obj))
+    return render(request, template, {"form": form, "title": title, "object": instance})
+
+
+@staff_required
+def site_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    site = get_object_or_404(SchoolSite, pk=pk) if pk else None
+    return _edit_record(
+        request,
+        form_class=forms.SchoolSiteForm,
+        instance=site,
+        prefix="schoolsite",
+        template="staff/form.html",
+        title=f"Change {site.name}" if site else "Add a school site",
+        success=lambda obj: reverse("staff:site_detail", args=[obj.pk]),
+    )
+
+
+@staff_required
+def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_object_or_404(SchoolSite, pk=pk)
+    return render(
+        request,
+        "staff/site_detail.html",
+        {
+            "site": site,
+            "people": list_selectors.site_people(site=site),
+            "matches": list_selectors.site_matches(site=site),
+        },
+    )
+
+
+def _get_contact(site_pk: int, pk: int) -> SiteContact:
+    return get_object_or_404(
+        SiteContact.objects.select_related("site", "user"), pk=pk, site_id=site_pk
+    )
+
+
+def _access_message(contact: SiteContact) -> str:
+    access = list_selectors.contact_access(contact=contact)
+    if access.state == site_contacts.Access.CAN_SIGN_IN:
+        return f"{contact.name} can sign in with {contact.email}."
+    if access.state == site_contacts.Access.INVITED:
+        expires = timezone.localtime(access.link_expires_at, ProgramSettings.load().tz)
+        return (
+            f"An invitation to choose a password is on its way to {contact.email}; the link "
+            f"works until {rules.format_day(expires.date())}."
+        )
+    return f"{contact.name} cannot sign in yet: send them an invitation."
+
+
+@staff_required
+def contact_edit(request: HttpRequest, site_pk: int, pk: int | None = None) -> HttpResponse:
+    """Add or change a person at a school: their sign-in follows their email."""
+    site = get_object_or_404(SchoolSite, pk=site_pk)
+    person = _get_contact(site.pk, pk) if pk else SiteContact(site=site)
+    form = forms.SiteContactForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = site_contacts.site_contact_save(contact=form.instance, actor=request.user)
+        except ValidationError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, f"Saved. {_access_message(contact)}")
+            return redirect("staff:site_detail", pk=contact.site_id)
+    return render(
+        request,
+        "staff/contact_form.html",
+        {
+            "form": form,
+            "title": f"{'Change' if pk else 'Add'} a person at {site.name}",
+            "object": person if pk else None,
+            "site": site,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def contact_invite(request: HttpRequest, site_pk: int, pk: int) -> HttpResponse:
+    """Send (or send again) a contact's invitation; earlier links stop working."""
+    contact = _get_contact(site_pk, pk)
+    try:
+        site_contacts.site_contact_invite(contact=contact, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        contact.refresh_from_db()
+        messages.success(request, _access_message(contact) + " Any earlier link no longer works.")
+    return redirect("staff:site_detail", pk=site_pk)
+
+
+@staff_required
+@require_POST
+def contact_remove(request: HttpRequest, site_pk: int, pk: int) -> HttpResponse:
+    contact = _get_contact(site_pk, pk)
+    site_contacts.site_contact_remove(contact=contact, actor=request.user)
+    messages.success(
+        request,
+        f"{contact.name} is no longer a contact at {contact.site.name}. Their sign-in no "
+        "longer shows this school's concerns.",
+    )
+    return redirect("staff:site_detail", pk=site_pk)
+
+
+@staff_required
+def mentor_list(request: HttpRequest) -> HttpResponse:
+    filters = list_selectors.MentorFilters(
+        q=query_text(request, "q"),
+        status=query_choice(request, "status", MentorStatus.values, ""),
+    )
+    return render(
+        request,
+        "staff/mentor_list.html",
+        {
+            "page": paginate(request, list_selectors.mentor_list(filters=filters)),
+            "q": filters.q,
+            "status": filters.status,
+            "statuses": MentorStatus.choices,
+            "query": query_without_page(request),
+        },
+    )
+
+
+@staff_required
+def mentor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    mentor = get_object_or_404(Mentor.objects.select_related("user"), pk=pk) if pk else None
+    form = forms.MentorForm(request.POST or None, mentor=mentor)
+    if request.method == "POST" and form.is_valid():
+        mentor = services.mentor_save(user=request.user, mentor=mentor, data=form.cleaned_data)
+        messages.success(request, "Saved.")
+        return redirect("staff:mentor_detail", pk=mentor.pk)
+    title = f"Change {mentor.user.full_name}" if mentor else "Add a mentor"
+    return render(request, "staff/form.html", {"form": form, "title": title, "object": mentor})
+
+
+@staff_required
+def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mentor = get_object_or_404(Mentor.objects.select_related("user"), pk=pk)
+    form = forms.DeactivateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.mentor_deactivate(
+            mentor=mentor, user=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request, f"{mentor.user.full_name} is now inactive and can no longer sign in."
+        )
+        return redirect("staff:mentor_detail", pk=pk)
+    matches = list_selectors.mentor_matches(mentor=mentor)
+    return render(
+        request, "staff/mentor_detail.html", {"mentor": mentor, "matches": matches, "form": form}
+    )
+
+
+@staff_required
+def mentee_list(request: HttpRequest) -> HttpResponse:
+    filters = list_selectors.MenteeFilters(
+        q=query_text(request, "q"),
+        site=query_int(request, "site"),
+        status=query_choice(request, "status", MenteeStatus.values, ""),
+    )
+    return render(
+        request,
+        "staff/mentee_list.html",
+        {
+            "page": paginate(request, list_selectors.mentee_list(filters=filters)),
+            "q": filters.q,
+            "site": filters.site,
+            "status": filters.status,
+            "sites": list_selectors.school_sites(),
+            "statuses": MenteeStatus.choices,
+            "query": query_without_page(request),
+        },
+    )
+
+
+@staff_required
+def mentee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    mentee = get_object_or_404(Mentee, pk=pk) if pk else None
+    return _edit_record(
+        request,
+        form_class=forms.MenteeForm,
+        instance=mentee,
+        prefix="mentee",
+        template="staff/form.html",
+        title=f"Change {mentee.display_name}" if mentee else "Add a mentee",
+        success=lambda obj: reverse("staff:mentee_list"),
+    )
+
+
+@staff_required
+def match_list(request: HttpRequest) -> HttpResponse:
+    filters = list_selectors.MatchFilters(
+        q=query_text(request, "q"),
+        status=query_text(request, "status", MatchStatus.ACTIVE),
+        site=query_int(request, "site"),
+    )
+    return render(
+        request,
+        "staff/match_list.html",
+        {
+            "page": paginate(request, list_selectors.match_list(filters=filters)),
+            "q": filters.q,
+            "status": filters.status,
+            "site": filters.site,
+            "sites": list_selectors.school_sites(),
+            "statuses": MatchStatus.choices,
+            "query": query_without_page(request),
+        },
+    )
+
+
+@staff_required
+def match_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    match = get_object_or_404(Match, pk=pk) if pk else None
+    return _edit_record(
+        request,
+        form_class=forms.MatchForm,
+        instance=match,
+        prefix="match",
+        template="staff/form.html",
+        title="Change a match" if match else "Add a match",
+        success=lambda obj: reverse("staff:match_detail", args=[obj.pk]),
+    )
+
+
+@staff_required
+def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    match = get_object_or_404(Match.objects.select_related("mentor__user", "mentee", "site"), pk=pk)
+    figures = list_selectors.match_figures(match=match)
+    recent = list_selectors.match_recent_sessions(match=match)
+    return render(
+        request,
+        "staff/match_detail.html",
+        {
+            "match": match,
+            "figures": figures,
+            "hours": selectors.hours(figures["quarters"]),
+            "recent": recent,
+        },
+    )
+
+
+@staff_required
+def match_close(request: HttpRequest, pk: int) -> HttpResponse:
+    match = get_object_or_404(Match.objects.select_related("mentor__user", "mentee"), pk=pk)
+    program = ProgramSettings.load()
+    today = timezone.localdate(timezone.now(), program.tz)
+    form = forms.MatchCloseForm(request.POST or None, match=match, initial={"end_date": today})
+    if match.status == MatchStatus.CLOSED:
+        messages.info(request, "This match is already closed.")
+        return redirect("staff:match_detail", pk=pk)
+    if request.method == "POST" and form.is_valid():
+        services.match_close(
+            match=match,
+            user=request.user,
+            end_date=form.cleaned_data["end_date"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, "The match is closed. Its sessions stay in every report.")
+        return redirect("staff:match_detail", pk=pk)
+    return render(request, "staff/match_close.html", {"form": form, "match": match})
