@@ -25,6 +25,7 @@ from portal.enrollment.forms import (
     InviteForm,
 )
 from portal.enrollment.models import Invitation, InvitationState
+from portal.lib.forms import add_domain_errors
 from portal.lib.query import query_int, query_text
 from portal.mentoring.models import SiteContact
 from portal.notifications.selectors import latest_email_about_each
@@ -92,9 +93,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
                 created_by=request.user,
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_domain_errors(form, error)
         else:
             messages.success(
                 request,

@@ -7,7 +7,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.lib.forms import TextInputMixin
+from portal.lib.forms import FieldMessagesMixin, TextInputMixin, add_domain_errors
 from portal.mentoring import rules
 from portal.mentoring.models import (
     ActivityMode,
@@ -93,7 +93,7 @@ class LocalDateTimeField(forms.DateTimeField):
             raise
 
 
-class SessionLogForm(TextInputMixin, forms.Form):
+class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     """One session. Built for a given mentor's matches and the program's settings."""
 
     match = MatchChoiceField(
@@ -239,37 +239,33 @@ class SessionLogForm(TextInputMixin, forms.Form):
     def clean(self):
         data = super().clean()
         met = data.get("attendance", Attendance.MET) == Attendance.MET
+        quarter_hours = None
         try:
-            data["quarter_hours"] = rules.parse_hours(
+            quarter_hours = rules.parse_hours(
                 data.get("hours"), met=met, max_quarters=self.program.max_quarter_hours
             )
         except rules.HoursError as error:
             self.add_error("hours", str(error))
-        problem = rules.notes_problem(data.get("notes") or "")
-        if problem:
-            self.add_error("notes", problem)
-        mode = self.program.activity_mode
-        activity = data.get("activity") or ""
-        if mode in (ActivityMode.HIDDEN, ActivityMode.READ_ONLY) and activity:
-            self.add_error("activity", "Leave Activity blank: the program does not use it.")
-        elif mode == ActivityMode.REQUIRED and not activity.strip():
-            self.add_error("activity", "Enter the activity.")
-        if data.get("safety_concern") and not (data.get("safety_concern_details") or "").strip():
-            self.add_error(
-                "safety_concern_details",
-                "Describe the child safety concern, so the program can act on it.",
-            )
-        starts_at, match = data.get("starts_at"), data.get("match")
-        if starts_at and match:
-            problem = rules.starts_at_problem(
-                starts_at=starts_at,
-                now=timezone.now(),
-                match_start=match.start_date,
-                match_end=match.end_date,
-                tz=self.program.tz,
-            )
-            if problem:
-                self.add_error("starts_at", problem)
+        else:
+            data["quarter_hours"] = quarter_hours
+        match = data.get("match")
+        # The service checks the same rules again, in the same words, when it saves.
+        problems = rules.session_problems(
+            now=timezone.now(),
+            tz=self.program.tz,
+            starts_at=data.get("starts_at"),
+            match_start=match.start_date if match else None,
+            match_end=match.end_date if match else None,
+            met=met,
+            quarter_hours=quarter_hours,
+            max_quarters=self.program.max_quarter_hours,
+            notes=data.get("notes"),
+            activity_mode=self.program.activity_mode,
+            activity=data.get("activity"),
+            safety_concern=bool(data.get("safety_concern")),
+            safety_concern_details=data.get("safety_concern_details"),
+        )
+        add_domain_errors(self, problems)
         return data
 
     def to_input(self) -> SessionInput:
@@ -332,7 +328,7 @@ class SessionLogForm(TextInputMixin, forms.Form):
         }
 
 
-class DeleteSessionForm(TextInputMixin, forms.Form):
+class DeleteSessionForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     confirm = forms.BooleanField(
         label="Yes, delete this entry",
         error_messages={"required": "Tick the box to confirm you want to delete this entry."},

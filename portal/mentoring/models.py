@@ -38,10 +38,10 @@ def validate_time_zone(value: str) -> None:
 
 
 class ActivityMode(models.TextChoices):
-    HIDDEN = "hidden", "Hidden"
-    READ_ONLY = "read_only", "Shown blank and read-only"
-    OPTIONAL = "optional", "Optional"
-    REQUIRED = "required", "Required"
+    HIDDEN = rules.ACTIVITY_HIDDEN, "Hidden"
+    READ_ONLY = rules.ACTIVITY_READ_ONLY, "Shown blank and read-only"
+    OPTIONAL = rules.ACTIVITY_OPTIONAL, "Optional"
+    REQUIRED = rules.ACTIVITY_REQUIRED, "Required"
 
 
 class DeadlineRule(models.TextChoices):

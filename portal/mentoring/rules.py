@@ -8,7 +8,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from portal.lib.text import LONG_TEXT_MAX
@@ -46,33 +46,49 @@ def hours_options(max_quarters: int) -> list[str]:
 def parse_hours(text: str | None, *, met: bool, max_quarters: int) -> int:
     """Turn what the mentor sent into quarter hours, or explain why it cannot be stored.
 
-    Absences and cancellations are always zero hours (RULES 4.10), whatever was sent.
+    Absences and cancellations are always zero hours (RULES 4.10), whatever was sent. Hours
+    that are read but out of range get the words of ``hours_problem``, as the service does.
     """
     if not met:
         return 0
-    maximum = format_hours(max_quarters)
     raw = (text or "").strip()
     if not raw:
-        raise HoursError(f"Choose how long you met, from 0.25 to {maximum} hours.")
+        raise HoursError(
+            f"Choose how long you met, from 0.25 to {format_hours(max_quarters)} hours."
+        )
     try:
         value = Decimal(raw)
     except InvalidOperation:
         raise HoursError("Choose the hours from the list, like 0.50 or 1.00.") from None
     if not value.is_finite():
         raise HoursError("Choose the hours from the list, like 0.50 or 1.00.")
-    if value < 0:
-        raise HoursError("Hours cannot be less than zero.")
-    if value > Decimal(max_quarters) / 4:
-        raise HoursError(f"A session can be at most {maximum} hours.")
     quarters = value * 4
     if quarters != quarters.to_integral_value():
-        raise HoursError("Hours go in quarter hours: 0.25, 0.50, 0.75, 1.00 and so on.")
+        if 0 <= value <= Decimal(max_quarters) / 4:
+            raise HoursError("Hours go in quarter hours: 0.25, 0.50, 0.75, 1.00 and so on.")
+        # Out of range as well: that is what to say first.
+        quarters = quarters.to_integral_value(rounding=ROUND_UP)
+    problem = hours_problem(int(quarters), met=True, max_quarters=max_quarters)
+    if problem:
+        raise HoursError(problem)
+    return int(quarters)
+
+
+def hours_problem(quarters: int, *, met: bool, max_quarters: int) -> str | None:
+    """Why a session cannot have this many quarter hours, or None when it can."""
+    if not met:
+        return None if quarters == 0 else "A session that did not happen has 0 hours."
+    maximum = format_hours(max_quarters)
+    if quarters < 0:
+        return "Hours cannot be less than zero."
+    if quarters > max_quarters:
+        return f"A session can be at most {maximum} hours."
     if quarters == 0:
-        raise HoursError(
+        return (
             f'You chose "We met", so choose how long you met, from 0.25 to {maximum} hours. '
             "If the session did not happen, change Attendance."
         )
-    return int(quarters)
+    return None
 
 
 # --- Deadlines ----------------------------------------------------------------------------
@@ -366,3 +382,86 @@ def suggest_boxes(notes: str, *, words: str, ticked: set[str]) -> list[Suggestio
         if match:
             found[target] = Suggestion(phrase=match.group(0), target=target)
     return list(found.values())
+
+
+# --- What a session may hold: every rule the form and the services share -----------------
+#
+# The session form shows these problems next to its fields; the services refuse the same
+# input with the same words, whoever calls them. Rules about records (a choice from the
+# program's lists, a duplicate entry) stay with the services, which read the database.
+
+ACTIVITY_HIDDEN = "hidden"
+ACTIVITY_READ_ONLY = "read_only"
+ACTIVITY_OPTIONAL = "optional"
+ACTIVITY_REQUIRED = "required"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: the field it is about, and what to do."""
+
+    field: str
+    message: str
+
+
+def activity_problem(activity: str, *, mode: str) -> str | None:
+    """Activity follows the program setting (RULES 4.5)."""
+    if mode in (ACTIVITY_HIDDEN, ACTIVITY_READ_ONLY) and activity:
+        return "Leave Activity blank: the program does not use it."
+    if mode == ACTIVITY_REQUIRED and not activity.strip():
+        return "Enter the activity."
+    return None
+
+
+def concern_problem(*, ticked: bool, details: str) -> str | None:
+    """A ticked child safety concern needs a description the program can act on (RULES 4.8)."""
+    if ticked and not details.strip():
+        return "Describe the child safety concern, so the program can act on it."
+    return None
+
+
+def session_problems(
+    *,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    starts_at: dt.datetime | None,
+    match_start: dt.date | None,
+    match_end: dt.date | None,
+    met: bool,
+    quarter_hours: int | None,
+    max_quarters: int,
+    notes: str | None,
+    activity_mode: str,
+    activity: str | None,
+    safety_concern: bool,
+    safety_concern_details: str | None,
+) -> list[Problem]:
+    """Every problem of one session's values, by field; an empty list when it can be saved.
+
+    A value given as None is one the form could not read and has already explained, so it
+    is not judged again (no second message for the same field).
+    """
+    problems = []
+    if starts_at is not None and match_start is not None:
+        problem = starts_at_problem(
+            starts_at=starts_at, now=now, match_start=match_start, match_end=match_end, tz=tz
+        )
+        if problem:
+            problems.append(Problem("starts_at", problem))
+    if quarter_hours is not None:
+        problem = hours_problem(quarter_hours, met=met, max_quarters=max_quarters)
+        if problem:
+            problems.append(Problem("hours", problem))
+    if notes is not None:
+        problem = notes_problem(notes)
+        if problem:
+            problems.append(Problem("notes", problem))
+    if activity is not None:
+        problem = activity_problem(activity, mode=activity_mode)
+        if problem:
+            problems.append(Problem("activity", problem))
+    if safety_concern_details is not None:
+        problem = concern_problem(ticked=safety_concern, details=safety_concern_details)
+        if problem:
+            problems.append(Problem("safety_concern_details", problem))
+    return problems

@@ -17,7 +17,6 @@ from portal.mentoring.models import (
     ACTIVITY_MAX,
     DETAILS_MAX,
     REVISION_REASON_MAX,
-    ActivityMode,
     Attendance,
     Choice,
     ChoiceList,
@@ -93,18 +92,25 @@ def validate_session_input(
     now: dt.datetime,
     keep_choices: frozenset[int] = frozenset(),
 ) -> None:
-    """Check every rule of RULES 4.2 to 4.6 and 4.10; raise ValidationError by field."""
-    errors: dict[str, str] = {}
+    """Check every rule of RULES 4.2 to 4.6, 4.8 and 4.10; raise ValidationError by field.
+    Those the form checks too come from ``rules.session_problems``, in the same words."""
     match = data.match
-    problem = rules.starts_at_problem(
-        starts_at=data.starts_at,
+    problems = rules.session_problems(
         now=now,
+        tz=program.tz,
+        starts_at=data.starts_at,
         match_start=match.start_date,
         match_end=match.end_date,
-        tz=program.tz,
+        met=data.attendance == Attendance.MET,
+        quarter_hours=data.quarter_hours,
+        max_quarters=program.max_quarter_hours,
+        notes=data.notes,
+        activity_mode=program.activity_mode,
+        activity=data.activity,
+        safety_concern=data.safety_concern,
+        safety_concern_details=data.safety_concern_details,
     )
-    if problem:
-        errors["starts_at"] = problem
+    errors: dict[str, str] = {problem.field: problem.message for problem in problems}
     for name, list_name, label in (
         ("type_of_mentoring", ChoiceList.TYPE_OF_MENTORING, "a type of mentoring"),
         ("interaction", ChoiceList.INTERACTION, "an interaction"),
@@ -116,21 +122,6 @@ def validate_session_input(
             errors[name] = f"That choice is no longer used: choose {label} from the list."
     if data.attendance not in Attendance.values:
         errors["attendance"] = "Choose what happened from the list."
-    met = data.attendance == Attendance.MET
-    if met and not 1 <= data.quarter_hours <= program.max_quarter_hours:
-        errors["hours"] = f"Choose how long you met, from 0.25 to {program.max_hours:.2f} hours."
-    if not met and data.quarter_hours != 0:
-        errors["hours"] = "A session that did not happen has 0 hours."
-    problem = rules.notes_problem(data.notes)
-    if problem:
-        errors["notes"] = problem
-    mode = program.activity_mode
-    if mode in (ActivityMode.HIDDEN, ActivityMode.READ_ONLY) and data.activity:
-        errors["activity"] = "Leave Activity blank: the program does not use it."
-    if mode == ActivityMode.REQUIRED and not data.activity.strip():
-        errors["activity"] = "Enter the activity."
-    if data.safety_concern and not data.safety_concern_details.strip():
-        errors["safety_concern_details"] = "Describe the child safety concern."
     for name, limit in TEXT_LIMITS.items():
         problem = length_problem(getattr(data, name), max_length=limit)
         if problem and name not in errors:

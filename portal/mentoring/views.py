@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
 from portal.downloads import tables
+from portal.lib.forms import add_domain_errors
 from portal.lib.query import query_bool, query_int, query_text
 from portal.lib.text import LONG_TEXT_MAX
 from portal.mentoring import my_hours, reminders, rules, selectors, services
@@ -91,7 +92,7 @@ def no_session_month(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_domain_errors(form, error)
         else:
             messages.success(
                 request,
@@ -242,7 +243,7 @@ def _session_create(request: HttpRequest) -> HttpResponse:
             except services.DeadlinePassed as refused:
                 form.add_error("starts_at", str(refused))
             except ValidationError as error:
-                _add_errors(form, error)
+                add_domain_errors(form, error)
             else:
                 return redirect(reverse("mentoring:session_detail", args=[session.pk]) + "?saved=1")
     else:
@@ -266,13 +267,6 @@ def _suggestions(session: SessionLog, program) -> list[dict]:
         for s in rules.suggest_boxes(session.notes, words=program.prompt_words, ticked=ticked)
         if s.target in labels
     ]
-
-
-def _add_errors(form: SessionLogForm, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
 
 
 @mentor_required
@@ -346,7 +340,7 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except services.EntryLocked as locked:
                 form.add_error(None, str(locked))
             except ValidationError as error:
-                _add_errors(form, error)
+                add_domain_errors(form, error)
             else:
                 messages.success(request, "Your changes are saved.")
                 if had_concern and not session.safety_concern:

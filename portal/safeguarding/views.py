@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import role_required, site_contact_required, staff_required
 from portal.audit.services import events_for
-from portal.lib.forms import TextInputMixin
+from portal.lib.forms import FieldMessagesMixin, TextInputMixin, add_domain_errors
 from portal.lib.query import query_choice
 from portal.lib.text import NOTE_TEXT_MAX
 from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind, SiteContact
@@ -39,7 +39,7 @@ def site_contact_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-class AcknowledgeForm(TextInputMixin, forms.Form):
+class AcknowledgeForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     note = forms.CharField(
         label="What have you done or will you do? (optional)",
         required=False,
@@ -48,7 +48,7 @@ class AcknowledgeForm(TextInputMixin, forms.Form):
     )
 
 
-class NoteForm(TextInputMixin, forms.Form):
+class NoteForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     text = forms.CharField(
         label="Your note",
         max_length=NOTE_TEXT_MAX,
@@ -57,7 +57,7 @@ class NoteForm(TextInputMixin, forms.Form):
     )
 
 
-class CloseForm(TextInputMixin, forms.Form):
+class CloseForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     outcome = forms.CharField(
         label="Outcome",
         help_text="What was done, so the record is complete.",
@@ -67,14 +67,17 @@ class CloseForm(TextInputMixin, forms.Form):
     )
 
 
-class RaiseConcernForm(TextInputMixin, forms.Form):
+class RaiseConcernForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     match = forms.ModelChoiceField(
         queryset=Match.objects.filter(status=MatchStatus.ACTIVE).select_related(
             "mentee", "mentor__user", "site"
         ),
         label="Which match is it about?",
         empty_label="Choose a match",
-        error_messages={"required": "Choose the match the concern is about."},
+        error_messages={
+            "required": "Choose the match the concern is about.",
+            "invalid_choice": "Choose the match the concern is about from the list.",
+        },
     )
     description = forms.CharField(
         label="What is the concern?",
@@ -89,7 +92,7 @@ class RaiseConcernForm(TextInputMixin, forms.Form):
         )
 
 
-class NeedUpdateForm(TextInputMixin, forms.Form):
+class NeedUpdateForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     status = forms.ChoiceField(label="Status", choices=NeedStatus.choices)
     note = forms.CharField(
         label="Note",
@@ -140,6 +143,10 @@ def _concern_step(request, pk: int, *, form_class, form_key: str, step, done: st
     try:
         step(concern=concern, user=request.user, **form.cleaned_data)
     except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            # About what was typed: shown next to it, with the text kept.
+            add_domain_errors(form, error)
+            return _concern_page(request, concern, **{form_key: form})
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, done)
@@ -190,17 +197,21 @@ def concern_close(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_raise(request: HttpRequest) -> HttpResponse:
     form = RaiseConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        concern = services.concern_raise(
-            match=form.cleaned_data["match"],
-            description=form.cleaned_data["description"],
-            raised_by=request.user,
-        )
-        messages.success(
-            request,
-            "The concern is recorded. Emails to staff and the school are queued: this page "
-            "shows when each one goes out.",
-        )
-        return redirect("safeguarding:concern_detail", pk=concern.pk)
+        try:
+            concern = services.concern_raise(
+                match=form.cleaned_data["match"],
+                description=form.cleaned_data["description"],
+                raised_by=request.user,
+            )
+        except ValidationError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "The concern is recorded. Emails to staff and the school are queued: this page "
+                "shows when each one goes out.",
+            )
+            return redirect("safeguarding:concern_detail", pk=concern.pk)
     return render(request, "safeguarding/concern_raise.html", {"form": form})
 
 
@@ -234,8 +245,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_domain_errors(form, error)
         else:
             messages.success(request, "The need is updated.")
             return redirect("safeguarding:need_detail", pk=need.pk)

@@ -5,7 +5,7 @@ from django import forms
 from portal.accounts import people, site_contacts
 from portal.accounts.models import Role
 from portal.lib import csvfile
-from portal.lib.forms import TextInputMixin
+from portal.lib.forms import FieldMessagesMixin, TextInputMixin, word_field_messages
 from portal.mentoring.forms import SessionLogForm
 from portal.mentoring.models import (
     Attendance,
@@ -23,7 +23,7 @@ from portal.mentoring.models import (
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 
 
-class SessionFilterForm(TextInputMixin, forms.Form):
+class SessionFilterForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     month = forms.CharField(label="Month", required=False, widget=MONTH_INPUT)
     site = forms.ModelChoiceField(
         label="School site", queryset=SchoolSite.objects.all(), required=False,
@@ -62,14 +62,14 @@ class CorrectionForm(SessionLogForm):
         self.fields["notes"].widget.attrs.pop("aria-describedby", None)
 
 
-class SchoolSiteForm(TextInputMixin, forms.ModelForm):
+class SchoolSiteForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
     class Meta:
         model = SchoolSite
         fields = ["name", "address"]
         labels = {"name": "School name", "address": "Address"}
 
 
-class SiteContactForm(TextInputMixin, forms.ModelForm):
+class SiteContactForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
     """A person at a school. Their email is their sign-in, so one that signs in with
     another role is refused here; moving them to another school is a change of "School"."""
 
@@ -85,6 +85,11 @@ class SiteContactForm(TextInputMixin, forms.ModelForm):
             "site": "Moving them to another school ends their access to this school's "
             "concerns at once.",
         }
+        error_messages = {
+            "email": {"required": "Enter their email: they sign in with it."},
+            "phone": {"required": "Enter their phone number."},
+            "position": {"required": "Enter their place on the list: 0 comes first."},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,7 +102,7 @@ class SiteContactForm(TextInputMixin, forms.ModelForm):
         return site_contacts.checked_contact_email(self.cleaned_data["email"])
 
 
-class MentorForm(TextInputMixin, forms.Form):
+class MentorForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email")
     phone = forms.CharField(label="Phone", max_length=40, required=False)
@@ -128,7 +133,7 @@ class MentorForm(TextInputMixin, forms.Form):
         return email
 
 
-class MenteeForm(TextInputMixin, forms.ModelForm):
+class MenteeForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
     last_initial = forms.CharField(
         label="First letter of last name",
         max_length=10,
@@ -153,7 +158,7 @@ class MentorChoiceField(forms.ModelChoiceField):
         return f"{obj.user.full_name} ({obj.user.email})"
 
 
-class MatchForm(TextInputMixin, forms.ModelForm):
+class MatchForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
     mentor = MentorChoiceField(
         queryset=Mentor.objects.exclude(status=MentorStatus.INACTIVE).select_related("user")
     )
@@ -182,7 +187,7 @@ class MatchForm(TextInputMixin, forms.ModelForm):
         return data
 
 
-class MatchCloseForm(TextInputMixin, forms.Form):
+class MatchCloseForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     end_date = forms.DateField(
         label="Last day of the match",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -212,11 +217,11 @@ class MatchCloseForm(TextInputMixin, forms.Form):
         return end
 
 
-class DeactivateForm(TextInputMixin, forms.Form):
+class DeactivateForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     reason = forms.CharField(label="Why? (optional)", max_length=500, required=False)
 
 
-class ProgramSettingsForm(TextInputMixin, forms.ModelForm):
+class ProgramSettingsForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
     class Meta:
         model = ProgramSettings
         fields = [
@@ -248,6 +253,10 @@ class ProgramSettingsForm(TextInputMixin, forms.ModelForm):
             "help_video_links": "Video links",
             "mentor_agreement": "Mentor agreement",
         }
+        error_messages = {
+            "time_zone": {"required": "Enter the time zone, such as America/Chicago."},
+            "late_policy": {"required": "Choose what happens to entries after the deadline."},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -260,6 +269,7 @@ class ProgramSettingsForm(TextInputMixin, forms.ModelForm):
         ]
         self.extra_fields = extra
         for name, field in forms.fields_for_model(ProgramSettings, fields=extra).items():
+            word_field_messages(field, name)
             self.fields[name] = field
             self.initial.setdefault(name, getattr(self.instance, name))
 
@@ -271,8 +281,15 @@ class ProgramSettingsForm(TextInputMixin, forms.ModelForm):
         super()._post_clean()
 
 
-class ChoiceAddForm(TextInputMixin, forms.Form):
-    list = forms.ChoiceField(label="Which list?", choices=ChoiceList.choices)
+class ChoiceAddForm(FieldMessagesMixin, TextInputMixin, forms.Form):
+    list = forms.ChoiceField(
+        label="Which list?",
+        choices=ChoiceList.choices,
+        error_messages={
+            "required": "Choose the list the new choice goes on.",
+            "invalid_choice": "Choose the list the new choice goes on.",
+        },
+    )
     label = forms.CharField(label="New choice", max_length=60)
 
     def clean(self):
@@ -288,9 +305,17 @@ class ChoiceAddForm(TextInputMixin, forms.Form):
         return data
 
 
-class ExportForm(TextInputMixin, forms.Form):
+class ExportForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     REPORTS = [("sessions", "Sessions"), ("compliance", "Compliance"), ("hours", "Hours")]
-    report = forms.ChoiceField(label="What to export", choices=REPORTS, initial="sessions")
+    report = forms.ChoiceField(
+        label="What to export",
+        choices=REPORTS,
+        initial="sessions",
+        error_messages={
+            "required": "Choose what to export.",
+            "invalid_choice": "Choose what to export from the list.",
+        },
+    )
     file_format = forms.ChoiceField(
         label="File type",
         choices=[("csv", "CSV"), ("xlsx", "Excel")],
@@ -313,7 +338,7 @@ class ExportForm(TextInputMixin, forms.Form):
     )
 
 
-class ImportForm(TextInputMixin, forms.Form):
+class ImportForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     file = forms.FileField(
         label="CSV file",
         error_messages={"required": "Choose a CSV file to upload."},

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import staff_required
 from portal.audit.services import events_for
+from portal.lib.forms import add_domain_errors
 from portal.lib.query import query_choice, query_int, query_text
 from portal.mentoring import rules
 from portal.notifications.selectors import emails_about
@@ -82,9 +83,7 @@ def contact_page(request: HttpRequest) -> HttpResponse:
             )
             status = 429
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_domain_errors(form, error)
         else:
             return _sent(request)
     return render(request, "support/contact.html", {"form": form}, status=status)

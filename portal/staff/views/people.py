@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts import site_contacts
 from portal.accounts.decorators import staff_required
+from portal.lib.forms import add_domain_errors
 from portal.lib.query import query_choice, query_int, query_text
 from portal.mentoring import rules
 from portal.mentoring.models import (
@@ -107,8 +108,7 @@ def contact_edit(request: HttpRequest, site_pk: int, pk: int | None = None) -> H
         try:
             contact = site_contacts.site_contact_save(contact=form.instance, actor=request.user)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_domain_errors(form, error)
         else:
             messages.success(request, f"Saved. {_access_message(contact)}")
             return redirect("staff:site_detail", pk=contact.site_id)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import staff_required
+from portal.lib.forms import add_domain_errors
 from portal.mentoring.models import ProgramSettings
 from portal.mentoring.services import DuplicateSession, EntryLocked, session_log_update
 from portal.safeguarding.access import concern_of_session_for_user
@@ -110,8 +111,7 @@ def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_domain_errors(form, error)
         except DuplicateSession:
             form.add_error("starts_at", "This match already has an entry at this date and time.")
         except EntryLocked as error:
