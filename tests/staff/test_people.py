@@ -5,7 +5,15 @@ import datetime as dt
 from portal.accounts import people
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
-from portal.mentoring.models import Choice, ChoiceList, Match, Mentee, ProgramSettings, SchoolSite
+from portal.mentoring.models import (
+    Choice,
+    ChoiceList,
+    Match,
+    Mentee,
+    Mentor,
+    ProgramSettings,
+    SchoolSite,
+)
 
 
 def test_add_a_school_and_a_person_there(staff_client, db):
@@ -47,6 +55,22 @@ def test_a_mentor_email_already_used_is_refused(staff_client, mentor_a):
         {"full_name": "X", "email": "mentor-a@example.org", "status": "invited"},
     )
     assert people.ENROLLED in response.content.decode()
+
+
+def test_an_email_taken_between_the_check_and_the_save_is_a_message_not_an_error(
+    staff_client, mentor_a, monkeypatch
+):
+    """Two people adding the same mentor at once: the second one's form passed its check
+    before the first one's account existed."""
+    monkeypatch.setattr(people, "email_in_use", lambda *args, **kwargs: "")
+    response = staff_client.post(
+        "/staff/mentors/new/",
+        {"full_name": "X", "email": "mentor-a@example.org", "status": "invited"},
+    )
+    assert response.status_code == 200
+    assert "Add a mentor" in response.content.decode()
+    assert people.ENROLLED in response.content.decode()
+    assert Mentor.objects.filter(user__email="mentor-a@example.org").count() == 1
 
 
 def test_deactivate_a_mentor(staff_client, mentor_a):

@@ -176,9 +176,14 @@ def mentor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     mentor = get_object_or_404(Mentor.objects.select_related("user"), pk=pk) if pk else None
     form = forms.MentorForm(request.POST or None, mentor=mentor)
     if request.method == "POST" and form.is_valid():
-        mentor = services.mentor_save(user=request.user, mentor=mentor, data=form.cleaned_data)
-        messages.success(request, "Saved.")
-        return redirect("staff:mentor_detail", pk=mentor.pk)
+        try:
+            # The form checked the email; another person may have taken it since.
+            mentor = services.mentor_save(user=request.user, mentor=mentor, data=form.cleaned_data)
+        except ValidationError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("staff:mentor_detail", pk=mentor.pk)
     title = f"Change {mentor.user.full_name}" if mentor else "Add a mentor"
     return render(request, "staff/form.html", {"form": form, "title": title, "object": mentor})
 
