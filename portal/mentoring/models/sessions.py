@@ -1,0 +1,232 @@
+"""Session logs and their history: the heart of the program's records."""
+
+import datetime as dt
+from decimal import Decimal
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+from portal.lib.text import at_most
+from portal.mentoring import rules
+from portal.mentoring.models.people import Match
+from portal.mentoring.models.program import (
+    ACTIVITY_MAX,
+    DETAILS_MAX,
+    REVISION_REASON_MAX,
+    Choice,
+)
+
+
+class Attendance(models.TextChoices):
+    MET = "met", "We met"
+    MENTEE_ABSENT = "mentee_absent", "Mentee absent or no-show"
+    MENTOR_ABSENT = "mentor_absent", "Mentor absent"
+    CANCELLED = "cancelled", "School closed or cancelled"
+
+
+class ResourceNeedKind(models.TextChoices):
+    FOOD = "food", "Food"
+    SHELTER = "shelter", "Shelter or housing"
+    CLOTHING = "clothing", "Clothing"
+    HOUSEHOLD = "household", "Household"
+    HEALTH = "health", "Health"
+    SCHOOL_SUPPLIES = "school_supplies", "School supplies"
+    OTHER = "other", "Other"
+
+
+class SessionLogQuerySet(models.QuerySet):
+    def live(self):
+        """Entries that have not been deleted."""
+        return self.filter(deleted_at__isnull=True)
+
+
+class SessionLog(models.Model):
+    """One mentoring session: one meeting (or missed meeting) of one match."""
+
+    # What is written about the child, declared once: the de-identified export leaves it
+    # out, the retention purge and the erasure blank it (portal/lifecycle/services.py),
+    # the logs redact it. Every other text field is in OTHER_TEXT_FIELDS, and
+    # tests/test_child_text.py fails for a text field in neither.
+    CHILD_TEXT_FIELDS = ("notes", "activity", "safety_concern_details", "resource_needs_details")
+    OTHER_TEXT_FIELDS = ("attendance", "resource_needs")  # choices and the needs' codes
+
+    match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField("date & time")
+    quarter_hours = models.PositiveSmallIntegerField(
+        help_text="Hours times four: 2 means half an hour."
+    )
+    type_of_mentoring = models.ForeignKey(
+        Choice, on_delete=models.PROTECT, related_name="+", verbose_name="type of mentoring"
+    )
+    interaction = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
+    activity = models.CharField(max_length=ACTIVITY_MAX, blank=True)
+    attendance = models.CharField(max_length=20, choices=Attendance.choices)
+    notes = models.TextField()
+    safety_concern = models.BooleanField("child safety concern", default=False)
+    safety_concern_details = models.TextField(blank=True, max_length=DETAILS_MAX)
+    resource_needs = models.JSONField(default=list, blank=True)
+    resource_needs_details = models.TextField(blank=True, max_length=DETAILS_MAX)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    is_late = models.BooleanField("late", default=False)
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = SessionLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = "session log"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["match", "starts_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="session_one_entry_per_match_and_time",
+                violation_error_message="This session has already been logged.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter_hours__lte=rules.MAX_QUARTER_HOURS_EVER),
+                name="session_hours_at_most_a_day",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(attendance=Attendance.MET, quarter_hours__gte=1)
+                    | (~models.Q(attendance=Attendance.MET) & models.Q(quarter_hours=0))
+                ),
+                name="session_hours_zero_exactly_when_not_met",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attendance__in=[a.value for a in Attendance]),
+                name="session_attendance_known",
+            ),
+            models.CheckConstraint(condition=~models.Q(notes=""), name="session_notes_required"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("notes"), rules.NOTES_MAX_LENGTH),
+                name="session_notes_max_length",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(safety_concern=False) | ~models.Q(safety_concern_details=""),
+                name="session_concern_described",
+            ),
+            at_most("activity", ACTIVITY_MAX, name="session_activity_max_length"),
+            at_most(
+                "safety_concern_details", DETAILS_MAX, name="session_concern_details_max_length"
+            ),
+            at_most("resource_needs_details", DETAILS_MAX, name="session_need_details_max_length"),
+        ]
+        # Entries by time are read through migration 0007's index of live entries (on
+        # PostgreSQL a covering one: the month reports never touch the table).
+        indexes = [
+            models.Index(fields=["match", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.match.mentee} on {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def hours(self) -> Decimal:
+        return rules.quarters_to_hours(self.quarter_hours)
+
+    @property
+    def met(self) -> bool:
+        return self.attendance == Attendance.MET
+
+    @cached_property
+    def resource_need_labels(self) -> list[str]:
+        labels = dict(ResourceNeedKind.choices)
+        return [labels.get(kind, kind) for kind in self.resource_needs]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def snapshot(self) -> dict:
+        """The values a mentor can change, as plain data for the history of changes."""
+        return {
+            # The match by number: its child's name is read when the history is shown, so
+            # erasing a child's records leaves no name in the history.
+            "match": self.match_id,
+            # In UTC: the same moment read from the form (local) or the database compares equal.
+            "starts_at": self.starts_at.astimezone(dt.UTC).isoformat() if self.starts_at else None,
+            "hours": str(self.hours),
+            "type_of_mentoring": self.type_of_mentoring.label,
+            "interaction": self.interaction.label,
+            "activity": self.activity,
+            "attendance": self.get_attendance_display(),
+            "notes": self.notes,
+            "safety_concern": self.safety_concern,
+            "safety_concern_details": self.safety_concern_details,
+            "resource_needs": list(self.resource_need_labels),
+            "resource_needs_details": self.resource_needs_details,
+        }
+
+
+class RevisionAction(models.TextChoices):
+    CREATED = "created", "Logged"
+    UPDATED = "updated", "Changed"
+    DELETED = "deleted", "Deleted"
+
+
+class SessionLogRevision(models.Model):
+    """One change to a session log, with the values before and after it."""
+
+    # Both hold a session's ``snapshot()``: its CHILD_TEXT_FIELDS among other values. The
+    # reason says why staff corrected an entry.
+    CHILD_TEXT_FIELDS = ("old_values", "new_values")
+    OTHER_TEXT_FIELDS = ("action", "reason")
+
+    session = models.ForeignKey(SessionLog, on_delete=models.PROTECT, related_name="revisions")
+    action = models.CharField(max_length=20, choices=RevisionAction.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=REVISION_REASON_MAX, blank=True)
+    old_values = models.JSONField(default=dict, blank=True)
+    new_values = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        constraints = [
+            at_most("reason", REVISION_REASON_MAX, name="session_revision_reason_max_length")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.changed_by} at {self.changed_at}"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each value that changed."""
+        names = sorted(set(self.old_values) | set(self.new_values))
+        changed = [
+            (name, self.old_values.get(name), self.new_values.get(name))
+            for name in names
+            if self.old_values.get(name) != self.new_values.get(name)
+        ]
+        if any(name == "match" for name, _, _ in changed):
+            labels = {
+                match.pk: f"{match.mentee.display_name} at {match.site.name}"
+                for match in Match.objects.filter(
+                    pk__in=[self.old_values.get("match"), self.new_values.get("match")]
+                ).select_related("mentee", "site")
+            }
+            changed = [
+                (name, labels.get(before, before), labels.get(after, after))
+                if name == "match"
+                else (name, before, after)
+                for name, before, after in changed
+            ]
+        return changed
