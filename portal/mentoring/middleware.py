@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from portal.mentoring.models import ProgramSettings, _request_program
+from portal.mentoring.models.program import ProgramSettings, _request_program
 
 
 class ProgramTimeZoneMiddleware:
