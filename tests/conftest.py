@@ -320,18 +320,7 @@ def edit_input(session, **changes):
     """The service's input for an edit of ``session`` that changes only ``changes``."""
     from portal.mentoring import services
 
-    data = services.SessionInput(
-        match=session.match,
-        starts_at=session.starts_at,
-        quarter_hours=session.quarter_hours,
-        type_of_mentoring=session.type_of_mentoring,
-        interaction=session.interaction,
-        attendance=session.attendance,
-        notes=session.notes,
-        activity=session.activity,
-        safety_concern=session.safety_concern,
-        safety_concern_details=session.safety_concern_details,
-        resource_needs=list(session.resource_needs),
-        resource_needs_details=session.resource_needs_details,
-    )
+    entered = {name: getattr(session, name) for name in type(session).ENTERED_FIELDS}
+    entered["resource_needs"] = list(session.resource_needs)
+    data = services.SessionInput(**entered)
     return dataclasses.replace(data, **changes)

@@ -64,6 +64,14 @@ def guard_text_field(field: forms.Field) -> None:
     field.to_python = to_python
 
 
+def set_text_limit(field: forms.Field, limit: int) -> None:
+    """Give a guarded text field the limit of the value it is for (a model field's)."""
+    guard_text_field(field)
+    field.max_length = limit
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators.append(_FriendlyMaxLength(limit))
+
+
 class TextInputMixin:
     """Mix into every form: each text field gets a length limit and loses control
     characters (line breaks of every kind become ordinary ones)."""

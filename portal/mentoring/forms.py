@@ -7,7 +7,12 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.lib.forms import FieldMessagesMixin, TextInputMixin, add_domain_errors
+from portal.lib.forms import (
+    FieldMessagesMixin,
+    TextInputMixin,
+    add_domain_errors,
+    set_text_limit,
+)
 from portal.mentoring import rules
 from portal.mentoring.models import (
     ActivityMode,
@@ -20,7 +25,7 @@ from portal.mentoring.models import (
     ResourceNeedKind,
     SessionLog,
 )
-from portal.mentoring.services import SessionInput
+from portal.mentoring.session_input import TEXT_LIMITS, SessionInput
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -201,6 +206,8 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         )
         for name, list_name in CHOICE_FIELDS.items():
             self.fields[name].set_records(self.choice_lists[list_name])
+        for name, limit in TEXT_LIMITS.items():
+            set_text_limit(self.fields[name], limit)
         self._configure_activity()
         # The notes' limit is the rule's (rules.notes_problem in clean()), in its own words.
         notes = self.fields["notes"]
@@ -269,21 +276,10 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         return data
 
     def to_input(self) -> SessionInput:
+        """What was entered, for the service: every entered field of the session
+        (``SessionLog.ENTERED_FIELDS``; the hours as ``quarter_hours``, from clean())."""
         data = self.cleaned_data
-        return SessionInput(
-            match=data["match"],
-            starts_at=data["starts_at"],
-            quarter_hours=data["quarter_hours"],
-            type_of_mentoring=data["type_of_mentoring"],
-            interaction=data["interaction"],
-            attendance=data["attendance"],
-            notes=data["notes"],
-            activity=data.get("activity") or "",
-            safety_concern=bool(data.get("safety_concern")),
-            safety_concern_details=(data.get("safety_concern_details") or "").strip(),
-            resource_needs=list(data.get("resource_needs") or []),
-            resource_needs_details=(data.get("resource_needs_details") or "").strip(),
-        )
+        return SessionInput(**{name: data[name] for name in SessionLog.ENTERED_FIELDS})
 
     def initial_for_new(self, *, match_pk=None) -> dict:
         """What a new entry starts with: now (to the quarter hour), the lists' defaults, and
@@ -312,20 +308,11 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
 
     @staticmethod
     def initial_for_edit(session: SessionLog, program: ProgramSettings) -> dict:
-        return {
-            "match": session.match_id,
-            "starts_at": timezone.localtime(session.starts_at, program.tz),
-            "hours": rules.format_hours(session.quarter_hours),
-            "type_of_mentoring": session.type_of_mentoring_id,
-            "interaction": session.interaction_id,
-            "activity": session.activity,
-            "attendance": session.attendance,
-            "notes": session.notes,
-            "safety_concern": session.safety_concern,
-            "safety_concern_details": session.safety_concern_details,
-            "resource_needs": session.resource_needs,
-            "resource_needs_details": session.resource_needs_details,
-        }
+        """The entry's entered values, as the form shows them."""
+        initial = {name: session.serializable_value(name) for name in SessionLog.ENTERED_FIELDS}
+        initial["starts_at"] = timezone.localtime(session.starts_at, program.tz)
+        initial["hours"] = rules.format_hours(initial.pop("quarter_hours"))
+        return initial
 
 
 class DeleteSessionForm(FieldMessagesMixin, TextInputMixin, forms.Form):

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -10,16 +9,13 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.audit.services import log_action
-from portal.lib.text import check_lengths, clean_text, length_problem
+from portal.lib.text import check_lengths, clean_text
 from portal.mentoring import rules
 from portal.mentoring.activity import refresh_match_activity
 from portal.mentoring.models import (
-    ACTIVITY_MAX,
     DETAILS_MAX,
     REVISION_REASON_MAX,
-    Attendance,
     Choice,
-    ChoiceList,
     Match,
     Mentor,
     NoSessionMonth,
@@ -30,36 +26,12 @@ from portal.mentoring.models import (
     SessionLog,
     SessionLogRevision,
 )
+from portal.mentoring.session_input import SessionInput, validate_session_input
 from portal.safeguarding.services import (
     concern_sync_from_session,
     needs_sync_from_session,
     session_records_move,
 )
-
-# Free text of an entry and its limits (the database has the same, as constraints).
-TEXT_LIMITS = {
-    "activity": ACTIVITY_MAX,
-    "safety_concern_details": DETAILS_MAX,
-    "resource_needs_details": DETAILS_MAX,
-}
-
-
-@dataclass
-class SessionInput:
-    """What a mentor (or staff member) entered for one session, already parsed."""
-
-    match: Match
-    starts_at: dt.datetime
-    quarter_hours: int
-    type_of_mentoring: Choice
-    interaction: Choice
-    attendance: str
-    notes: str
-    activity: str = ""
-    safety_concern: bool = False
-    safety_concern_details: str = ""
-    resource_needs: list[str] = field(default_factory=list)
-    resource_needs_details: str = ""
 
 
 class DuplicateSession(Exception):
@@ -85,70 +57,16 @@ class EntryLocked(PermissionDenied):
     """The mentor may no longer change this entry."""
 
 
-def validate_session_input(
-    data: SessionInput,
-    *,
-    program: ProgramSettings,
-    now: dt.datetime,
-    keep_choices: frozenset[int] = frozenset(),
-) -> None:
-    """Check every rule of RULES 4.2 to 4.6, 4.8 and 4.10; raise ValidationError by field.
-    Those the form checks too come from ``rules.session_problems``, in the same words."""
-    match = data.match
-    problems = rules.session_problems(
-        now=now,
-        tz=program.tz,
-        starts_at=data.starts_at,
-        match_start=match.start_date,
-        match_end=match.end_date,
-        met=data.attendance == Attendance.MET,
-        quarter_hours=data.quarter_hours,
-        max_quarters=program.max_quarter_hours,
-        notes=data.notes,
-        activity_mode=program.activity_mode,
-        activity=data.activity,
-        safety_concern=data.safety_concern,
-        safety_concern_details=data.safety_concern_details,
-    )
-    errors: dict[str, str] = {problem.field: problem.message for problem in problems}
-    for name, list_name, label in (
-        ("type_of_mentoring", ChoiceList.TYPE_OF_MENTORING, "a type of mentoring"),
-        ("interaction", ChoiceList.INTERACTION, "an interaction"),
-    ):
-        choice = getattr(data, name)
-        if choice is None or choice.list != list_name:
-            errors[name] = f"Choose {label} from the list."
-        elif choice.is_retired and choice.pk not in keep_choices:
-            errors[name] = f"That choice is no longer used: choose {label} from the list."
-    if data.attendance not in Attendance.values:
-        errors["attendance"] = "Choose what happened from the list."
-    for name, limit in TEXT_LIMITS.items():
-        problem = length_problem(getattr(data, name), max_length=limit)
-        if problem and name not in errors:
-            errors[name] = problem
-    unknown = set(data.resource_needs) - set(ResourceNeedKind.values)
-    if unknown:
-        errors["resource_needs"] = "Choose resource needs from the list."
-    if errors:
-        raise ValidationError(errors)
-
-
 def _apply(session: SessionLog, data: SessionInput) -> None:
-    session.match = data.match
+    for name in SessionLog.ENTERED_FIELDS:
+        setattr(session, name, getattr(data, name))
     session.starts_at = data.starts_at.replace(second=0, microsecond=0)
-    session.quarter_hours = data.quarter_hours
-    session.type_of_mentoring = data.type_of_mentoring
-    session.interaction = data.interaction
-    session.activity = data.activity
-    session.attendance = data.attendance
-    session.notes = data.notes
-    session.safety_concern = data.safety_concern
-    session.safety_concern_details = data.safety_concern_details if data.safety_concern else ""
+    if not data.safety_concern:
+        session.safety_concern_details = ""
     # Keep the program's order of kinds, whatever order they were sent in.
     session.resource_needs = [k for k in ResourceNeedKind.values if k in data.resource_needs]
     # The labels are cached by the "before" snapshot: drop them so "after" sees the change.
     session.__dict__.pop("resource_need_labels", None)
-    session.resource_needs_details = data.resource_needs_details
 
 
 def _existing_entry(match: Match, starts_at: dt.datetime, *, exclude_pk=None):
@@ -163,6 +81,29 @@ def _existing_entry(match: Match, starts_at: dt.datetime, *, exclude_pk=None):
 def _same_session(session: SessionLog, data: SessionInput) -> bool:
     return session.match_id == data.match.pk and session.starts_at == data.starts_at.replace(
         second=0, microsecond=0
+    )
+
+
+def _keep_in_history(
+    session: SessionLog,
+    action: str,
+    *,
+    user: User,
+    now: dt.datetime,
+    reason: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """One line of the entry's history: who changed it, when, why, and its values
+    (``snapshot()``) before and after."""
+    SessionLogRevision.objects.create(
+        session=session,
+        action=action,
+        changed_by=user,
+        changed_at=now,
+        reason=reason.strip(),
+        old_values=before or {},
+        new_values=after or {},
     )
 
 
@@ -206,12 +147,8 @@ def session_log_create(
     try:
         with transaction.atomic():
             session.save()
-            SessionLogRevision.objects.create(
-                session=session,
-                action=RevisionAction.CREATED,
-                changed_by=user,
-                changed_at=now,
-                new_values=session.snapshot(),
+            _keep_in_history(
+                session, RevisionAction.CREATED, user=user, now=now, after=session.snapshot()
             )
             refresh_match_activity(session.match_id)
             # The concern, the needs and their emails are stored with the entry, or not at all.
@@ -295,14 +232,14 @@ def session_log_update(
         with transaction.atomic():
             session.save()
             refresh_match_activity(old_match_id, session.match_id)
-            SessionLogRevision.objects.create(
-                session=session,
-                action=RevisionAction.UPDATED,
-                changed_by=user,
-                changed_at=now,
-                reason=reason.strip(),
-                old_values=old_values,
-                new_values=new_values,
+            _keep_in_history(
+                session,
+                RevisionAction.UPDATED,
+                user=user,
+                now=now,
+                reason=reason,
+                before=old_values,
+                after=new_values,
             )
             if user.is_program_staff:
                 log_action(
@@ -339,13 +276,13 @@ def session_log_delete(
         session.deleted_by = user
         session.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
         refresh_match_activity(session.match_id)
-        SessionLogRevision.objects.create(
-            session=session,
-            action=RevisionAction.DELETED,
-            changed_by=user,
-            changed_at=now,
-            reason=reason.strip(),
-            old_values=session.snapshot(),
+        _keep_in_history(
+            session,
+            RevisionAction.DELETED,
+            user=user,
+            now=now,
+            reason=reason,
+            before=session.snapshot(),
         )
         log_action(actor=user, action="session.deleted", obj=session, note=reason)
 
@@ -394,14 +331,14 @@ def session_log_add_flags(
         session.__dict__.pop("resource_need_labels", None)
     with transaction.atomic():
         session.save()
-        SessionLogRevision.objects.create(
-            session=session,
-            action=RevisionAction.UPDATED,
-            changed_by=user,
-            changed_at=now,
+        _keep_in_history(
+            session,
+            RevisionAction.UPDATED,
+            user=user,
+            now=now,
             reason="Added after saving",
-            old_values=old_values,
-            new_values=session.snapshot(),
+            before=old_values,
+            after=session.snapshot(),
         )
         concern_sync_from_session(session=session, user=user)
         needs_sync_from_session(session=session, user=user)

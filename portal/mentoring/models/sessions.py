@@ -53,6 +53,37 @@ class SessionLog(models.Model):
     # tests/test_child_text.py fails for a text field in neither.
     CHILD_TEXT_FIELDS = ("notes", "activity", "safety_concern_details", "resource_needs_details")
     OTHER_TEXT_FIELDS = ("attendance", "resource_needs")  # choices and the needs' codes
+    # What a mentor (or staff, correcting) enters, in the form's order: the services take
+    # each one in (portal/mentoring/services.py), the history keeps each one (snapshot()),
+    # the form has a field for each. A text field needs nothing more than its place here
+    # and in the lists above. Every other field is set by the portal, never entered, and
+    # tests/test_session_fields.py fails for a field in neither list.
+    ENTERED_FIELDS = (
+        "match",
+        "starts_at",
+        "quarter_hours",
+        "type_of_mentoring",
+        "interaction",
+        "activity",
+        "attendance",
+        "notes",
+        "safety_concern",
+        "safety_concern_details",
+        "resource_needs",
+        "resource_needs_details",
+    )
+    SET_BY_PORTAL = (
+        "id",
+        "entered_by",
+        "entered_at",
+        "updated_at",
+        "is_late",
+        "submission_token",
+        "reviewed_at",
+        "reviewed_by",
+        "deleted_at",
+        "deleted_by",
+    )
 
     match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField("date & time")
@@ -155,24 +186,32 @@ class SessionLog(models.Model):
         return self.deleted_at is not None
 
     def snapshot(self) -> dict:
-        """The values a mentor can change, as plain data for the history of changes."""
-        return {
-            # The match by number: its child's name is read when the history is shown, so
-            # erasing a child's records leaves no name in the history.
-            "match": self.match_id,
-            # In UTC: the same moment read from the form (local) or the database compares equal.
-            "starts_at": self.starts_at.astimezone(dt.UTC).isoformat() if self.starts_at else None,
-            "hours": str(self.hours),
-            "type_of_mentoring": self.type_of_mentoring.label,
-            "interaction": self.interaction.label,
-            "activity": self.activity,
-            "attendance": self.get_attendance_display(),
-            "notes": self.notes,
-            "safety_concern": self.safety_concern,
-            "safety_concern_details": self.safety_concern_details,
-            "resource_needs": list(self.resource_need_labels),
-            "resource_needs_details": self.resource_needs_details,
-        }
+        """The entered values (ENTERED_FIELDS), as plain data for the history of changes:
+        each as it is stored, unless ``_SHOWN_IN_HISTORY`` says otherwise."""
+        values = {}
+        for name in self.ENTERED_FIELDS:
+            key, shown = _SHOWN_IN_HISTORY.get(name, (name, None))
+            values[key] = shown(self) if shown else getattr(self, name)
+        return values
+
+
+def _utc_iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.UTC).isoformat() if moment else None
+
+
+# The entered values that the history keeps in another form than the stored one: (key, how).
+_SHOWN_IN_HISTORY = {
+    # The match by number: its child's name is read when the history is shown, so erasing
+    # a child's records leaves no name in the history.
+    "match": ("match", lambda session: session.match_id),
+    # In UTC: the same moment read from the form (local) or the database compares equal.
+    "starts_at": ("starts_at", lambda session: _utc_iso(session.starts_at)),
+    "quarter_hours": ("hours", lambda session: str(session.hours)),
+    "type_of_mentoring": ("type_of_mentoring", lambda session: session.type_of_mentoring.label),
+    "interaction": ("interaction", lambda session: session.interaction.label),
+    "attendance": ("attendance", lambda session: session.get_attendance_display()),
+    "resource_needs": ("resource_needs", lambda session: list(session.resource_need_labels)),
+}
 
 
 class RevisionAction(models.TextChoices):
