@@ -25,30 +25,24 @@ from portal.mentoring.models import (
     SiteContact,
 )
 from portal.staff import forms, list_selectors, selectors, services
-from portal.staff.views.common import paginate, query_without_page
+from portal.staff.views.common import render_list
 
 
 @staff_required
 def site_list(request: HttpRequest) -> HttpResponse:
     filters = list_selectors.SiteFilters(q=query_text(request, "q"))
-    return render(
-        request,
-        "staff/site_list.html",
-        {
-            "page": paginate(request, list_selectors.site_list(filters=filters)),
-            "q": filters.q,
-            "query": query_without_page(request),
-        },
+    return render_list(
+        request, "staff/site_list.html", list_selectors.site_list(filters=filters), filters=filters
     )
 
 
-def _edit_record(request, *, form_class, instance, prefix, template, title, success):
+def _edit_record(request, *, form_class, instance, prefix, title, success):
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         obj = services.record_save(user=request.user, form=form, action_prefix=prefix)
         messages.success(request, "Saved.")
         return redirect(success(obj))
-    return render(request, template, {"form": form, "title": title, "object": instance})
+    return render(request, "staff/form.html", {"form": form, "title": title, "object": instance})
 
 
 @staff_required
@@ -59,7 +53,6 @@ def site_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form_class=forms.SchoolSiteForm,
         instance=site,
         prefix="schoolsite",
-        template="staff/form.html",
         title=f"Change {site.name}" if site else "Add a school site",
         success=lambda obj: reverse("staff:site_detail", args=[obj.pk]),
     )
@@ -158,16 +151,12 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
         q=query_text(request, "q"),
         status=query_choice(request, "status", MentorStatus.values, ""),
     )
-    return render(
+    return render_list(
         request,
         "staff/mentor_list.html",
-        {
-            "page": paginate(request, list_selectors.mentor_list(filters=filters)),
-            "q": filters.q,
-            "status": filters.status,
-            "statuses": MentorStatus.choices,
-            "query": query_without_page(request),
-        },
+        list_selectors.mentor_list(filters=filters),
+        filters=filters,
+        statuses=MentorStatus.choices,
     )
 
 
@@ -213,18 +202,13 @@ def mentee_list(request: HttpRequest) -> HttpResponse:
         site=query_int(request, "site"),
         status=query_choice(request, "status", MenteeStatus.values, ""),
     )
-    return render(
+    return render_list(
         request,
         "staff/mentee_list.html",
-        {
-            "page": paginate(request, list_selectors.mentee_list(filters=filters)),
-            "q": filters.q,
-            "site": filters.site,
-            "status": filters.status,
-            "sites": list_selectors.school_sites(),
-            "statuses": MenteeStatus.choices,
-            "query": query_without_page(request),
-        },
+        list_selectors.mentee_list(filters=filters),
+        filters=filters,
+        sites=list_selectors.school_sites(),
+        statuses=MenteeStatus.choices,
     )
 
 
@@ -236,7 +220,6 @@ def mentee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form_class=forms.MenteeForm,
         instance=mentee,
         prefix="mentee",
-        template="staff/form.html",
         title=f"Change {mentee.display_name}" if mentee else "Add a mentee",
         success=lambda obj: reverse("staff:mentee_list"),
     )
@@ -249,18 +232,13 @@ def match_list(request: HttpRequest) -> HttpResponse:
         status=query_text(request, "status", MatchStatus.ACTIVE),
         site=query_int(request, "site"),
     )
-    return render(
+    return render_list(
         request,
         "staff/match_list.html",
-        {
-            "page": paginate(request, list_selectors.match_list(filters=filters)),
-            "q": filters.q,
-            "status": filters.status,
-            "site": filters.site,
-            "sites": list_selectors.school_sites(),
-            "statuses": MatchStatus.choices,
-            "query": query_without_page(request),
-        },
+        list_selectors.match_list(filters=filters),
+        filters=filters,
+        sites=list_selectors.school_sites(),
+        statuses=MatchStatus.choices,
     )
 
 
@@ -272,7 +250,6 @@ def match_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form_class=forms.MatchForm,
         instance=match,
         prefix="match",
-        template="staff/form.html",
         title="Change a match" if match else "Add a match",
         success=lambda obj: reverse("staff:match_detail", args=[obj.pk]),
     )
