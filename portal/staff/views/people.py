@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts import site_contacts
 from portal.accounts.decorators import staff_required
-from portal.lib.forms import add_domain_errors
+from portal.lib.forms import call_for_form
 from portal.lib.query import query_choice, query_int, query_text
 from portal.mentoring import rules
 from portal.mentoring.models import (
@@ -98,11 +98,10 @@ def contact_edit(request: HttpRequest, site_pk: int, pk: int | None = None) -> H
     person = _get_contact(site.pk, pk) if pk else SiteContact(site=site)
     form = forms.SiteContactForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        try:
-            contact = site_contacts.site_contact_save(contact=form.instance, actor=request.user)
-        except ValidationError as error:
-            add_domain_errors(form, error)
-        else:
+        contact = call_for_form(
+            form, site_contacts.site_contact_save, contact=form.instance, actor=request.user
+        )
+        if contact is not None:
             messages.success(request, f"Saved. {_access_message(contact)}")
             return redirect("staff:site_detail", pk=contact.site_id)
     return render(
@@ -165,14 +164,13 @@ def mentor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     mentor = get_object_or_404(Mentor.objects.select_related("user"), pk=pk) if pk else None
     form = forms.MentorForm(request.POST or None, mentor=mentor)
     if request.method == "POST" and form.is_valid():
-        try:
-            # The form checked the email; another person may have taken it since.
-            mentor = services.mentor_save(user=request.user, mentor=mentor, data=form.cleaned_data)
-        except ValidationError as error:
-            add_domain_errors(form, error)
-        else:
+        # The form checked the email; another person may have taken it since.
+        saved = call_for_form(
+            form, services.mentor_save, user=request.user, mentor=mentor, data=form.cleaned_data
+        )
+        if saved is not None:
             messages.success(request, "Saved.")
-            return redirect("staff:mentor_detail", pk=mentor.pk)
+            return redirect("staff:mentor_detail", pk=saved.pk)
     title = f"Change {mentor.user.full_name}" if mentor else "Add a mentor"
     return render(request, "staff/form.html", {"form": form, "title": title, "object": mentor})
 
