@@ -8,6 +8,7 @@ the import and invitations alike; each caller leaves its own audit entry.
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from portal.accounts.models import Role, User
@@ -21,6 +22,7 @@ ROLE_WORDS = {
 }
 SIGN_IN_OF = {Role.MENTOR: "a mentor's", Role.SITE_CONTACT: "a school contact's"}
 
+INVALID_EMAIL = "Enter an email address like name@example.org."
 ENROLLED = (
     "Someone with this email already has an account and has enrolled: they can sign in, "
     "or reset their password."
@@ -77,6 +79,25 @@ def email_in_use(account: User | None, *, becoming: str, resend_ok: bool = False
     if awaiting_invitation(account):
         return "" if resend_ok else NOT_ENROLLED.format(name=name)
     return ENROLLED
+
+
+_LOOK_UP = object()
+
+
+def email_problem(
+    email: str, *, becoming: str, resend_ok: bool = False, account: User | None = _LOOK_UP
+) -> str:
+    """What keeps ``email`` from being the sign-in of a new person with the role
+    ``becoming``: its form, or the account already using it (``email_in_use``); "" when
+    nothing does. Callers that looked up the accounts of a whole file pass the ``account``
+    (None: nobody uses it); otherwise it is looked up here."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return INVALID_EMAIL
+    if account is _LOOK_UP:
+        account = account_with_email(email)
+    return email_in_use(account, becoming=becoming, resend_ok=resend_ok)
 
 
 def mentor_create(

@@ -141,6 +141,12 @@ def _is_default(field: forms.Field, code: str, *defaults: str) -> bool:
     return str(field.error_messages.get(code, "")) in defaults
 
 
+def choice_messages(what: str) -> dict[str, str]:
+    """The messages of a choice whose label does not read in a sentence (a question):
+    ``choice_messages("why you did not meet")``."""
+    return {"required": f"Choose {what}.", "invalid_choice": f"Choose {what} from the list."}
+
+
 def word_field_messages(field: forms.Field, name: str) -> None:
     """Replace Django's generic messages of one field by ones that name it (idempotent).
 

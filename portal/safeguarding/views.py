@@ -9,7 +9,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import role_required, site_contact_required, staff_required
 from portal.audit.services import events_for
-from portal.lib.forms import FieldMessagesMixin, TextInputMixin, add_domain_errors, call_for_form
+from portal.lib.forms import (
+    FieldMessagesMixin,
+    TextInputMixin,
+    add_domain_errors,
+    call_for_form,
+    choice_messages,
+)
 from portal.lib.query import query_choice
 from portal.lib.text import NOTE_TEXT_MAX
 from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind, SiteContact
@@ -74,10 +80,7 @@ class RaiseConcernForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         ),
         label="Which match is it about?",
         empty_label="Choose a match",
-        error_messages={
-            "required": "Choose the match the concern is about.",
-            "invalid_choice": "Choose the match the concern is about from the list.",
-        },
+        error_messages=choice_messages("the match the concern is about"),
     )
     description = forms.CharField(
         label="What is the concern?",

@@ -3,9 +3,6 @@ and column, and the rows already in the portal (or earlier in the file) to skip.
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-
 from portal.accounts import people
 from portal.accounts.models import Role, User
 from portal.mentoring.models import (
@@ -56,18 +53,11 @@ def _check_email(
     email: str, number: int, result: CheckResult, *, account: User | None, becoming: str
 ) -> None:
     """An email's problem, if it has one: its form, or someone else signing in with it."""
-    try:
-        validate_email(email)
-    except ValidationError:
-        result.problems.append(
-            Problem(number, "email", "Enter an email address like name@example.org.")
-        )
-        return
     if account is not None and account.role == becoming:
         # The same person: a mentor already in the portal is skipped as a repeat, not
         # refused; a school contact may be a contact at one more school.
-        return
-    problem = people.email_in_use(account, becoming=becoming)
+        account = None
+    problem = people.email_problem(email, becoming=becoming, account=account)
     if problem:
         result.problems.append(Problem(number, "email", problem))
 
