@@ -100,23 +100,32 @@ def email_problem(
     return email_in_use(account, becoming=becoming, resend_ok=resend_ok)
 
 
+def account_without_password(*, email: str, full_name: str, phone: str, role: str) -> User | None:
+    """A new account that cannot sign in until its person chooses a password from an
+    invitation, or None when someone took the email a moment ago."""
+    account = User(email=email, full_name=full_name, phone=phone, role=role)
+    account.set_unusable_password()
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:
+        return None
+    return account
+
+
 def mentor_create(
     *, email: str, full_name: str, phone: str = "", status: str = MentorStatus.INVITED
 ) -> Mentor:
     """A new mentor: an account without a password (they choose one from an invitation)
     and its mentor record. Raises ValidationError on "email" when the email is taken,
     also when someone took it a moment ago."""
-    account = User(
+    account = account_without_password(
         email=email.strip().lower(),
         full_name=full_name.strip(),
         phone=phone.strip(),
         role=Role.MENTOR,
     )
-    account.set_unusable_password()
-    try:
-        with transaction.atomic():
-            account.save()
-    except IntegrityError:
+    if account is None:
         problem = email_in_use(account_with_email(email), becoming=Role.MENTOR)
-        raise ValidationError({"email": problem or ENROLLED}) from None
+        raise ValidationError({"email": problem or ENROLLED})
     return Mentor.objects.create(user=account, status=status)
