@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from portal.lib.constraints import one_of
+
 
 class Role(models.TextChoices):
     MENTOR = "mentor", "Mentor"
@@ -63,9 +65,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["full_name", "email"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role__in=[r.value for r in Role]), name="user_role_known"
-            ),
+            one_of("role", Role, name="user_role_known"),
         ]
 
     def __str__(self) -> str:

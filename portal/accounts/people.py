@@ -8,6 +8,7 @@ the import and invitations alike; each caller leaves its own audit entry.
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from portal.accounts.models import Role, User
@@ -21,6 +22,7 @@ ROLE_WORDS = {
 }
 SIGN_IN_OF = {Role.MENTOR: "a mentor's", Role.SITE_CONTACT: "a school contact's"}
 
+INVALID_EMAIL = "Enter an email address like name@example.org."
 ENROLLED = (
     "Someone with this email already has an account and has enrolled: they can sign in, "
     "or reset their password."
@@ -79,23 +81,51 @@ def email_in_use(account: User | None, *, becoming: str, resend_ok: bool = False
     return ENROLLED
 
 
+_LOOK_UP = object()
+
+
+def email_problem(
+    email: str, *, becoming: str, resend_ok: bool = False, account: User | None = _LOOK_UP
+) -> str:
+    """What keeps ``email`` from being the sign-in of a new person with the role
+    ``becoming``: its form, or the account already using it (``email_in_use``); "" when
+    nothing does. Callers that looked up the accounts of a whole file pass the ``account``
+    (None: nobody uses it); otherwise it is looked up here."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return INVALID_EMAIL
+    if account is _LOOK_UP:
+        account = account_with_email(email)
+    return email_in_use(account, becoming=becoming, resend_ok=resend_ok)
+
+
+def account_without_password(*, email: str, full_name: str, phone: str, role: str) -> User | None:
+    """A new account that cannot sign in until its person chooses a password from an
+    invitation, or None when someone took the email a moment ago."""
+    account = User(email=email, full_name=full_name, phone=phone, role=role)
+    account.set_unusable_password()
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:
+        return None
+    return account
+
+
 def mentor_create(
     *, email: str, full_name: str, phone: str = "", status: str = MentorStatus.INVITED
 ) -> Mentor:
     """A new mentor: an account without a password (they choose one from an invitation)
     and its mentor record. Raises ValidationError on "email" when the email is taken,
     also when someone took it a moment ago."""
-    account = User(
+    account = account_without_password(
         email=email.strip().lower(),
         full_name=full_name.strip(),
         phone=phone.strip(),
         role=Role.MENTOR,
     )
-    account.set_unusable_password()
-    try:
-        with transaction.atomic():
-            account.save()
-    except IntegrityError:
+    if account is None:
         problem = email_in_use(account_with_email(email), becoming=Role.MENTOR)
-        raise ValidationError({"email": problem or ENROLLED}) from None
+        raise ValidationError({"email": problem or ENROLLED})
     return Mentor.objects.create(user=account, status=status)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -61,21 +61,14 @@ def _account_for(contact: SiteContact) -> User:
     account = User.objects.filter(email__iexact=contact.email).first()
     if account is not None:
         return account
-    account = User(
-        email=contact.email,
-        full_name=contact.name,
-        phone=contact.phone,
-        role=Role.SITE_CONTACT,
+    account = people.account_without_password(
+        email=contact.email, full_name=contact.name, phone=contact.phone, role=Role.SITE_CONTACT
     )
-    account.set_unusable_password()
-    try:
-        with transaction.atomic():
-            account.save()
-    except IntegrityError:
+    if account is None:
         # The same person added at the same moment elsewhere (another school, an import).
         account = User.objects.get(email__iexact=contact.email)
         if not account.is_site_contact:
-            raise ValidationError({"email": contact_email_problem(contact.email)}) from None
+            raise ValidationError({"email": contact_email_problem(contact.email)})
     return account
 
 

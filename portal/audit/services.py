@@ -1,5 +1,8 @@
 """One way to write the audit trail, so every sensitive change reads the same."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from django.db import models
 
 from portal.audit.models import AuditEvent
@@ -28,6 +31,26 @@ def log_action(
         new_values=new or {},
         note=note[:500],
     )
+
+
+@contextmanager
+def audited(
+    obj: models.Model,
+    *,
+    actor,
+    action: str,
+    values: Callable[[models.Model], dict],
+    note: str = "",
+) -> Iterator[None]:
+    """Record ``action`` on ``obj`` with ``values(obj)`` before and after the change the
+    block makes; a block that raises leaves no entry."""
+    old = values(obj)
+    yield
+    log_action(actor=actor, action=action, obj=obj, old=old, new=values(obj), note=note)
+
+
+def status_values(obj: models.Model) -> dict:
+    return {"status": obj.status}
 
 
 def events_for(obj: models.Model):

@@ -4,6 +4,7 @@ invitation."""
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
+from portal.accounts import people
 from portal.lib import csvfile
 from portal.lib.forms import TextInputMixin
 
@@ -21,7 +22,7 @@ class InviteForm(TextInputMixin, forms.Form):
         help_text="The invitation link goes here. The mentor signs in with this address.",
         error_messages={
             "required": "Enter the mentor's email address.",
-            "invalid": "Enter an email address like name@example.org.",
+            "invalid": people.INVALID_EMAIL,
         },
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -85,17 +84,8 @@ def _check_new_mentor(*, email: str, full_name: str, phone: str = "") -> dict[st
         return too_long
     if not email:
         errors["email"] = "Enter the mentor's email address."
-    else:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = "Enter an email address like name@example.org."
-        else:
-            problem = people.email_in_use(
-                people.account_with_email(email), becoming=Role.MENTOR, resend_ok=True
-            )
-            if problem:
-                errors["email"] = problem
+    elif problem := people.email_problem(email, becoming=Role.MENTOR, resend_ok=True):
+        errors["email"] = problem
     if not full_name.strip():
         errors["full_name"] = "Enter the mentor's full name."
     elif any(ch in full_name for ch in "\r\n"):

@@ -25,7 +25,7 @@ from portal.enrollment.forms import (
     InviteForm,
 )
 from portal.enrollment.models import Invitation, InvitationState
-from portal.lib.forms import add_domain_errors
+from portal.lib.forms import call_for_form
 from portal.lib.query import query_int, query_text
 from portal.mentoring.models import SiteContact
 from portal.notifications.selectors import latest_email_about_each
@@ -85,16 +85,10 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 def invitation_create(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invitation_create(
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                phone=form.cleaned_data["phone"],
-                created_by=request.user,
-            )
-        except ValidationError as error:
-            add_domain_errors(form, error)
-        else:
+        invitation = call_for_form(
+            form, services.invitation_create, **form.cleaned_data, created_by=request.user
+        )
+        if invitation is not None:
             messages.success(
                 request,
                 f"Invitation queued for {invitation.user.email}: it goes out within a "

@@ -6,10 +6,12 @@
   let through.
 - Messages that say what to do: ``FieldMessagesMixin`` words a field's "required" (and
   "not on the list") message from its label, unless the field has a better one of its own.
-- ``add_domain_errors``: a service's refusal shown on the form, each problem by its field.
+- ``add_domain_errors``: a service's refusal shown on the form, each problem by its field;
+  ``call_for_form`` runs a service for a form and shows its refusal so.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -17,6 +19,8 @@ from django.core.validators import MaxLengthValidator
 from django.forms.utils import pretty_name
 
 from portal.lib.text import LONG_TEXT_MAX, SHORT_TEXT_MAX, clean_text
+
+T = TypeVar("T")
 
 
 class _FriendlyMaxLength(MaxLengthValidator):
@@ -145,6 +149,12 @@ def _is_default(field: forms.Field, code: str, *defaults: str) -> bool:
     return str(field.error_messages.get(code, "")) in defaults
 
 
+def choice_messages(what: str) -> dict[str, str]:
+    """The messages of a choice whose label does not read in a sentence (a question):
+    ``choice_messages("why you did not meet")``."""
+    return {"required": f"Choose {what}.", "invalid_choice": f"Choose {what} from the list."}
+
+
 def word_field_messages(field: forms.Field, name: str) -> None:
     """Replace Django's generic messages of one field by ones that name it (idempotent).
 
@@ -190,6 +200,16 @@ def add_domain_errors(form: forms.BaseForm, errors) -> None:
     """
     for field, message in _problems(errors):
         form.add_error(field if field in form.fields else None, message)
+
+
+def call_for_form(form: forms.BaseForm, service: Callable[..., T], **kwargs) -> T | None:
+    """``service(**kwargs)`` for the values ``form`` sent, or None when the service refuses
+    them: its ValidationError is then shown on the form, each problem by its field."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        add_domain_errors(form, error)
+        return None
 
 
 def _problems(errors) -> Iterable[tuple[str, str]]:

@@ -11,6 +11,7 @@ from portal.lib.forms import (
     FieldMessagesMixin,
     TextInputMixin,
     add_domain_errors,
+    choice_messages,
     set_text_limit,
 )
 from portal.mentoring import rules
@@ -105,10 +106,7 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         queryset=Match.objects.none(),
         label="Who was the session with?",
         empty_label=None,
-        error_messages={
-            "required": "Choose who the session was with.",
-            "invalid_choice": "Choose who the session was with from the list.",
-        },
+        error_messages=choice_messages("who the session was with"),
     )
     starts_at = LocalDateTimeField(
         label="Date & time",
@@ -130,10 +128,7 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         queryset=Choice.objects.none(),
         label="Type of mentoring",
         empty_label=None,
-        error_messages={
-            "required": "Choose a type of mentoring.",
-            "invalid_choice": "Choose a type of mentoring from the list.",
-        },
+        error_messages=choice_messages("a type of mentoring"),
     )
     interaction = LoadedChoiceField(
         queryset=Choice.objects.none(),
@@ -150,10 +145,7 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         choices=Attendance.choices,
         initial=Attendance.MET,
         help_text="If the session did not happen, hours are set to 0.",
-        error_messages={
-            "required": "Choose what happened.",
-            "invalid_choice": "Choose what happened from the list.",
-        },
+        error_messages=choice_messages("what happened"),
     )
     notes = forms.CharField(
         label="Notes",
@@ -332,10 +324,7 @@ class NoSessionMonthForm(TextInputMixin, forms.Form):
         label="Why did you not meet?",
         choices=NoSessionReason.choices,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose why you did not meet.",
-            "invalid_choice": "Choose why you did not meet from the list.",
-        },
+        error_messages=choice_messages("why you did not meet"),
     )
     details = forms.CharField(
         label="Anything to add? (needed for \u201cSomething else\u201d)",

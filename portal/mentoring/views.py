@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
 from portal.downloads import tables
-from portal.lib.forms import add_domain_errors
+from portal.lib.forms import add_domain_errors, call_for_form
 from portal.lib.query import query_bool, query_int, query_text
 from portal.lib.text import LONG_TEXT_MAX
 from portal.mentoring import my_hours, reminders, rules, selectors, services
@@ -82,18 +82,17 @@ def no_session_month(request: HttpRequest) -> HttpResponse:
     form = NoSessionMonthForm(request.POST)
     if form.is_valid():
         month = form.cleaned_data["month"]
-        try:
-            declared = services.no_session_month_declare(
-                mentor=request.user.mentor,
-                year=month.year,
-                month=month.month,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            add_domain_errors(form, error)
-        else:
+        declared = call_for_form(
+            form,
+            services.no_session_month_declare,
+            mentor=request.user.mentor,
+            year=month.year,
+            month=month.month,
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"],
+            user=request.user,
+        )
+        if declared is not None:
             messages.success(
                 request,
                 f"Thank you. The program knows you did not meet in {declared.month_label}; "
@@ -299,6 +298,14 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _locked(request: HttpRequest, session: SessionLog, message: str) -> HttpResponse | None:
+    """Back to the entry with ``message`` when its mentor may no longer change it."""
+    if services.mentor_may_change(session):
+        return None
+    messages.error(request, message)
+    return redirect("mentoring:session_detail", pk=session.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
@@ -312,13 +319,14 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     program = request.program
     session = get_session_for_user(request.user, pk)
-    if not services.mentor_may_change(session):
-        messages.error(
-            request,
-            "This entry can no longer be changed: its deadline has passed or staff have "
-            "reviewed it. Please contact your coordinator if something is wrong.",
-        )
-        return redirect("mentoring:session_detail", pk=session.pk)
+    locked = _locked(
+        request,
+        session,
+        "This entry can no longer be changed: its deadline has passed or staff have "
+        "reviewed it. Please contact your coordinator if something is wrong.",
+    )
+    if locked:
+        return locked
     # A mentor may move an entry to any of their matches that covers its date.
     matches = list(
         matches_visible_to(request.user).filter(
@@ -369,13 +377,14 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
-    if not services.mentor_may_change(session):
-        messages.error(
-            request,
-            "This entry can no longer be deleted: its deadline has passed or staff have "
-            "reviewed it. Please contact your coordinator.",
-        )
-        return redirect("mentoring:session_detail", pk=session.pk)
+    locked = _locked(
+        request,
+        session,
+        "This entry can no longer be deleted: its deadline has passed or staff have "
+        "reviewed it. Please contact your coordinator.",
+    )
+    if locked:
+        return locked
     form = DeleteSessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.lib.constraints import one_of
+
 
 class NotificationState(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"
@@ -83,10 +85,7 @@ class Notification(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(state__in=[s.value for s in NotificationState]),
-                name="notification_state_known",
-            ),
+            one_of("state", NotificationState, name="notification_state_known"),
             models.CheckConstraint(
                 condition=~models.Q(state=NotificationState.SENT) | models.Q(sent_at__isnull=False),
                 name="notification_sent_has_time",

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 
+from portal.lib.constraints import one_of
 from portal.lib.text import LONG_TEXT_MAX, NOTE_TEXT_MAX, at_most
 from portal.mentoring.models import Match, ResourceNeedKind, SchoolSite, SessionLog
 
@@ -91,10 +92,7 @@ class SafetyConcern(models.Model):
     class Meta:
         ordering = ["raised_at", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=[s.value for s in ConcernStatus]),
-                name="concern_status_known",
-            ),
+            one_of("status", ConcernStatus, name="concern_status_known"),
             models.CheckConstraint(condition=~models.Q(description=""), name="concern_described"),
             models.CheckConstraint(
                 condition=models.Q(status=ConcernStatus.NEW)
@@ -176,14 +174,8 @@ class ResourceNeed(models.Model):
         ordering = ["raised_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["session", "kind"], name="need_one_per_session_kind"),
-            models.CheckConstraint(
-                condition=models.Q(kind__in=[k.value for k in ResourceNeedKind]),
-                name="need_kind_known",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=[s.value for s in NeedStatus]),
-                name="need_status_known",
-            ),
+            one_of("kind", ResourceNeedKind, name="need_kind_known"),
+            one_of("status", NeedStatus, name="need_status_known"),
             at_most("details", LONG_TEXT_MAX, name="need_details_max_length"),
         ]
         indexes = [models.Index(fields=["status", "raised_at"])]

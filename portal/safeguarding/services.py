@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import STAFF_ROLES, User
-from portal.audit.services import log_action
+from portal.audit.services import audited, log_action, status_values
 from portal.lib.text import LONG_TEXT_MAX, NOTE_TEXT_MAX, check_lengths
 from portal.mentoring import rules
 from portal.mentoring.models import Match, ProgramSettings, SessionLog, SiteContact
@@ -157,16 +157,11 @@ def concern_sync_from_session(
         and concern.status == ConcernStatus.NEW
         and details != concern.description
     ):
-        old = _concern_values(concern)
-        concern.description = details
-        concern.save(update_fields=["description"])
-        log_action(
-            actor=user,
-            action="concern.description_changed",
-            obj=concern,
-            old=old,
-            new=_concern_values(concern),
-        )
+        with audited(
+            concern, actor=user, action="concern.description_changed", values=_concern_values
+        ):
+            concern.description = details
+            concern.save(update_fields=["description"])
     elif not session.safety_concern and was_ticked and not concern.is_withdrawn:
         _concern_withdraw(concern, user=user, now=now or timezone.now())
     return concern
@@ -193,17 +188,15 @@ def _concern_withdraw(concern: SafetyConcern, *, user: User, now: dt.datetime) -
 
 
 def _concern_clear_withdrawal(concern: SafetyConcern, *, user: User) -> None:
-    old = _withdrawal_values(concern)
-    concern.withdrawn_at = concern.withdrawn_by = None
-    concern.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    log_action(
+    with audited(
+        concern,
         actor=user,
         action="concern.withdrawal_cleared",
-        obj=concern,
-        old=old,
-        new=_withdrawal_values(concern),
+        values=_withdrawal_values,
         note="The box was ticked again on the session.",
-    )
+    ):
+        concern.withdrawn_at = concern.withdrawn_by = None
+        concern.save(update_fields=["withdrawn_at", "withdrawn_by"])
 
 
 def _placement_values(concern: SafetyConcern) -> dict:
@@ -216,6 +209,10 @@ def _placement_values(concern: SafetyConcern) -> dict:
             concern.acknowledged_at.isoformat() if concern.acknowledged_at else None
         ),
     }
+
+
+def _need_placement(need: ResourceNeed) -> dict:
+    return {"match": need.match_id, "status": need.status}
 
 
 def session_records_move(
@@ -249,43 +246,33 @@ def session_records_move(
     if concern is not None:
         _concern_move(concern, match=new_match, user=user, now=now)
     for need in ResourceNeed.objects.filter(session=session).exclude(match=new_match):
-        old = {"match": need.match_id, "status": need.status}
-        need.match = new_match
-        need.save(update_fields=["match", "updated_at"])
-        log_action(
+        with audited(
+            need,
             actor=user,
             action="need.moved",
-            obj=need,
-            old=old,
-            new={"match": need.match_id, "status": need.status},
+            values=_need_placement,
             note="Moved with its session to another match.",
-        )
+        ):
+            need.match = new_match
+            need.save(update_fields=["match", "updated_at"])
 
 
 def _concern_move(concern: SafetyConcern, *, match: Match, user: User, now: dt.datetime) -> None:
-    old = _placement_values(concern)
-    old_site = concern.site
     new_school = match.site_id != concern.site_id
-    concern.match, concern.site = match, match.site
-    if new_school and concern.status != ConcernStatus.CLOSED:
-        concern.moved_at, concern.escalated_at = now, None
-        if concern.status == ConcernStatus.ACKNOWLEDGED:
-            concern.status = ConcernStatus.NEW
-            concern.acknowledged_by = concern.acknowledged_at = None
-            concern.acknowledgement_note = ""
-    concern.save()
-    log_action(
-        actor=user,
-        action="concern.moved",
-        obj=concern,
-        old=old,
-        new=_placement_values(concern),
-        note=(
-            f"Moved with its session from {old_site.name} to {match.site.name}."
-            if new_school
-            else "Moved with its session to another child at the same school."
-        ),
+    note = (
+        f"Moved with its session from {concern.site.name} to {match.site.name}."
+        if new_school
+        else "Moved with its session to another child at the same school."
     )
+    with audited(concern, actor=user, action="concern.moved", values=_placement_values, note=note):
+        concern.match, concern.site = match, match.site
+        if new_school and concern.status != ConcernStatus.CLOSED:
+            concern.moved_at, concern.escalated_at = now, None
+            if concern.status == ConcernStatus.ACKNOWLEDGED:
+                concern.status = ConcernStatus.NEW
+                concern.acknowledged_by = concern.acknowledged_at = None
+                concern.acknowledgement_note = ""
+        concern.save()
     if new_school and concern.status != ConcernStatus.CLOSED:
         _notify_concern(concern, template="concern-moved", include_site=True)
 
@@ -296,8 +283,10 @@ def concern_acknowledge(
     if concern.status != ConcernStatus.NEW:
         raise InvalidStep("This concern has already been acknowledged.")
     check_lengths(note=(note.strip(), NOTE_TEXT_MAX))
-    with transaction.atomic():
-        old = _concern_values(concern)
+    with (
+        transaction.atomic(),
+        audited(concern, actor=user, action="concern.acknowledged", values=_concern_values),
+    ):
         # Conditional update: two people acknowledging at once record one acknowledgement.
         changed = SafetyConcern.objects.filter(pk=concern.pk, status=ConcernStatus.NEW).update(
             status=ConcernStatus.ACKNOWLEDGED,
@@ -308,13 +297,6 @@ def concern_acknowledge(
         if not changed:
             raise InvalidStep("This concern has already been acknowledged.")
         concern.refresh_from_db()
-        log_action(
-            actor=user,
-            action="concern.acknowledged",
-            obj=concern,
-            old=old,
-            new=_concern_values(concern),
-        )
     return concern
 
 
@@ -329,16 +311,15 @@ def concern_close(
     if concern.status == ConcernStatus.CLOSED:
         raise InvalidStep("This concern is already closed.")
     now = now or timezone.now()
-    with transaction.atomic():
-        old = _concern_values(concern)
+    with (
+        transaction.atomic(),
+        audited(concern, actor=user, action="concern.closed", values=_concern_values),
+    ):
         if concern.status == ConcernStatus.NEW:
             concern.acknowledged_by, concern.acknowledged_at = user, now
         concern.status = ConcernStatus.CLOSED
         concern.closed_by, concern.closed_at, concern.outcome = user, now, outcome.strip()
         concern.save()
-        log_action(
-            actor=user, action="concern.closed", obj=concern, old=old, new=_concern_values(concern)
-        )
     return concern
 
 
@@ -433,14 +414,13 @@ def need_update(*, need: ResourceNeed, user: User, status: str, note: str = "") 
     if status == need.status and not note.strip():
         raise ValidationError({"note": "Write a note, or choose a new status."})
     check_lengths(note=(note.strip(), NOTE_TEXT_MAX))
-    with transaction.atomic():
-        old = {"status": need.status}
+    with (
+        transaction.atomic(),
+        audited(need, actor=user, action="need.updated", values=status_values, note=note),
+    ):
         NeedNote.objects.create(
             need=need, author=user, text=note.strip(), status_from=need.status, status_to=status
         )
         need.status = status
         need.save(update_fields=["status", "updated_at"])
-        log_action(
-            actor=user, action="need.updated", obj=need, old=old, new={"status": status}, note=note
-        )
     return need

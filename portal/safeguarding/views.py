@@ -9,7 +9,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import role_required, site_contact_required, staff_required
 from portal.audit.services import events_for
-from portal.lib.forms import FieldMessagesMixin, TextInputMixin, add_domain_errors
+from portal.lib.forms import (
+    FieldMessagesMixin,
+    TextInputMixin,
+    add_domain_errors,
+    call_for_form,
+    choice_messages,
+)
 from portal.lib.query import query_choice
 from portal.lib.text import NOTE_TEXT_MAX
 from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind, SiteContact
@@ -74,10 +80,7 @@ class RaiseConcernForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         ),
         label="Which match is it about?",
         empty_label="Choose a match",
-        error_messages={
-            "required": "Choose the match the concern is about.",
-            "invalid_choice": "Choose the match the concern is about from the list.",
-        },
+        error_messages=choice_messages("the match the concern is about"),
     )
     description = forms.CharField(
         label="What is the concern?",
@@ -197,15 +200,10 @@ def concern_close(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_raise(request: HttpRequest) -> HttpResponse:
     form = RaiseConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            concern = services.concern_raise(
-                match=form.cleaned_data["match"],
-                description=form.cleaned_data["description"],
-                raised_by=request.user,
-            )
-        except ValidationError as error:
-            add_domain_errors(form, error)
-        else:
+        concern = call_for_form(
+            form, services.concern_raise, **form.cleaned_data, raised_by=request.user
+        )
+        if concern is not None:
             messages.success(
                 request,
                 "The concern is recorded. Emails to staff and the school are queued: this page "
@@ -237,16 +235,10 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk)
     form = NeedUpdateForm(request.POST or None, initial={"status": need.status})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.need_update(
-                need=need,
-                user=request.user,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            add_domain_errors(form, error)
-        else:
+        updated = call_for_form(
+            form, services.need_update, need=need, user=request.user, **form.cleaned_data
+        )
+        if updated is not None:
             messages.success(request, "The need is updated.")
             return redirect("safeguarding:need_detail", pk=need.pk)
     return render(

@@ -5,7 +5,12 @@ from django import forms
 from portal.accounts import people, site_contacts
 from portal.accounts.models import Role
 from portal.lib import csvfile
-from portal.lib.forms import FieldMessagesMixin, TextInputMixin, word_field_messages
+from portal.lib.forms import (
+    FieldMessagesMixin,
+    TextInputMixin,
+    choice_messages,
+    word_field_messages,
+)
 from portal.mentoring.forms import SessionLogForm
 from portal.mentoring.models import (
     Attendance,
@@ -311,10 +316,7 @@ class ExportForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         label="What to export",
         choices=REPORTS,
         initial="sessions",
-        error_messages={
-            "required": "Choose what to export.",
-            "invalid_choice": "Choose what to export from the list.",
-        },
+        error_messages=choice_messages("what to export"),
     )
     file_format = forms.ChoiceField(
         label="File type",

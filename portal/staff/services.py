@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from portal.accounts import people
 from portal.accounts.models import User
-from portal.audit.services import log_action
+from portal.audit.services import audited, log_action
 from portal.lib.text import check_lengths
 from portal.mentoring.models import (
     CLOSURE_REASON_MAX,
@@ -60,39 +60,36 @@ def record_save(*, user: User, form, action_prefix: str) -> models.Model:
 def match_close(*, match: Match, user: User, end_date: dt.date, reason: str) -> Match:
     """Close a match on ``end_date`` with a reason. Its entries stay in every report."""
     check_lengths(reason=(reason.strip(), CLOSURE_REASON_MAX))
-    old = snapshot(match, ["status", "end_date", "closure_reason"])
-    match.status = MatchStatus.CLOSED
-    match.end_date = end_date
-    match.closure_reason = reason.strip()
-    match.full_clean()
-    match.save(update_fields=["status", "end_date", "closure_reason"])
-    log_action(
+    fields = ["status", "end_date", "closure_reason"]
+    with audited(
+        match,
         actor=user,
         action="match.closed",
-        obj=match,
-        old=old,
-        new=snapshot(match, ["status", "end_date", "closure_reason"]),
+        values=lambda record: snapshot(record, fields),
         note=reason,
-    )
+    ):
+        match.status = MatchStatus.CLOSED
+        match.end_date = end_date
+        match.closure_reason = reason.strip()
+        match.full_clean()
+        match.save(update_fields=fields)
     return match
 
 
 @transaction.atomic
 def mentor_deactivate(*, mentor: Mentor, user: User, reason: str = "") -> Mentor:
     """Mark a mentor inactive and stop their sign-in. Their records stay."""
-    old = {"status": mentor.status, "is_active": mentor.user.is_active}
-    mentor.status = MentorStatus.INACTIVE
-    mentor.save(update_fields=["status"])
-    mentor.user.is_active = False
-    mentor.user.save(update_fields=["is_active"])
-    log_action(
+    with audited(
+        mentor,
         actor=user,
         action="mentor.deactivated",
-        obj=mentor,
-        old=old,
-        new={"status": mentor.status, "is_active": False},
+        values=lambda record: {"status": record.status, "is_active": record.user.is_active},
         note=reason,
-    )
+    ):
+        mentor.status = MentorStatus.INACTIVE
+        mentor.save(update_fields=["status"])
+        mentor.user.is_active = False
+        mentor.user.save(update_fields=["is_active"])
     return mentor
 
 
@@ -163,16 +160,14 @@ def choice_set_retired(*, user: User, choice: Choice, retired: bool) -> Choice:
         from django.core.exceptions import ValidationError
 
         raise ValidationError("Make another choice the default before retiring this one.")
-    old = {"is_retired": choice.is_retired}
-    choice.is_retired = retired
-    choice.save(update_fields=["is_retired"])
-    log_action(
+    with audited(
+        choice,
         actor=user,
         action="choice.retired" if retired else "choice.restored",
-        obj=choice,
-        old=old,
-        new={"is_retired": retired},
-    )
+        values=lambda record: {"is_retired": record.is_retired},
+    ):
+        choice.is_retired = retired
+        choice.save(update_fields=["is_retired"])
     return choice
 
 

@@ -1,6 +1,7 @@
 from django import forms
 
-from portal.lib.forms import TextInputMixin
+from portal.accounts import people
+from portal.lib.forms import TextInputMixin, choice_messages
 from portal.support.models import RequestStatus, Topic
 
 NO_LINE_BREAKS = "Enter your name on one line."
@@ -21,7 +22,7 @@ class ContactForm(TextInputMixin, forms.Form):
         help_text="The one you use for the portal, if you have one. We answer here.",
         error_messages={
             "required": "Enter your email address, so we can answer.",
-            "invalid": "Enter an email address like name@example.org.",
+            "invalid": people.INVALID_EMAIL,
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
@@ -29,10 +30,7 @@ class ContactForm(TextInputMixin, forms.Form):
         label="What is it about?",
         choices=Topic.choices,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose what your message is about.",
-            "invalid_choice": "Choose what your message is about from the list.",
-        },
+        error_messages=choice_messages("what your message is about"),
     )
     message = forms.CharField(
         label="Your message",

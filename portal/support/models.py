@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.lib.constraints import one_of
 from portal.lib.text import LONG_TEXT_MAX, at_most
 
 
@@ -45,14 +46,8 @@ class SupportRequest(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(topic__in=[t.value for t in Topic]),
-                name="support_request_topic_known",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=[s.value for s in RequestStatus]),
-                name="support_request_status_known",
-            ),
+            one_of("topic", Topic, name="support_request_topic_known"),
+            one_of("status", RequestStatus, name="support_request_status_known"),
             at_most("message", LONG_TEXT_MAX, name="support_request_message_max_length"),
             at_most("reply", LONG_TEXT_MAX, name="support_request_reply_max_length"),
         ]

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.audit.services import log_action
+from portal.audit.services import audited, log_action, status_values
 from portal.lib.text import LONG_TEXT_MAX, check_lengths
 from portal.notifications.services import notification_queue
 from portal.support.models import RequestStatus, SupportRequest, Topic
@@ -132,17 +132,12 @@ def support_request_set_status(
         raise ValidationError({"status": "Choose a status from the list."})
     if status == request.status:
         return request
-    with transaction.atomic():
-        old = {"status": request.status}
+    with (
+        transaction.atomic(),
+        audited(request, actor=user, action="support_request.status_changed", values=status_values),
+    ):
         request.status = status
         request.save(update_fields=["status", "updated_at"])
-        log_action(
-            actor=user,
-            action="support_request.status_changed",
-            obj=request,
-            old=old,
-            new={"status": status},
-        )
     return request
 
 

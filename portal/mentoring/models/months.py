@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.lib.constraints import one_of
 from portal.mentoring import rules
 from portal.mentoring.models.people import Mentor
 
@@ -46,10 +47,7 @@ class NoSessionMonth(models.Model):
             models.CheckConstraint(
                 condition=models.Q(month__gte=1, month__lte=12), name="no_session_month_valid"
             ),
-            models.CheckConstraint(
-                condition=models.Q(reason__in=[r.value for r in NoSessionReason]),
-                name="no_session_month_reason_known",
-            ),
+            one_of("reason", NoSessionReason, name="no_session_month_reason_known"),
             models.CheckConstraint(
                 condition=~models.Q(reason=NoSessionReason.OTHER) | ~models.Q(details=""),
                 name="no_session_month_other_explained",
@@ -92,10 +90,7 @@ class ReminderSent(models.Model):
             models.UniqueConstraint(
                 fields=["mentor", "kind", "period"], name="reminder_once_per_mentor_and_period"
             ),
-            models.CheckConstraint(
-                condition=models.Q(kind__in=[k.value for k in ReminderKind]),
-                name="reminder_kind_known",
-            ),
+            one_of("kind", ReminderKind, name="reminder_kind_known"),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from portal.lib.constraints import one_of
 from portal.lib.text import at_most
 from portal.mentoring import rules
 from portal.mentoring.models.people import Match
@@ -140,10 +141,7 @@ class SessionLog(models.Model):
                 ),
                 name="session_hours_zero_exactly_when_not_met",
             ),
-            models.CheckConstraint(
-                condition=models.Q(attendance__in=[a.value for a in Attendance]),
-                name="session_attendance_known",
-            ),
+            one_of("attendance", Attendance, name="session_attendance_known"),
             models.CheckConstraint(condition=~models.Q(notes=""), name="session_notes_required"),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("notes"), rules.NOTES_MAX_LENGTH),

@@ -3,9 +3,6 @@ and column, and the rows already in the portal (or earlier in the file) to skip.
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-
 from portal.accounts import people
 from portal.accounts.models import Role, User
 from portal.mentoring.models import (
@@ -52,6 +49,19 @@ def _need(row: dict, number: int, column: str, result: CheckResult, label: str) 
     return value
 
 
+def _check_email(
+    email: str, number: int, result: CheckResult, *, account: User | None, becoming: str
+) -> None:
+    """An email's problem, if it has one: its form, or someone else signing in with it."""
+    if account is not None and account.role == becoming:
+        # The same person: a mentor already in the portal is skipped as a repeat, not
+        # refused; a school contact may be a contact at one more school.
+        account = None
+    problem = people.email_problem(email, becoming=becoming, account=account)
+    if problem:
+        result.problems.append(Problem(number, "email", problem))
+
+
 def _check_mentors(rows, result: CheckResult) -> None:
     emails = [row.get("email", "").lower() for _, row in rows]
     # Emails are stored in lower case.
@@ -64,18 +74,7 @@ def _check_mentors(rows, result: CheckResult) -> None:
         name = _need(row, number, "full_name", result, "full name")
         status = (row.get("status") or MentorStatus.INVITED).lower()
         if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                result.problems.append(
-                    Problem(number, "email", "Enter an email address like name@example.org.")
-                )
-            else:
-                # A mentor already in the portal is skipped below, not refused.
-                account = accounts.get(email)
-                if account is not None and not account.is_mentor:
-                    problem = people.email_in_use(account, becoming=Role.MENTOR)
-                    result.problems.append(Problem(number, "email", problem))
+            _check_email(email, number, result, account=accounts.get(email), becoming=Role.MENTOR)
         if status not in MentorStatus.values:
             result.problems.append(
                 Problem(number, "status", "Status is invited, active or inactive.")
@@ -97,6 +96,23 @@ def _sites() -> dict[str, SchoolSite]:
     return {_normal(site.name): site for site in SchoolSite.objects.all()}
 
 
+def _named_site_ids(sites: dict[str, SchoolSite], rows) -> set[int]:
+    """The school sites the file names, to look up only their records."""
+    return {sites[k].pk for k in {_normal(row.get("school", "")) for _, row in rows} if k in sites}
+
+
+def _site(
+    sites: dict[str, SchoolSite], school: str, number: int, result: CheckResult
+) -> SchoolSite | None:
+    """The school site a row names, or None (with a problem when it names one we lack)."""
+    site = sites.get(_normal(school)) if school else None
+    if school and site is None:
+        result.problems.append(
+            Problem(number, "school", f'There is no school site named "{school}".')
+        )
+    return site
+
+
 def _mentee_key(first_name: str, last_initial: str, site_id: int, grade: str) -> tuple:
     return (_normal(first_name), last_initial.upper(), site_id, grade.upper())
 
@@ -104,7 +120,7 @@ def _mentee_key(first_name: str, last_initial: str, site_id: int, grade: str) ->
 def _check_mentees(rows, result: CheckResult) -> None:
     sites = _sites()
     grades = {value for value, _ in GRADE_CHOICES}
-    named = {sites[k].pk for k in {_normal(row.get("school", "")) for _, row in rows} if k in sites}
+    named = _named_site_ids(sites, rows)
     existing = {
         _mentee_key(*values)
         for values in Mentee.objects.filter(site_id__in=named).values_list(
@@ -119,7 +135,6 @@ def _check_mentees(rows, result: CheckResult) -> None:
         school = _need(row, number, "school", result, "school site")
         grade = _need(row, number, "grade", result, "grade").upper()
         status = (row.get("status") or MenteeStatus.ACTIVE).lower()
-        site = sites.get(_normal(school))
         if initial and not (len(initial) == 1 and initial.isalpha() and initial.isascii()):
             result.problems.append(
                 Problem(
@@ -128,10 +143,7 @@ def _check_mentees(rows, result: CheckResult) -> None:
                     "Enter one letter: the first letter of the last name only.",
                 )
             )
-        if school and site is None:
-            result.problems.append(
-                Problem(number, "school", f'There is no school site named "{school}".')
-            )
+        site = _site(sites, school, number, result)
         if grade and grade not in grades:
             result.problems.append(Problem(number, "grade", "Grade is K or a number from 1 to 12."))
         if status not in MenteeStatus.values:
@@ -165,7 +177,7 @@ def _check_matches(rows, result: CheckResult) -> None:
         m.user.email: m
         for m in Mentor.objects.filter(user__email__in=emails).select_related("user")
     }
-    named = {sites[k].pk for k in {_normal(row.get("school", "")) for _, row in rows} if k in sites}
+    named = _named_site_ids(sites, rows)
     mentees: dict[tuple, list[Mentee]] = {}
     for mentee in Mentee.objects.filter(site_id__in=named):
         key = (_normal(mentee.first_name), mentee.last_initial, mentee.site_id)
@@ -183,11 +195,7 @@ def _check_matches(rows, result: CheckResult) -> None:
         initial = _need(row, number, "mentee_last_initial", result, "mentee's last initial").upper()
         school = _need(row, number, "school", result, "school site")
         start_text = _need(row, number, "start_date", result, "start date")
-        site = sites.get(_normal(school)) if school else None
-        if school and site is None:
-            result.problems.append(
-                Problem(number, "school", f'There is no school site named "{school}".')
-            )
+        site = _site(sites, school, number, result)
         if email and email not in mentors:
             result.problems.append(
                 Problem(
@@ -258,22 +266,11 @@ def _check_contacts(rows, result: CheckResult) -> None:
         name = _need(row, number, "name", result, "contact's name")
         phone = _need(row, number, "phone", result, "phone number")
         email = _need(row, number, "email", result, "email address").lower()
-        site = sites.get(_normal(school)) if school else None
-        if school and site is None:
-            result.problems.append(
-                Problem(number, "school", f'There is no school site named "{school}".')
-            )
+        site = _site(sites, school, number, result)
         if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                result.problems.append(
-                    Problem(number, "email", "Enter an email address like name@example.org.")
-                )
-            else:
-                problem = people.email_in_use(accounts.get(email), becoming=Role.SITE_CONTACT)
-                if problem:
-                    result.problems.append(Problem(number, "email", problem))
+            _check_email(
+                email, number, result, account=accounts.get(email), becoming=Role.SITE_CONTACT
+            )
         if len(result.problems) == problems:
             result.skip_repeats(number, (email, site.pk), existing=existing, seen=seen)
         result.rows.append(

@@ -1,7 +1,10 @@
-"""What the staff pages share: paging and the administrators' check."""
+"""What the staff pages share: paging, the filtered lists and the administrators' check."""
+
+from dataclasses import asdict
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from portal.accounts.decorators import role_required
 from portal.lib.query import query_int
@@ -18,3 +21,20 @@ def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def render_list(
+    request: HttpRequest, template: str, rows, *, filters=None, **context
+) -> HttpResponse:
+    """One page of ``rows``, with the filters as asked for (so the form shows them again) and
+    the address without its page number (so the pager keeps the filters)."""
+    return render(
+        request,
+        template,
+        {
+            "page": paginate(request, rows),
+            **(asdict(filters) if filters is not None else {}),
+            **context,
+            "query": query_without_page(request),
+        },
+    )

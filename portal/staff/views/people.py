@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts import site_contacts
 from portal.accounts.decorators import staff_required
-from portal.lib.forms import add_domain_errors
+from portal.lib.forms import call_for_form
 from portal.lib.query import query_choice, query_int, query_text
 from portal.mentoring import rules
 from portal.mentoring.models import (
@@ -25,30 +25,24 @@ from portal.mentoring.models import (
     SiteContact,
 )
 from portal.staff import forms, list_selectors, selectors, services
-from portal.staff.views.common import paginate, query_without_page
+from portal.staff.views.common import render_list
 
 
 @staff_required
 def site_list(request: HttpRequest) -> HttpResponse:
     filters = list_selectors.SiteFilters(q=query_text(request, "q"))
-    return render(
-        request,
-        "staff/site_list.html",
-        {
-            "page": paginate(request, list_selectors.site_list(filters=filters)),
-            "q": filters.q,
-            "query": query_without_page(request),
-        },
+    return render_list(
+        request, "staff/site_list.html", list_selectors.site_list(filters=filters), filters=filters
     )
 
 
-def _edit_record(request, *, form_class, instance, prefix, template, title, success):
+def _edit_record(request, *, form_class, instance, prefix, title, success):
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         obj = services.record_save(user=request.user, form=form, action_prefix=prefix)
         messages.success(request, "Saved.")
         return redirect(success(obj))
-    return render(request, template, {"form": form, "title": title, "object": instance})
+    return render(request, "staff/form.html", {"form": form, "title": title, "object": instance})
 
 
 @staff_required
@@ -59,7 +53,6 @@ def site_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form_class=forms.SchoolSiteForm,
         instance=site,
         prefix="schoolsite",
-        template="staff/form.html",
         title=f"Change {site.name}" if site else "Add a school site",
         success=lambda obj: reverse("staff:site_detail", args=[obj.pk]),
     )
@@ -105,11 +98,10 @@ def contact_edit(request: HttpRequest, site_pk: int, pk: int | None = None) -> H
     person = _get_contact(site.pk, pk) if pk else SiteContact(site=site)
     form = forms.SiteContactForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        try:
-            contact = site_contacts.site_contact_save(contact=form.instance, actor=request.user)
-        except ValidationError as error:
-            add_domain_errors(form, error)
-        else:
+        contact = call_for_form(
+            form, site_contacts.site_contact_save, contact=form.instance, actor=request.user
+        )
+        if contact is not None:
             messages.success(request, f"Saved. {_access_message(contact)}")
             return redirect("staff:site_detail", pk=contact.site_id)
     return render(
@@ -158,16 +150,12 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
         q=query_text(request, "q"),
         status=query_choice(request, "status", MentorStatus.values, ""),
     )
-    return render(
+    return render_list(
         request,
         "staff/mentor_list.html",
-        {
-            "page": paginate(request, list_selectors.mentor_list(filters=filters)),
-            "q": filters.q,
-            "status": filters.status,
-            "statuses": MentorStatus.choices,
-            "query": query_without_page(request),
-        },
+        list_selectors.mentor_list(filters=filters),
+        filters=filters,
+        statuses=MentorStatus.choices,
     )
 
 
@@ -176,14 +164,13 @@ def mentor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     mentor = get_object_or_404(Mentor.objects.select_related("user"), pk=pk) if pk else None
     form = forms.MentorForm(request.POST or None, mentor=mentor)
     if request.method == "POST" and form.is_valid():
-        try:
-            # The form checked the email; another person may have taken it since.
-            mentor = services.mentor_save(user=request.user, mentor=mentor, data=form.cleaned_data)
-        except ValidationError as error:
-            add_domain_errors(form, error)
-        else:
+        # The form checked the email; another person may have taken it since.
+        saved = call_for_form(
+            form, services.mentor_save, user=request.user, mentor=mentor, data=form.cleaned_data
+        )
+        if saved is not None:
             messages.success(request, "Saved.")
-            return redirect("staff:mentor_detail", pk=mentor.pk)
+            return redirect("staff:mentor_detail", pk=saved.pk)
     title = f"Change {mentor.user.full_name}" if mentor else "Add a mentor"
     return render(request, "staff/form.html", {"form": form, "title": title, "object": mentor})
 
@@ -213,18 +200,13 @@ def mentee_list(request: HttpRequest) -> HttpResponse:
         site=query_int(request, "site"),
         status=query_choice(request, "status", MenteeStatus.values, ""),
     )
-    return render(
+    return render_list(
         request,
         "staff/mentee_list.html",
-        {
-            "page": paginate(request, list_selectors.mentee_list(filters=filters)),
-            "q": filters.q,
-            "site": filters.site,
-            "status": filters.status,
-            "sites": list_selectors.school_sites(),
-            "statuses": MenteeStatus.choices,
-            "query": query_without_page(request),
-        },
+        list_selectors.mentee_list(filters=filters),
+        filters=filters,
+        sites=list_selectors.school_sites(),
+        statuses=MenteeStatus.choices,
     )
 
 
@@ -236,7 +218,6 @@ def mentee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form_class=forms.MenteeForm,
         instance=mentee,
         prefix="mentee",
-        template="staff/form.html",
         title=f"Change {mentee.display_name}" if mentee else "Add a mentee",
         success=lambda obj: reverse("staff:mentee_list"),
     )
@@ -249,18 +230,13 @@ def match_list(request: HttpRequest) -> HttpResponse:
         status=query_text(request, "status", MatchStatus.ACTIVE),
         site=query_int(request, "site"),
     )
-    return render(
+    return render_list(
         request,
         "staff/match_list.html",
-        {
-            "page": paginate(request, list_selectors.match_list(filters=filters)),
-            "q": filters.q,
-            "status": filters.status,
-            "site": filters.site,
-            "sites": list_selectors.school_sites(),
-            "statuses": MatchStatus.choices,
-            "query": query_without_page(request),
-        },
+        list_selectors.match_list(filters=filters),
+        filters=filters,
+        sites=list_selectors.school_sites(),
+        statuses=MatchStatus.choices,
     )
 
 
@@ -272,7 +248,6 @@ def match_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form_class=forms.MatchForm,
         instance=match,
         prefix="match",
-        template="staff/form.html",
         title="Change a match" if match else "Add a match",
         success=lambda obj: reverse("staff:match_detail", args=[obj.pk]),
     )

@@ -14,7 +14,7 @@ from portal.mentoring.services import DuplicateSession, EntryLocked, session_log
 from portal.safeguarding.access import concern_of_session_for_user
 from portal.safeguarding.services import concern_record_view
 from portal.staff import forms, list_selectors, selectors, services
-from portal.staff.views.common import paginate, query_without_page
+from portal.staff.views.common import render_list
 from portal.staff.views.filters import session_filters
 
 
@@ -22,16 +22,12 @@ from portal.staff.views.filters import session_filters
 def session_list(request: HttpRequest) -> HttpResponse:
     program = ProgramSettings.load()
     form, filters = session_filters(request, program)
-    page = paginate(request, list_selectors.session_list(filters=filters, program=program))
-    return render(
+    return render_list(
         request,
         "staff/session_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query_without_page(request),
-            "export_query": request.GET.urlencode(),
-        },
+        list_selectors.session_list(filters=filters, program=program),
+        form=form,
+        export_query=request.GET.urlencode(),
     )
 
 
