@@ -1,5 +1,6 @@
 """The shape of the code a newcomer relies on: no import cycles, the staff workspace on top
-of the domain apps (never below them), small modules, and pure helpers in portal/lib.
+of the domain apps (never below them), small modules, and pure helpers in portal/lib
+(tests/test_tools_apart.py keeps the benchmark out of the product).
 
 Read from the source with ``ast``: importing nothing, so a broken module still gets a clear
 failure here rather than an import error."""
@@ -121,19 +122,6 @@ def test_no_domain_app_imports_the_staff_workspace():
         and source not in ("portal.urls",)
     )
     assert upward == []
-
-
-def test_the_bench_is_not_part_of_the_product():
-    from django.conf import settings
-
-    assert not [app for app in settings.INSTALLED_APPS if app.startswith("bench")]
-    assert not [name for name in MODULES if name.startswith("portal.bench")]
-    for name, path in MODULES.items():
-        assert not [
-            line
-            for line in path.read_text().splitlines()
-            if line.startswith(("import bench", "from bench"))
-        ], name
 
 
 def docstring(path: Path) -> str:
