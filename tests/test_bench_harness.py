@@ -18,6 +18,7 @@ from django.utils import timezone
 from bench import harness, markdown, report_sql, serve
 from portal.mentoring.models import ProgramSettings, SchoolSite
 from portal.mentoring.rules import Month
+from portal.safeguarding import selectors as safeguarding_selectors
 from portal.staff import compliance, selectors
 from tests.bench_app import bench_app  # noqa: F401  (installs the benchmark's app)
 
@@ -74,7 +75,7 @@ def test_raw_sql_gives_the_dashboard_figures(program):
     nothing = compliance.silent_mentors(scope).count()
     assert run_sql(report_sql.DASHBOARD[1], params)[0][0] == nothing
     assert run_sql(report_sql.DASHBOARD[7], params)[0][0] == (
-        selectors.matches_needing_support_count()
+        safeguarding_selectors.matches_needing_support_count()
     )
 
 

@@ -81,22 +81,16 @@ def email_in_use(account: User | None, *, becoming: str, resend_ok: bool = False
     return ENROLLED
 
 
-_LOOK_UP = object()
-
-
 def email_problem(
-    email: str, *, becoming: str, resend_ok: bool = False, account: User | None = _LOOK_UP
+    email: str, *, account: User | None, becoming: str, resend_ok: bool = False
 ) -> str:
     """What keeps ``email`` from being the sign-in of a new person with the role
-    ``becoming``: its form, or the account already using it (``email_in_use``); "" when
-    nothing does. Callers that looked up the accounts of a whole file pass the ``account``
-    (None: nobody uses it); otherwise it is looked up here."""
+    ``becoming``: its form, or ``account``, the account already using it (None: nobody;
+    ``email_in_use``); "" when nothing does."""
     try:
         validate_email(email)
     except ValidationError:
         return INVALID_EMAIL
-    if account is _LOOK_UP:
-        account = account_with_email(email)
     return email_in_use(account, becoming=becoming, resend_ok=resend_ok)
 
 

@@ -84,7 +84,9 @@ def _check_new_mentor(*, email: str, full_name: str, phone: str = "") -> dict[st
         return too_long
     if not email:
         errors["email"] = "Enter the mentor's email address."
-    elif problem := people.email_problem(email, becoming=Role.MENTOR, resend_ok=True):
+    elif problem := people.email_problem(
+        email, account=people.account_with_email(email), becoming=Role.MENTOR, resend_ok=True
+    ):
         errors["email"] = problem
     if not full_name.strip():
         errors["full_name"] = "Enter the mentor's full name."

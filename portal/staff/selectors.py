@@ -304,12 +304,6 @@ def chart(by_month: list[dict], *, width: int = 640, height: int = 260) -> dict:
     }
 
 
-def matches_needing_support_count() -> int:
-    from portal.safeguarding.selectors import matches_needing_support_count as count
-
-    return count()
-
-
 def dashboard_figures(shown: MonthShown, *, program: ProgramSettings) -> dict:
     """The month cards of the dashboard, for the month it shows."""
     month = shown.month
