@@ -3,22 +3,24 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip -q --disable-pip-version-check
+# Every package is installed from the lock files, each checked against its recorded hashes.
+PIP_LOCKED := $(PIP) install --require-hashes
 PORT ?= 8000
 # The suite runs in this many processes (pytest-xdist); each has its own test database.
 TEST_WORKERS ?= 2
 # Quiet pip's notes about local package mirrors that do not exist on every machine.
 PIP_FILTER := 2>&1 | grep -v "^WARNING: Location" || true
 
-.PHONY: demo serve install install-dev test lint format bench clean audit loadtest
+.PHONY: demo serve install install-dev test lint format bench clean audit loadtest lock
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -r requirements.txt $(PIP_FILTER)
+	$(PIP_LOCKED) -r requirements.txt $(PIP_FILTER)
 	$(PY) -c "import django, gunicorn, whitenoise"
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PIP) install -r requirements-dev.txt $(PIP_FILTER)
+	$(PIP_LOCKED) -r requirements-dev.txt $(PIP_FILTER)
 	$(PY) -c "import pytest, playwright, hypothesis"
 	touch $@
 
@@ -53,7 +55,20 @@ demo: install
 test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# A model change without its migration fails here, before any test runs.
+	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n $(TEST_WORKERS)
+
+# requirements*.in name what we depend on; this pins everything they pull in, with hashes.
+# Run it after editing a .in file, then commit the .in and .txt files together.
+LOCK_VENV := var/lock-venv
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || ($(PYTHON) -m venv $(LOCK_VENV) && \
+	  $(LOCK_VENV)/bin/pip -q install pip-tools==7.6.2 $(PIP_FILTER))
+	$(LOCK_VENV)/bin/pip-compile -q --generate-hashes --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --output-file requirements.txt requirements.in
+	$(LOCK_VENV)/bin/pip-compile -q --generate-hashes --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --allow-unsafe --output-file requirements-dev.txt requirements-dev.in
 
 # Known vulnerabilities in the pinned dependencies (pip-audit; needs PyPI).
 audit: install-dev
