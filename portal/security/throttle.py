@@ -7,7 +7,7 @@ upsert (``INSERT ... ON CONFLICT DO UPDATE SET count = count + 1``), so parallel
 are all counted, on SQLite and PostgreSQL alike. A Redis outage changes nothing here.
 
 Sign-ins and one-time codes are counted three ways, after django-axes' lockout
-parameters (``SIGN_IN_KINDS``):
+parameters (a kind with "-pair", "-ip" and "-account" limits: "signin", "code"):
 
 * per account *and* client ("-pair"): a few guesses, then that pair waits. Someone
   guessing a staff member's password locks only themselves, never the staff member
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -64,7 +65,6 @@ DEFAULTS = {
     # Drafts kept for a post whose sign-in expired: each one stores a session row.
     "draft-ip": (20, HOUR, HOUR),
 }
-SIGN_IN_KINDS = ("signin", "code")
 
 
 def _limits() -> dict[str, Limit]:
@@ -172,7 +172,7 @@ def _pair(account: str, client: str) -> str:
 
 
 def _subjects(kind: str, request: HttpRequest, account: str) -> list[tuple[str, str]]:
-    if kind not in SIGN_IN_KINDS:
+    if f"{kind}-pair" not in _limits():
         raise ValueError(f"No sign-in limits of kind {kind!r}")
     client = client_for_limits(request)
     subjects = [(f"{kind}-ip", client)]
@@ -185,11 +185,21 @@ def _subjects(kind: str, request: HttpRequest, account: str) -> list[tuple[str, 
 def lock_of(kind: str, request: HttpRequest, account: str) -> Lock | None:
     """The lock that stops ``request``'s client trying ``account`` now (``kind`` is
     "signin" or "code"), or None. The pair's lock is named first, then the client's,
-    then the account's."""
-    for name, subject in _subjects(kind, request, account):
-        seconds = locked_for(name, subject)
-        if seconds:
-            return Lock(name, seconds)
+    then the account's. One query for all three."""
+    now = _now()
+    subjects = [(name, _digest(subject)) for name, subject in _subjects(kind, request, account)]
+    wanted = Q()
+    for name, digest in subjects:
+        wanted |= Q(name=name, subject=digest)
+    locked = {
+        (name, digest): until
+        for name, digest, until in LimitCount.objects.filter(
+            wanted, locked_until__gt=now
+        ).values_list("name", "subject", "locked_until")
+    }
+    for key in subjects:
+        if key in locked:
+            return Lock(key[0], locked[key] - now)
     return None
 
 
