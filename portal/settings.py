@@ -135,14 +135,21 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Shared state ---------------------------------------------------------------------
-# Several gunicorn workers (and servers) must share caches and rate limits: Redis when
-# REDIS_URL is set, otherwise a database table. Never per-process memory.
+# Several gunicorn workers (and servers) share one cache: Redis when REDIS_URL is set,
+# otherwise a database table. Never per-process memory. Sign-in limits are not kept here
+# but in their own table (portal/security/throttle.py): neither a cache that culls
+# entries nor a Redis outage can unlock a paused sign-in.
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Several portals may share one Redis: each keeps to its own keys.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
+            # A Redis that does not answer fails the cache call within a second or two
+            # (an error page), instead of holding the page and its worker forever.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1.5},
         }
     }
 else:
@@ -150,6 +157,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "portal_cache",
+            # Django's default of 300 entries culls a third of them at once when full.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

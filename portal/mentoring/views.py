@@ -26,7 +26,7 @@ from portal.mentoring.forms import DeleteSessionForm, NoSessionMonthForm, Sessio
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
 from portal.mentoring.rules import Month
 from portal.security import throttle
-from portal.security.client_ip import client_ip
+from portal.security.client_ip import client_for_limits
 
 DRAFT_KEY = "session_form_draft"
 # A whole draft: the notes, the concern's and the needs' details at their limit, and room
@@ -161,7 +161,7 @@ def _stash_draft(request: HttpRequest) -> HttpResponse:
         for key, values in request.POST.lists()
         if key in SessionLogForm.base_fields
     }
-    ip = client_ip(request)
+    ip = client_for_limits(request)
     kept = _draft_size(draft) <= DRAFT_MAX_CHARS and not throttle.locked_for("draft-ip", ip)
     if kept:
         throttle.record_failure("draft-ip", ip)  # counts drafts, not failures

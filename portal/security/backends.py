@@ -5,14 +5,14 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
 from portal.security import throttle
-from portal.security.client_ip import client_ip
 
 UserModel = get_user_model()
 
 
 class ThrottledModelBackend(ModelBackend):
-    """Email and password, refused without even checking the password while the account
-    or the client address is locked after too many failures.
+    """Email and password, refused without even checking the password while this client
+    is locked for this account, or the client, or the account across all clients, after
+    too many failures (``throttle``: the pair's limit is low, the account's high).
 
     Raising PermissionDenied stops Django trying other backends; the reason is left on
     the request for the sign-in form to explain (see ``forms.ThrottleMessageMixin``).
@@ -22,14 +22,10 @@ class ThrottledModelBackend(ModelBackend):
         if username is None:
             username = kwargs.get("email")
         if request is not None and username:
-            for name, subject in (
-                ("signin-account", username),
-                ("signin-ip", client_ip(request)),
-            ):
-                seconds = throttle.locked_for(name, subject)
-                if seconds:
-                    request.signin_locked = (name, seconds)
-                    raise PermissionDenied("Too many failed sign-ins.")
+            lock = throttle.lock_of("signin", request, username)
+            if lock:
+                request.signin_locked = lock
+                raise PermissionDenied("Too many failed sign-ins.")
         return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):

@@ -1,8 +1,12 @@
-"""The real client address behind a reverse proxy.
+"""The real client address behind a reverse proxy, and the client the limits count.
 
 ``X-Forwarded-For`` is believed only when the connection comes from one of
 ``settings.TRUSTED_PROXIES`` (addresses or networks); anyone else could write any address
 there and dodge the per-address limits, or blame someone else.
+
+Limits count an IPv4 client by its address but an IPv6 client by its /64 network: one
+home or phone gets a whole /64 and may pick any address in it, so counting addresses one
+by one would give a single machine 2**64 fresh starts.
 """
 
 import ipaddress
@@ -19,11 +23,19 @@ def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip())
 
 
+IPV6_GROUP = 64  # the prefix length one IPv6 client is counted by
+
+
 def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address, with an IPv4 address written as IPv6 (``::ffff:203.0.113.5``, as a
+    dual-stack socket reports it) taken as the IPv4 address it is."""
     try:
-        return ipaddress.ip_address(value.strip())
+        address = ipaddress.ip_address(value.strip())
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
 
 
 def _trusted(address, networks: tuple[Network, ...]) -> bool:
@@ -48,3 +60,19 @@ def client_ip(request: HttpRequest) -> str:
         if not _trusted(address, networks):
             return str(address)
     return str(remote)
+
+
+def client_group(address: str) -> str:
+    """What the limits count for a client at ``address``: the IPv4 address itself, or the
+    IPv6 /64 it is in ("2001:db8:1:2::/64"). Anything unreadable is one group, "unknown"."""
+    parsed = _parse(address)
+    if parsed is None:
+        return "unknown"
+    if isinstance(parsed, ipaddress.IPv4Address):
+        return str(parsed)
+    return str(ipaddress.IPv6Network((parsed, IPV6_GROUP), strict=False))
+
+
+def client_for_limits(request: HttpRequest) -> str:
+    """The client of ``request`` as the limits count it (see ``client_group``)."""
+    return client_group(client_ip(request))

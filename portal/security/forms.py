@@ -5,6 +5,23 @@ from django.core.exceptions import ValidationError
 from portal.lib.forms import TextInputMixin
 from portal.security import throttle
 
+# What a paused sign-in says, by what is paused. None says whether the account exists:
+# unknown emails are counted like known ones.
+SIGN_IN_PAUSED = {
+    "pair": (
+        "Too many attempts from this device. Please try again in {wait} {minutes}, or "
+        "reset your password."
+    ),
+    "ip": (
+        "There were too many failed sign-ins from your network, so sign-in from it is "
+        "paused for {wait} {minutes}. Please try again then."
+    ),
+    "account": (
+        "Sign-in with this email address is paused for {wait} {minutes} after many failed "
+        "attempts from different places. Please try again then, or reset your password."
+    ),
+}
+
 
 class ThrottleMessageMixin:
     """For an AuthenticationForm: when the backend refused because of a lock, say so
@@ -13,20 +30,10 @@ class ThrottleMessageMixin:
     def get_invalid_login_error(self):
         locked = getattr(self.request, "signin_locked", None) if self.request else None
         if locked:
-            name, seconds = locked
-            wait = throttle.minutes(seconds)
-            if name == "signin-account":
-                message = (
-                    "There were too many failed sign-ins to this account, so it is paused "
-                    f"for {wait} minute{'s' if wait != 1 else ''}. Please try again then, or "
-                    "reset your password."
-                )
-            else:
-                message = (
-                    "There were too many failed sign-ins from your network, so sign-in from "
-                    f"it is paused for {wait} minute{'s' if wait != 1 else ''}. Please try "
-                    "again then."
-                )
+            wait = throttle.minutes(locked.seconds)
+            message = SIGN_IN_PAUSED[locked.scope].format(
+                wait=wait, minutes="minute" if wait == 1 else "minutes"
+            )
             return ValidationError(message, code="throttled")
         return super().get_invalid_login_error()
 

@@ -64,3 +64,31 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return "Recovery code (used)" if self.used_at else "Recovery code"
+
+
+class LimitCount(models.Model):
+    """One count of ``portal.security.throttle``: failures of one subject (a hashed email,
+    client or pair of both) under one limit, in the window that ends at ``window_ends``,
+    and the lock it earned.
+
+    A table of its own, not the cache: a cache forgets entries when it is full, and a
+    flood of unrelated failures must never unlock anyone. Rows go when both their window
+    and their lock are over (``throttle.forget_expired``), never because of their number.
+    Times are Unix seconds, so that the one SQL upsert reads the same on SQLite and
+    PostgreSQL.
+    """
+
+    name = models.CharField(max_length=32)
+    subject = models.CharField(max_length=64)  # sha256 hex of the subject, never the email
+    count = models.PositiveIntegerField(default=0)
+    window_ends = models.BigIntegerField(db_index=True)
+    locked_until = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "sign-in limit count"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "subject"], name="security_limit_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.count}"

@@ -7,7 +7,6 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from portal.security import sessions, throttle
-from portal.security.client_ip import client_ip
 from portal.security.models import UserSession
 
 
@@ -16,14 +15,13 @@ def count_failed_signin(sender, credentials, request=None, **kwargs):
     if request is None or getattr(request, "signin_locked", None):
         return  # a refusal because of a lock is not one more guess
     username = credentials.get("username") or credentials.get("email") or ""
-    if username:
-        throttle.record_failure("signin-account", username)
-    throttle.record_failure("signin-ip", client_ip(request))
+    throttle.count_failure("signin", request, username)
 
 
 @receiver(user_logged_in)
 def start_session(sender, request, user, **kwargs):
-    throttle.reset("signin-account", user.email)
+    if request is not None:
+        throttle.clear_pair("signin", request, user.email)
     sessions.start(request, user)
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.lib.query import query_text
 from portal.security import recovery, sessions, throttle, totp
-from portal.security.client_ip import client_ip
+from portal.security.client_ip import client_for_limits
 from portal.security.forms import CodeForm
 
 T = TypeVar("T")
@@ -31,22 +31,15 @@ def _next_url(request: HttpRequest) -> str:
     return resolve_url("home")
 
 
-def _code_locked(request: HttpRequest) -> int:
-    return max(
-        throttle.locked_for("code-account", request.user.email),
-        throttle.locked_for("code-ip", client_ip(request)),
-    )
-
-
 def _check_code(request: HttpRequest, form: CodeForm, attempt: Callable[[str], T]) -> T | None:
     """Validate the form and try its code with ``attempt`` (which returns something true
     when the code is good), counting failures. Returns what ``attempt`` returned, or None
     with the reason on the form."""
     if not form.is_valid():
         return None
-    seconds = _code_locked(request)
-    if seconds:
-        wait = throttle.minutes(seconds)
+    lock = throttle.lock_of("code", request, request.user.email)
+    if lock:
+        wait = throttle.minutes(lock.seconds)
         form.add_error(
             "code",
             f"Too many wrong codes. Please wait {wait} minute{'s' if wait != 1 else ''} "
@@ -55,10 +48,9 @@ def _check_code(request: HttpRequest, form: CodeForm, attempt: Callable[[str], T
         return None
     result = attempt(form.cleaned_data["code"])
     if result:
-        throttle.reset("code-account", request.user.email)
+        throttle.clear_pair("code", request, request.user.email)
         return result
-    throttle.record_failure("code-account", request.user.email)
-    throttle.record_failure("code-ip", client_ip(request))
+    throttle.count_failure("code", request, request.user.email)
     form.add_error(
         "code",
         "That code is not right, or it was already used. Type the newest code from your app"
@@ -255,7 +247,7 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]
-        ip = client_ip(self.request)
+        ip = client_for_limits(self.request)
         seconds = max(
             throttle.locked_for("reset-account", email), throttle.locked_for("reset-ip", ip)
         )
