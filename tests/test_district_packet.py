@@ -170,11 +170,6 @@ def test_every_row_of_the_security_tables_names_a_test():
     assert not missing, "rows whose test column names no test:\n" + "\n".join(missing)
 
 
-def test_the_production_hardening_section_is_there_for_its_rows():
-    text = SECURITY.read_text(encoding="utf-8")
-    assert "### Production hardening (issue 13)\n\n| check | test | left |\n|---|---|---|" in text
-
-
 # --- The data inventory --------------------------------------------------------------
 
 
