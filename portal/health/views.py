@@ -21,6 +21,7 @@ from portal.health import checks
 from portal.lib.text import printable
 from portal.mentoring.models import ProgramSettings
 from portal.security.logging import MESSAGE_KEPT, describe, redact
+from portal.security.middleware import permissions_policy
 
 logger = logging.getLogger("portal.health")
 
@@ -36,7 +37,9 @@ NEEDS_DATABASE = {"outbox"}
 def _probe_answer(body: dict, status: int) -> JsonResponse:
     response = JsonResponse(body, status=status)
     add_never_cache_headers(response)
+    # Answered above the middleware that sets these on every other response.
     response["X-Content-Type-Options"] = "nosniff"
+    response["Permissions-Policy"] = permissions_policy()
     return response
 
 
@@ -66,7 +69,11 @@ def ready(request):
     body = {"status": "fail" if failing else "ok", "checks": results}
     if failing:
         body["failing"] = failing
-    return _probe_answer(body, 503 if failing else 200)
+    response = _probe_answer(body, 503 if failing else 200)
+    # Django would log each 503 again as an error, every few seconds while a load
+    # balancer probes; the warning above already says which check failed and why.
+    response._has_been_logged = True
+    return response
 
 
 def _why(exc: Exception) -> str:
