@@ -12,6 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from portal.notifications.models import Notification, NotificationState
+from portal.urls import urlpatterns as portal_urls
 from tests.test_security_headers import production
 
 LIVE = "/health/live/"
@@ -206,3 +207,13 @@ def test_the_redirect_exemption_in_the_settings_matches_the_probes():
     for path in ("health/live/", "health/ready/", "health/live"):
         assert any(p.search(path) for p in patterns), path
     assert not any(p.search("help/") for p in patterns)
+
+
+# The portal's URL configuration without the probes, for the test below.
+urlpatterns = [p for p in portal_urls if getattr(p, "app_name", None) != "health"]
+handler404 = "portal.security.errors.page_not_found"
+
+
+@pytest.mark.urls(__name__)
+def test_a_url_configuration_without_the_probes_still_serves(client, db):
+    assert client.get(LIVE).status_code == 404

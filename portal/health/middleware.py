@@ -12,7 +12,7 @@ Placed above SecurityMiddleware in settings.MIDDLEWARE, so a probe is answered
 Every other path, /.well-known/security.txt included, goes through the full stack.
 """
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from portal.health import views
 
@@ -24,11 +24,14 @@ class HealthCheckMiddleware:
 
     def probes(self) -> dict:
         if self._probes is None:
-            # With or without the final slash: a probe is never redirected.
-            self._probes = {
-                reverse("health:live").rstrip("/"): views.live,
-                reverse("health:ready").rstrip("/"): views.ready,
-            }
+            try:
+                # With or without the final slash: a probe is never redirected.
+                self._probes = {
+                    reverse("health:live").rstrip("/"): views.live,
+                    reverse("health:ready").rstrip("/"): views.ready,
+                }
+            except NoReverseMatch:  # a URL configuration without them: nothing to answer
+                self._probes = {}
         return self._probes
 
     def __call__(self, request):
