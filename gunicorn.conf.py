@@ -3,6 +3,12 @@
 import multiprocessing
 import os
 
+from portal.health import startup
+
+# With HTTPS=on and a production setting missing, stop here with one plain message, before
+# any worker starts (a worker would stop too, settings.py refuses, but with a traceback).
+startup.exit_if_unsafe()
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
 # Threaded workers, one thread each. Measured against sync workers with the benchmark's
@@ -17,7 +23,8 @@ timeout = 30
 graceful_timeout = 20
 accesslog = "-"
 # Never log query strings of sign-in or reset links: the path is enough.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+# The request id (X-Request-ID) joins a line to the portal's own log lines of the request.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss %({x-request-id}o)s'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Reset and invitation links carry their token in the path: the access log hides it.
 logger_class = "portal.security.logging.GunicornLogger"

@@ -1,8 +1,12 @@
 """Settings for Mentor Portal.
 
 One file, driven by environment variables. With nothing set it runs the demo: SQLite in
-``var/``, emails written to ``var/mail/``. Production sets ``DATABASE_URL``, ``SECRET_KEY``,
-``ALLOWED_HOSTS``, ``HTTPS=on`` and the ``EMAIL_*`` variables (see README.md).
+``var/``, emails written to ``var/mail/``. Production sets ``HTTPS=on``, ``DATABASE_URL``,
+``SECRET_KEY``, ``ALLOWED_HOSTS``, ``SITE_URL`` and the ``EMAIL_*`` variables, and refuses
+to start without them (portal/health/startup.py; README.md lists them).
+
+Importing this file creates no folder and writes no file: ``manage.py`` prepares the
+demo's ``var/`` folder and key (``portal.health.startup.prepare_local_files``).
 """
 
 import os
@@ -11,9 +15,13 @@ from pathlib import Path
 
 import dj_database_url
 
+from portal.health import startup
+
+# Before anything else: a production server missing its settings stops here, naming them.
+startup.refuse_if_unsafe(os.environ)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR = startup.var_dir(os.environ)
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -27,20 +35,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def _local_secret_key() -> str:
-    """A per-checkout key for the demo, kept in var/ so sessions survive restarts.
-
-    Production always sets SECRET_KEY in the environment.
-    """
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 DEBUG = env_flag("DEBUG")
-SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
+# Production sets SECRET_KEY (required with HTTPS=on). The demo reads the key manage.py
+# wrote to var/secret_key; a process started before that signs with a key of its own,
+# which nothing it signs outlives.
+SECRET_KEY = (
+    os.environ.get("SECRET_KEY") or startup.read_demo_key(os.environ) or secrets.token_urlsafe(50)
+)
+# Key rotation: the old keys, comma-separated, newest first. Sessions, password reset links
+# and other values signed with them keep working; new ones are signed with SECRET_KEY.
+# Remove an old key once everything signed with it has expired (README.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -62,13 +67,25 @@ INSTALLED_APPS = [
     "portal.support",
     "portal.staff",
     "portal.lifecycle",
+    "portal.health",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request, and its answer, carry the request's id.
+    "portal.security.middleware.RequestIdMiddleware",
+    # Load balancers' probes are answered before anything reads the Host header or
+    # redirects to https (portal/health/middleware.py says why that is safe).
+    "portal.health.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.security.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files (already compressed on disk) never pass through it;
+    # above everything else, so it compresses the finished page. Only HTML, only when the
+    # browser asks (Accept-Encoding: gzip). BREACH, which reads secrets through the size
+    # of compressed pages, is mitigated: Django masks the CSRF token differently on every
+    # response and GZipMiddleware pads each response with random bytes (Heal The Breach).
+    "portal.security.middleware.HtmlGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -264,10 +281,46 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+# Permissions-Policy on every response: the portal uses no camera, microphone, location,
+# payment or device; passkeys (Web Authentication) are kept for the portal's own pages.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "bluetooth": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
+# Who hears about a security problem (/.well-known/security.txt): an address or a URL.
+# Without it, the program's contact email (Program settings), else DEFAULT_FROM_EMAIL's.
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "").strip()
+
+# --- Health checks (portal/health/) -----------------------------------------------------
+# /health/ready answers 503 when an email has waited this long for the worker: a worker
+# that died shows. Several minutes, so a burst of reminders does not take servers out.
+HEALTH_OUTBOX_MAX_AGE_SECONDS = int(os.environ.get("HEALTH_OUTBOX_MAX_AGE_SECONDS", "900"))
+
 if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
+    # Probes from a load balancer often come over plain http to the server itself. They
+    # are answered before SecurityMiddleware (portal/health/middleware.py); this says so
+    # to anyone reading the settings, and holds if that middleware ever moves.
+    SECURE_REDIRECT_EXEMPT = [r"^health/(live|ready)/?$"]
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -277,16 +330,26 @@ if HTTPS:
     CSRF_COOKIE_NAME = "__Host-portal-csrf"
 
 # --- Logging --------------------------------------------------------------------------
+# One line per record; LOG_FORMAT=json writes one JSON object per line (time, level,
+# logger, message, request_id), for log collectors joining the lines of several servers.
+# Every handler redacts secrets and notes first (portal/security/logging.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact": {"()": "portal.security.logging.RedactSecretsFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"},
+        "json": {"()": "portal.security.logging.JsonFormatter"},
+    },
+    "filters": {
+        "redact": {"()": "portal.security.logging.RedactSecretsFilter"},
+        "request_id": {"()": "portal.security.logging.RequestIdFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["redact", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

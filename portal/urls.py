@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("portal.lifecycle.urls")),
     path("", include("portal.enrollment.urls")),
     path("admin/", admin.site.urls),
+    # Health checks, /.well-known/security.txt and /favicon.ico (portal/health/).
+    path("", include("portal.health.urls")),
 ]
 
 # Friendly error pages with an error id (portal/security/errors.py).

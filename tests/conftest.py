@@ -13,6 +13,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
@@ -29,6 +30,11 @@ from portal.mentoring.models import (
     SiteContact,
 )
 from tests.paths import SIGN_IN
+
+# Importing the settings creates nothing (portal/health/startup.py): the test database
+# file needs its folder, and commands run in subprocesses sign with this process's key.
+django_settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("SECRET_KEY", django_settings.SECRET_KEY)
 
 PASSWORD = "correct-horse-battery-9"
 CHICAGO = ZoneInfo("America/Chicago")

@@ -316,6 +316,11 @@ MATRIX: dict[str, dict] = {
         "POST": (LOGIN, 403, 403, 403, 403, 403, REDIRECT),
         "data": {"action": "retire"},
     },
+    # --- health checks and what every site answers: no sign-in, nothing private -----
+    "health:live": {"GET": ALL_200},
+    "health:ready": {"GET": ALL_200},
+    "health:security_txt": {"GET": ALL_200},
+    "health:favicon": {"GET": (REDIRECT,) * 7},
     # --- Django admin: representative pages only ------------------------------------
     "admin:index": {"GET": (LOGIN, LOGIN, LOGIN, 200, LOGIN, LOGIN, 200)},
     "admin:login": {"GET": (200, 200, 200, REDIRECT, 200, 200, REDIRECT)},

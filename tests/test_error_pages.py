@@ -171,7 +171,8 @@ def test_the_log_filter_removes_passwords_tokens_and_notes():
 
 def test_the_console_handler_uses_the_filter(settings):
     handler = settings.LOGGING["handlers"]["console"]
-    assert handler["filters"] == ["redact"]
+    # Redaction first, then the request id (which adds a field and changes no text).
+    assert handler["filters"] == ["redact", "request_id"]
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "token=%s", ("s3cr3t",), None)
     RedactSecretsFilter().filter(record)
     assert "s3cr3t" not in record.getMessage()

@@ -1,6 +1,5 @@
 """Headers and cookies on pages, error pages and exports, under production settings."""
 
-import os
 import subprocess
 import sys
 
@@ -11,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from portal.security.middleware import ResponseHeadersMiddleware
 from tests.conftest import sign_in_with_password
+from tests.production_env import production_env
 
 # What settings.py sets with HTTPS=on (checked against the real file below).
 PRODUCTION = {
@@ -161,16 +161,7 @@ def test_templates_have_no_inline_scripts_or_styles():
 def _production_env(**extra: str) -> dict[str, str]:
     # The browser tests allow async-unsafe database calls for the whole test process; a
     # production process never has that, and Django's deploy check rightly refuses it.
-    test_only = {"DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {k: v for k, v in os.environ.items() if k not in test_only}
-    env.update(
-        HTTPS="on",
-        SECRET_KEY="a-production-secret-" + "x" * 60,
-        ALLOWED_HOSTS="mentors.example.org",
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        **extra,
-    )
-    return env
+    return production_env(**extra)
 
 
 def test_check_deploy_passes_with_production_settings_and_nothing_silenced():

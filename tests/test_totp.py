@@ -236,6 +236,8 @@ def test_the_setting_is_on_in_production_and_off_in_the_demo():
     import subprocess
     import sys
 
+    from tests.production_env import PRODUCTION_ENV
+
     def value(env: dict[str, str]) -> str:
         code = "import django;django.setup();from django.conf import settings;"
         code += "print(settings.REQUIRE_STAFF_TOTP)"
@@ -245,7 +247,7 @@ def test_the_setting_is_on_in_production_and_off_in_the_demo():
         )
         return out.stdout.strip()
 
-    assert value({"HTTPS": "on", "SECRET_KEY": "x" * 60}) == "True"
+    assert value(PRODUCTION_ENV) == "True"
     assert value({}) == "False"
     assert value({"REQUIRE_STAFF_TOTP": "on"}) == "True"
 

@@ -42,6 +42,14 @@ def _trusted(address, networks: tuple[Network, ...]) -> bool:
     return any(address in network for network in networks)
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the connection comes from one of ``settings.TRUSTED_PROXIES``, so the
+    headers it adds (``X-Forwarded-For``, ``X-Request-ID``) may be believed."""
+    remote = _parse(request.META.get("REMOTE_ADDR", ""))
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    return remote is not None and _trusted(remote, networks)
+
+
 def client_ip(request: HttpRequest) -> str:
     """The address of the person making the request, as a string ("unknown" if none)."""
     remote = _parse(request.META.get("REMOTE_ADDR", ""))

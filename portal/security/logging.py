@@ -13,8 +13,15 @@ Nothing in the portal logs request bodies or query strings; this is the second l
   of connection errors, which hold no one's text, are kept.
 
 gunicorn's access and error logs go through the same filter (``GunicornLogger``).
+
+Each record also carries the id of the request it was written for (``RequestIdFilter``,
+set by ``RequestIdMiddleware``), and ``LOG_FORMAT=json`` writes one JSON object a line
+(``JsonFormatter``), so the lines of one request can be found across several servers.
 """
 
+import contextvars
+import datetime as dt
+import json
 import logging
 import re
 import traceback
@@ -120,6 +127,41 @@ class RedactSecretsFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+# The id of the request this thread is answering ("-" outside a request).
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "current_request_id", default="-"
+)
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts ``request_id`` on every record, for the formats to write."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, request_id,
+    and the traceback (already without messages, see above) as ``exception``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", current_request_id.get()),
+        }
+        if record.exc_info:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry)  # ASCII: no character a reader could take for a line end
 
 
 try:

@@ -1,8 +1,14 @@
-"""Response headers Django does not set, and the session rules (lifetimes, codes)."""
+"""Response headers Django does not set, the request id, HTML compression, and the
+session rules (lifetimes, codes)."""
 
+import re
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -11,21 +17,76 @@ from django.utils.http import urlencode
 
 from portal.lib.text import has_control_characters
 from portal.security import sessions, totp
+from portal.security.client_ip import from_trusted_proxy
 from portal.security.errors import bad_request
+from portal.security.logging import current_request_id
 from portal.security.models import UserSession
 
+# What a proxy's X-Request-ID may hold: a uuid, or any short token of letters, digits
+# and . _ - (nothing a log line or header could be forged with).
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 
-class ResponseHeadersMiddleware:
-    """Cross-Origin-Resource-Policy on everything (static files included: it sits outside
-    WhiteNoise), and ``Cache-Control: no-store`` on every response to a signed-in person
-    and on every download, so no shared or browser cache keeps a page about a child."""
+
+class RequestIdMiddleware:
+    """Each request gets an id: the one the proxy in front sent (``X-Request-ID``, believed
+    only from ``TRUSTED_PROXIES``, so the lines of one request join up with the proxy's
+    log), or a new one. Every log line written for the request carries it, and the answer
+    returns it in ``X-Request-ID``, so a person reporting a problem can quote it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        request_id = self.incoming(request) or uuid.uuid4().hex
+        request.request_id = request_id
+        token = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+    @staticmethod
+    def incoming(request) -> str | None:
+        value = request.META.get("HTTP_X_REQUEST_ID", "").strip()
+        if value and REQUEST_ID.fullmatch(value) and from_trusted_proxy(request):
+            return value
+        return None
+
+
+class HtmlGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for pages only: downloads (CSV, the streamed exports) and
+    other answers go out as they are, at full streaming speed."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)
+
+
+def permissions_policy() -> str:
+    """``camera=(), ..., publickey-credentials-get=(self)`` from PERMISSIONS_POLICY."""
+    return ", ".join(
+        f"{feature}=({' '.join(origins)})"
+        for feature, origins in settings.PERMISSIONS_POLICY.items()
+    )
+
+
+class ResponseHeadersMiddleware:
+    """Cross-Origin-Resource-Policy and Permissions-Policy on everything (static files
+    included: it sits outside WhiteNoise), and ``Cache-Control: no-store`` on every
+    response to a signed-in person and on every download, so no shared or browser cache
+    keeps a page about a child."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permissions_policy = permissions_policy()
+
+    def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.setdefault("Permissions-Policy", self.permissions_policy)
         if self._signed_in(request) or self._is_download(response):
             patch_cache_control(response, no_store=True)
         return response
