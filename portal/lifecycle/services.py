@@ -3,7 +3,6 @@ child's records when their school asks, and expired sign-in sessions (with the d
 kept in them). Each is safe to run twice; the first two are audited."""
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from importlib import import_module
 
@@ -14,8 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.audit.models import AuditEvent
-from portal.audit.services import log_action, object_type_of
+from portal.audit.services import log_action
+from portal.lifecycle import forgetting
+from portal.lifecycle.forgetting import (
+    ERASED_NAME,
+    ERASED_PLACEHOLDER,
+    RETENTION_PLACEHOLDER,
+    without_name,
+)
 from portal.mentoring.models import (
     Match,
     MatchStatus,
@@ -28,9 +33,6 @@ from portal.mentoring.models import (
 )
 from portal.safeguarding.models import ConcernNote, NeedNote, ResourceNeed, SafetyConcern
 
-RETENTION_PLACEHOLDER = "[Removed: older than the program keeps session notes.]"
-ERASED_PLACEHOLDER = "[Erased at the school's request.]"
-ERASED_NAME = "Erased"
 # Text the database requires while a box is ticked (constraint "session_concern_described"):
 # like a required field, it keeps the placeholder then.
 REQUIRED_WHILE = {(SessionLog, "safety_concern_details"): "safety_concern"}
@@ -69,32 +71,12 @@ def _blank_session(session: SessionLog, placeholder: str) -> None:
         need.save(update_fields=_blanked(need, placeholder))
 
 
-def _scrub_audit_trail(objects, *, name: str, placeholder: str = "", keys=None) -> None:
-    """Earlier audit entries about ``objects`` lose the child's name, and ``keys`` (by
-    default their model's child text fields) their text. Who did what and when stays."""
-    for obj in objects[:1]:
-        object_type = object_type_of(obj)
-        keys = type(obj).CHILD_TEXT_FIELDS if keys is None else keys
-        events = AuditEvent.objects.filter(
-            object_type=object_type, object_id__in=[o.pk for o in objects]
-        )
-        for event in events:
-            for values in (event.old_values, event.new_values):
-                for key, value in values.items():
-                    if key in keys and value and placeholder:
-                        values[key] = placeholder
-                    elif isinstance(value, str):
-                        values[key] = _without_name(value, name)
-            event.note = _without_name(event.note, name)
-            event.save(update_fields=["old_values", "new_values", "note"])
-
-
 def _de_identified(obj, name: str) -> None:
     """The child's first name replaced by "[the child]" in every child text field of
     ``obj``, which is kept."""
     names = type(obj).CHILD_TEXT_FIELDS
     for field in names:
-        setattr(obj, field, _without_name(getattr(obj, field), name))
+        setattr(obj, field, without_name(getattr(obj, field), name))
     obj.save(update_fields=list(names))
 
 
@@ -109,13 +91,26 @@ def retention_cutoff(program: ProgramSettings, now: dt.datetime) -> dt.datetime 
         return local.replace(year=local.year - years, day=28)
 
 
+def _purge_beyond_the_session(session: SessionLog, program: ProgramSettings) -> None:
+    """Staff's notes on the session's needs, and the audit trail's copies of what was
+    written (a staff correction keeps the notes before and after), go with the notes."""
+    forgetting.session_records_purge(
+        session,
+        RETENTION_PLACEHOLDER,
+        note=f"Older than {program.session_notes_retention_years} years.",
+    )
+
+
 def sessions_purge_expired(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     """Blank the notes of sessions held before the retention time; return how many.
 
     Off unless an administrator sets ``session_notes_retention_years``. Each session is
     claimed with a conditional update, so two workers never blank (or audit) it twice,
-    and a second run finds nothing to do. Concerns are not touched: safeguarding records
-    follow their own, longer, legal retention.
+    and a second run finds nothing to do. Staff's notes on the session's needs, and the
+    text in the audit entries of the session, its history, its needs and their notes
+    (a staff correction keeps the notes before and after) are blanked with it; who did
+    what, when, and which fields changed stay. Concerns and their notes are not touched:
+    safeguarding records follow their own, longer, legal retention.
     """
     program = ProgramSettings.load()
     cutoff = retention_cutoff(program, now or timezone.now())
@@ -139,6 +134,7 @@ def sessions_purge_expired(*, now: dt.datetime | None = None, batch: int = 500) 
                 continue  # another worker took it
             session = SessionLog.objects.get(pk=pk)
             _blank_session(session, RETENTION_PLACEHOLDER)
+            _purge_beyond_the_session(session, program)
             log_action(
                 actor=None,
                 action="session.notes_purged",
@@ -179,12 +175,6 @@ def signin_sessions_clear_expired(*, now: dt.datetime | None = None) -> bool:
     return True
 
 
-def _without_name(text: str, name: str) -> str:
-    if not text or not name or name == ERASED_NAME:
-        return text
-    return re.sub(rf"\b{re.escape(name)}\b", "[the child]", text, flags=re.IGNORECASE)
-
-
 def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
     """Erase what the portal holds about one child, at their school's request.
 
@@ -206,7 +196,18 @@ def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
     - **The mentee** stays as an anonymous, inactive row ("Erased X.") so that the
       concerns and sessions above keep a valid match; their matches are closed.
     - **The audit trail** records the erasure (who, when, the reason, the counts) but
-      not the name; earlier audit entries lose the name too.
+      not the name. Earlier audit entries about every kind of the child's records
+      (``forgetting.records_about``: the mentee, matches, sessions and their history,
+      needs and their notes, concerns and their notes, the mentors' months without
+      sessions) lose the name; those about erased records (sessions, needs) lose their
+      text too, as the records do.
+    - **Contact messages** sent from the address of one of the child's mentors, staff's
+      answers to them and their audit entries lose the child's first name; so do the
+      **outbox** rows of emails about the child's concerns and those messages (an email
+      still waiting goes out without the name). Not caught: a message about the child
+      from another address, and everywhere a nickname or another spelling of the name
+      (``forgetting.contact_messages_forget_child``, ``forgetting.outbox_forget_child``):
+      staff should read the kept concerns and the Contact queue.
 
     Only administrators may do this. Running it again changes nothing more.
     """
@@ -250,14 +251,12 @@ def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
                 closed += 1
             else:
                 _de_identified(match, name)
-        # As on the mentee's row: the first name goes, the last initial stays.
-        _scrub_audit_trail([mentee], name=name, placeholder=ERASED_NAME, keys=("first_name",))
-        # Changes to the matches (staff pages, the admin) name the child as "Jane D.".
-        _scrub_audit_trail(list(matches), name=name)
-        _scrub_audit_trail(list(sessions), name=name, placeholder=ERASED_PLACEHOLDER)
-        _scrub_audit_trail(list(needs), name=name, placeholder=ERASED_PLACEHOLDER)
-        _scrub_audit_trail(list(concerns), name=name)
-        _scrub_audit_trail(list(ConcernNote.objects.filter(concern__in=concerns)), name=name)
+        # Every audit entry about any of the child's records, whatever its kind.
+        audit_entries = forgetting.audit_trail_forget_child(mentee, name)
+        messages = forgetting.contact_messages_forget_child(
+            mentee, name, note="A child's records were erased at the school's request."
+        )
+        emails = forgetting.outbox_forget_child(name, concerns=concerns, contact_messages=messages)
         mentee.first_name = ERASED_NAME
         mentee.status = MenteeStatus.INACTIVE
         mentee.save()
@@ -276,6 +275,9 @@ def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
                 "needs": summary.needs,
                 "concerns": summary.concerns,
                 "matches_closed": closed,
+                "audit_entries": audit_entries,
+                "contact_messages": len(messages),
+                "emails": emails,
             },
             note=reason,
         )
