@@ -141,6 +141,15 @@ class Match(models.Model):
     mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="matches")
     mentee = models.ForeignKey(Mentee, on_delete=models.PROTECT, related_name="matches")
     site = models.ForeignKey(SchoolSite, on_delete=models.PROTECT, related_name="matches")
+    # The staff member who supports this match (SPEC 8): their caseload. Empty only until
+    # someone is assigned; administrators see the unassigned ones listed.
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="caseload",
+    )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(max_length=CLOSURE_REASON_MAX, blank=True)
@@ -165,7 +174,10 @@ class Match(models.Model):
             ),
             at_most("closure_reason", CLOSURE_REASON_MAX, name="match_closure_reason_max_length"),
         ]
-        indexes = [models.Index(fields=["mentor", "status"])]
+        indexes = [
+            models.Index(fields=["mentor", "status"]),
+            models.Index(fields=["coordinator", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mentor} with {self.mentee}"
