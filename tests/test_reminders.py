@@ -231,7 +231,7 @@ def test_the_day_of_month_rule_moves_the_reminders(match_a, program):
 
 
 def test_the_job_runs_from_the_worker_and_from_cron(match_a, program):
-    assert SCHEDULED_JOBS["send_reminders"] is reminders.reminders_send
+    assert SCHEDULED_JOBS["send_reminders"].run is reminders.reminders_send
     call_command("send_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
