@@ -9,7 +9,7 @@
 
 A mentor who said "no session this month" (RULES 4.15) gets no reminder about that month.
 
-``reminders_send`` runs every minute from the worker (or from cron through
+``reminders_send`` runs every 15 minutes from the worker (or from cron through
 ``manage.py send_reminders``). Each reminder is a ``ReminderSent`` row, unique per mentor,
 kind and period, written in the same transaction as its email: however often the job runs,
 in however many processes, a mentor gets each reminder at most once. A window that a
