@@ -7,21 +7,30 @@ falsy when there was nothing to do). Every job is idempotent, so a slot run agai
 its worker was killed (once the lease runs out) does no harm; a job that fails is logged
 and recorded, and the others still run.
 
-What each costs, measured with EXPLAIN ANALYZE on PostgreSQL 15 at real size (the bench
-data: 1,000,000 sessions, 20,000 mentors; December 2026):
+What each costs, measured with EXPLAIN ANALYZE on PostgreSQL 15 with the bench data
+(``manage.py bench_data``: 1,000,000 sessions, 20,000 mentors, 25,000 matches) and
+50,000 sign-in sessions, on this 2-core machine, December 2026. Before, every job ran
+every minute in every worker.
 
-- escalate_concerns: the index on (status, raised_at) of concerns, 0.1 ms.
-- send_reminders: the weekly reminder read every session of the past week through a
-  parallel sequential scan of all 1,000,000 (120 ms, every minute from the reminder day
-  to Sunday): sessions *entered* in the week had no index. With the index of live
-  sessions by entry time (mentoring migration 0011) both halves of the week are index
-  ranges (a bitmap OR): see tests/test_job_queries.py. The deadline reminder reads the
-  month through the index of live sessions by time (45 ms).
-- purge_expired: sessions older than the cutoff (with 1 year of retention, 300,000 of
-  them): a sequential scan is the right plan for that share of the table (80 ms), and it
-  now runs once a day, in batches, not every minute.
-- forget_links: the partial index of emails still holding a link, 0.02 ms.
-- clear_sessions: Django's index on the sign-in sessions' expiry date, once a day.
+- escalate_concerns (every 5 minutes): the index on concerns' (status, raised_at), 0.1 ms.
+- send_reminders (every 15 minutes): the weekly reminder read the past week's sessions
+  with a parallel sequential scan of all 1,000,000 (121 ms), because sessions *entered*
+  in the week had no index, and it did so every minute from the reminder day to Sunday,
+  in each worker. With the index of live sessions by entry time (mentoring migration
+  0011) both halves of the week are index ranges joined by a bitmap OR: 66 ms, most of it
+  the mentors and matches. The deadline reminder reads the month through the index of
+  live sessions by time (migration 0007): 45 ms. tests/test_job_queries.py fails if a
+  job that runs through the day reads every session again.
+- purge_expired (daily, 500 sessions a run): the sessions older than the cutoff are a
+  large share of the table (with one year kept, 287,000 of 1,000,000), for which reading
+  the table is the right plan. It used to sort all of them by date for each batch of 500
+  (a parallel sequential scan and sort, 84 ms, every minute); it now takes them in the
+  order of the primary key (44 ms a batch) and runs once a day, batch after batch until
+  less than a batch is left.
+- forget_links (every 5 minutes): the partial index of emails still holding a link.
+- clear_sessions (daily): Django's index on the sign-in sessions' expiry date, 1.4 ms to
+  find 5,000 expired among 50,000.
+- prune_job_runs (daily) and each claim: the index on a run's due time (jobs_jobrun).
 """
 
 from portal.jobs.cadence import daily_at, minutes
