@@ -29,7 +29,7 @@ from tests.page import read_page
 
 def run_every_hour(start: dt.datetime, end: dt.datetime, *, twice: bool = True) -> None:
     """Run the job every hour from ``start`` to ``end`` (twice each time: it must not
-    matter), as the worker would every minute."""
+    matter), as the worker would every 15 minutes."""
     moment = start
     while moment < end:
         reminders.reminders_send(now=moment)

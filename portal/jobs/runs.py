@@ -105,7 +105,7 @@ def slot_claim(
     ).update(worker=worker, attempts=row.attempts + 1, claimed_at=now, lease_until=now + lease_for)
     if not taken:
         return now + lease_for  # another worker took it over a moment ago
-    if row.worker != worker:
+    if row.lease_until > row.claimed_at:  # not handed back: its worker stopped mid-run
         logger.warning("scheduled job %s: took over from %s, whose lease ran out", job, row.worker)
     return Claim(row.pk, job, slot, worker, row.attempts + 1, now)
 
