@@ -19,8 +19,13 @@ every minute in every worker.
   in each worker. With the index of live sessions by entry time (mentoring migration
   0011) both halves of the week are index ranges joined by a bitmap OR: 66 ms, most of it
   the mentors and matches. The deadline reminder reads the month through the index of
-  live sessions by time (migration 0007): 45 ms. tests/test_job_queries.py fails if a
-  job that runs through the day reads every session again.
+  live sessions by time (migration 0007): 45 ms. The recipients used to be read through
+  a server-side cursor, which PostgreSQL plans for its first rows: a loop over every
+  mentor's sessions (1.4 s). They are now read in one plain query, then 500 at a time
+  by primary key: a run 15 minutes after the first finds the 34 mentors newly due in
+  78 ms (2.2 s before); the first run, queueing 3,896 weekly reminders, takes 4.3 s.
+  tests/test_job_queries.py fails if a job that runs through the day reads more than a
+  tenth of the sessions again.
 - purge_expired (daily, 500 sessions a run): the sessions older than the cutoff are a
   large share of the table (with one year kept, 287,000 of 1,000,000), for which reading
   the table is the right plan. It used to sort all of them by date for each batch of 500
