@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "portal.staff",
     "portal.lifecycle",
     "portal.health",
+    "portal.jobs",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,8 @@ else:
 # a killed worker had claimed goes out this long after. Keep it well above EMAIL_TIMEOUT,
 # which bounds each step of one send.
 NOTIFICATION_LEASE_SECONDS = int(os.environ.get("NOTIFICATION_LEASE_SECONDS", "60"))
+# How long a worker's claim on a scheduled job's run lasts (portal/jobs/runs.py).
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "300"))
 
 # --- Security -------------------------------------------------------------------------
 # HTTPS=on in production: secure cookies, HSTS and a redirect to https.

@@ -74,7 +74,7 @@ def test_the_purge_is_idempotent(old_and_new):
 
 
 def test_the_worker_runs_the_purge():
-    assert SCHEDULED_JOBS["purge_expired"] is services.sessions_purge_expired
+    assert SCHEDULED_JOBS["purge_expired"].run is services.sessions_purge_expired
 
 
 @pytest.fixture

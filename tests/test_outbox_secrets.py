@@ -204,7 +204,7 @@ def test_the_worker_removes_links_from_emails_sent_before_it_did_so(staff_user):
     Notification.objects.filter(pk=row.pk).update(state="sent", sent_at=timezone.now())
     assert len(working_links()) == 1
 
-    assert schedule.SCHEDULED_JOBS["forget_links"] is notifications_forget_links
+    assert schedule.SCHEDULED_JOBS["forget_links"].run is notifications_forget_links
     run_worker.run_scheduled_jobs()
 
     assert working_links() == []

@@ -29,7 +29,7 @@ from tests.page import read_page
 
 def run_every_hour(start: dt.datetime, end: dt.datetime, *, twice: bool = True) -> None:
     """Run the job every hour from ``start`` to ``end`` (twice each time: it must not
-    matter), as the worker would every minute."""
+    matter), as the worker would every 15 minutes."""
     moment = start
     while moment < end:
         reminders.reminders_send(now=moment)
@@ -231,7 +231,7 @@ def test_the_day_of_month_rule_moves_the_reminders(match_a, program):
 
 
 def test_the_job_runs_from_the_worker_and_from_cron(match_a, program):
-    assert SCHEDULED_JOBS["send_reminders"] is reminders.reminders_send
+    assert SCHEDULED_JOBS["send_reminders"].run is reminders.reminders_send
     call_command("send_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +32,8 @@ from portal.mentoring.models import (
 )
 from portal.safeguarding.models import ConcernNote, NeedNote, ResourceNeed, SafetyConcern
 
+# Sessions blanked per run of the purge: a few seconds, so emails never wait long behind it.
+PURGE_BATCH = 500
 # Text the database requires while a box is ticked (constraint "session_concern_described"):
 # like a required field, it keeps the placeholder then.
 REQUIRED_WHILE = {(SessionLog, "safety_concern_details"): "safety_concern"}
@@ -101,8 +102,9 @@ def _purge_beyond_the_session(session: SessionLog, program: ProgramSettings) -> 
     )
 
 
-def sessions_purge_expired(*, now: dt.datetime | None = None, batch: int = 500) -> int:
-    """Blank the notes of sessions held before the retention time; return how many.
+def sessions_purge_expired(*, now: dt.datetime | None = None, batch: int = PURGE_BATCH) -> int:
+    """Blank the notes of up to ``batch`` sessions held before the retention time; return
+    how many (the worker runs it again at once after a full batch: portal/schedule.py).
 
     Off unless an administrator sets ``session_notes_retention_years``. Each session is
     claimed with a conditional update, so two workers never blank (or audit) it twice,
@@ -121,6 +123,7 @@ def sessions_purge_expired(*, now: dt.datetime | None = None, batch: int = 500) 
         SessionLog.objects.filter(starts_at__lt=cutoff)
         .exclude(notes=RETENTION_PLACEHOLDER)
         .exclude(notes=ERASED_PLACEHOLDER)
+        .order_by("pk")  # not by date: no sort of every old session for a batch
         .values_list("pk", flat=True)[:batch]
     )
     for pk in list(candidates):
@@ -159,20 +162,21 @@ class ErasureSummary:
         )
 
 
-def signin_sessions_clear_expired(*, now: dt.datetime | None = None) -> bool:
-    """Once a day, delete expired sign-in sessions (Django's ``clearsessions``): each one
-    may hold a draft typed while signed out. Returns whether it ran.
+def signin_sessions_clear_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete expired sign-in sessions (Django's ``clearsessions``): each one may hold a
+    draft typed while signed out. Returns how many went (0 when the sessions are not
+    kept in the database: their store clears them its own way).
 
-    The worker asks every minute; a cache entry per day in the program's time zone (the
-    shared cache, so one run a day across workers and servers) makes the rest no-ops, and
-    a second run by a race would only find nothing left to delete.
+    The worker runs it once a day (portal/schedule.py), through Django's index on the
+    expiry date; a second run finds nothing left to delete.
     """
-    now = now or timezone.now()
-    day = timezone.localtime(now, ProgramSettings.load().tz).date()
-    if not cache.add(f"lifecycle:clearsessions:{day.isoformat()}", True, timeout=2 * 86400):
-        return False
-    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
-    return True
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        store.clear_expired()
+        return 0
+    expired = store.get_model_class().objects.filter(expire_date__lt=now or timezone.now())
+    deleted, _ = expired.delete()
+    return deleted
 
 
 def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:

@@ -9,7 +9,7 @@
 
 A mentor who said "no session this month" (RULES 4.15) gets no reminder about that month.
 
-``reminders_send`` runs every minute from the worker (or from cron through
+``reminders_send`` runs every 15 minutes from the worker (or from cron through
 ``manage.py send_reminders``). Each reminder is a ``ReminderSent`` row, unique per mentor,
 kind and period, written in the same transaction as its email: however often the job runs,
 in however many processes, a mentor gets each reminder at most once. A window that a
@@ -199,25 +199,35 @@ TEMPLATES = {
 
 
 def _send(mentors, due: DueReminder, now: dt.datetime, program) -> int:
+    # Who is due, in one query planned for all of them: read through a cursor, PostgreSQL
+    # plans for the first rows and loops over every mentor's sessions instead (1.4 s
+    # rather than 70 ms at real size, portal/schedule.py).
+    due_pks = list(mentors.order_by("pk").values_list("pk", flat=True))
     sent = 0
-    for mentor in mentors.select_related("user").order_by("pk").iterator(chunk_size=500):
-        try:
-            with transaction.atomic():
-                record = ReminderSent.objects.create(
-                    mentor=mentor, kind=due.kind, period=due.period, sent_at=now
-                )
-                notification_queue(
-                    to=mentor.user.email,
-                    template=TEMPLATES[due.kind],
-                    context=_context(mentor, due, now, program),
-                    recipient_user=mentor.user,
-                    subject_type="reminder",
-                    subject_id=record.pk,
-                )
-        except IntegrityError:
-            continue  # another run sent this one a moment ago
-        sent += 1
+    for start in range(0, len(due_pks), 500):
+        chunk = due_pks[start : start + 500]
+        for mentor in Mentor.objects.select_related("user").filter(pk__in=chunk).order_by("pk"):
+            sent += _send_one(mentor, due, now, program)
     return sent
+
+
+def _send_one(mentor: Mentor, due: DueReminder, now: dt.datetime, program) -> int:
+    try:
+        with transaction.atomic():
+            record = ReminderSent.objects.create(
+                mentor=mentor, kind=due.kind, period=due.period, sent_at=now
+            )
+            notification_queue(
+                to=mentor.user.email,
+                template=TEMPLATES[due.kind],
+                context=_context(mentor, due, now, program),
+                recipient_user=mentor.user,
+                subject_type="reminder",
+                subject_id=record.pk,
+            )
+    except IntegrityError:
+        return 0  # another run sent this one a moment ago
+    return 1
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:

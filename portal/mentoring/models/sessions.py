@@ -161,6 +161,13 @@ class SessionLog(models.Model):
         # PostgreSQL a covering one: the month reports never touch the table).
         indexes = [
             models.Index(fields=["match", "starts_at"]),
+            # The weekly reminder counts an entry made in the past week, whenever it was
+            # held: without this, a sequential scan of every session (portal/schedule.py).
+            models.Index(
+                fields=["entered_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="session_live_entered",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,7 @@
 """manage.py purge_expired: blank session notes older than the program keeps them.
 
 Off until an administrator sets "keep session notes (years)" in the program settings.
-Idempotent; the worker (run_worker) also runs it once a minute.
+Idempotent; the worker (run_worker) also runs it once a day (portal/schedule.py).
 """
 
 from django.core.management.base import BaseCommand

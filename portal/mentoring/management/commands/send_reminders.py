@@ -2,7 +2,7 @@
 
     manage.py send_reminders
 
-``run_worker`` runs this every minute; without the worker, run it from cron.
+``run_worker`` runs this every 15 minutes; without the worker, run it from cron.
 """
 
 from django.core.management.base import BaseCommand

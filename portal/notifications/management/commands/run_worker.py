@@ -1,49 +1,61 @@
 """The portal's one background process: sends the outbox and runs the scheduled jobs.
 
-    manage.py run_worker
+    manage.py run_worker [--jobs-every SECONDS]
 
-It keeps polling like ``send_notifications --loop`` and, once a minute, runs each
-scheduled job listed in ``portal/schedule.py``. Every job is idempotent, so several
-workers on several servers may run at once.
+It keeps polling like ``send_notifications --loop`` and, each round, runs the scheduled
+jobs of ``portal/schedule.py`` that have fallen due, each on its own cadence. Each due
+time of a job is claimed once across every worker and server (``portal/jobs/runs.py``),
+so several workers may run side by side and a job still runs once.
 """
 
-import logging
-import time
+import dataclasses
+import socket
 
-from django.db import DatabaseError
+from django.core.management.base import CommandError
 
 from portal import schedule
+from portal.jobs.cadence import Every
+from portal.jobs.runs import Scheduler
 from portal.notifications.management.commands.send_notifications import (
     Command as SendNotificationsCommand,
 )
 
-logger = logging.getLogger("portal.worker")
-
 
 class Command(SendNotificationsCommand):
-    help = "Send emails as they are queued and run the scheduled jobs every minute."
+    help = "Send emails as they are queued and run each scheduled job when it is due."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--jobs-every",
+            type=int,
+            metavar="SECONDS",
+            help="Run every job on this cadence instead of its own (to try the schedule "
+            "out on a test server; still once per due time across workers).",
+        )
+
+    def handle(self, *args, jobs_every: int | None = None, **options):
+        if jobs_every is not None and jobs_every < 1:
+            raise CommandError("--jobs-every must be at least 1 second.")
         options["loop"] = True
-        self._jobs_ran_at = float("-inf")
+        self._scheduler = None
+        self._jobs_every = jobs_every
         return super().handle(*args, **options)
 
-    def _send_all_due(self, **kwargs) -> None:
-        if time.monotonic() - self._jobs_ran_at >= schedule.JOBS_EVERY_SECONDS:
-            self._jobs_ran_at = time.monotonic()
-            run_scheduled_jobs()
-        super()._send_all_due(**kwargs)
+    def _send_all_due(self, *, worker_id: str, **kwargs) -> None:
+        if self._scheduler is None:
+            self._scheduler = scheduler_for(worker_id, every=self._jobs_every)
+        self._scheduler.run_due()
+        super()._send_all_due(worker_id=worker_id, **kwargs)
 
 
-def run_scheduled_jobs() -> None:
-    for name, job in schedule.SCHEDULED_JOBS.items():
-        try:
-            done = job()
-        except DatabaseError:
-            raise  # the loop waits for the database and tries again
-        except Exception:
-            # One broken job must not stop the emails or the other jobs.
-            logger.exception("scheduled job %s failed", name)
-        else:
-            if done:
-                logger.info("scheduled job %s: %s", name, done)
+def scheduler_for(worker_id: str, *, every: int | None = None) -> Scheduler:
+    jobs = schedule.JOBS
+    if every is not None:
+        jobs = [dataclasses.replace(job, cadence=Every(every)) for job in jobs]
+    return Scheduler(jobs=jobs, worker=worker_id, tz=schedule.program_time_zone)
+
+
+def run_scheduled_jobs(*, worker_id: str | None = None) -> dict[str, str]:
+    """Run, once, each job whose current slot nobody has claimed (the tests; a shell)."""
+    return scheduler_for(worker_id or f"{socket.gethostname()[:50]}:once").run_due()
