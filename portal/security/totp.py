@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from portal.audit.services import log_action
+from portal.security import passkeys
 from portal.security.models import TOTPDevice
 
 STEP = 30
@@ -31,13 +32,21 @@ DEMO_SECRET = "MENTORPORTALDEMOSTAFFCODES234567"  # noqa: S105 - published, demo
 
 
 def requires_code(user) -> bool:
-    """Must this user type a code at sign-in (or set codes up first)?"""
+    """Must this user pass a second step at sign-in (a code or a passkey), or set one
+    up first?"""
     if not user.is_authenticated:
         return False
     if staff_must_use_codes(user):
         return True
     device = _device_read_with(user)
-    return device is not None and device.is_confirmed
+    if device is not None and device.is_confirmed:
+        return True
+    return passkeys.has_passkey(user)
+
+
+def has_second_step(user) -> bool:
+    """Has this person a way to pass the second step: a confirmed app or a passkey?"""
+    return is_enabled(user) or passkeys.has_passkey(user)
 
 
 def _device_read_with(user) -> TOTPDevice | None:

@@ -15,9 +15,10 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from portal.lib.query import query_text
-from portal.security import recovery, sessions, throttle, totp
+from portal.security import fresh, passkeys, recovery, sessions, throttle, totp
 from portal.security.client_ip import client_ip
 from portal.security.forms import CodeForm
+from portal.security.fresh import fresh_auth_required
 
 T = TypeVar("T")
 
@@ -36,6 +37,28 @@ def _code_locked(request: HttpRequest) -> int:
         throttle.locked_for("code-account", request.user.email),
         throttle.locked_for("code-ip", client_ip(request)),
     )
+
+
+def locked_message(seconds: int, what: str) -> str:
+    wait = throttle.minutes(seconds)
+    return f"Too many wrong {what}. Please wait {wait} minute{'s' if wait != 1 else ''}."
+
+
+def check_passkey(request: HttpRequest) -> str:
+    """Check the passkey answer posted in ``passkey``: "" when it is good, else the message
+    for the page. Refused answers count toward the same limits as wrong codes."""
+    seconds = _code_locked(request)
+    if seconds:
+        request.session.pop(passkeys.CHALLENGE, None)
+        return locked_message(seconds, "codes or passkeys")
+    try:
+        passkeys.check(request, raw_answer=request.POST.get("passkey", ""))
+    except passkeys.PasskeyError as refused:
+        throttle.record_failure("code-account", request.user.email)
+        throttle.record_failure("code-ip", client_ip(request))
+        return str(refused)
+    throttle.reset("code-account", request.user.email)
+    return ""
 
 
 def _check_code(request: HttpRequest, form: CodeForm, attempt: Callable[[str], T]) -> T | None:
@@ -99,24 +122,42 @@ def _recovery_code_used(request: HttpRequest) -> None:
 
 
 @never_cache
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "passkey")
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
-    """The second step of signing in, for an account with codes turned on: a code from the
-    app, or a recovery code."""
-    if not totp.is_enabled(request.user):
+    """The second step of signing in: a code from the app, a recovery code, or a passkey
+    ("Use a passkey", shown by static/js/passkeys.js when the browser can)."""
+    if not totp.has_second_step(request.user):
         return redirect("security:setup")
     if request.session.get(sessions.CODE_OK) == request.user.pk:
         return redirect(_next_url(request))
-    form = CodeForm(request.POST or None, recovery=True)
-    if request.method == "POST":
+    app_on = totp.is_enabled(request.user)
+    form = CodeForm(request.POST if request.method == "POST" and app_on else None, recovery=True)
+    passkey_error = ""
+    if request.method == "POST" and request.POST.get("passkey"):
+        passkey_error = check_passkey(request)
+        if not passkey_error:
+            _mark_verified(request)
+            fresh.mark(request)
+            return redirect(_next_url(request))
+    elif request.method == "POST" and app_on:
         used = _check_code(request, form, _app_or_recovery_code(request))
         if used:
             _mark_verified(request)
             if used == "recovery":
                 _recovery_code_used(request)
             return redirect(_next_url(request))
-    return render(request, "security/verify.html", {"form": form, "next": _next_url(request)})
+    return render(
+        request,
+        "security/verify.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "app_on": app_on,
+            "passkey_error": passkey_error,
+            "show_passkey": passkeys.available() and passkeys.has_passkey(request.user),
+        },
+    )
 
 
 def _pending_secret(request: HttpRequest) -> str:
@@ -146,12 +187,19 @@ def _show_new_codes(
 @sensitive_post_parameters("code")
 @login_required
 @require_http_methods(["GET", "POST"])
+@fresh_auth_required
 @sensitive_variables("secret", "turned_on", "codes")
 def setup(request: HttpRequest) -> HttpResponse:
     """Turn codes on: scan the QR code (or type the key), then type a first code. The
     device is written only then, confirmed, with a first set of recovery codes."""
     if totp.is_enabled(request.user):
         return redirect("security:account")
+    if (
+        passkeys.has_passkey(request.user)
+        and request.session.get(sessions.CODE_OK) != request.user.pk
+    ):
+        # An app added by someone who has only the password would skip the passkey.
+        return redirect(f"{resolve_url('security:verify')}?next={request.path}")
     secret = _pending_secret(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST":
@@ -182,6 +230,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "secret": totp.grouped(secret),
             "qr_svg": totp.qr_svg(uri),
             "required": totp.staff_must_use_codes(request.user),
+            "passkeys_available": passkeys.available(),
         },
     )
 
@@ -189,22 +238,30 @@ def setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
+@fresh_auth_required(methods=("POST",))
 def account(request: HttpRequest) -> HttpResponse:
     """Account security: two-step sign-in on or off, and how many recovery codes are left."""
     device = totp.device_for(request.user)
     enabled = device is not None and device.is_confirmed
     required = totp.staff_must_use_codes(request.user)
+    passkey_count = passkeys.passkeys_of(request.user).count()
+    # Staff must keep a second step: the app can go only when a passkey stays.
+    may_remove_app = enabled and (not required or passkey_count > 0)
     form = CodeForm(request.POST or None, recovery=True)
     if (
         request.method == "POST"
-        and enabled
-        and not required
+        and may_remove_app
         and _check_code(request, form, _app_or_recovery_code(request))
     ):
         totp.totp_disable(user=request.user)
-        request.session.pop(sessions.CODE_OK, None)
         request.session.pop(sessions.PENDING_SETUP, None)
-        messages.success(request, "Two-step sign-in is off. You sign in with your password.")
+        if passkey_count:
+            messages.success(
+                request, "Your authenticator app is removed. You sign in with a passkey."
+            )
+        else:
+            request.session.pop(sessions.CODE_OK, None)
+            messages.success(request, "Two-step sign-in is off. You sign in with your password.")
         return redirect("security:account")
     return render(
         request,
@@ -214,6 +271,9 @@ def account(request: HttpRequest) -> HttpResponse:
             "enabled": enabled,
             "required": required,
             "recovery_left": recovery.remaining(device) if enabled else 0,
+            "passkey_count": passkey_count,
+            "may_remove_app": may_remove_app,
+            "passkeys_available": passkeys.available(),
         },
     )
 
@@ -222,6 +282,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @login_required
 @require_http_methods(["GET", "POST"])
+@fresh_auth_required(methods=("POST",))
 @sensitive_variables("codes")
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """How many recovery codes are left, and a new set (the old one stops working) after

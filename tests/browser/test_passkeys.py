@@ -1,0 +1,97 @@
+"""Passkeys in Chromium, with its virtual authenticator (DevTools' WebAuthn domain): a
+staff member who must use two-step sign-in makes a passkey their second step, signs out,
+signs in with the password and the passkey, and reaches the staff workspace."""
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.audit.models import AuditEvent
+from portal.security.models import Passkey
+from tests.browser.helpers import DESKTOP, PHONE, shot, sign_in
+
+
+@pytest.fixture
+def passkey_site(settings, live_server):
+    """WebAuthn needs a domain (never an IP address) and a secure context: the live server
+    on http://localhost is both."""
+    assert live_server.url.startswith("http://localhost:"), live_server.url
+    settings.SITE_URL = live_server.url
+    settings.WEBAUTHN_RP_ID = "localhost"
+    settings.WEBAUTHN_ORIGIN = live_server.url
+    settings.REQUIRE_STAFF_TOTP = True
+    return live_server
+
+
+def add_virtual_authenticator(page) -> tuple[object, str]:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    return cdp, added["authenticatorId"]
+
+
+def test_staff_member_adds_a_passkey_and_signs_in_with_it(page, passkey_site, staff_user):
+    cdp, authenticator = add_virtual_authenticator(page)
+    sign_in(page, passkey_site, staff_user.email)
+    # No second step yet: the set-up page, which offers a passkey instead of an app.
+    expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
+    page.get_by_role("link", name="Set up a passkey instead").click()
+    expect(page.get_by_role("heading", name="Passkeys", exact=True)).to_be_visible()
+    page.get_by_label("Name of this passkey").fill("Work laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_text("Passkey “Work laptop” added.")).to_be_visible()
+    assert Passkey.objects.filter(user=staff_user, name="Work laptop").count() == 1
+    stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert len(stored["credentials"]) == 1
+
+    for viewport in (PHONE, DESKTOP):  # PORTAL_BROWSER_SHOTS=/tmp/shots to look at them
+        page.set_viewport_size(viewport)
+        shot(page, "passkeys")
+    page.set_viewport_size(PHONE)
+
+    # The passkey is the second step: the staff workspace opens.
+    page.goto(f"{passkey_site.url}/accounts/staff/")
+    expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, passkey_site, staff_user.email)
+    expect(page.get_by_role("heading", name="Use your passkey")).to_be_visible()
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
+    assert "/staff/" in page.url
+    key = Passkey.objects.get(user=staff_user)
+    assert key.last_used_at is not None
+    assert key.sign_count > 0
+    actions = set(AuditEvent.objects.filter(actor=staff_user).values_list("action", flat=True))
+    assert {"passkey.added", "passkey.used"} <= actions
+
+
+def test_without_a_passkey_on_the_device_the_page_says_so_and_codes_stay(
+    page, passkey_site, staff_user
+):
+    """The authenticator has no credential for this site (another device): the browser
+    refuses, the page says so in plain words, and the person is still on the second step."""
+    from webauthn.helpers import bytes_to_base64url
+
+    Passkey.objects.create(
+        user=staff_user,
+        name="Old phone",
+        credential_id=bytes_to_base64url(b"not-on-this-device"),
+        public_key=b"\x00",
+        user_handle="abc",
+    )
+    add_virtual_authenticator(page)
+    sign_in(page, passkey_site, staff_user.email)
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page.get_by_role("alert")).to_contain_text("The passkey was not used")
+    expect(page.get_by_role("heading", name="Use your passkey")).to_be_visible()
