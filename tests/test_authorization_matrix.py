@@ -121,6 +121,12 @@ MATRIX: dict[str, dict] = {
     "accounts:password_reset_done": {"GET": ALL_200},
     "accounts:password_reset_confirm": {"obj": SET_PASSWORD, "GET": ALL_200, "POST": ALL_200},
     "accounts:password_reset_complete": {"GET": ALL_200},
+    # Each person changes their own sign-in email; school contacts are told to ask staff.
+    "accounts:email_change": {
+        "GET": SIGNED_IN_200,
+        "POST": SIGNED_IN_200,  # an empty form comes back with its errors
+        "data": {"email": ""},
+    },
     "accounts:staff_home": {"GET": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT)},
     # --- two-step sign-in (TOTP; required for staff only with REQUIRE_STAFF_TOTP) ----
     "security:account": {"GET": SIGNED_IN_200, "POST": SIGNED_IN_200},

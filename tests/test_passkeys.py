@@ -1,0 +1,233 @@
+"""Passkeys on the server: answers made and signed by a software authenticator
+(tests/soft_authenticator.py) are accepted for this site, its person and a counter that
+goes up, and refused otherwise; a passkey is a second step that counts for staff."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from portal.audit.models import AuditEvent
+from portal.security import passkeys, sessions, throttle
+from portal.security.models import Passkey, TOTPDevice
+from tests.conftest import sign_in_with_password
+from tests.paths import STAFF_HOME
+from tests.soft_authenticator import SoftAuthenticator, allowed_ids
+
+RP_ID = "portal.example.org"
+ORIGIN = "https://portal.example.org"
+VERIFY = "/accounts/two-step/code/"
+SETUP = "/accounts/two-step/set-up/"
+PASSKEYS = "/accounts/two-step/passkeys/"
+REGISTER_OPTIONS = "/accounts/two-step/passkeys/options/"
+ADD = "/accounts/two-step/passkeys/add/"
+CHECK_OPTIONS = "/accounts/two-step/passkey/check-options/"
+
+
+@pytest.fixture(autouse=True)
+def passkey_site(settings, db):
+    settings.WEBAUTHN_RP_ID = RP_ID
+    settings.WEBAUTHN_ORIGIN = ORIGIN
+    settings.REQUIRE_STAFF_TOTP = True
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
+def authenticator() -> SoftAuthenticator:
+    return SoftAuthenticator(rp_id=RP_ID, origin=ORIGIN)
+
+
+def add_passkey(client: Client, device: SoftAuthenticator, name: str = "Laptop", **wrong):
+    options = client.post(REGISTER_OPTIONS).json()
+    return client.post(ADD, {"name": name, "passkey": device.register(options, **wrong)})
+
+
+def with_passkey(user, name: str = "Laptop") -> tuple[Client, SoftAuthenticator]:
+    """``user`` signed in with a password and one passkey made through the pages."""
+    client = sign_in_with_password(user)
+    device = authenticator()
+    response = add_passkey(client, device, name)
+    assert response.status_code == 302, response.content.decode()[:800]
+    return client, device
+
+
+def second_step(client: Client, device: SoftAuthenticator, **wrong):
+    options = client.post(CHECK_OPTIONS).json()
+    return client.post(VERIFY, {"passkey": device.sign_in(options, **wrong), "next": STAFF_HOME})
+
+
+def signed_in_again(user) -> Client:
+    return sign_in_with_password(user)
+
+
+def test_registration_keeps_the_passkey_with_its_name_and_audits_it(staff_user):
+    client, device = with_passkey(staff_user, "Work laptop")
+    key = Passkey.objects.get(user=staff_user)
+    assert key.name == "Work laptop"
+    assert bytes(key.public_key)
+    assert key.last_used_at is None
+    assert AuditEvent.objects.filter(actor=staff_user, action="passkey.added").exists()
+    page = client.get(PASSKEYS).content.decode()
+    assert "Work laptop" in page and "not used yet" in page
+
+
+def test_staff_with_a_passkey_and_no_app_signs_in_with_it(staff_user):
+    _, device = with_passkey(staff_user)
+    assert not TOTPDevice.objects.filter(user=staff_user).exists()
+    client = signed_in_again(staff_user)
+    # The second step is asked for, not the app's set-up.
+    assert client.get(STAFF_HOME)["Location"].startswith(VERIFY)
+    page = client.get(VERIFY).content.decode()
+    assert "Use a passkey" in page and "data-passkey-box hidden" in page  # shown by JS only
+    options = client.post(CHECK_OPTIONS).json()
+    assert allowed_ids(options) == [device.credential_id]
+    assert options["userVerification"] == "preferred"
+    response = client.post(VERIFY, {"passkey": device.sign_in(options), "next": STAFF_HOME})
+    assert response.status_code == 302 and response["Location"] == STAFF_HOME
+    assert client.session[sessions.CODE_OK] == staff_user.pk
+    assert client.get(STAFF_HOME, follow=True).status_code == 200
+    key = Passkey.objects.get(user=staff_user)
+    assert key.sign_count == 1 and key.last_used_at is not None
+    assert AuditEvent.objects.filter(actor=staff_user, action="passkey.used").exists()
+
+
+def test_a_challenge_is_answered_once(staff_user):
+    _, device = with_passkey(staff_user)
+    client = signed_in_again(staff_user)
+    options = client.post(CHECK_OPTIONS).json()
+    answer = device.sign_in(options)
+    assert client.post(VERIFY, {"passkey": answer})["Location"].startswith("/")
+    other = signed_in_again(staff_user)
+    other.post(CHECK_OPTIONS)  # a new challenge in that session, not the one answered
+    response = other.post(VERIFY, {"passkey": answer})
+    assert response.status_code == 200
+    assert other.session.get(sessions.CODE_OK) is None
+    # The same session cannot answer its own challenge twice, even after a refusal.
+    third = signed_in_again(staff_user)
+    options = third.post(CHECK_OPTIONS).json()
+    bad = device.sign_in(options, origin="https://evil.example.net")
+    assert "not accepted" in third.post(VERIFY, {"passkey": bad}).content.decode()
+    response = third.post(VERIFY, {"passkey": device.sign_in(options)})
+    assert "expired" in response.content.decode()
+    assert third.session.get(sessions.CODE_OK) is None
+
+
+@pytest.mark.parametrize(
+    "wrong", [{"origin": "https://evil.example.net"}, {"rp_id": "evil.example.net"}]
+)
+def test_an_answer_for_another_site_is_refused(staff_user, wrong):
+    _, device = with_passkey(staff_user)
+    client = signed_in_again(staff_user)
+    response = second_step(client, device, **wrong)
+    assert response.status_code == 200
+    assert "That passkey was not accepted" in response.content.decode()
+    assert client.session.get(sessions.CODE_OK) is None
+
+
+@pytest.mark.parametrize(
+    "wrong", [{"origin": "https://evil.example.net"}, {"rp_id": "evil.example.net"}]
+)
+def test_a_passkey_made_for_another_site_is_not_kept(staff_user, wrong):
+    client = sign_in_with_password(staff_user)
+    response = add_passkey(client, authenticator(), **wrong)
+    assert "could not be added" in response.content.decode()
+    assert not Passkey.objects.exists()
+
+
+def test_a_counter_that_does_not_go_up_is_refused(staff_user):
+    _, device = with_passkey(staff_user)
+    client = signed_in_again(staff_user)
+    assert second_step(client, device)["Location"] == STAFF_HOME  # counter 1
+    copy = signed_in_again(staff_user)
+    response = second_step(copy, device, count_up=False)  # counter 1 again: a copied key
+    assert "That passkey was not accepted" in response.content.decode()
+    assert copy.session.get(sessions.CODE_OK) is None
+    device.sign_count = 0  # and going back is no better
+    assert "not accepted" in second_step(copy, device).content.decode()
+
+
+def test_another_persons_passkey_is_refused(staff_user, admin_user):
+    _, staff_device = with_passkey(staff_user)
+    with_passkey(admin_user)
+    client = signed_in_again(admin_user)
+    response = second_step(client, staff_device)
+    assert "That passkey was not accepted" in response.content.decode()
+    assert client.session.get(sessions.CODE_OK) is None
+    assert Passkey.objects.get(user=staff_user).sign_count == 0
+
+
+def test_the_same_passkey_cannot_be_registered_twice(staff_user, admin_user):
+    _, device = with_passkey(staff_user)
+    client = sign_in_with_password(admin_user)
+    response = add_passkey(client, device)
+    assert "already registered" in response.content.decode()
+    assert Passkey.objects.count() == 1
+
+
+def test_a_registration_challenge_is_answered_once(staff_user):
+    client = sign_in_with_password(staff_user)
+    device = authenticator()
+    options = client.post(REGISTER_OPTIONS).json()
+    answer = device.register(options)
+    assert client.post(ADD, {"name": "Laptop", "passkey": answer}).status_code == 302
+    again = client.post(ADD, {"name": "Again", "passkey": answer})
+    assert "expired" in again.content.decode()
+    assert Passkey.objects.count() == 1
+
+
+def test_wrong_passkeys_count_toward_the_code_limit(staff_user):
+    _, device = with_passkey(staff_user)
+    client = signed_in_again(staff_user)
+    for _ in range(throttle.limit("code-account").attempts):
+        second_step(client, device, origin="https://evil.example.net")
+    response = second_step(client, device)  # a good answer, but the account waits
+    assert "Too many wrong codes or passkeys" in response.content.decode()
+    assert client.session.get(sessions.CODE_OK) is None
+
+
+def test_garbage_answers_get_a_message_not_an_error(staff_user):
+    _, _device = with_passkey(staff_user)
+    client = signed_in_again(staff_user)
+    for answer in ("not json", "[]", '{"id": 5}', "x" * 30_000, '{"id": "abc", "response": 1}'):
+        client.post(CHECK_OPTIONS)
+        response = client.post(VERIFY, {"passkey": answer})
+        assert response.status_code == 200
+        assert "passkey" in response.content.decode().lower()
+        cache.clear()
+
+
+def test_a_passkey_person_cannot_add_an_app_or_passkey_before_the_second_step(staff_user):
+    with_passkey(staff_user)
+    client = signed_in_again(staff_user)
+    assert client.get(SETUP)["Location"].startswith(VERIFY)
+    assert client.get(PASSKEYS)["Location"].startswith(VERIFY)
+    assert client.post(REGISTER_OPTIONS).status_code == 403
+    assert Passkey.objects.count() == 1
+
+
+def test_removing_a_passkey(staff_user, admin_user):
+    client, device = with_passkey(staff_user)
+    add_passkey(client, authenticator(), "Phone")
+    phone = Passkey.objects.get(name="Phone")
+    admin_client, _ = with_passkey(admin_user, "Admin key")
+    admin_key = Passkey.objects.get(user=admin_user)
+    # Another person's passkey: nothing happens.
+    client.post(f"/accounts/two-step/passkeys/{admin_key.pk}/remove/")
+    assert Passkey.objects.filter(pk=admin_key.pk).exists()
+    client.post(f"/accounts/two-step/passkeys/{phone.pk}/remove/")
+    assert not Passkey.objects.filter(pk=phone.pk).exists()
+    assert AuditEvent.objects.filter(actor=staff_user, action="passkey.removed").exists()
+    # Staff without an app keep their last passkey.
+    laptop = Passkey.objects.get(user=staff_user)
+    response = client.post(f"/accounts/two-step/passkeys/{laptop.pk}/remove/", follow=True)
+    assert "Staff must keep a second step" in response.content.decode()
+    assert Passkey.objects.filter(pk=laptop.pk).exists()
+
+
+def test_passkeys_are_hidden_on_an_ip_address_site(settings, staff_user):
+    _, _device = with_passkey(staff_user)
+    settings.WEBAUTHN_RP_ID = "127.0.0.1"
+    assert not passkeys.available()
+    client = signed_in_again(staff_user)
+    assert "Use a passkey" not in client.get(VERIFY).content.decode()
+    assert client.post(CHECK_OPTIONS).status_code == 403
