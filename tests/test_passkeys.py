@@ -2,12 +2,14 @@
 (tests/soft_authenticator.py) are accepted for this site, its person and a counter that
 goes up, and refused otherwise; a passkey is a second step that counts for staff."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
 from portal.audit.models import AuditEvent
-from portal.security import passkeys, sessions, throttle
+from portal.security import passkeys, recovery, sessions, throttle
 from portal.security.models import Passkey, TOTPDevice
 from tests.conftest import sign_in_with_password
 from tests.paths import STAFF_HOME
@@ -47,8 +49,14 @@ def with_passkey(user, name: str = "Laptop") -> tuple[Client, SoftAuthenticator]
     client = sign_in_with_password(user)
     device = authenticator()
     response = add_passkey(client, device, name)
-    assert response.status_code == 302, response.content.decode()[:800]
+    # The first second step: the recovery codes are shown once, as with an app.
+    assert response.status_code == 200, response.content.decode()[:800]
+    assert len(codes_on(response)) == recovery.COUNT
     return client, device
+
+
+def codes_on(response) -> list[str]:
+    return re.findall(r"<li><code>([0-9 ]+)</code></li>", response.content.decode())
 
 
 def second_step(client: Client, device: SoftAuthenticator, **wrong):
@@ -169,7 +177,7 @@ def test_a_registration_challenge_is_answered_once(staff_user):
     device = authenticator()
     options = client.post(REGISTER_OPTIONS).json()
     answer = device.register(options)
-    assert client.post(ADD, {"name": "Laptop", "passkey": answer}).status_code == 302
+    assert client.post(ADD, {"name": "Laptop", "passkey": answer}).status_code == 200
     again = client.post(ADD, {"name": "Again", "passkey": answer})
     assert "expired" in again.content.decode()
     assert Passkey.objects.count() == 1
@@ -207,7 +215,7 @@ def test_a_passkey_person_cannot_add_an_app_or_passkey_before_the_second_step(st
 
 def test_removing_a_passkey(staff_user, admin_user):
     client, device = with_passkey(staff_user)
-    add_passkey(client, authenticator(), "Phone")
+    assert add_passkey(client, authenticator(), "Phone").status_code == 302  # no new codes
     phone = Passkey.objects.get(name="Phone")
     admin_client, _ = with_passkey(admin_user, "Admin key")
     admin_key = Passkey.objects.get(user=admin_user)
@@ -231,3 +239,85 @@ def test_passkeys_are_hidden_on_an_ip_address_site(settings, staff_user):
     client = signed_in_again(staff_user)
     assert "Use a passkey" not in client.get(VERIFY).content.decode()
     assert client.post(CHECK_OPTIONS).status_code == 403
+
+
+def test_without_an_app_a_recovery_code_is_the_way_back_in(mentor_a):
+    client = sign_in_with_password(mentor_a)
+    response = add_passkey(client, authenticator())
+    codes = codes_on(response)
+    again = signed_in_again(mentor_a)
+    page = again.get(VERIFY).content.decode()
+    assert "Recovery code" in page and "Lost your passkey?" in page
+    response = again.post(VERIFY, {"code": codes[0], "next": "/mentor/"})
+    assert response["Location"] == "/mentor/"
+    assert recovery.remaining(mentor_a) == recovery.COUNT - 1
+    # A code from an app is no good without an app.
+    third = signed_in_again(mentor_a)
+    assert third.post(VERIFY, {"code": "123456"}).status_code == 200
+    assert third.session.get(sessions.CODE_OK) is None
+
+
+def test_removing_the_app_keeps_the_codes_while_a_passkey_stays(staff_user):
+    import pyotp
+    from django.utils import timezone
+
+    from portal.security import totp
+
+    device = TOTPDevice.objects.create(
+        user=staff_user, secret=pyotp.random_base32(), confirmed_at=timezone.now()
+    )
+    codes = recovery.make_set(device=device)
+    client = sign_in_with_password(staff_user)
+    client.post(VERIFY, {"code": totp.current_code(device.secret)})
+    TOTPDevice.objects.filter(pk=device.pk).update(last_step=0)
+    assert add_passkey(client, authenticator()).status_code == 302  # codes exist already
+    response = client.post("/accounts/two-step/", {"code": totp.current_code(device.secret)})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=staff_user).exists()
+    assert recovery.remaining(staff_user) == recovery.COUNT
+    assert AuditEvent.objects.filter(action="two_step.app_removed").exists()
+    again = signed_in_again(staff_user)
+    assert again.post(VERIFY, {"code": codes[0]})["Location"] == "/"
+
+
+def test_removing_the_last_passkey_turns_two_step_off(mentor_a):
+    client = sign_in_with_password(mentor_a)
+    add_passkey(client, authenticator())
+    key = Passkey.objects.get(user=mentor_a)
+    client.post(f"/accounts/two-step/passkeys/{key.pk}/remove/")
+    assert not Passkey.objects.exists()
+    assert recovery.remaining(mentor_a) == 0
+    assert signed_in_again(mentor_a).get("/mentor/").status_code == 200  # password only
+
+
+def test_with_passkeys_only_a_new_set_of_codes_needs_the_fresh_check_only(mentor_a):
+    client = sign_in_with_password(mentor_a)
+    first = codes_on(add_passkey(client, authenticator()))
+    page = client.get("/accounts/two-step/recovery-codes/").content.decode()
+    assert "or passkey" in page and 'name="code"' not in page
+    response = client.post("/accounts/two-step/recovery-codes/")
+    new = codes_on(response)
+    assert len(new) == recovery.COUNT and not set(new) & set(first)
+    assert recovery.remaining(mentor_a) == recovery.COUNT
+
+
+def test_an_administrator_removes_a_lost_passkey_and_it_is_audited(
+    settings, admin_client, staff_user
+):
+    settings.REQUIRE_STAFF_TOTP = False  # the administrator's own second step is not the point
+    with_passkey(staff_user)
+    key = Passkey.objects.get(user=staff_user)
+    assert admin_client.get("/admin/security/passkey/").status_code == 200
+    response = admin_client.post(f"/admin/security/passkey/{key.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Passkey.objects.exists()
+    assert AuditEvent.objects.filter(action="passkey.deleted", object_id=key.pk).exists()
+
+
+def test_staff_cannot_remove_a_passkey_in_the_admin(settings, client, staff_user, admin_user):
+    settings.REQUIRE_STAFF_TOTP = False
+    with_passkey(admin_user)
+    key = Passkey.objects.get(user=admin_user)
+    client.force_login(staff_user)
+    client.post(f"/admin/security/passkey/{key.pk}/delete/", {"post": "yes"})
+    assert Passkey.objects.filter(pk=key.pk).exists()

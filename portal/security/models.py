@@ -49,11 +49,22 @@ class RecoveryCode(models.Model):
     """One single-use recovery code of a device, for a person who lost their phone.
 
     Only a salted, slow hash is kept (``portal.security.recovery``); the code itself is
-    shown once, when the set is made. ``used_at`` is set when it is used. Deleting the
-    device (turning two-step sign-in off, or an administrator's reset) deletes its codes.
+    shown once, when the set is made. ``used_at`` is set when it is used. The codes are
+    the person's; deleting the app's device (an administrator's reset) deletes the codes
+    made with it, and turning the app off keeps them only while a passkey stays.
     """
 
-    device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    # The person's codes: made with their app, or with their first passkey (no device).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    device = models.ForeignKey(
+        TOTPDevice,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recovery_codes",
+    )
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)

@@ -4,15 +4,21 @@ confirm page every security change passes through when the last check is not fre
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from portal.security import fresh, passkeys, sessions, throttle, totp
+from portal.security import fresh, passkeys, recovery, sessions, throttle, totp
 from portal.security.client_ip import client_ip
 from portal.security.fresh import fresh_auth_required
-from portal.security.views import _mark_verified, _next_url, check_passkey, locked_message
+from portal.security.views import (
+    _mark_verified,
+    _next_url,
+    _show_new_codes,
+    check_passkey,
+    locked_message,
+)
 
 JSON = "application/json"
 
@@ -72,10 +78,15 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
     except passkeys.PasskeyError as refused:
         context = _passkey_page_context(request, error=str(refused), name=name[: passkeys.NAME_MAX])
         return render(request, "security/passkeys.html", context)
-    if first:
-        # The passkey was just used to make it: it is this session's second step.
-        _mark_verified(request)
     messages.success(request, f"Passkey “{key.name}” added. You can use it to sign in.")
+    if first:
+        # The passkey was just used to make it: it is this session's second step. As
+        # when an app is set up, the person gets recovery codes, shown once.
+        _mark_verified(request)
+        codes = recovery.make_set(user=request.user)
+        return _show_new_codes(
+            request, codes, first=True, next_url=resolve_url("security:passkeys"), passkey=True
+        )
     return redirect("security:passkeys")
 
 
@@ -101,6 +112,9 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("security:passkeys")
     removed = passkeys.remove(user=request.user, passkey_id=pk)
+    if removed is not None and not totp.has_second_step(request.user):
+        recovery.forget(request.user)  # two-step sign-in is off: the codes go too
+        request.session.pop(sessions.CODE_OK, None)
     if removed is not None:
         messages.success(request, f"Passkey “{removed.name}” removed. It no longer signs you in.")
     return redirect("security:passkeys")

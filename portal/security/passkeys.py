@@ -205,6 +205,7 @@ def register(request: HttpRequest, *, name: str, raw_answer: str) -> Passkey:
             log_action(actor=user, action="passkey.added", obj=user, note=f"Passkey {key.name}")
     except IntegrityError:
         raise PasskeyError("That passkey is already registered.") from None
+    _forget_read_with(user)
     return key
 
 
@@ -264,4 +265,11 @@ def remove(*, user, passkey_id: int) -> Passkey | None:
             return None
         key.delete()
         log_action(actor=user, action="passkey.removed", obj=user, note=f"Passkey {key.name}")
+    _forget_read_with(user)
     return key
+
+
+def _forget_read_with(user) -> None:
+    """What the backend read with the user is out of date: ask the database next time."""
+    if getattr(user, "has_passkey", None) is not None:
+        user.has_passkey = None

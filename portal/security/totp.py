@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from portal.audit.services import log_action
 from portal.security import passkeys
-from portal.security.models import TOTPDevice
+from portal.security.models import RecoveryCode, TOTPDevice
 
 STEP = 30
 DIGITS = 6
@@ -145,11 +145,18 @@ def totp_confirm(
 
 
 def totp_disable(*, user) -> None:
-    """Turn two-step sign-in off: the device and its recovery codes are deleted."""
+    """Remove the app. Without a passkey, two-step sign-in is off and the recovery codes
+    are deleted too; with one, the codes stay for it."""
     with transaction.atomic():
+        keep_codes = passkeys.passkeys_of(user).exists()
+        if keep_codes:
+            RecoveryCode.objects.filter(user=user).update(device=None)
+        else:
+            RecoveryCode.objects.filter(user=user).delete()
         deleted, _ = TOTPDevice.objects.filter(user=user).delete()
         if deleted:
-            log_action(actor=user, action="two_step.turned_off", obj=user)
+            action = "two_step.app_removed" if keep_codes else "two_step.turned_off"
+            log_action(actor=user, action=action, obj=user)
 
 
 def provisioning_uri(secret: str, *, email: str, issuer: str) -> str:

@@ -96,9 +96,7 @@ def _app_or_recovery_code(request: HttpRequest) -> Callable[[str], str | None]:
 
     def attempt(code: str) -> str | None:
         if recovery.looks_like_recovery_code(code):
-            device = totp.device_for(user)
-            confirmed = device is not None and device.is_confirmed
-            used = confirmed and recovery.use(user=user, device=device, code=code)
+            used = totp.has_second_step(user) and recovery.use(user=user, code=code)
             return "recovery" if used else None
         return "app" if totp.totp_verify(user=user, code=code) else None
 
@@ -114,7 +112,7 @@ def _mark_verified(request: HttpRequest) -> None:
 
 
 def _recovery_code_used(request: HttpRequest) -> None:
-    left = recovery.remaining(totp.device_for(request.user))
+    left = recovery.remaining(request.user)
     text = f"You signed in with a recovery code. You have {left} left."
     if left <= recovery.FEW_LEFT:
         text += " Make a new set under Sign-in security, Recovery codes."
@@ -132,7 +130,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.session.get(sessions.CODE_OK) == request.user.pk:
         return redirect(_next_url(request))
     app_on = totp.is_enabled(request.user)
-    form = CodeForm(request.POST if request.method == "POST" and app_on else None, recovery=True)
+    # Without an app, the box takes a recovery code (made with the first passkey).
+    codes_box = app_on or recovery.remaining(request.user) > 0
+    form = CodeForm(request.POST if request.method == "POST" else None, recovery=True)
+    if not app_on:
+        form.fields["code"].label = "Recovery code"
+        form.fields["code"].help_text = "12 digits, from the list you kept."
+        form.fields["code"].error_messages["required"] = "Enter one of your recovery codes."
     passkey_error = ""
     if request.method == "POST" and request.POST.get("passkey"):
         passkey_error = check_passkey(request)
@@ -140,7 +144,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             _mark_verified(request)
             fresh.mark(request)
             return redirect(_next_url(request))
-    elif request.method == "POST" and app_on:
+    elif request.method == "POST" and codes_box:
         used = _check_code(request, form, _app_or_recovery_code(request))
         if used:
             _mark_verified(request)
@@ -154,6 +158,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "form": form,
             "next": _next_url(request),
             "app_on": app_on,
+            "codes_box": codes_box,
             "passkey_error": passkey_error,
             "show_passkey": passkeys.available() and passkeys.has_passkey(request.user),
         },
@@ -173,13 +178,13 @@ def _pending_secret(request: HttpRequest) -> str:
 
 @sensitive_variables("codes")
 def _show_new_codes(
-    request: HttpRequest, codes: list[str], *, first: bool, next_url: str
+    request: HttpRequest, codes: list[str], *, first: bool, next_url: str, passkey: bool = False
 ) -> HttpResponse:
     """The new recovery codes, shown in this one response and never again."""
     return render(
         request,
         "security/recovery_codes_new.html",
-        {"codes": codes, "first": first, "next": next_url},
+        {"codes": codes, "first": first, "next": next_url, "passkey": passkey},
     )
 
 
@@ -270,7 +275,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "form": form,
             "enabled": enabled,
             "required": required,
-            "recovery_left": recovery.remaining(device) if enabled else 0,
+            "recovery_left": recovery.remaining(request.user),
             "passkey_count": passkey_count,
             "may_remove_app": may_remove_app,
             "passkeys_available": passkeys.available(),
@@ -286,13 +291,16 @@ def account(request: HttpRequest) -> HttpResponse:
 @sensitive_variables("codes")
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """How many recovery codes are left, and a new set (the old one stops working) after
-    a code from the app or a recovery code."""
-    device = totp.device_for(request.user)
-    if device is None or not device.is_confirmed:
+    a code from the app or a recovery code (with passkeys only: the fresh check)."""
+    if not totp.has_second_step(request.user):
         return redirect("security:account")
+    device = totp.device_for(request.user)
+    app_on = device is not None and device.is_confirmed
     form = CodeForm(request.POST or None, recovery=True)
-    if request.method == "POST" and _check_code(request, form, _app_or_recovery_code(request)):
-        codes = recovery.make_new_set(user=request.user, device=device)
+    if request.method == "POST" and (
+        not app_on or _check_code(request, form, _app_or_recovery_code(request))
+    ):
+        codes = recovery.make_new_set(user=request.user, device=device if app_on else None)
         return _show_new_codes(
             request, codes, first=False, next_url=resolve_url("security:account")
         )
@@ -301,11 +309,10 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         "security/recovery_codes.html",
         {
             "form": form,
-            "left": recovery.remaining(device),
+            "app_on": app_on,
+            "left": recovery.remaining(request.user),
             "total": recovery.COUNT,
-            "made_at": device.recovery_codes.order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first(),
+            "made_at": recovery.made_at(request.user),
         },
     )
 

@@ -49,7 +49,13 @@ def test_staff_member_adds_a_passkey_and_signs_in_with_it(page, passkey_site, st
     expect(page.get_by_role("heading", name="Passkeys", exact=True)).to_be_visible()
     page.get_by_label("Name of this passkey").fill("Work laptop")
     page.get_by_role("button", name="Add a passkey").click()
+    # The first second step: recovery codes, shown once.
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     expect(page.get_by_text("Passkey “Work laptop” added.")).to_be_visible()
+    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")
+    expect(codes).to_have_count(10)
+    page.get_by_role("link", name="I have kept my codes: continue").click()
+    expect(page.get_by_text("Added ")).to_be_visible()
     assert Passkey.objects.filter(user=staff_user, name="Work laptop").count() == 1
     stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
     assert len(stored["credentials"]) == 1
