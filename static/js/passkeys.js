@@ -90,7 +90,9 @@
     fetch(form.getAttribute("data-options-url"), {
       method: "POST",
       credentials: "same-origin",
-      headers: { "X-CSRFToken": token ? token.value : "", "Accept": "application/json" }
+      headers: { "X-CSRFToken": token ? token.value : "", "Accept": "application/json" },
+      // Where to come back to if the server first asks the person to confirm it is them.
+      body: new URLSearchParams({ back: window.location.pathname })
     }).then(function (response) {
       if (response.redirected) { window.location.assign(response.url); throw null; }
       if (!response.ok) { throw new Error("options"); }

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from portal.audit.models import AuditEvent
 from portal.security.models import Passkey
-from tests.browser.helpers import DESKTOP, PHONE, shot, sign_in
+from tests.browser.helpers import DESKTOP, PHONE, describe, serious_violations, shot, sign_in
 
 
 @pytest.fixture
@@ -63,6 +63,8 @@ def test_staff_member_adds_a_passkey_and_signs_in_with_it(page, passkey_site, st
     for viewport in (PHONE, DESKTOP):  # PORTAL_BROWSER_SHOTS=/tmp/shots to look at them
         page.set_viewport_size(viewport)
         shot(page, "passkeys")
+        violations = serious_violations(page)
+        assert not violations, describe(violations)
     page.set_viewport_size(PHONE)
 
     # The passkey is the second step: the staff workspace opens.
@@ -101,3 +103,33 @@ def test_without_a_passkey_on_the_device_the_page_says_so_and_codes_stay(
     page.get_by_role("button", name="Use a passkey").click()
     expect(page.get_by_role("alert")).to_contain_text("The passkey was not used")
     expect(page.get_by_role("heading", name="Use your passkey")).to_be_visible()
+
+
+def test_a_passkey_confirms_it_is_you_before_a_change(page, passkey_site, staff_user):
+    """Ten minutes after signing in, the passkeys page asks again; the passkey answers."""
+    import datetime as dt
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from portal.security import fresh
+
+    add_virtual_authenticator(page)
+    sign_in(page, passkey_site, staff_user.email)
+    page.get_by_role("link", name="Set up a passkey instead").click()
+    page.get_by_label("Name of this passkey").fill("Phone")
+    page.get_by_role("button", name="Add a passkey").click()
+    page.get_by_role("link", name="I have kept my codes: continue").click()
+
+    cookie = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=cookie["value"])
+    session[fresh.CHECKED_AT] = (timezone.now() - dt.timedelta(minutes=11)).timestamp()
+    session.save()
+
+    page.goto(f"{passkey_site.url}/accounts/two-step/passkeys/")
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page.get_by_role("heading", name="Passkeys", exact=True)).to_be_visible()
+    assert page.url.endswith("/accounts/two-step/passkeys/")
