@@ -321,3 +321,13 @@ def test_staff_cannot_remove_a_passkey_in_the_admin(settings, client, staff_user
     client.force_login(staff_user)
     client.post(f"/admin/security/passkey/{key.pk}/delete/", {"post": "yes"})
     assert Passkey.objects.filter(pk=key.pk).exists()
+
+
+def test_a_passkey_name_is_plain_short_text(staff_user):
+    client = sign_in_with_password(staff_user)
+    add_passkey(client, authenticator(), "  My\x00 phone\n" + "x" * 100)
+    key = Passkey.objects.get()
+    assert "\x00" not in key.name and "\n" not in key.name
+    assert key.name.startswith("My") and len(key.name) == passkeys.NAME_MAX
+    add_passkey(client, authenticator(), "   ")
+    assert Passkey.objects.filter(name="Passkey").exists()

@@ -37,6 +37,7 @@ from webauthn.helpers.structs import (
 )
 
 from portal.audit.services import log_action
+from portal.lib.text import clean_text
 from portal.security.models import Passkey
 
 CHALLENGE = "_passkey_challenge"
@@ -195,7 +196,7 @@ def register(request: HttpRequest, *, name: str, raw_answer: str) -> Passkey:
         with transaction.atomic():
             key = Passkey.objects.create(
                 user=user,
-                name=name.strip()[:NAME_MAX] or "Passkey",
+                name=clean_text(name, multiline=False).strip()[:NAME_MAX] or "Passkey",
                 credential_id=bytes_to_base64url(verified.credential_id),
                 public_key=verified.credential_public_key,
                 sign_count=verified.sign_count,
