@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
+from portal.notifications.emails import render_email
 from portal.notifications.models import Notification
 from portal.security import fresh, totp
 from portal.security.models import Passkey, RecoveryCode, TOTPDevice
@@ -191,6 +192,10 @@ def test_a_person_changes_their_email(mentor_a):
     assert Client().login(username="jo.new@example.org", password=PASSWORD)
     assert not Client().login(username=old, password=PASSWORD)
     assert not mail.outbox  # the notice goes through the outbox, sent by the worker
+    subject, text, html = render_email(notice.template, notice.context)
+    assert subject == "Your sign-in email was changed"
+    assert "j•••@example.org" in text and "j•••@example.org" in html
+    assert "jo.new@example.org" not in text + html
 
 
 @pytest.mark.parametrize(

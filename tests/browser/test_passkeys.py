@@ -133,3 +133,36 @@ def test_a_passkey_confirms_it_is_you_before_a_change(page, passkey_site, staff_
     page.get_by_role("button", name="Use a passkey").click()
     expect(page.get_by_role("heading", name="Passkeys", exact=True)).to_be_visible()
     assert page.url.endswith("/accounts/two-step/passkeys/")
+
+
+def test_without_javascript_there_is_no_passkey_button_and_codes_work(
+    browser, passkey_site, staff_user
+):
+    import pyotp
+    from django.utils import timezone
+    from webauthn.helpers import bytes_to_base64url
+
+    from portal.security import totp
+    from portal.security.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(
+        user=staff_user, secret=pyotp.random_base32(), confirmed_at=timezone.now()
+    )
+    Passkey.objects.create(
+        user=staff_user,
+        name="Laptop",
+        credential_id=bytes_to_base64url(b"some-credential"),
+        public_key=b"\x00",
+        user_handle="abc",
+    )
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    try:
+        sign_in(page, passkey_site, staff_user.email)
+        expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+        expect(page.get_by_role("button", name="Use a passkey")).to_be_hidden()
+        page.get_by_label("Code from your authenticator app").fill(totp.current_code(device.secret))
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
+    finally:
+        context.close()
