@@ -287,6 +287,9 @@ def test_removing_the_last_passkey_turns_two_step_off(mentor_a):
     client.post(f"/accounts/two-step/passkeys/{key.pk}/remove/")
     assert not Passkey.objects.exists()
     assert recovery.remaining(mentor_a) == 0
+    events = AuditEvent.objects.filter(actor=mentor_a).order_by("pk")
+    actions = list(events.values_list("action", flat=True))
+    assert actions.count("two_step.turned_on") == 1 and actions[-1] == "two_step.turned_off"
     assert signed_in_again(mentor_a).get("/mentor/").status_code == 200  # password only
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from portal.audit.services import log_action
 from portal.security import fresh, passkeys, recovery, sessions, throttle, totp
 from portal.security.client_ip import client_ip
 from portal.security.fresh import fresh_auth_required
@@ -84,6 +85,12 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
         # when an app is set up, the person gets recovery codes, shown once.
         _mark_verified(request)
         codes = recovery.make_set(user=request.user)
+        log_action(
+            actor=request.user,
+            action="two_step.turned_on",
+            obj=request.user,
+            note=f"With a passkey; {len(codes)} recovery codes made",
+        )
         return _show_new_codes(
             request, codes, first=True, next_url=resolve_url("security:passkeys"), passkey=True
         )
@@ -115,6 +122,7 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if removed is not None and not totp.has_second_step(request.user):
         recovery.forget(request.user)  # two-step sign-in is off: the codes go too
         request.session.pop(sessions.CODE_OK, None)
+        log_action(actor=request.user, action="two_step.turned_off", obj=request.user)
     if removed is not None:
         messages.success(request, f"Passkey “{removed.name}” removed. It no longer signs you in.")
     return redirect("security:passkeys")
