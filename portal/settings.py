@@ -12,6 +12,7 @@ demo's ``var/`` folder and key (``portal.health.startup.prepare_local_files``).
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -331,6 +332,17 @@ if HTTPS:
     # __Host- cookies are only ever sent over https, to this host, for the whole site.
     SESSION_COOKIE_NAME = "__Host-portal-session"
     CSRF_COOKIE_NAME = "__Host-portal-csrf"
+
+# --- Passkeys (WebAuthn: portal/security/passkeys.py) ---------------------------------
+# A passkey is bound to a domain: the relying party id is SITE_URL's host, and a browser
+# answer is accepted only from SITE_URL's origin. Browsers refuse passkeys for an IP
+# address (the demo's http://127.0.0.1:8000): there the portal hides them and codes work.
+# The name people see in their passkey manager is the program's name (ProgramSettings).
+WEBAUTHN_RP_ID = urlsplit(SITE_URL).hostname or "localhost"
+WEBAUTHN_ORIGIN = f"{urlsplit(SITE_URL).scheme}://{urlsplit(SITE_URL).netloc}"
+# How long a password or passkey check counts for a security change (sudo mode).
+FRESH_AUTH_SECONDS = 10 * 60
+# --- end of Passkeys -------------------------------------------------------------------
 
 # --- Logging --------------------------------------------------------------------------
 # One line per record; LOG_FORMAT=json writes one JSON object per line (time, level,

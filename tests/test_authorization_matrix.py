@@ -121,6 +121,12 @@ MATRIX: dict[str, dict] = {
     "accounts:password_reset_done": {"GET": ALL_200},
     "accounts:password_reset_confirm": {"obj": SET_PASSWORD, "GET": ALL_200, "POST": ALL_200},
     "accounts:password_reset_complete": {"GET": ALL_200},
+    # Each person changes their own sign-in email; school contacts are told to ask staff.
+    "accounts:email_change": {
+        "GET": SIGNED_IN_200,
+        "POST": SIGNED_IN_200,  # an empty form comes back with its errors
+        "data": {"email": ""},
+    },
     "accounts:staff_home": {"GET": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT)},
     # --- two-step sign-in (TOTP; required for staff only with REQUIRE_STAFF_TOTP) ----
     "security:account": {"GET": SIGNED_IN_200, "POST": SIGNED_IN_200},
@@ -139,6 +145,21 @@ MATRIX: dict[str, dict] = {
         "POST": (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
         "data": {"code": "123456"},
     },
+    # The one confirm page of security changes (password or passkey, then back).
+    "security:confirm": {"GET": SIGNED_IN_200, "POST": SIGNED_IN_200, "data": {"password": "x"}},
+    # Passkeys: each person manages their own; the personas have none, and passkeys are
+    # off on the tests' IP-address site, so the options are refused (tests/test_passkeys).
+    "security:passkeys": {"GET": SIGNED_IN_200},
+    "security:passkey_register_options": {"POST": (LOGIN, 403, 403, 403, 403, 403, 403)},
+    "security:passkey_add": {
+        "POST": SIGNED_IN_200,  # the refused answer comes back on the page
+        "data": {"name": "Laptop", "passkey": "{}"},
+    },
+    "security:passkey_remove": {
+        "obj": {"pk": 999999},
+        "POST": (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    },
+    "security:passkey_check_options": {"POST": (LOGIN, 403, 403, 403, 403, 403, 403)},
     # --- the mentor's pages --------------------------------------------------------
     "mentoring:home": {"GET": MENTORS},
     "mentoring:session_list": {"GET": MENTORS},

@@ -54,4 +54,5 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("staff/", views.staff_home, name="staff_home"),
+    path("email/change/", views.email_change, name="email_change"),
 ]

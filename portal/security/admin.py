@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from portal.audit.admin import AuditedAdminMixin
 from portal.lib.forms import TextInputAdminMixin
-from portal.security.models import TOTPDevice
+from portal.security.models import Passkey, TOTPDevice
 
 
 @admin.register(TOTPDevice)
@@ -29,3 +29,14 @@ class TOTPDeviceAdmin(AuditedAdminMixin, TextInputAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Passkey)
+class PasskeyAdmin(TOTPDeviceAdmin):
+    """Administrators can see who has passkeys and remove a lost one (the person then
+    signs in with another passkey, their app or a recovery code, or sets one up again).
+    The public key and the credential id are never shown."""
+
+    list_display = ["user", "name", "created_at", "last_used_at"]
+    fields = ["user", "name", "created_at", "last_used_at", "sign_count", "audit_trail"]
+    readonly_fields = fields

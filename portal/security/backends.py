@@ -3,8 +3,10 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 
 from portal.security import throttle
+from portal.security.models import Passkey
 
 UserModel = get_user_model()
 
@@ -29,10 +31,15 @@ class ThrottledModelBackend(ModelBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):
-        """The signed-in user of each request, with their one-time code device in the same
-        query: the session rules ask for it on every request (``totp.requires_code``)."""
+        """The signed-in user of each request, with their one-time code device and whether
+        they have a passkey in the same query: the session rules ask on every request
+        (``totp.requires_code``)."""
         try:
-            user = UserModel._default_manager.select_related("totp_device").get(pk=user_id)
+            user = (
+                UserModel._default_manager.select_related("totp_device")
+                .annotate(has_passkey=Exists(Passkey.objects.filter(user=OuterRef("pk"))))
+                .get(pk=user_id)
+            )
         except UserModel.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -126,9 +126,11 @@ class SessionPolicyMiddleware:
 
     - every session ends 12 hours after sign-in, whatever happens in between;
     - a staff or administrator session ends after 30 minutes without a request;
-    - an account that uses one-time codes reaches nothing but the code page (and sign-out,
-      Help, Contact) until a code is typed in this session; with REQUIRE_STAFF_TOTP on,
-      staff and administrators without codes are sent to set them up first.
+    - an account that uses one-time codes or passkeys reaches nothing but the second step
+      (and sign-out, Help, Contact) until a code or passkey is used in this session; with
+      REQUIRE_STAFF_TOTP on, staff and administrators without either are sent to set one
+      up first (the passkey pages themselves refuse a person who has one: they must pass
+      the second step first).
     """
 
     def __init__(self, get_response):
@@ -142,6 +144,12 @@ class SessionPolicyMiddleware:
                 for name in (
                     "security:verify",
                     "security:setup",
+                    "security:confirm",
+                    "security:passkey_check_options",
+                    # A person with no second step yet may make a passkey their first.
+                    "security:passkeys",
+                    "security:passkey_register_options",
+                    "security:passkey_add",
                     "accounts:logout",
                     "support:help",
                     "support:contact",
@@ -180,7 +188,7 @@ class SessionPolicyMiddleware:
         if session.get(sessions.CODE_OK) != user.pk and totp.requires_code(user):
             if request.path in self.open_paths():
                 return None
-            target = "security:verify" if totp.is_enabled(user) else "security:setup"
+            target = "security:verify" if totp.has_second_step(user) else "security:setup"
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse(target)}?{query}")
         return None

@@ -49,11 +49,22 @@ class RecoveryCode(models.Model):
     """One single-use recovery code of a device, for a person who lost their phone.
 
     Only a salted, slow hash is kept (``portal.security.recovery``); the code itself is
-    shown once, when the set is made. ``used_at`` is set when it is used. Deleting the
-    device (turning two-step sign-in off, or an administrator's reset) deletes its codes.
+    shown once, when the set is made. ``used_at`` is set when it is used. The codes are
+    the person's; deleting the app's device (an administrator's reset) deletes the codes
+    made with it, and turning the app off keeps them only while a passkey stays.
     """
 
-    device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    # The person's codes: made with their app, or with their first passkey (no device).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    device = models.ForeignKey(
+        TOTPDevice,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recovery_codes",
+    )
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
@@ -92,3 +103,35 @@ class LimitCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.count}"
+
+
+class Passkey(models.Model):
+    """A passkey (WebAuthn credential) a person registered as their second step: a phone,
+    a laptop's fingerprint reader or a security key. Only the public key is kept.
+
+    ``sign_count`` is the authenticator's counter at the last use: a counter that does not
+    go up (when the authenticator keeps one) means a copied key and is refused.
+    ``user_handle`` is the random id the authenticator stores for the person (the same on
+    each of their passkeys), never their database id or email.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys"
+    )
+    name = models.CharField(max_length=60)
+    # base64url of the credential id (at most 1023 bytes, so at most 1364 characters).
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.BigIntegerField(default=0)
+    user_handle = models.CharField(max_length=100)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "passkey"
+        verbose_name_plural = "passkeys"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Passkey {self.name!r} of {self.user_id}"

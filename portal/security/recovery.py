@@ -1,5 +1,6 @@
-"""Recovery codes: ten single-use codes, made when two-step sign-in is turned on, for a
-person who lost their phone. Typed in place of a code from the app.
+"""Recovery codes: ten single-use codes, made when two-step sign-in is turned on (an app or
+a first passkey), for a person who lost their phone or passkey. Typed in place of a code
+from the app.
 
 A code is 12 random digits (40 bits, from ``secrets``), shown in groups of four. Digits
 only, so that the same numeric field takes a code from the app (6 digits) or a recovery
@@ -62,25 +63,34 @@ def _new_code() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(DIGITS))
 
 
+def _owner(owner):
+    """The person of a device, or the person given."""
+    return owner.user if isinstance(owner, TOTPDevice) else owner
+
+
 @sensitive_variables("code", "codes", "digits")
-def make_set(*, device: TOTPDevice, now: dt.datetime | None = None) -> list[str]:
-    """Replace the device's recovery codes with a new set; return the new codes, grouped,
-    to show once. The old codes stop working at once."""
+def make_set(
+    *, device: TOTPDevice | None = None, user=None, now: dt.datetime | None = None
+) -> list[str]:
+    """Replace the person's recovery codes (of ``user``, or of ``device``'s person) with a
+    new set; return the new codes, grouped, to show once. The old codes stop working."""
     now = now or timezone.now()
+    user = user or device.user
     codes = [_new_code() for _ in range(COUNT)]
     with transaction.atomic():
-        RecoveryCode.objects.filter(device=device).delete()
+        RecoveryCode.objects.filter(user=user).delete()
         RecoveryCode.objects.bulk_create(
-            RecoveryCode(device=device, code_hash=_hash(code), created_at=now) for code in codes
+            RecoveryCode(user=user, device=device, code_hash=_hash(code), created_at=now)
+            for code in codes
         )
     return [grouped(code) for code in codes]
 
 
 @sensitive_variables("code", "codes", "digits")
-def make_new_set(*, user, device: TOTPDevice) -> list[str]:
+def make_new_set(*, user, device: TOTPDevice | None = None) -> list[str]:
     """The person asked for a new set (the old one stops working); audited."""
     with transaction.atomic():
-        codes = make_set(device=device)
+        codes = make_set(device=device, user=user)
         log_action(
             actor=user,
             action="two_step.recovery_codes_made",
@@ -90,13 +100,31 @@ def make_new_set(*, user, device: TOTPDevice) -> list[str]:
     return codes
 
 
-def remaining(device: TOTPDevice) -> int:
-    return RecoveryCode.objects.filter(device=device, used_at__isnull=True).count()
+def remaining(owner) -> int:
+    """Unused codes of a person (or of a device's person)."""
+    return RecoveryCode.objects.filter(user=_owner(owner), used_at__isnull=True).count()
+
+
+def made_at(owner) -> dt.datetime | None:
+    return (
+        RecoveryCode.objects.filter(user=_owner(owner))
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def forget(user) -> None:
+    """No second step left: the codes go too."""
+    RecoveryCode.objects.filter(user=user).delete()
 
 
 @sensitive_variables("code", "codes", "digits")
-def use(*, user, device: TOTPDevice, code: str, now: dt.datetime | None = None) -> bool:
-    """True when ``code`` is one of the device's unused recovery codes; it is then used up.
+def use(
+    *, user, code: str, device: TOTPDevice | None = None, now: dt.datetime | None = None
+) -> bool:
+    """True when ``code`` is one of the person's unused recovery codes; it is then used up.
+    (``device`` is accepted for callers from before passkeys; the codes are the person's.)
 
     Every unused code is checked (constant-time comparison of the hashes), and the match
     is claimed with a conditional update, so two requests at once cannot both use it.
@@ -106,7 +134,7 @@ def use(*, user, device: TOTPDevice, code: str, now: dt.datetime | None = None) 
         return False
     now = now or timezone.now()
     match = None
-    for candidate in RecoveryCode.objects.filter(device=device, used_at__isnull=True):
+    for candidate in RecoveryCode.objects.filter(user=user, used_at__isnull=True):
         if HASHER.verify(digits, candidate.code_hash) and match is None:
             match = candidate
     if match is None:
@@ -118,6 +146,6 @@ def use(*, user, device: TOTPDevice, code: str, now: dt.datetime | None = None) 
             actor=user,
             action="two_step.recovery_code_used",
             obj=user,
-            note=f"{remaining(device)} recovery codes left",
+            note=f"{remaining(user)} recovery codes left",
         )
     return True

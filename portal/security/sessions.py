@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.http import HttpRequest
 from django.utils import timezone
 
+from portal.security import fresh
 from portal.security.models import UserSession
 
 STARTED = "_signed_in_at"
@@ -34,6 +35,8 @@ def start(request: HttpRequest, user) -> None:
     session[STARTED] = now
     session[LAST_SEEN] = now
     session.pop(CODE_OK, None)
+    # The password was just checked: security changes need no other check for a while.
+    session[fresh.CHECKED_AT] = now
     if session.session_key is None:
         session.save()
     UserSession.objects.filter(user=user).exclude(

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from portal.audit.services import log_action
-from portal.security.models import TOTPDevice
+from portal.security import passkeys
+from portal.security.models import RecoveryCode, TOTPDevice
 
 STEP = 30
 DIGITS = 6
@@ -31,13 +32,21 @@ DEMO_SECRET = "MENTORPORTALDEMOSTAFFCODES234567"  # noqa: S105 - published, demo
 
 
 def requires_code(user) -> bool:
-    """Must this user type a code at sign-in (or set codes up first)?"""
+    """Must this user pass a second step at sign-in (a code or a passkey), or set one
+    up first?"""
     if not user.is_authenticated:
         return False
     if staff_must_use_codes(user):
         return True
     device = _device_read_with(user)
-    return device is not None and device.is_confirmed
+    if device is not None and device.is_confirmed:
+        return True
+    return passkeys.has_passkey(user)
+
+
+def has_second_step(user) -> bool:
+    """Has this person a way to pass the second step: a confirmed app or a passkey?"""
+    return is_enabled(user) or passkeys.has_passkey(user)
 
 
 def _device_read_with(user) -> TOTPDevice | None:
@@ -136,11 +145,18 @@ def totp_confirm(
 
 
 def totp_disable(*, user) -> None:
-    """Turn two-step sign-in off: the device and its recovery codes are deleted."""
+    """Remove the app. Without a passkey, two-step sign-in is off and the recovery codes
+    are deleted too; with one, the codes stay for it."""
     with transaction.atomic():
+        keep_codes = passkeys.passkeys_of(user).exists()
+        if keep_codes:
+            RecoveryCode.objects.filter(user=user).update(device=None)
+        else:
+            RecoveryCode.objects.filter(user=user).delete()
         deleted, _ = TOTPDevice.objects.filter(user=user).delete()
         if deleted:
-            log_action(actor=user, action="two_step.turned_off", obj=user)
+            action = "two_step.app_removed" if keep_codes else "two_step.turned_off"
+            log_action(actor=user, action=action, obj=user)
 
 
 def provisioning_uri(secret: str, *, email: str, issuer: str) -> str:

@@ -15,9 +15,10 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from portal.lib.query import query_text
-from portal.security import recovery, sessions, throttle, totp
+from portal.security import fresh, passkeys, recovery, sessions, throttle, totp
 from portal.security.client_ip import client_for_limits
 from portal.security.forms import CodeForm
+from portal.security.fresh import fresh_auth_required
 
 T = TypeVar("T")
 
@@ -29,6 +30,32 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return target
     return resolve_url("home")
+
+
+def _code_locked(request: HttpRequest) -> int:
+    lock = throttle.lock_of("code", request, request.user.email)
+    return lock.seconds if lock else 0
+
+
+def locked_message(seconds: int, what: str) -> str:
+    wait = throttle.minutes(seconds)
+    return f"Too many wrong {what}. Please wait {wait} minute{'s' if wait != 1 else ''}."
+
+
+def check_passkey(request: HttpRequest) -> str:
+    """Check the passkey answer posted in ``passkey``: "" when it is good, else the message
+    for the page. Refused answers count toward the same limits as wrong codes."""
+    seconds = _code_locked(request)
+    if seconds:
+        request.session.pop(passkeys.CHALLENGE, None)
+        return locked_message(seconds, "codes or passkeys")
+    try:
+        passkeys.check(request, raw_answer=request.POST.get("passkey", ""))
+    except passkeys.PasskeyError as refused:
+        throttle.count_failure("code", request, request.user.email)
+        return str(refused)
+    throttle.clear_pair("code", request, request.user.email)
+    return ""
 
 
 def _check_code(request: HttpRequest, form: CodeForm, attempt: Callable[[str], T]) -> T | None:
@@ -65,9 +92,7 @@ def _app_or_recovery_code(request: HttpRequest) -> Callable[[str], str | None]:
 
     def attempt(code: str) -> str | None:
         if recovery.looks_like_recovery_code(code):
-            device = totp.device_for(user)
-            confirmed = device is not None and device.is_confirmed
-            used = confirmed and recovery.use(user=user, device=device, code=code)
+            used = totp.has_second_step(user) and recovery.use(user=user, code=code)
             return "recovery" if used else None
         return "app" if totp.totp_verify(user=user, code=code) else None
 
@@ -83,7 +108,7 @@ def _mark_verified(request: HttpRequest) -> None:
 
 
 def _recovery_code_used(request: HttpRequest) -> None:
-    left = recovery.remaining(totp.device_for(request.user))
+    left = recovery.remaining(request.user)
     text = f"You signed in with a recovery code. You have {left} left."
     if left <= recovery.FEW_LEFT:
         text += " Make a new set under Sign-in security, Recovery codes."
@@ -91,24 +116,49 @@ def _recovery_code_used(request: HttpRequest) -> None:
 
 
 @never_cache
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "passkey")
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
-    """The second step of signing in, for an account with codes turned on: a code from the
-    app, or a recovery code."""
-    if not totp.is_enabled(request.user):
+    """The second step of signing in: a code from the app, a recovery code, or a passkey
+    ("Use a passkey", shown by static/js/passkeys.js when the browser can)."""
+    if not totp.has_second_step(request.user):
         return redirect("security:setup")
     if request.session.get(sessions.CODE_OK) == request.user.pk:
         return redirect(_next_url(request))
-    form = CodeForm(request.POST or None, recovery=True)
-    if request.method == "POST":
+    app_on = totp.is_enabled(request.user)
+    # Without an app, the box takes a recovery code (made with the first passkey).
+    codes_box = app_on or recovery.remaining(request.user) > 0
+    form = CodeForm(request.POST if request.method == "POST" else None, recovery=True)
+    if not app_on:
+        form.fields["code"].label = "Recovery code"
+        form.fields["code"].help_text = "12 digits, from the list you kept."
+        form.fields["code"].error_messages["required"] = "Enter one of your recovery codes."
+    passkey_error = ""
+    if request.method == "POST" and request.POST.get("passkey"):
+        passkey_error = check_passkey(request)
+        if not passkey_error:
+            _mark_verified(request)
+            fresh.mark(request)
+            return redirect(_next_url(request))
+    elif request.method == "POST" and codes_box:
         used = _check_code(request, form, _app_or_recovery_code(request))
         if used:
             _mark_verified(request)
             if used == "recovery":
                 _recovery_code_used(request)
             return redirect(_next_url(request))
-    return render(request, "security/verify.html", {"form": form, "next": _next_url(request)})
+    return render(
+        request,
+        "security/verify.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "app_on": app_on,
+            "codes_box": codes_box,
+            "passkey_error": passkey_error,
+            "show_passkey": passkeys.available() and passkeys.has_passkey(request.user),
+        },
+    )
 
 
 def _pending_secret(request: HttpRequest) -> str:
@@ -124,13 +174,13 @@ def _pending_secret(request: HttpRequest) -> str:
 
 @sensitive_variables("codes")
 def _show_new_codes(
-    request: HttpRequest, codes: list[str], *, first: bool, next_url: str
+    request: HttpRequest, codes: list[str], *, first: bool, next_url: str, passkey: bool = False
 ) -> HttpResponse:
     """The new recovery codes, shown in this one response and never again."""
     return render(
         request,
         "security/recovery_codes_new.html",
-        {"codes": codes, "first": first, "next": next_url},
+        {"codes": codes, "first": first, "next": next_url, "passkey": passkey},
     )
 
 
@@ -138,12 +188,19 @@ def _show_new_codes(
 @sensitive_post_parameters("code")
 @login_required
 @require_http_methods(["GET", "POST"])
+@fresh_auth_required
 @sensitive_variables("secret", "turned_on", "codes")
 def setup(request: HttpRequest) -> HttpResponse:
     """Turn codes on: scan the QR code (or type the key), then type a first code. The
     device is written only then, confirmed, with a first set of recovery codes."""
     if totp.is_enabled(request.user):
         return redirect("security:account")
+    if (
+        passkeys.has_passkey(request.user)
+        and request.session.get(sessions.CODE_OK) != request.user.pk
+    ):
+        # An app added by someone who has only the password would skip the passkey.
+        return redirect(f"{resolve_url('security:verify')}?next={request.path}")
     secret = _pending_secret(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST":
@@ -174,6 +231,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "secret": totp.grouped(secret),
             "qr_svg": totp.qr_svg(uri),
             "required": totp.staff_must_use_codes(request.user),
+            "passkeys_available": passkeys.available(),
         },
     )
 
@@ -181,22 +239,30 @@ def setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
+@fresh_auth_required(methods=("POST",))
 def account(request: HttpRequest) -> HttpResponse:
     """Account security: two-step sign-in on or off, and how many recovery codes are left."""
     device = totp.device_for(request.user)
     enabled = device is not None and device.is_confirmed
     required = totp.staff_must_use_codes(request.user)
+    passkey_count = passkeys.passkeys_of(request.user).count()
+    # Staff must keep a second step: the app can go only when a passkey stays.
+    may_remove_app = enabled and (not required or passkey_count > 0)
     form = CodeForm(request.POST or None, recovery=True)
     if (
         request.method == "POST"
-        and enabled
-        and not required
+        and may_remove_app
         and _check_code(request, form, _app_or_recovery_code(request))
     ):
         totp.totp_disable(user=request.user)
-        request.session.pop(sessions.CODE_OK, None)
         request.session.pop(sessions.PENDING_SETUP, None)
-        messages.success(request, "Two-step sign-in is off. You sign in with your password.")
+        if passkey_count:
+            messages.success(
+                request, "Your authenticator app is removed. You sign in with a passkey."
+            )
+        else:
+            request.session.pop(sessions.CODE_OK, None)
+            messages.success(request, "Two-step sign-in is off. You sign in with your password.")
         return redirect("security:account")
     return render(
         request,
@@ -205,7 +271,10 @@ def account(request: HttpRequest) -> HttpResponse:
             "form": form,
             "enabled": enabled,
             "required": required,
-            "recovery_left": recovery.remaining(device) if enabled else 0,
+            "recovery_left": recovery.remaining(request.user),
+            "passkey_count": passkey_count,
+            "may_remove_app": may_remove_app,
+            "passkeys_available": passkeys.available(),
         },
     )
 
@@ -214,16 +283,20 @@ def account(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @login_required
 @require_http_methods(["GET", "POST"])
+@fresh_auth_required(methods=("POST",))
 @sensitive_variables("codes")
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """How many recovery codes are left, and a new set (the old one stops working) after
-    a code from the app or a recovery code."""
-    device = totp.device_for(request.user)
-    if device is None or not device.is_confirmed:
+    a code from the app or a recovery code (with passkeys only: the fresh check)."""
+    if not totp.has_second_step(request.user):
         return redirect("security:account")
+    device = totp.device_for(request.user)
+    app_on = device is not None and device.is_confirmed
     form = CodeForm(request.POST or None, recovery=True)
-    if request.method == "POST" and _check_code(request, form, _app_or_recovery_code(request)):
-        codes = recovery.make_new_set(user=request.user, device=device)
+    if request.method == "POST" and (
+        not app_on or _check_code(request, form, _app_or_recovery_code(request))
+    ):
+        codes = recovery.make_new_set(user=request.user, device=device if app_on else None)
         return _show_new_codes(
             request, codes, first=False, next_url=resolve_url("security:account")
         )
@@ -232,11 +305,10 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         "security/recovery_codes.html",
         {
             "form": form,
-            "left": recovery.remaining(device),
+            "app_on": app_on,
+            "left": recovery.remaining(request.user),
             "total": recovery.COUNT,
-            "made_at": device.recovery_codes.order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first(),
+            "made_at": recovery.made_at(request.user),
         },
     )
 
