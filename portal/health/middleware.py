@@ -35,7 +35,14 @@ class HealthCheckMiddleware:
         return self._probes
 
     def __call__(self, request):
-        view = self.probes().get(request.path_info.rstrip("/"))
+        # Load balancers probe without a query string; anything with one goes through the
+        # whole stack like every other request (its host check, its 400 page for control
+        # characters), since the shortcut is only safe for the plain probe.
+        view = (
+            None
+            if request.META.get("QUERY_STRING")
+            else self.probes().get(request.path_info.rstrip("/"))
+        )
         if view is not None:
             return view(request)
         return self.get_response(request)
