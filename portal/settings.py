@@ -267,6 +267,14 @@ if HTTPS:
     SESSION_COOKIE_NAME = "__Host-portal-session"
     CSRF_COOKIE_NAME = "__Host-portal-csrf"
 
+# --- Backups --------------------------------------------------------------------------
+# manage.py backup encrypts to these public keys (comma-separated paths, one key each):
+# the server can write backups but not read them. See README, "Backups".
+BACKUP_GPG_RECIPIENT_FILES = env_list("BACKUP_GPG_RECIPIENT_FILES")
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+# How many of its own backups `manage.py backup` keeps in BACKUP_DIR (nightly: days).
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
