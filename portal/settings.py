@@ -344,6 +344,14 @@ WEBAUTHN_ORIGIN = f"{urlsplit(SITE_URL).scheme}://{urlsplit(SITE_URL).netloc}"
 FRESH_AUTH_SECONDS = 10 * 60
 # --- end of Passkeys -------------------------------------------------------------------
 
+# --- Backups --------------------------------------------------------------------------
+# manage.py backup encrypts to these public keys (comma-separated paths, one key each):
+# the server can write backups but not read them. See README, "Backups".
+BACKUP_GPG_RECIPIENT_FILES = env_list("BACKUP_GPG_RECIPIENT_FILES")
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+# How many of its own backups `manage.py backup` keeps in BACKUP_DIR (nightly: days).
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+
 # --- Logging --------------------------------------------------------------------------
 # One line per record; LOG_FORMAT=json writes one JSON object per line (time, level,
 # logger, message, request_id), for log collectors joining the lines of several servers.

@@ -1,6 +1,9 @@
-"""manage.py restore PATH --yes: replace the whole database with a backup.
+"""manage.py restore PATH --yes [--identity KEYFILE]: replace the whole database with a
+backup.
 
-Stop the web servers and the worker first, restore, then start them again.
+Stop the web servers and the worker first, restore, then start them again. An encrypted
+backup needs its private key: ``--identity KEYFILE`` (an exported secret key, or "-" to
+read it from standard input), or the operator's own GnuPG keyring without it.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,6 +19,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--yes", action="store_true", help="Confirm: everything since the backup is lost."
         )
+        parser.add_argument(
+            "--identity",
+            help="The private key file that decrypts the backup ('-' reads standard input).",
+        )
 
     def handle(self, *args, **options):
         if not options["yes"]:
@@ -24,7 +31,7 @@ class Command(BaseCommand):
                 "again with --yes."
             )
         try:
-            backup_restore(path=options["path"])
+            backup_restore(path=options["path"], identity=options.get("identity"))
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"Restored {options['path']}.")
