@@ -243,3 +243,24 @@ def test_a_bulk_assignment_of_500_costs_a_few_queries(staff_client, staff_user, 
         )
     assert caseloads.matches_of(maria).count() == 500
     assert len(captured) <= 15
+
+
+def test_the_demo_has_caseloads_unassigned_matches_and_closures(db, settings):
+    import io
+
+    from django.core.management import call_command
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # again: nothing moves
+    staff = User.objects.get(email="staff@example.org")
+    second = User.objects.get(email="staff2@example.org")
+    active = Match.objects.filter(status=MatchStatus.ACTIVE).count()
+    mine, theirs = caseloads.matches_of(staff).count(), caseloads.matches_of(second).count()
+    assert mine > active / 2 and 0 < theirs < mine
+    assert caseloads.unassigned_matches().count() == 3
+    closed = Match.objects.filter(status=MatchStatus.CLOSED, closure_choice__isnull=False)
+    assert closed.count() >= 2
+    for match in closed:
+        assert match.closed_by_whom and match.last_meeting_on <= match.end_date
+        assert match.length is not None
