@@ -320,7 +320,24 @@ MATRIX: dict[str, dict] = {
         "obj": "match",
         "GET": STAFF,
         "POST": STAFF,  # an empty form comes back with its errors
-        "data": {"end_date": "2026-06-12", "reason": "Family moved"},
+        "data": {"end_date": "2026-06-12", "closed_by_whom": "family", "notes": "Moved"},
+    },
+    # Assigning answers with a redirect to the list or the match, with a message.
+    "staff:match_assign_bulk": {
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT),
+        "data": {"scope": "filter"},
+    },
+    "staff:match_assign": {
+        "obj": "match",
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT),
+        "data": {"coordinator": ""},
+    },
+    "staff:match_reopen": {  # administrators only
+        "obj": "match",
+        "GET": (LOGIN, 403, 403, 403, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 403, 403, 403, REDIRECT),
     },
     "staff:program_settings": {
         "GET": (LOGIN, 403, 403, 403, 403, 403, 200),

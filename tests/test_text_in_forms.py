@@ -5,6 +5,7 @@ The walks below import every module under portal/, so a form or an admin added l
 without the mixin fails here by name.
 """
 
+import datetime as dt
 import importlib
 import pkgutil
 
@@ -113,13 +114,24 @@ def test_a_control_character_is_removed_and_a_word_processor_line_break_kept_as_
 
 
 def test_a_one_line_field_gets_the_short_limit_and_no_line_breaks(db):
+    from portal.mentoring.models import Choice, ChoiceList
+
+    reason = Choice.objects.filter(list=ChoiceList.CLOSURE_REASON).first()
     form = MatchCloseForm(
-        {"end_date": "2026-06-12", "reason": "Family\x00 moved"},
+        {
+            "end_date": "2026-06-12",
+            "closed_by_whom": "family",
+            "closure_choice": reason.pk,
+            "talk_with_mentor": "yes",
+            "talk_with_family": "yes",
+            "notes": "Family\x00 moved",
+        },
         match=build_match_stub(),
+        today=dt.date(2026, 6, 12),
     )
 
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["reason"] == "Family moved"
+    assert form.cleaned_data["notes"] == "Family moved"
 
 
 def build_match_stub():
@@ -154,7 +166,7 @@ def test_a_search_box_has_the_short_limit():
 
     assert ChoiceAddForm().fields["label"].max_length == 60
     assert NoSessionMonthForm().fields["details"].max_length == 500
-    assert MatchCloseForm(match=build_match_stub()).fields["reason"].max_length == 250
+    assert MatchCloseForm(match=build_match_stub()).fields["notes"].max_length == 250
     assert SHORT_TEXT_MAX == 200
 
 

@@ -62,7 +62,10 @@ class LoadedChoiceField(forms.ModelChoiceField):
 
 class MatchChoiceField(LoadedChoiceField):
     def label_from_instance(self, obj: Match) -> str:
-        return f"{obj.mentee.display_name} at {obj.site.name}"
+        label = f"{obj.mentee.display_name} at {obj.site.name}"
+        if obj.end_date is not None:  # a closed match: sessions up to its last day only
+            return f"{label} (ended {obj.end_date.day} {obj.end_date:%B %Y})"
+        return label
 
 
 CHOICE_FIELDS = {

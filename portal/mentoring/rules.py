@@ -465,3 +465,31 @@ def session_problems(
         if problem:
             problems.append(Problem("safety_concern_details", problem))
     return problems
+
+
+# --- How long a match lasted --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchLength:
+    months: int
+    days: int
+
+    def __str__(self) -> str:
+        parts = [(self.months, "month"), (self.days, "day")]
+        return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in parts if n) or "0 days"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or that month's last day (31 Jan + 1 month: 28 Feb)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def match_length(start: dt.date, end: dt.date) -> MatchLength:
+    """Whole months from start to end, then the days left over (reports count months)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if add_months(start, months) > end:
+        months -= 1
+    return MatchLength(months=max(months, 0), days=(end - add_months(start, max(months, 0))).days)

@@ -24,6 +24,7 @@ from portal.mentoring.models import (
     SchoolSite,
     SiteContact,
 )
+from portal.staff.match_forms import CoordinatorChoiceField, MatchCloseForm  # noqa: F401
 
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 
@@ -167,17 +168,23 @@ class MatchForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
     mentor = MentorChoiceField(
         queryset=Mentor.objects.exclude(status=MentorStatus.INACTIVE).select_related("user")
     )
+    coordinator = CoordinatorChoiceField(
+        label="Coordinator", required=False, empty_label="Nobody yet"
+    )
 
     class Meta:
         model = Match
-        fields = ["mentor", "mentee", "site", "start_date"]
+        fields = ["mentor", "mentee", "site", "start_date", "coordinator"]
         labels = {"site": "School site", "start_date": "Start date"}
+        help_texts = {"coordinator": "The staff member who supports this match."}
         widgets = {"start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentee"].queryset = Mentee.objects.select_related("site")
         if self.instance.pk:
+            # A match changes hands on its own form, audited as a coordinator change.
+            del self.fields["coordinator"]
             # Keep the current mentor selectable even if inactive.
             self.fields["mentor"].queryset = (
                 Mentor.objects.exclude(status=MentorStatus.INACTIVE)
@@ -190,36 +197,6 @@ class MatchForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
         if mentee and site and mentee.site_id != site.pk:
             self.add_error("site", f"{mentee.display_name} is at {mentee.site.name}.")
         return data
-
-
-class MatchCloseForm(FieldMessagesMixin, TextInputMixin, forms.Form):
-    end_date = forms.DateField(
-        label="Last day of the match",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": "Enter the last day of the match.",
-            "invalid": "Enter a date like 2026-06-12.",
-        },
-    )
-    reason = forms.CharField(
-        label="Why is the match closing?",
-        max_length=250,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why the match is closing."},
-    )
-
-    def __init__(self, *args, match: Match, **kwargs):
-        self.match = match
-        super().__init__(*args, **kwargs)
-
-    def clean_end_date(self):
-        end = self.cleaned_data["end_date"]
-        if end < self.match.start_date:
-            raise forms.ValidationError(
-                f"The match started on {self.match.start_date:%d %B %Y}: "
-                "end it on or after that day."
-            )
-        return end
 
 
 class DeactivateForm(FieldMessagesMixin, TextInputMixin, forms.Form):

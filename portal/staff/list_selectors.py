@@ -136,10 +136,19 @@ class MatchFilters:
     q: str = ""  # part of the mentor's name or email, or of the mentee's first name
     status: str = MatchStatus.ACTIVE  # a MatchStatus; anything else shows every match
     site: int | None = None
+    # Whose caseload: a staff member's record number, UNASSIGNED, or "" for everyone's.
+    coordinator: str = ""
+
+
+UNASSIGNED = "none"
 
 
 def match_list(*, filters: MatchFilters) -> QuerySet:
-    matches = Match.objects.select_related("mentor__user", "mentee", "site")
+    matches = Match.objects.select_related("mentor__user", "mentee", "site", "coordinator")
+    if filters.coordinator == UNASSIGNED:
+        matches = matches.filter(coordinator__isnull=True)
+    elif filters.coordinator:
+        matches = matches.filter(coordinator_id=int(filters.coordinator))
     if filters.q:
         matches = matches.filter(
             Q(mentor__user__full_name__icontains=filters.q)

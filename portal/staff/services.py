@@ -56,23 +56,67 @@ def record_save(*, user: User, form, action_prefix: str) -> models.Model:
     return obj
 
 
+# What the audit keeps of a closure: the answers, never the notes (they are about a child
+# and the erasure could not reach them in the trail); only whether there were any.
+CLOSURE_FIELDS = [
+    "status",
+    "end_date",
+    "closed_by_whom",
+    "closure_choice",
+    "last_meeting_on",
+    "closure_talk_with_mentor",
+    "closure_talk_with_family",
+]
+
+
+def closure_values(match: Match) -> dict:
+    return {**snapshot(match, CLOSURE_FIELDS), "notes_given": bool(match.closure_reason)}
+
+
 @transaction.atomic
-def match_close(*, match: Match, user: User, end_date: dt.date, reason: str) -> Match:
-    """Close a match on ``end_date`` with a reason. Its entries stay in every report."""
-    check_lengths(reason=(reason.strip(), CLOSURE_REASON_MAX))
-    fields = ["status", "end_date", "closure_reason"]
-    with audited(
-        match,
-        actor=user,
-        action="match.closed",
-        values=lambda record: snapshot(record, fields),
-        note=reason,
-    ):
+def match_close(
+    *,
+    match: Match,
+    user: User,
+    end_date: dt.date,
+    reason: Choice | None = None,
+    closed_by_whom: str = "",
+    last_meeting_on: dt.date | None = None,
+    talk_with_mentor: bool | None = None,
+    talk_with_family: bool | None = None,
+    notes: str = "",
+) -> Match:
+    """Close a match on ``end_date`` with the closure's answers (SPEC 8). Its entries stay
+    in every report; its mentor can log nothing dated after ``end_date``."""
+    check_lengths(notes=(notes.strip(), CLOSURE_REASON_MAX))
+    with audited(match, actor=user, action="match.closed", values=closure_values):
         match.status = MatchStatus.CLOSED
         match.end_date = end_date
-        match.closure_reason = reason.strip()
+        match.closure_choice = reason
+        match.closed_by_whom = closed_by_whom
+        match.last_meeting_on = last_meeting_on
+        match.closure_talk_with_mentor = talk_with_mentor
+        match.closure_talk_with_family = talk_with_family
+        match.closure_reason = notes.strip()
         match.full_clean()
-        match.save(update_fields=fields)
+        match.save(update_fields=[*CLOSURE_FIELDS, "closure_reason"])
+    return match
+
+
+@transaction.atomic
+def match_reopen(*, match: Match, user: User) -> Match:
+    """Undo a closure made by mistake: the match is active again, its closure answers go
+    (the audit entry keeps them, without the notes)."""
+    with audited(match, actor=user, action="match.reopened", values=closure_values):
+        match.status = MatchStatus.ACTIVE
+        match.end_date = None
+        match.closure_choice = None
+        match.closed_by_whom = ""
+        match.last_meeting_on = None
+        match.closure_talk_with_mentor = None
+        match.closure_talk_with_family = None
+        match.closure_reason = ""
+        match.save(update_fields=[*CLOSURE_FIELDS, "closure_reason"])
     return match
 
 

@@ -1,6 +1,15 @@
 from django.urls import include, path
 
-from portal.staff.views import dashboard, exports, imports, people, reports, sessions, settings
+from portal.staff.views import (
+    dashboard,
+    exports,
+    imports,
+    matches,
+    people,
+    reports,
+    sessions,
+    settings,
+)
 
 app_name = "staff"
 
@@ -41,11 +50,14 @@ urlpatterns = [
     path("mentees/", people.mentee_list, name="mentee_list"),
     path("mentees/new/", people.mentee_edit, name="mentee_create"),
     path("mentees/<int:pk>/edit/", people.mentee_edit, name="mentee_edit"),
-    path("matches/", people.match_list, name="match_list"),
+    path("matches/", matches.match_list, name="match_list"),
+    path("matches/assign/", matches.match_assign_bulk, name="match_assign_bulk"),
     path("matches/new/", people.match_edit, name="match_create"),
-    path("matches/<int:pk>/", people.match_detail, name="match_detail"),
+    path("matches/<int:pk>/", matches.match_detail, name="match_detail"),
     path("matches/<int:pk>/edit/", people.match_edit, name="match_edit"),
-    path("matches/<int:pk>/close/", people.match_close, name="match_close"),
+    path("matches/<int:pk>/coordinator/", matches.match_assign, name="match_assign"),
+    path("matches/<int:pk>/close/", matches.match_close, name="match_close"),
+    path("matches/<int:pk>/reopen/", matches.match_reopen, name="match_reopen"),
     path("invitations/", include("portal.enrollment.staff_urls")),
     path("support-requests/", include("portal.support.staff_urls")),
     path("settings/", settings.program_settings, name="program_settings"),

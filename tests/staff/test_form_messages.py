@@ -196,10 +196,10 @@ def test_domain_errors_go_next_to_their_field_or_at_the_top(errors, expected):
 
 
 def test_a_date_in_the_match_close_form_keeps_its_own_words(match_a):
-    form = staff_forms.MatchCloseForm(data={"end_date": "soon", "reason": "Moved"}, match=match_a)
+    form = staff_forms.MatchCloseForm(data={"end_date": "soon", "notes": "Moved"}, match=match_a)
     assert form.errors["end_date"] == ["Enter a date like 2026-06-12."]
     form = staff_forms.MatchCloseForm(
-        data={"end_date": str(match_a.start_date - dt.timedelta(days=1)), "reason": "Moved"},
+        data={"end_date": str(match_a.start_date - dt.timedelta(days=1)), "notes": "Moved"},
         match=match_a,
     )
     assert "end it on or after that day" in form.errors["end_date"][0]

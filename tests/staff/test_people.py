@@ -1,6 +1,6 @@
 """People and matches: create, change, close with a reason, deactivate; program settings."""
 
-import datetime as dt
+from django.utils import timezone
 
 from portal.accounts import people
 from portal.accounts.models import User
@@ -124,16 +124,26 @@ def test_create_a_match_at_the_mentees_school(staff_client, match_a, school_b):
 
 def test_close_a_match_with_a_reason(staff_client, match_a):
     response = staff_client.post(
-        f"/staff/matches/{match_a.pk}/close/", {"end_date": "", "reason": ""}
+        f"/staff/matches/{match_a.pk}/close/", {"end_date": "", "closure_choice": ""}
     )
     text = response.content.decode()
-    assert "Enter the last day of the match." in text and "Say why the match is closing." in text
-    today = dt.date.today().isoformat()
+    assert "Enter the last day of the match." in text and "Choose why the match is closing." in text
+    today = timezone.localdate(timezone.now(), ProgramSettings.load().tz).isoformat()
+    reason = Choice.objects.get(list=ChoiceList.CLOSURE_REASON, label="Family request")
     staff_client.post(
-        f"/staff/matches/{match_a.pk}/close/", {"end_date": today, "reason": "Family moved"}
+        f"/staff/matches/{match_a.pk}/close/",
+        {
+            "end_date": today,
+            "closed_by_whom": "family",
+            "closure_choice": reason.pk,
+            "talk_with_mentor": "yes",
+            "talk_with_family": "no",
+            "notes": "Family moved",
+        },
     )
     match_a.refresh_from_db()
     assert (match_a.status, match_a.closure_reason) == ("closed", "Family moved")
+    assert match_a.closure_choice == reason
     event = AuditEvent.objects.get(action="match.closed")
     assert event.old_values["status"] == "active" and event.new_values["status"] == "closed"
 

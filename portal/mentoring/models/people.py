@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 
 from portal.lib.text import at_most
-from portal.mentoring.models.program import CLOSURE_REASON_MAX
+from portal.mentoring import rules
+from portal.mentoring.models.program import CLOSURE_REASON_MAX, Choice, ChoiceList
 
 
 class SchoolSite(models.Model):
@@ -133,10 +134,20 @@ class MatchStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class ClosureInitiator(models.TextChoices):
+    """Who asked for a match to end (SPEC 8)."""
+
+    MENTOR = "mentor", "The mentor"
+    FAMILY = "family", "The mentee or their family"
+    SCHOOL = "school", "The school"
+    PROGRAM = "program", "The program"
+
+
 class Match(models.Model):
-    # Why a match ended ("moved to another school") is about the child.
+    # The closure notes ("moved to another school") are about the child. The column keeps
+    # its first name, closure_reason; the reason from the program's list is closure_choice.
     CHILD_TEXT_FIELDS = ("closure_reason",)
-    OTHER_TEXT_FIELDS = ("status", "last_attendance", "previous_attendance")
+    OTHER_TEXT_FIELDS = ("status", "last_attendance", "previous_attendance", "closed_by_whom")
 
     mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="matches")
     mentee = models.ForeignKey(Mentee, on_delete=models.PROTECT, related_name="matches")
@@ -152,7 +163,24 @@ class Match(models.Model):
     )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    closure_reason = models.CharField(max_length=CLOSURE_REASON_MAX, blank=True)
+    closure_reason = models.CharField("closure notes", max_length=CLOSURE_REASON_MAX, blank=True)
+    # How the match closed (SPEC 8), asked by the closure form; empty on an open match and
+    # on matches closed before the form asked.
+    closed_by_whom = models.CharField(
+        "who asked to close it", max_length=20, choices=ClosureInitiator.choices, blank=True
+    )
+    closure_choice = models.ForeignKey(
+        Choice,
+        verbose_name="why it closed",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"list": ChoiceList.CLOSURE_REASON},
+    )
+    last_meeting_on = models.DateField("last meeting", null=True, blank=True)
+    closure_talk_with_mentor = models.BooleanField(null=True, blank=True)
+    closure_talk_with_family = models.BooleanField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=MatchStatus.choices, default=MatchStatus.ACTIVE
     )
@@ -185,3 +213,14 @@ class Match(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == MatchStatus.ACTIVE
+
+    @property
+    def closure_notes(self) -> str:
+        return self.closure_reason
+
+    @property
+    def length(self) -> "rules.MatchLength | None":
+        """How long a closed match lasted, start to end (for reports); None while open."""
+        if self.end_date is None:
+            return None
+        return rules.match_length(self.start_date, self.end_date)

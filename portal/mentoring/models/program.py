@@ -234,6 +234,8 @@ class ProgramSettings(models.Model):
 class ChoiceList(models.TextChoices):
     TYPE_OF_MENTORING = "type_of_mentoring", "Type of mentoring"
     INTERACTION = "interaction", "Interaction"
+    # Why a match closed (SPEC 8): the closure form offers these.
+    CLOSURE_REASON = "closure_reason", "Why a match closed"
 
 
 class Choice(models.Model):
@@ -270,7 +272,17 @@ class Choice(models.Model):
 STARTING_LISTS = {
     ChoiceList.TYPE_OF_MENTORING: ["Mentoring Hours", "Group Activity", "Training"],
     ChoiceList.INTERACTION: ["In-Person", "Virtual", "Phone"],
+    ChoiceList.CLOSURE_REASON: [
+        "Mentor moved or schedule changed",
+        "Mentee changed school",
+        "Family request",
+        "Program ended",
+        "Mentor no longer available",
+        "Other",
+    ],
 }
+# Lists whose first entry is picked for the user: a closure reason is always chosen.
+_NO_DEFAULT = {ChoiceList.CLOSURE_REASON}
 
 
 def ensure_starting_lists() -> None:
@@ -279,6 +291,11 @@ def ensure_starting_lists() -> None:
         if Choice.objects.filter(list=list_name).exists():
             continue
         Choice.objects.bulk_create(
-            Choice(list=list_name, label=label, position=position, is_default=position == 0)
+            Choice(
+                list=list_name,
+                label=label,
+                position=position,
+                is_default=position == 0 and list_name not in _NO_DEFAULT,
+            )
             for position, label in enumerate(labels)
         )

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from portal.accounts.decorators import staff_required
 from portal.lib.query import query_text
+from portal.mentoring import caseloads
 from portal.mentoring.models import ProgramSettings
 from portal.safeguarding import selectors as safeguarding_selectors
 from portal.staff import selectors
@@ -26,6 +27,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_needs": safeguarding_selectors.need_list(user=request.user).count(),
             "support_requests": support_selectors.open_request_count(),
             "needing_support": safeguarding_selectors.matches_needing_support_count(),
+            "my_matches": caseloads.matches_of(request.user).count(),
+            "unassigned_matches": caseloads.unassigned_matches().count(),
             "unreachable_concerns": list(
                 safeguarding_selectors.open_concerns_nobody_at_school_can_see()
             ),

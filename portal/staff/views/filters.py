@@ -5,9 +5,11 @@ another."""
 from django.http import HttpRequest
 
 from portal.lib.query import query_int, query_text
-from portal.mentoring import rules
-from portal.mentoring.models import ProgramSettings
-from portal.staff import forms, selectors
+from portal.mentoring import caseloads, rules
+from portal.mentoring.models import MatchStatus, ProgramSettings
+from portal.staff import forms, list_selectors, selectors
+
+EVERYONE = "all"  # the matches list's "every coordinator" (the default is one's own)
 
 
 def session_filters(
@@ -45,4 +47,26 @@ def hours_filters(request: HttpRequest, program: ProgramSettings) -> selectors.H
         site=query_int(request, "site"),
         type_of_mentoring=query_int(request, "type"),
         interaction=query_int(request, "interaction"),
+    )
+
+
+def match_filters(request: HttpRequest) -> list_selectors.MatchFilters:
+    """The matches list's filters. A coordinator with a caseload starts on their own matches
+    ("My matches"); ``coordinator=all`` shows everyone's, ``coordinator=none`` nobody's."""
+    asked = query_text(request, "coordinator")
+    if asked == list_selectors.UNASSIGNED:
+        coordinator = asked
+    elif asked == EVERYONE:
+        coordinator = ""
+    elif (number := query_int(request, "coordinator")) is not None:
+        coordinator = str(number)
+    elif caseloads.has_caseload(request.user):
+        coordinator = str(request.user.pk)
+    else:
+        coordinator = ""
+    return list_selectors.MatchFilters(
+        q=query_text(request, "q"),
+        status=query_text(request, "status", MatchStatus.ACTIVE),
+        site=query_int(request, "site"),
+        coordinator=coordinator,
     )

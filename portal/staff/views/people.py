@@ -15,7 +15,6 @@ from portal.lib.query import query_choice, query_int, query_text
 from portal.mentoring import rules
 from portal.mentoring.models import (
     Match,
-    MatchStatus,
     Mentee,
     MenteeStatus,
     Mentor,
@@ -24,7 +23,7 @@ from portal.mentoring.models import (
     SchoolSite,
     SiteContact,
 )
-from portal.staff import forms, list_selectors, selectors, services
+from portal.staff import forms, list_selectors, services
 from portal.staff.views.common import render_list
 
 
@@ -36,8 +35,8 @@ def site_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _edit_record(request, *, form_class, instance, prefix, title, success):
-    form = form_class(request.POST or None, instance=instance)
+def _edit_record(request, *, form_class, instance, prefix, title, success, initial=None):
+    form = form_class(request.POST or None, instance=instance, initial=initial)
     if request.method == "POST" and form.is_valid():
         obj = services.record_save(user=request.user, form=form, action_prefix=prefix)
         messages.success(request, "Saved.")
@@ -224,23 +223,6 @@ def mentee_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @staff_required
-def match_list(request: HttpRequest) -> HttpResponse:
-    filters = list_selectors.MatchFilters(
-        q=query_text(request, "q"),
-        status=query_text(request, "status", MatchStatus.ACTIVE),
-        site=query_int(request, "site"),
-    )
-    return render_list(
-        request,
-        "staff/match_list.html",
-        list_selectors.match_list(filters=filters),
-        filters=filters,
-        sites=list_selectors.school_sites(),
-        statuses=MatchStatus.choices,
-    )
-
-
-@staff_required
 def match_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     match = get_object_or_404(Match, pk=pk) if pk else None
     return _edit_record(
@@ -250,42 +232,6 @@ def match_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         prefix="match",
         title="Change a match" if match else "Add a match",
         success=lambda obj: reverse("staff:match_detail", args=[obj.pk]),
+        # A new match goes into its creator's caseload unless they choose someone else.
+        initial=None if match else {"coordinator": request.user.pk},
     )
-
-
-@staff_required
-def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    match = get_object_or_404(Match.objects.select_related("mentor__user", "mentee", "site"), pk=pk)
-    figures = list_selectors.match_figures(match=match)
-    recent = list_selectors.match_recent_sessions(match=match)
-    return render(
-        request,
-        "staff/match_detail.html",
-        {
-            "match": match,
-            "figures": figures,
-            "hours": selectors.hours(figures["quarters"]),
-            "recent": recent,
-        },
-    )
-
-
-@staff_required
-def match_close(request: HttpRequest, pk: int) -> HttpResponse:
-    match = get_object_or_404(Match.objects.select_related("mentor__user", "mentee"), pk=pk)
-    program = ProgramSettings.load()
-    today = timezone.localdate(timezone.now(), program.tz)
-    form = forms.MatchCloseForm(request.POST or None, match=match, initial={"end_date": today})
-    if match.status == MatchStatus.CLOSED:
-        messages.info(request, "This match is already closed.")
-        return redirect("staff:match_detail", pk=pk)
-    if request.method == "POST" and form.is_valid():
-        services.match_close(
-            match=match,
-            user=request.user,
-            end_date=form.cleaned_data["end_date"],
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(request, "The match is closed. Its sessions stay in every report.")
-        return redirect("staff:match_detail", pk=pk)
-    return render(request, "staff/match_close.html", {"form": form, "match": match})
