@@ -29,6 +29,6 @@ def remove_reasons(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mentoring", "0012_match_closure_answers")]
+    dependencies = [("mentoring", "0013_match_closure_answers")]
 
     operations = [migrations.RunPython(add_reasons, remove_reasons)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0011_match_coordinator'),
+        ('mentoring', '0012_session_live_entered_index'),
     ]
 
     operations = [
