@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portal.accounts.decorators import staff_required
+from portal.checkins.views import dashboard_block, program_today
 from portal.lib.query import query_text
 from portal.mentoring.models import ProgramSettings
 from portal.safeguarding import selectors as safeguarding_selectors
@@ -26,6 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_needs": safeguarding_selectors.need_list(user=request.user).count(),
             "support_requests": support_selectors.open_request_count(),
             "needing_support": safeguarding_selectors.matches_needing_support_count(),
+            "checkins": dashboard_block(request.user, today=program_today()),
             "unreachable_concerns": list(
                 safeguarding_selectors.open_concerns_nobody_at_school_can_see()
             ),
