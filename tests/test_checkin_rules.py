@@ -71,13 +71,10 @@ def test_a_cadence_change_recomputes_from_the_last_check_in(started, last, old, 
 
 
 def test_a_cadence_change_from_monthly_to_quarterly():
-    last = dt.date(2026, 5, 31)
-    assert rules.next_due(started=dt.date(2025, 9, 1), last=last, cadence_months=1, closed=False) == (
-        dt.date(2026, 6, 30)
-    )
-    assert rules.next_due(started=dt.date(2025, 9, 1), last=last, cadence_months=3, closed=False) == (
-        dt.date(2026, 8, 31)
-    )
+    last, started = dt.date(2026, 5, 31), dt.date(2025, 9, 1)
+    monthly = rules.next_due(started=started, last=last, cadence_months=1, closed=False)
+    quarterly = rules.next_due(started=started, last=last, cadence_months=3, closed=False)
+    assert (monthly, quarterly) == (dt.date(2026, 6, 30), dt.date(2026, 8, 31))
 
 
 @given(days, st.one_of(st.none(), days), st.one_of(st.none(), months))

@@ -410,8 +410,12 @@ def add_matches(count: int, *, coordinator, site, start: dt.date) -> None:
     )
     CheckIn.objects.bulk_create(
         CheckIn(
-            match=match, recorded_by=coordinator, recorded_at=timezone.now(),
-            with_whom="guardian", how="text", on_date=start + dt.timedelta(days=i % 30),
+            match=match,
+            recorded_by=coordinator,
+            recorded_at=timezone.now(),
+            with_whom="guardian",
+            how="text",
+            on_date=start + dt.timedelta(days=i % 30),
         )  # fmt: skip
         for i, match in enumerate(matches[::2])
     )
