@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.security",
     "portal.support",
+    "portal.checkins",
     "portal.staff",
     "portal.lifecycle",
     "portal.health",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("portal.accounts.urls")),
     path("accounts/", include("portal.security.urls")),
     path("staff/", include("portal.staff.urls")),
+    path("staff/check-ins/", include("portal.checkins.urls")),
     path("", include("portal.mentoring.urls")),
     path("", include("portal.safeguarding.urls")),
     path("", include("portal.support.urls")),

@@ -354,6 +354,25 @@ MATRIX: dict[str, dict] = {
         "POST": (LOGIN, 403, 403, 403, 403, 403, REDIRECT),
         "data": {"action": "retire"},
     },
+    # --- support check-ins: staff only; mentors and site contacts never see one ------
+    "checkins:overdue": {"GET": STAFF},
+    "checkins:record": {
+        "obj": "match",
+        "GET": STAFF,
+        "POST": STAFF,  # an empty form comes back with its errors
+        "data": {
+            "with_whom": "guardian",
+            "how": "call",
+            "on_date": "2026-01-05",
+            "safety_concern": "no",
+        },
+    },
+    "checkins:cadence": {
+        "GET": (LOGIN, 403, 403, 403, 403, 403, 200),
+        # every box may be empty (no regular check-in), so an empty form saves
+        "POST": (LOGIN, 403, 403, 403, 403, 403, REDIRECT),
+        "data": {"mentor": "1", "guardian": "3"},
+    },
     # --- health checks and what every site answers: no sign-in, nothing private -----
     "health:live": {"GET": ALL_200},
     "health:ready": {"GET": ALL_200},

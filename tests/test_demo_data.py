@@ -131,3 +131,24 @@ def test_reserved_example_domains_and_their_subdomains_are_not_real_people(demo)
     assert throwaway.real_addresses() == 0
     User.objects.create_user(email="d@notexample.org", role=Role.MENTOR, full_name="Real")
     assert throwaway.real_addresses() == 1
+
+
+def test_the_demo_coordinator_has_overdue_due_soon_and_recent_check_ins(demo):
+    from portal.checkins import selectors
+    from portal.checkins.models import CheckIn
+
+    staff = User.objects.get(email="staff@example.org")
+    program = ProgramSettings.load()
+    today = timezone.localdate(timezone.now(), program.tz)
+    overdue = selectors.overdue_checkins(coordinator=staff, today=today)
+    assert {row.kind for row in overdue} >= {"mentor", "guardian"}
+    caseload = staff.caseload.filter(status=MatchStatus.ACTIVE)
+    soon = [
+        row
+        for match in caseload
+        for row in selectors.next_checkins_due(match, today)
+        if not row.overdue and row.due <= today + dt.timedelta(days=14)
+    ]
+    assert soon, "some check-ins are due within two weeks"
+    recent = CheckIn.objects.filter(match__coordinator=staff, on_date__gte=today - dt.timedelta(30))
+    assert recent.exclude(strength=None).exists()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import log_action, object_type_of
+from portal.checkins.models import CheckIn
 from portal.lifecycle import forgetting, services
 from portal.mentoring import services as mentoring
 from portal.mentoring.models import (
@@ -202,6 +203,15 @@ def test_the_erasure_scrubs_audit_entries_of_every_kind_of_record(match_a, staff
     SessionLogRevision.objects.create(
         session=session, action="updated", changed_by=staff_user, new_values={}
     )
+    CheckIn.objects.create(
+        match=match_a,
+        recorded_by=staff_user,
+        recorded_at=now,
+        with_whom="guardian",
+        how="call",
+        on_date=match_a.start_date,
+        notes="Jane's gran is ill.",
+    )
     records = forgetting.records_about(match_a.mentee)
     entries = []
     for model, found in records.items():
@@ -228,6 +238,8 @@ def test_the_erasure_scrubs_audit_entries_of_every_kind_of_record(match_a, staff
     erased = {e.object_type: e for e in entries}
     assert erased["mentoring.sessionlog"].new_values["notes"] == services.ERASED_PLACEHOLDER
     assert erased["safeguarding.neednote"].new_values["text"] == services.ERASED_PLACEHOLDER
+    assert erased["checkins.checkin"].new_values["notes"] == services.ERASED_PLACEHOLDER
+    assert CheckIn.objects.get().notes == services.ERASED_PLACEHOLDER
     assert erased["safeguarding.safetyconcern"].new_values["description"] == ("[the child], after.")
     assert erased["mentoring.mentee"].new_values["first_name"] == services.ERASED_NAME
 

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portal.accounts.decorators import staff_required
+from portal.checkins.views import dashboard_block, program_today
 from portal.lib.query import query_text
 from portal.mentoring import caseloads
 from portal.mentoring.models import ProgramSettings
@@ -29,6 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "needing_support": safeguarding_selectors.matches_needing_support_count(),
             "my_matches": caseloads.matches_of(request.user).count(),
             "unassigned_matches": caseloads.unassigned_matches().count(),
+            "checkins": dashboard_block(request.user, today=program_today()),
             "unreachable_concerns": list(
                 safeguarding_selectors.open_concerns_nobody_at_school_can_see()
             ),

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from portal.accounts.models import User
 from portal.lifecycle.throwaway import NotThrowaway, ensure_throwaway
-from portal.mentoring.demo import Demo, caseloads, people, records, sessions
+from portal.mentoring.demo import Demo, caseloads, checkins, people, records, sessions
 from portal.mentoring.models import Match, SessionLog
 from portal.security.demo import prepare_demo_codes
 
@@ -31,6 +31,7 @@ class Command(BaseCommand):
             records.create_invitations(demo)
             records.create_support_requests(demo)
             caseloads.create_caseloads(demo)
+            checkins.create_checkins(demo)
         self.stdout.write(
             f"Demo program ready: {User.objects.count()} accounts, "
             f"{Match.objects.count()} matches, {SessionLog.objects.count()} sessions "

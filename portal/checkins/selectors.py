@@ -1,0 +1,130 @@
+"""What the staff pages (and the weekly digest) read about check-ins.
+
+``overdue_checkins`` answers in two queries however many matches there are: the cadences,
+then the active matches with the day of their last check-in of each kind (one subquery per
+kind), narrowed in SQL to those that can be late; the exact month-end rule runs in Python
+on what is left.
+"""
+
+import datetime as dt
+from typing import NamedTuple
+
+from django.db.models import DateField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from portal.checkins import rules
+from portal.checkins.models import CheckIn, CheckInCadence, WithWhom
+from portal.mentoring.models import Match, MatchStatus
+
+
+class OverdueCheckIn(NamedTuple):
+    match: Match
+    kind: str  # a WithWhom value
+    due: dt.date
+    days_overdue: int
+
+    @property
+    def kind_label(self) -> str:
+        return WithWhom(self.kind).label
+
+
+class NextCheckIn(NamedTuple):
+    kind: str
+    last: dt.date | None
+    due: dt.date
+    overdue: bool
+    days_overdue: int
+
+    @property
+    def kind_label(self) -> str:
+        return WithWhom(self.kind).label
+
+
+def cadences() -> dict[str, int | None]:
+    """Months between check-ins, by kind (None: no cadence), with the defaults filled in."""
+    months = dict(rules.DEFAULT_CADENCE_MONTHS)
+    months.update(CheckInCadence.objects.values_list("kind", "months"))
+    return months
+
+
+def _last_of_kind(kind: str) -> Subquery:
+    latest = CheckIn.objects.filter(match=OuterRef("pk"), with_whom=kind).order_by("-on_date")
+    return Subquery(latest.values("on_date")[:1], output_field=DateField())
+
+
+def _annotation(kind: str) -> str:
+    return f"last_checkin_{kind}"
+
+
+def overdue_checkins(*, coordinator=None, today: dt.date) -> list[OverdueCheckIn]:
+    """Every late check-in of the active matches (of ``coordinator``'s caseload when given),
+    oldest first: (match, kind, due date, days overdue)."""
+    months = {kind: m for kind, m in cadences().items() if m}
+    if not months:
+        return []
+    matches = (
+        Match.objects.filter(status=MatchStatus.ACTIVE)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+        .select_related("mentor__user", "mentee", "site")
+        .annotate(**{_annotation(kind): _last_of_kind(kind) for kind in months})
+    )
+    if coordinator is not None:
+        matches = matches.filter(coordinator=coordinator)
+    # A check-in is late only if its last one (or the start) is more than 28 days per month
+    # of cadence old: SQL keeps those matches, the exact rule below decides.
+    could_be_late = Q()
+    for kind, m in months.items():
+        since = Coalesce(_annotation(kind), "start_date")
+        matches = matches.alias(**{f"{_annotation(kind)}_since": since})
+        could_be_late |= Q(
+            **{f"{_annotation(kind)}_since__lt": rules.latest_possibly_overdue(today, m)}
+        )
+    found = []
+    for match in matches.filter(could_be_late):
+        for kind, m in months.items():
+            due = rules.next_due(
+                started=match.start_date,
+                last=getattr(match, _annotation(kind)),
+                cadence_months=m,
+                closed=False,
+            )
+            if rules.is_overdue(due, today):
+                found.append(OverdueCheckIn(match, kind, due, rules.days_overdue(due, today)))
+    found.sort(key=lambda row: (row.due, row.match.pk, row.kind))
+    return found
+
+
+def last_checkin(match: Match) -> CheckIn | None:
+    return match.checkins.select_related("recorded_by").first()
+
+
+def next_checkins_due(match: Match, today: dt.date) -> list[NextCheckIn]:
+    """The next check-in of each kind the program has a cadence for (none when closed)."""
+    closed = rules.is_closed(status=match.status, end_date=match.end_date, today=today)
+    lasts = {}
+    for kind, day in match.checkins.order_by("with_whom", "-on_date").values_list(
+        "with_whom", "on_date"
+    ):
+        lasts.setdefault(kind, day)
+    upcoming = []
+    for kind, m in cadences().items():
+        due = rules.next_due(
+            started=match.start_date, last=lasts.get(kind), cadence_months=m, closed=closed
+        )
+        if due is not None:
+            upcoming.append(
+                NextCheckIn(
+                    kind,
+                    lasts.get(kind),
+                    due,
+                    rules.is_overdue(due, today),
+                    rules.days_overdue(due, today),
+                )
+            )
+    upcoming.sort(key=lambda row: row.due)
+    return upcoming
+
+
+def history(match: Match):
+    """The match's check-ins, newest first, with who recorded them."""
+    return match.checkins.select_related("recorded_by", "concern")

@@ -1,0 +1,64 @@
+"""The demo's support check-ins (SPEC 8): staff@example.org's caseload with check-ins that
+are overdue, due soon and recent, with match strengths.
+
+Written directly rather than through ``checkins.services``: the service dates a check-in
+as recorded now and would raise concerns by email; the demo's check-ins are in the past and
+raise none. A match that has check-ins already is left as it is, so a second run adds nothing.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.checkins.models import CheckIn
+from portal.mentoring.demo import Demo
+from portal.mentoring.demo.data import MAIN_MENTOR_EMAIL, STAFF_EMAIL
+from portal.mentoring.models import Match, MatchStatus
+
+CASELOAD_SIZE = 16
+NOTES = [
+    "Going well; they are reading a chapter book together.",
+    "Mentor asked for ideas for rainy days. Sent the activity list.",
+    "Mum says the visits are the highlight of the week.",
+    "Teacher sees better attendance on mentoring days.",
+]
+
+# (kind, days ago, how, strength) by the match's place in the caseload, four patterns:
+# recent and fine, mentor overdue, due within days, and nothing since the match started.
+PATTERNS = [
+    [("mentor", 6, "call", 5), ("guardian", 20, "call", None)],
+    [("mentor", 41, "text", 3), ("guardian", 50, "call", None)],
+    [("mentor", 27, "in_person", 4), ("guardian", 85, "email", None)],
+    [],
+]
+
+
+def _caseload(demo: Demo, coordinator: User) -> list[Match]:
+    active = Match.objects.filter(status=MatchStatus.ACTIVE).order_by("pk")
+    main = active.filter(mentor__user__email=MAIN_MENTOR_EMAIL)
+    chosen = list(main) + list(active.exclude(pk__in=main)[: CASELOAD_SIZE - main.count()])
+    # Give staff@example.org the matches nobody coordinates yet; others keep their own.
+    mine = Match.objects.filter(pk__in=[m.pk for m in chosen])
+    mine.filter(coordinator__isnull=True).update(coordinator=coordinator)
+    return list(mine.order_by("pk"))
+
+
+def create_checkins(demo: Demo) -> None:
+    coordinator = User.objects.get(email=STAFF_EMAIL)
+    for index, match in enumerate(_caseload(demo, coordinator)):
+        if match.checkins.exists():
+            continue
+        for kind, days_ago, how, strength in PATTERNS[index % len(PATTERNS)]:
+            day = max(demo.today - dt.timedelta(days=days_ago), match.start_date)
+            CheckIn.objects.create(
+                match=match,
+                recorded_by=coordinator,
+                recorded_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 30)), demo.tz),
+                with_whom=kind,
+                how=how,
+                on_date=day,
+                at_time=dt.time(10, 30),
+                notes=NOTES[index % len(NOTES)],
+                strength=strength,
+            )
