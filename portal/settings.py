@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "portal.security",
     "portal.support",
     "portal.staff",
+    "portal.followups",
     "portal.lifecycle",
     "portal.health",
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import log_action, object_type_of
+from portal.followups.services import followup_ask
 from portal.lifecycle import forgetting, services
 from portal.mentoring import services as mentoring
 from portal.mentoring.models import (
@@ -202,6 +203,7 @@ def test_the_erasure_scrubs_audit_entries_of_every_kind_of_record(match_a, staff
     SessionLogRevision.objects.create(
         session=session, action="updated", changed_by=staff_user, new_values={}
     )
+    followup_ask(session=session, user=staff_user, question="Is Jane all right?")
     records = forgetting.records_about(match_a.mentee)
     entries = []
     for model, found in records.items():

@@ -18,6 +18,7 @@ from django.db import models
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import log_action, object_type_of
+from portal.followups.models import FollowUp
 from portal.mentoring.models import (
     Match,
     Mentee,
@@ -58,6 +59,8 @@ MENTEE_LOOKUPS: dict[type[models.Model], Kind] = {
     NeedNote: Kind("need__match__mentee", erased=True),
     SafetyConcern: Kind("match__mentee", erased=False),  # kept: safeguarding evidence
     ConcernNote: Kind("concern__match__mentee", erased=False),
+    # Staff's questions about an entry and the mentor's answers: erased with its notes.
+    FollowUp: Kind("session__match__mentee", erased=True),
     # The months of the child's mentors: a mentor's "my mentee was ill" names the child.
     NoSessionMonth: Kind("mentor__matches__mentee", erased=False),
 }
@@ -69,6 +72,7 @@ SESSION_LOOKUPS: dict[type[models.Model], str] = {
     SessionLogRevision: "session",
     ResourceNeed: "session",
     NeedNote: "need__session",
+    FollowUp: "session",
 }
 
 
