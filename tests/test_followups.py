@@ -198,7 +198,7 @@ def test_an_open_follow_up_is_closed_only_with_a_note(followup, staff_user):
     assert followup.status == FollowUpStatus.OPEN
     client.post(
         f"/staff/follow-ups/{followup.pk}/resolve/",
-        {f"resolve-{followup.pk}-resolution_note": "Talked on the phone."},
+        {"resolution_note": "Talked on the phone."},
     )
     followup.refresh_from_db()
     assert followup.status == FollowUpStatus.RESOLVED

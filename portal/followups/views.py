@@ -19,7 +19,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     followup = get_object_or_404(
         selectors.for_mentor(request.user).select_related("session__type_of_mentoring"), pk=pk
     )
-    form = AnswerForm(request.POST or None)
+    form = AnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.followup_answer(followup=followup, user=request.user, **form.cleaned_data)

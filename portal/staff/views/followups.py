@@ -44,7 +44,7 @@ def followup_ask(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def followup_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     followup = get_object_or_404(FollowUp.objects.select_related("session"), pk=pk)
-    form = ResolveForm(request.POST, prefix=f"resolve-{followup.pk}")
+    form = ResolveForm(request.POST, auto_id=f"resolve-{followup.pk}-%s")
     if form.is_valid():
         try:
             services.followup_resolve(

@@ -71,7 +71,7 @@ def render_session_page(
     resolve_forms = resolve_forms or {}
     for followup in followups:
         followup.resolve_form = resolve_forms.get(followup.pk) or ResolveForm(
-            prefix=f"resolve-{followup.pk}"
+            auto_id=f"resolve-{followup.pk}-%s"
         )
     return render(
         request,
