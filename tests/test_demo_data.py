@@ -131,3 +131,17 @@ def test_reserved_example_domains_and_their_subdomains_are_not_real_people(demo)
     assert throwaway.real_addresses() == 0
     User.objects.create_user(email="d@notexample.org", role=Role.MENTOR, full_name="Real")
     assert throwaway.real_addresses() == 1
+
+
+def test_the_demo_has_follow_ups_in_each_state(client, demo):
+    from portal.followups import selectors
+    from portal.followups.models import FollowUp, FollowUpStatus
+
+    mentor = User.objects.get(email="mentor@example.org")
+    assert [f.question for f in selectors.open_for_mentor(mentor)] == [
+        "Can you tell me more about the washing machine?"
+    ]
+    assert {f.status for f in FollowUp.objects.all()} == set(FollowUpStatus.values)
+    assert selectors.answered_to_resolve().count() == 1
+    client.force_login(mentor)
+    assert "Your coordinator asked about an entry" in client.get("/mentor/").content.decode()

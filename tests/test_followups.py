@@ -386,3 +386,19 @@ def test_the_mentor_home_and_the_staff_list_stay_flat_from_50_to_500(
     at_500.append(queries(staff, session_url(session)))
     assert at_500 == at_50
     assert "Answers to read (250)" in staff.get("/staff/follow-ups/").content.decode()
+
+
+def test_the_staff_list_shows_a_coordinators_own_matches_and_all_without_a_caseload(
+    followup, match_b, staff_user, admin_user
+):
+    other = services.followup_ask(
+        session=log_session(match_b, two_hours_ago()), user=admin_user, question="And Marcus?"
+    )
+    Match.objects.filter(pk=followup.session.match_id).update(coordinator=staff_user)
+    mine = signed_in(staff_user).get("/staff/follow-ups/").content.decode()
+    assert QUESTION in mine and other.question not in mine
+    everyone = signed_in(staff_user).get("/staff/follow-ups/?who=all").content.decode()
+    assert QUESTION in everyone and other.question in everyone
+    no_caseload = signed_in(admin_user).get("/staff/follow-ups/").content.decode()
+    assert QUESTION in no_caseload and other.question in no_caseload
+    assert "no matches of your own yet" in no_caseload

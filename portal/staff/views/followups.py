@@ -14,6 +14,7 @@ from portal.followups.forms import AskForm, ResolveForm
 from portal.followups.models import FollowUp
 from portal.lib.forms import add_domain_errors
 from portal.lib.query import query_int
+from portal.mentoring.models import Match
 from portal.staff import selectors as staff_selectors
 from portal.staff.views.common import PAGE_SIZE
 from portal.staff.views.sessions import render_session_page
@@ -69,13 +70,16 @@ def followup_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def followup_list(request: HttpRequest) -> HttpResponse:
     """Answers to read and questions still waiting: the coordinator's own by default."""
-    everyone = request.GET.get("who") == "all"
+    # Someone with no matches of their own yet (an administrator, a new program) sees all.
+    has_caseload = Match.objects.filter(coordinator=request.user).exists()
+    everyone = request.GET.get("who") == "all" or not has_caseload
     coordinator = None if everyone else request.user
     return render(
         request,
         "staff/followup_list.html",
         {
             "everyone": everyone,
+            "has_caseload": has_caseload,
             "answered": _page(
                 request, selectors.answered_to_resolve(coordinator=coordinator), "answered"
             ),

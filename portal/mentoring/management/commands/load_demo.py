@@ -6,7 +6,7 @@ from django.db import transaction
 
 from portal.accounts.models import User
 from portal.lifecycle.throwaway import NotThrowaway, ensure_throwaway
-from portal.mentoring.demo import Demo, people, records, sessions
+from portal.mentoring.demo import Demo, followups, people, records, sessions
 from portal.mentoring.models import Match, SessionLog
 from portal.security.demo import prepare_demo_codes
 
@@ -30,6 +30,7 @@ class Command(BaseCommand):
             prepare_demo_codes()
             records.create_invitations(demo)
             records.create_support_requests(demo)
+            followups.create_followups(demo)
         self.stdout.write(
             f"Demo program ready: {User.objects.count()} accounts, "
             f"{Match.objects.count()} matches, {SessionLog.objects.count()} sessions "
