@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "portal.support",
     "portal.checkins",
     "portal.staff",
+    "portal.followups",
     "portal.lifecycle",
     "portal.health",
     "portal.jobs",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/check-ins/", include("portal.checkins.urls")),
     path("", include("portal.mentoring.urls")),
     path("", include("portal.safeguarding.urls")),
+    path("", include("portal.followups.urls")),
     path("", include("portal.support.urls")),
     path("", include("portal.lifecycle.urls")),
     path("", include("portal.enrollment.urls")),

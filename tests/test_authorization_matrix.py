@@ -247,6 +247,26 @@ MATRIX: dict[str, dict] = {
         "data": {"sessions": ["1"]},
     },
     "staff:session_detail": {"obj": "session", "GET": STAFF},
+    # --- follow-ups on an entry: staff ask and resolve; only the entry's mentor answers --
+    "staff:followup_list": {"GET": STAFF},
+    "staff:followup_ask": {
+        "obj": "session",
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 400, 403, 403, 400),  # empty: the form's errors
+        "data": {"question": "Can you tell me more about the washing machine?"},
+    },
+    "staff:followup_resolve": {
+        "obj": "followup",
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 400, 403, 403, 400),  # open: a note is needed
+        "data": {"resolution_note": "We talked on the phone."},
+    },
+    "followups:answer": {
+        "obj": "followup",
+        "GET": (LOGIN, 200, 404, 403, 403, 403, 403),
+        "POST": (LOGIN, 400, 404, 403, 403, 403, 403),  # empty: the form's errors
+        "data": {"answer": "It broke last month."},
+    },
     "staff:session_correct": {
         "obj": "session",
         "GET": STAFF,
@@ -437,10 +457,23 @@ def test_every_row_answers_for_every_persona():
                 assert len(row[method]) == len(PERSONAS), f"{name} {method}"
 
 
+def followup_of(world):
+    """Staff's open question about mentor_a's session (asked the first time it is needed)."""
+    from portal.followups.models import FollowUp
+    from portal.followups.services import followup_ask
+
+    found = FollowUp.objects.filter(session=world.session).first()
+    return found or followup_ask(
+        session=world.session, user=world.users["staff_user"], question="Tell me more?"
+    )
+
+
 def url_for(name: str, world) -> str:
     obj = MATRIX[name].get("obj")
     if obj is None:
         return reverse(name)
+    if obj == "followup":
+        return reverse(name, args=[followup_of(world).pk])
     pks = {
         "session": world.session.pk,
         "concern": world.concern.pk,

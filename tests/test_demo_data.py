@@ -152,3 +152,17 @@ def test_the_demo_coordinator_has_overdue_due_soon_and_recent_check_ins(demo):
     assert soon, "some check-ins are due within two weeks"
     recent = CheckIn.objects.filter(match__coordinator=staff, on_date__gte=today - dt.timedelta(30))
     assert recent.exclude(strength=None).exists()
+
+
+def test_the_demo_has_follow_ups_in_each_state(client, demo):
+    from portal.followups import selectors
+    from portal.followups.models import FollowUp, FollowUpStatus
+
+    mentor = User.objects.get(email="mentor@example.org")
+    assert [f.question for f in selectors.open_for_mentor(mentor)] == [
+        "Can you tell me more about the washing machine?"
+    ]
+    assert {f.status for f in FollowUp.objects.all()} == set(FollowUpStatus.values)
+    assert selectors.answered_to_resolve().count() == 1
+    client.force_login(mentor)
+    assert "Your coordinator asked about an entry" in client.get("/mentor/").content.decode()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.audit.services import log_action, object_type_of
 from portal.checkins.models import CheckIn
+from portal.followups.services import followup_ask
 from portal.lifecycle import forgetting, services
 from portal.mentoring import services as mentoring
 from portal.mentoring.models import (
@@ -212,6 +213,7 @@ def test_the_erasure_scrubs_audit_entries_of_every_kind_of_record(match_a, staff
         on_date=match_a.start_date,
         notes="Jane's gran is ill.",
     )
+    followup_ask(session=session, user=staff_user, question="Is Jane all right?")
     records = forgetting.records_about(match_a.mentee)
     entries = []
     for model, found in records.items():

@@ -5,8 +5,9 @@ them.
 Each hostile string is stored at once in: session notes, concern and need details, the
 concern's acknowledgement note and staff notes, the need's follow-up note, the school
 site's name, the site contact's name and role, the mentee's first name, the mentor's and
-the staff member's full names, the match's closure reason, the program's name, and a
-Contact-page support request's name, message and staff reply. Then
+the staff member's full names, the match's closure reason, the program's name, a
+Contact-page support request's name, message and staff reply, and a follow-up's question,
+answer and resolution note. Then
 each page is read by the persona who may see it, and each email is rendered.
 """
 
@@ -15,6 +16,7 @@ from html.parser import HTMLParser
 import pytest
 from django.utils.html import escape
 
+from portal.followups import services as followups
 from portal.mentoring.models import ProgramSettings, SiteContact
 from portal.notifications.emails import build_message, render_email
 from portal.notifications.models import Notification
@@ -56,6 +58,9 @@ PAGES = [
     ("staff_user", "/admin/safeguarding/safetyconcern/{concern}/change/"),
     ("staff_user", "/staff/sessions/"),
     ("staff_user", "/staff/sessions/{session}/"),
+    ("staff_user", "/staff/follow-ups/?who=all"),
+    ("mentor_a", "/mentor/follow-ups/{followup}/"),
+    ("mentor_a", "/mentor/follow-ups/{answered}/"),
     ("staff_user", "/staff/sessions/{session}/correct/"),
     ("staff_user", "/staff/compliance/"),
     ("staff_user", "/staff/schools/"),
@@ -143,6 +148,13 @@ def store_everywhere(request, hostile: str):
     world.support = SupportRequest.objects.create(
         name=hostile, email="parent@example.org", topic="other", message=hostile, reply=hostile
     )
+    world.followup = followups.followup_ask(session=session, user=staff, question=hostile)
+    world.answered = followups.followup_ask(
+        session=session, user=staff, question=f"{hostile} again"
+    )
+    followups.followup_answer(followup=world.answered, user=world.users["mentor_a"], answer=hostile)
+    resolved = followups.followup_ask(session=session, user=staff, question=f"{hostile} 3")
+    followups.followup_resolve(followup=resolved, user=staff, note=hostile)
     return world
 
 
@@ -156,6 +168,8 @@ def test_hostile_text_is_shown_as_text_on_every_page(db, request, hostile):
         "site": world.session.match.site_id,
         "match": world.session.match_id,
         "support": world.support.pk,
+        "followup": world.followup.pk,
+        "answered": world.answered.pk,
     }
     shown_as_text = 0
     for persona, path in PAGES:
@@ -192,6 +206,16 @@ def test_hostile_text_is_shown_as_text_in_every_email(db, request, hostile):
         ),
         ("password-reset", {"email": hostile, "path": "/accounts/password/reset/x/y/"}),
         ("support-received", {"reference": 7, "topic": hostile}),
+        ("followup-asked", {"first_name": hostile, "entry_date": hostile, "answer_path": "/"}),
+        (
+            "followup-answered",
+            {
+                "first_name": hostile,
+                "mentor_name": hostile,
+                "entry_date": hostile,
+                "session_path": "/",
+            },
+        ),
         (
             "support-reply",
             {

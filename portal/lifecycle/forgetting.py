@@ -19,6 +19,7 @@ from django.db import models
 from portal.audit.models import AuditEvent
 from portal.audit.services import log_action, object_type_of
 from portal.checkins.models import CheckIn
+from portal.followups.models import FollowUp
 from portal.mentoring.models import (
     Match,
     Mentee,
@@ -61,6 +62,8 @@ MENTEE_LOOKUPS: dict[type[models.Model], Kind] = {
     ConcernNote: Kind("concern__match__mentee", erased=False),
     # A coordinator's notes of a check-in ("her grandmother is ill") name the child.
     CheckIn: Kind("match__mentee", erased=True),
+    # Staff's questions about an entry and the mentor's answers: erased with its notes.
+    FollowUp: Kind("session__match__mentee", erased=True),
     # The months of the child's mentors: a mentor's "my mentee was ill" names the child.
     NoSessionMonth: Kind("mentor__matches__mentee", erased=False),
 }
@@ -72,6 +75,7 @@ SESSION_LOOKUPS: dict[type[models.Model], str] = {
     SessionLogRevision: "session",
     ResourceNeed: "session",
     NeedNote: "need__session",
+    FollowUp: "session",
 }
 
 

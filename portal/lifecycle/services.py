@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.audit.services import log_action
+from portal.followups.services import followups_blank
 from portal.lifecycle import forgetting
 from portal.lifecycle.forgetting import (
     ERASED_NAME,
@@ -70,6 +71,7 @@ def _blank_session(session: SessionLog, placeholder: str) -> None:
         revision.save(update_fields=list(SessionLogRevision.CHILD_TEXT_FIELDS))
     for need in ResourceNeed.objects.filter(session=session):
         need.save(update_fields=_blanked(need, placeholder))
+    followups_blank(session, placeholder)
 
 
 def _de_identified(obj, name: str) -> None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
 from portal.downloads import tables
+from portal.followups.selectors import open_for_mentor
 from portal.lib.forms import add_domain_errors, call_for_form
 from portal.lib.query import query_bool, query_int, query_text
 from portal.lib.text import LONG_TEXT_MAX
@@ -54,6 +55,7 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             "now": now,
             "recent_sessions": selectors.recent_sessions(request.user),
             "no_session": _no_session_offer(due, matches),
+            "followups": list(open_for_mentor(request.user)),
         },
     )
 

@@ -23,6 +23,7 @@ class Section:
 SECTIONS = (
     Section("Dashboard", "staff:dashboard"),
     Section("Sessions", "staff:session_list"),
+    Section("Follow-ups", "staff:followup_list"),
     Section("Compliance", "staff:compliance"),
     Section("Hours", "staff:hours"),
     Section("Exports", "staff:export"),

@@ -3,6 +3,7 @@ from django.urls import include, path
 from portal.staff.views import (
     dashboard,
     exports,
+    followups,
     imports,
     matches,
     people,
@@ -20,6 +21,9 @@ urlpatterns = [
     path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
     path("sessions/<int:pk>/correct/", sessions.session_correct, name="session_correct"),
     path("sessions/<int:pk>/review/", sessions.session_review, name="session_review"),
+    path("sessions/<int:pk>/follow-ups/", followups.followup_ask, name="followup_ask"),
+    path("follow-ups/", followups.followup_list, name="followup_list"),
+    path("follow-ups/<int:pk>/resolve/", followups.followup_resolve, name="followup_resolve"),
     path("compliance/", reports.compliance, name="compliance"),
     path("hours/", reports.hours, name="hours"),
     path("export/", exports.export, name="export"),

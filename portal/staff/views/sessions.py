@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import staff_required
+from portal.followups import selectors as followup_selectors
+from portal.followups.forms import AskForm, ResolveForm
 from portal.lib.forms import add_domain_errors
 from portal.mentoring.models import ProgramSettings
 from portal.mentoring.services import DuplicateSession, EntryLocked, session_log_update
@@ -61,9 +63,16 @@ def _session_concern(request: HttpRequest, session):
     return concern
 
 
-@staff_required
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _get_session(pk)
+def render_session_page(
+    request: HttpRequest, session, *, ask_form=None, resolve_forms=None, status: int = 200
+) -> HttpResponse:
+    """The entry's page; the follow-up forms (portal/followups/) come back with their errors."""
+    followups = list(followup_selectors.for_session(session))
+    resolve_forms = resolve_forms or {}
+    for followup in followups:
+        followup.resolve_form = resolve_forms.get(followup.pk) or ResolveForm(
+            auto_id=f"resolve-{followup.pk}-%s"
+        )
     return render(
         request,
         "staff/session_detail.html",
@@ -72,8 +81,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "revisions": list_selectors.session_revisions(session=session),
             "program": ProgramSettings.load(),
             "concern": _session_concern(request, session),
+            "followups": followups,
+            "ask_form": ask_form or AskForm(),
         },
+        status=status,
     )
+
+
+@staff_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_session_page(request, _get_session(pk))
 
 
 @staff_required

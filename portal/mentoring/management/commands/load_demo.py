@@ -6,7 +6,15 @@ from django.db import transaction
 
 from portal.accounts.models import User
 from portal.lifecycle.throwaway import NotThrowaway, ensure_throwaway
-from portal.mentoring.demo import Demo, caseloads, checkins, people, records, sessions
+from portal.mentoring.demo import (
+    Demo,
+    caseloads,
+    checkins,
+    followups,
+    people,
+    records,
+    sessions,
+)
 from portal.mentoring.models import Match, SessionLog
 from portal.security.demo import prepare_demo_codes
 
@@ -32,6 +40,7 @@ class Command(BaseCommand):
             records.create_support_requests(demo)
             caseloads.create_caseloads(demo)
             checkins.create_checkins(demo)
+            followups.create_followups(demo)
         self.stdout.write(
             f"Demo program ready: {User.objects.count()} accounts, "
             f"{Match.objects.count()} matches, {SessionLog.objects.count()} sessions "
