@@ -114,10 +114,10 @@ def test_a_closure_reason_over_its_limit_is_refused(db, request):
 
     with pytest.raises(ValidationError) as refused:
         staff_services.match_close(
-            match=match, user=world.users["staff_user"], end_date=dt.date.today(), reason=MEGABYTE
+            match=match, user=world.users["staff_user"], end_date=dt.date.today(), notes=MEGABYTE
         )
 
-    assert "at most 250 characters" in _message(refused.value, "reason")
+    assert "at most 250 characters" in _message(refused.value, "notes")
     match.refresh_from_db()
     assert match.status == "active"
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.audit.services import log_action
+from portal.checkins.models import CheckIn
 from portal.followups.services import followups_blank
 from portal.lifecycle import forgetting
 from portal.lifecycle.forgetting import (
@@ -239,6 +240,13 @@ def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
                 for field in NeedNote.CHILD_TEXT_FIELDS:
                     setattr(note, field, ERASED_PLACEHOLDER)
                 note.save(update_fields=list(NeedNote.CHILD_TEXT_FIELDS))
+        # A coordinator's check-in notes about the child go like the session notes.
+        for checkin in CheckIn.objects.filter(match__in=matches):
+            written = [f for f in CheckIn.CHILD_TEXT_FIELDS if getattr(checkin, f)]
+            for field in written:
+                setattr(checkin, field, ERASED_PLACEHOLDER)
+            if written:
+                checkin.save(update_fields=written)
         concerns = SafetyConcern.objects.filter(match__in=matches)
         for concern in concerns:
             _de_identified(concern, name)

@@ -35,13 +35,12 @@ PATTERNS = [
 
 
 def _caseload(demo: Demo, coordinator: User) -> list[Match]:
-    active = Match.objects.filter(status=MatchStatus.ACTIVE).order_by("pk")
-    main = active.filter(mentor__user__email=MAIN_MENTOR_EMAIL)
-    chosen = list(main) + list(active.exclude(pk__in=main)[: CASELOAD_SIZE - main.count()])
-    # Give staff@example.org the matches nobody coordinates yet; others keep their own.
-    mine = Match.objects.filter(pk__in=[m.pk for m in chosen])
-    mine.filter(coordinator__isnull=True).update(coordinator=coordinator)
-    return list(mine.order_by("pk"))
+    """The coordinator's own matches (demo/caseloads.py gives them out first), the main
+    demo mentor's first, so that every check-in in the demo is on the right caseload."""
+    active = Match.objects.filter(status=MatchStatus.ACTIVE, coordinator=coordinator)
+    main = list(active.filter(mentor__user__email=MAIN_MENTOR_EMAIL).order_by("pk"))
+    others = active.exclude(pk__in=[m.pk for m in main]).order_by("pk")
+    return (main + list(others))[:CASELOAD_SIZE]
 
 
 def create_checkins(demo: Demo) -> None:

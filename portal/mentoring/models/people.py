@@ -167,7 +167,11 @@ class Match(models.Model):
     # How the match closed (SPEC 8), asked by the closure form; empty on an open match and
     # on matches closed before the form asked.
     closed_by_whom = models.CharField(
-        "who asked to close it", max_length=20, choices=ClosureInitiator.choices, blank=True
+        "who asked to close it",
+        max_length=20,
+        choices=ClosureInitiator.choices,
+        blank=True,
+        db_default="",  # rows written in bulk (imports, the benchmark) leave it out
     )
     closure_choice = models.ForeignKey(
         Choice,
