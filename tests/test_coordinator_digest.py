@@ -169,9 +169,12 @@ def test_a_staff_member_who_turned_it_off_gets_none(world, staff_user, admin_use
     assert AuditEvent.objects.filter(action="staff.weekly_digest_off").count() == 1
 
 
-def test_staff_turn_it_off_and_on_from_their_page(staff_user):
+def test_staff_turn_it_off_and_on_from_their_page(staff_user, mentor_a):
     client = signed_in(staff_user)
     url = reverse("staff:digest_preference")
+    # Found from the sign-in security page, which mentors see without it.
+    assert url in client.get(reverse("security:account")).content.decode()
+    assert url not in signed_in(mentor_a).get(reverse("security:account")).content.decode()
     assert "is <strong>on</strong>" in client.get(url).content.decode()
     response = client.post(url, {"weekly_digest": "off"}, follow=True)
     assert "is <strong>off</strong>" in response.content.decode()
