@@ -35,16 +35,19 @@ every minute in every worker.
 - forget_links (every 5 minutes): the partial index of emails still holding a link.
 - clear_sessions (daily): Django's index on the sign-in sessions' expiry date, 1.4 ms to
   find 5,000 expired among 50,000.
+- send_coordinator_digests (Mondays 07:00): a constant number of queries per coordinator
+  (counts on the indexes of matches by coordinator and status), whatever their caseload.
 - prune_job_runs (daily) and each claim: the index on a run's due time (jobs_jobrun).
 """
 
-from portal.jobs.cadence import daily_at, minutes
+from portal.jobs.cadence import daily_at, minutes, weekly_at
 from portal.jobs.runs import Job, job_runs_prune
 from portal.lifecycle.services import (
     PURGE_BATCH,
     sessions_purge_expired,
     signin_sessions_clear_expired,
 )
+from portal.mentoring.digest import digests_send
 from portal.mentoring.models import ProgramSettings
 from portal.mentoring.reminders import reminders_send
 from portal.notifications.services import notifications_forget_links
@@ -63,6 +66,8 @@ JOBS = [
     Job("forget_links", notifications_forget_links, minutes(5)),
     # Expired sign-in sessions, and the drafts kept in them (Django's clearsessions).
     Job("clear_sessions", signin_sessions_clear_expired, daily_at(3, 30)),
+    # Each coordinator's Monday digest of their caseload (once per coordinator and week).
+    Job("send_coordinator_digests", digests_send, weekly_at(0, 7, 0)),
     # The history of these runs (/admin/), kept for a month.
     Job("prune_job_runs", job_runs_prune, daily_at(4, 0)),
 ]

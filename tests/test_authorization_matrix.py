@@ -249,6 +249,10 @@ MATRIX: dict[str, dict] = {
     "staff:session_detail": {"obj": "session", "GET": STAFF},
     # --- follow-ups on an entry: staff ask and resolve; only the entry's mentor answers --
     "staff:followup_list": {"GET": STAFF},
+    "staff:digest_preference": {
+        "GET": STAFF,
+        "POST": (LOGIN, 403, 403, REDIRECT, 403, 403, REDIRECT),
+    },
     "staff:followup_ask": {
         "obj": "session",
         "GET": (LOGIN, 403, 403, 405, 403, 403, 405),

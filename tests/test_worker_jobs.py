@@ -11,7 +11,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from portal import schedule
-from portal.jobs.cadence import Every, daily_at, minutes
+from portal.jobs.cadence import Every, daily_at, minutes, weekly_at
 from portal.jobs.models import JobRun, Outcome
 from portal.jobs.runs import KEPT_FOR, Claim, Job, Scheduler, job_runs_prune, slot_claim
 from portal.notifications.management.commands import run_worker
@@ -73,6 +73,7 @@ def test_each_job_has_the_cadence_it_needs():
         "forget_links": minutes(5),
         "clear_sessions": daily_at(3, 30),
         "prune_job_runs": daily_at(4, 0),
+        "send_coordinator_digests": weekly_at(0, 7, 0),
     }
     assert len(schedule.SCHEDULED_JOBS) == len(schedule.JOBS)  # names are unique
 

@@ -55,6 +55,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Staff only: the Monday digest of their caseload (portal/mentoring/digest.py).
+    weekly_digest = models.BooleanField(
+        "weekly digest email", default=True, help_text="Staff: the Monday email about my matches."
+    )
 
     objects = UserManager()
 

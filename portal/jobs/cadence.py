@@ -11,6 +11,8 @@ catches up the latest slot it missed, once, and never the ones before it.
   day the clocks go forward a time in the gap (2:30 in America/Chicago) is run at the
   same moment an hour later on the clock (3:30); on the day they go back a time that
   happens twice is run at its first occurrence. Either way: one slot per local day.
+- ``WeeklyAt(weekday, time)``: once a week, on that weekday (0 is Monday) at that time,
+  with the same rules for a clock change.
 """
 
 import datetime as dt
@@ -62,6 +64,37 @@ class DailyAt:
 
     def __str__(self) -> str:
         return f"every day at {self.at:%H:%M} in the program's time zone"
+
+
+def week_start(day: dt.date, weekday: int = 0) -> dt.date:
+    """The latest ``weekday`` (0 is Monday) on or before ``day``."""
+    return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+
+
+@dataclass(frozen=True)
+class WeeklyAt:
+    weekday: int
+    at: dt.time
+
+    def __post_init__(self):
+        if not 0 <= self.weekday <= 6:
+            raise ValueError("A weekday is 0 (Monday) to 6 (Sunday).")
+
+    def slot(self, now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+        day = week_start(now.astimezone(tz).date(), self.weekday)
+        while (due := at_on(day, self.at, tz)) > now:
+            day -= dt.timedelta(days=7)
+        return due
+
+    def __str__(self) -> str:
+        return f"every {WEEKDAYS[self.weekday]} at {self.at:%H:%M} in the program's time zone"
+
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def weekly_at(weekday: int, hour: int, minute: int = 0) -> WeeklyAt:
+    return WeeklyAt(weekday, dt.time(hour, minute))
 
 
 def daily_at(hour: int, minute: int = 0) -> DailyAt:

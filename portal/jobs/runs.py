@@ -31,7 +31,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from portal.jobs.cadence import DailyAt, Every
+from portal.jobs.cadence import DailyAt, Every, WeeklyAt
 from portal.jobs.models import JobRun, Outcome
 
 logger = logging.getLogger("portal.worker")
@@ -52,7 +52,7 @@ class Job:
 
     name: str
     run: Callable[[], object]
-    cadence: Every | DailyAt
+    cadence: Every | DailyAt | WeeklyAt
     # At most this many a run; a full batch means more may be left (see the docstring).
     batch: int | None = None
 

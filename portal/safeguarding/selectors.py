@@ -70,8 +70,12 @@ def _needing_support(now: dt.datetime):
     )
 
 
-def matches_needing_support_count(*, now: dt.datetime | None = None) -> int:
-    return _needing_support(now or timezone.now()).count()
+def matches_needing_support_count(*, now: dt.datetime | None = None, coordinator=None) -> int:
+    """How many matches need support; in ``coordinator``'s caseload when given."""
+    matches = _needing_support(now or timezone.now())
+    if coordinator is not None:
+        matches = matches.filter(coordinator=coordinator)
+    return matches.count()
 
 
 def matches_needing_support(*, now: dt.datetime | None = None) -> list[MatchNeedingSupport]:

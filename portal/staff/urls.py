@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from portal.staff.views import (
     dashboard,
+    digest,
     exports,
     followups,
     imports,
@@ -64,6 +65,7 @@ urlpatterns = [
     path("matches/<int:pk>/reopen/", matches.match_reopen, name="match_reopen"),
     path("invitations/", include("portal.enrollment.staff_urls")),
     path("support-requests/", include("portal.support.staff_urls")),
+    path("my-email/", digest.digest_preference, name="digest_preference"),
     path("settings/", settings.program_settings, name="program_settings"),
     path("settings/choices/", settings.choice_add, name="choice_add"),
     path("settings/choices/<int:pk>/", settings.choice_change, name="choice_change"),

@@ -95,3 +95,31 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.mentor} for {self.period}"
+
+
+class CoordinatorDigestSent(models.Model):
+    """One weekly digest queued for one coordinator for one week (its Monday in the
+    program's time zone). Unique, and written with its email: a second run, or a second
+    worker, never sends the same week twice."""
+
+    CHILD_TEXT_FIELDS = ()
+    OTHER_TEXT_FIELDS = ()
+
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests_sent"
+    )
+    week_of = models.DateField(help_text="The Monday of the week, in the program's time zone.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-week_of", "-pk"]
+        verbose_name = "coordinator digest sent"
+        verbose_name_plural = "coordinator digests sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coordinator", "week_of"], name="digest_once_per_coordinator_and_week"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest to {self.coordinator_id} for the week of {self.week_of}"
