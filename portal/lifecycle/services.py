@@ -187,9 +187,10 @@ def mentee_erase(*, mentee: Mentee, user: User, reason: str) -> ErasureSummary:
 
     What goes and what stays, and why:
 
-    - **Session notes** about the child (and the history of changes to them, and the
-      details of family needs) are erased: they are the most personal record and the
-      program no longer needs them once the school withdraws the child.
+    - **Session notes** about the child (and the history of changes to them, the
+      details of family needs, and staff's check-in notes) are erased: they are the most
+      personal record and the program no longer needs them once the school withdraws
+      the child.
     - **Sessions** stay as rows, with dates, hours and attendance: they are the
       mentor's record of volunteering and the funders' totals, and without the notes
       and the name they say nothing about the child.
