@@ -16,7 +16,8 @@ from portal.mentoring.demo import Demo
 from portal.mentoring.demo.data import MAIN_MENTOR_EMAIL, STAFF_EMAIL
 from portal.mentoring.models import Match, MatchStatus
 
-CASELOAD_SIZE = 16
+# The whole caseload: a coordinator who keeps up has a few late check-ins, not dozens.
+CASELOAD_SIZE = 200
 NOTES = [
     "Going well; they are reading a chapter book together.",
     "Mentor asked for ideas for rainy days. Sent the activity list.",
@@ -25,11 +26,16 @@ NOTES = [
 ]
 
 # (kind, days ago, how, strength) by the match's place in the caseload, four patterns:
-# recent and fine, mentor overdue, due within days, and nothing since the match started.
+# mostly recent and fine; now and then a mentor check-in overdue, one due within days, and
+# one match with nothing since it started.
 PATTERNS = [
     [("mentor", 6, "call", 5), ("guardian", 20, "call", None)],
     [("mentor", 41, "text", 3), ("guardian", 50, "call", None)],
     [("mentor", 27, "in_person", 4), ("guardian", 85, "email", None)],
+    [("mentor", 12, "in_person", 4), ("guardian", 33, "call", None)],
+    [("mentor", 3, "text", 4), ("guardian", 61, "email", None)],
+    [("mentor", 18, "call", 3), ("guardian", 9, "in_person", None)],
+    [("mentor", 9, "in_person", 5), ("guardian", 44, "call", None)],
     [],
 ]
 
