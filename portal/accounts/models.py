@@ -57,7 +57,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Staff only: the Monday digest of their caseload (portal/mentoring/digest.py).
     weekly_digest = models.BooleanField(
-        "weekly digest email", default=True, help_text="Staff: the Monday email about my matches."
+        "weekly digest email",
+        default=True,
+        db_default=True,  # rows written in bulk (the benchmark, old migrations) leave it out
+        help_text="Staff: the Monday email about my matches.",
     )
 
     objects = UserManager()
