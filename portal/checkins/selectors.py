@@ -9,7 +9,7 @@ on what is left.
 import datetime as dt
 from typing import NamedTuple
 
-from django.db.models import DateField, OuterRef, Q, Subquery
+from django.db.models import DateField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from portal.checkins import rules
@@ -100,14 +100,36 @@ def last_checkin(match: Match) -> CheckIn | None:
 
 def next_checkins_due(match: Match, today: dt.date) -> list[NextCheckIn]:
     """The next check-in of each kind the program has a cadence for (none when closed)."""
-    closed = rules.is_closed(status=match.status, end_date=match.end_date, today=today)
     lasts = {}
     for kind, day in match.checkins.order_by("with_whom", "-on_date").values_list(
         "with_whom", "on_date"
     ):
         lasts.setdefault(kind, day)
+    return _upcoming(match, lasts, cadences(), today)
+
+
+def next_checkins_due_of(matches: list[Match], today: dt.date) -> dict[int, list[NextCheckIn]]:
+    """``next_checkins_due`` for many matches at once, by match: two queries however many
+    matches (the cadences, then the last day of each kind of each match)."""
+    lasts: dict[int, dict[str, dt.date]] = {match.pk: {} for match in matches}
+    rows = (
+        CheckIn.objects.filter(match__in=[match.pk for match in matches])
+        .values("match_id", "with_whom")
+        .annotate(last=Max("on_date"))
+        .order_by()
+    )
+    for row in rows:
+        lasts[row["match_id"]][row["with_whom"]] = row["last"]
+    months = cadences()
+    return {match.pk: _upcoming(match, lasts[match.pk], months, today) for match in matches}
+
+
+def _upcoming(
+    match: Match, lasts: dict[str, dt.date], months: dict[str, int | None], today: dt.date
+) -> list[NextCheckIn]:
+    closed = rules.is_closed(status=match.status, end_date=match.end_date, today=today)
     upcoming = []
-    for kind, m in cadences().items():
+    for kind, m in months.items():
         due = rules.next_due(
             started=match.start_date, last=lasts.get(kind), cadence_months=m, closed=closed
         )

@@ -107,10 +107,6 @@ def mentor_list(*, filters: MentorFilters) -> QuerySet:
     return mentors.order_by("user__full_name", "pk")
 
 
-def mentor_matches(*, mentor: Mentor) -> QuerySet:
-    return mentor.matches.select_related("mentee", "site").order_by("status", "-start_date")
-
-
 @dataclass(frozen=True)
 class MenteeFilters:
     q: str = ""  # part of the first name

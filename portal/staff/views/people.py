@@ -23,7 +23,7 @@ from portal.mentoring.models import (
     SchoolSite,
     SiteContact,
 )
-from portal.staff import forms, list_selectors, services
+from portal.staff import forms, list_selectors, mentor_page, services
 from portal.staff.views.common import render_list
 
 
@@ -186,9 +186,15 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"{mentor.user.full_name} is now inactive and can no longer sign in."
         )
         return redirect("staff:mentor_detail", pk=pk)
-    matches = list_selectors.mentor_matches(mentor=mentor)
+    program = ProgramSettings.load()
+    page = mentor_page.mentor_page(
+        mentor=mentor, today=timezone.localdate(timezone.now(), program.tz), program=program
+    )
     return render(
-        request, "staff/mentor_detail.html", {"mentor": mentor, "matches": matches, "form": form}
+        request,
+        "staff/mentor_detail.html",
+        # ``readiness``: screening, training and agreements, once the program records them.
+        {"mentor": mentor, "page": page, "form": form, "readiness": None},
     )
 
 
