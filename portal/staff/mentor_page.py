@@ -63,7 +63,7 @@ class MatchRow:
     hours: Decimal
     last_session_at: dt.datetime | None
     last_checkin: LastCheckIn | None
-    next_checkin: checkin_selectors.NextCheckIn | None  # the soonest due; None when closed
+    next_checkins: list[checkin_selectors.NextCheckIn]  # soonest first; none when closed
 
     @property
     def is_closed(self) -> bool:
@@ -188,7 +188,7 @@ def mentor_page(*, mentor: Mentor, today: dt.date, program: ProgramSettings) -> 
                 hours=selectors.hours(found.get("quarters", 0)),
                 last_session_at=found.get("last"),
                 last_checkin=last_checkin,
-                next_checkin=(next_due[match.pk] or [None])[0],
+                next_checkins=next_due[match.pk],
             )
         )
     months = _by_month(mentor, program)

@@ -160,7 +160,7 @@ def test_a_closed_match_shows_its_length_and_reason_and_the_open_one_its_length_
     assert str(rows[closed.pk].length) == "6 months, 5 days"
     assert rows[closed.pk].closure_reason == "Mentee changed school"
     assert str(rows[active.pk].length) == "4 months, 14 days"
-    assert rows[active.pk].next_checkin is not None and rows[closed.pk].next_checkin is None
+    assert rows[active.pk].next_checkins and rows[closed.pk].next_checkins == []
     body = signed_in(staff_user).get(url(active.mentor)).content.decode()
     assert "6 months, 5 days" in body
     assert "Mentee changed school (asked by the mentee or their family)" in body
