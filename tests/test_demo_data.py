@@ -166,3 +166,17 @@ def test_the_demo_has_follow_ups_in_each_state(client, demo):
     assert selectors.answered_to_resolve().count() == 1
     client.force_login(mentor)
     assert "Your coordinator asked about an entry" in client.get("/mentor/").content.decode()
+
+
+def test_the_demo_mentors_staff_pages_show_matches_hours_check_ins_and_follow_ups(client, demo):
+    from portal.mentoring.models import Mentor
+
+    client.force_login(User.objects.get(email="staff@example.org"))
+    mentor = Mentor.objects.get(user__email="mentor@example.org")
+    body = client.get(f"/staff/mentors/{mentor.pk}/").content.decode()
+    assert "Jane D. at Lincoln Elementary" in body and "All time" in body
+    assert "match strength:" in body  # a check-in
+    assert "Can you tell me more about the washing machine?" in body
+    closed = Mentor.objects.filter(matches__status=MatchStatus.CLOSED).first()
+    body = client.get(f"/staff/mentors/{closed.pk}/").content.decode()
+    assert "Why it closed" in body and "Length" in body
