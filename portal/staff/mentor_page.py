@@ -207,6 +207,7 @@ def mentor_page(*, mentor: Mentor, today: dt.date, program: ProgramSettings) -> 
         open_followups=list(
             followup_selectors.for_mentor(mentor.user)
             .exclude(status=FollowUpStatus.RESOLVED)
+            .filter(session__deleted_at__isnull=True)  # the links lead to live entries
             .order_by("asked_at", "pk")
         ),
         history=_history(mentor, matches),
