@@ -270,3 +270,23 @@ def test_no_one_but_staff_see_a_mentors_page(db, program, match_a, who, request)
 def test_anonymous_visitors_are_sent_to_sign_in(db, program, match_a, client):
     response = client.get(url(match_a.mentor))
     assert response.status_code == 302 and response["Location"].startswith(SIGN_IN)
+
+
+def test_the_history_is_the_latest_changes_of_this_mentor_only(
+    db, program, match_a, match_b, staff_user, admin_user
+):
+    from portal.mentoring import caseloads
+
+    for n in range(mentor_page.HISTORY_SHOWN + 3):
+        caseloads.assign_coordinator(
+            matches=Match.objects.filter(pk__in=[match_a.pk, match_b.pk]),
+            coordinator=staff_user if n % 2 == 0 else admin_user,
+            actor=staff_user,
+        )
+
+    history = page_of(match_a.mentor).history
+
+    assert len(history) == mentor_page.HISTORY_SHOWN
+    assert {row.about for row in history} == {"Jane D. at Lincoln Elementary"}
+    assert [row.when for row in history] == sorted((row.when for row in history), reverse=True)
+    assert history[0].changes[0].after == "Alex Morgan"  # the last change (n = 27)
