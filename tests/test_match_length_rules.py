@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.mentoring import rules
+from portal.mentoring import length_rules, rules
+from portal.mentoring.length_rules import length_in_months
 
 D = dt.date
 
@@ -32,22 +33,22 @@ D = dt.date
 )
 def test_the_months_a_match_reached(start, end, months):
     assert rules.match_length(start, end).months == months
-    assert rules.reached_months(start, end, months)
-    assert not rules.reached_months(start, end, months + 1)
+    assert length_rules.reached_months(start, end, months)
+    assert not length_rules.reached_months(start, end, months + 1)
 
 
 def test_a_match_that_ended_the_day_it_began_lasted_no_months():
-    assert rules.length_in_months(D(2026, 3, 4), D(2026, 3, 4)) == 0
-    assert not rules.reached_months(D(2026, 3, 4), D(2026, 3, 4), 6)
+    assert length_in_months(D(2026, 3, 4), D(2026, 3, 4)) == 0
+    assert not length_rules.reached_months(D(2026, 3, 4), D(2026, 3, 4), 6)
 
 
 def test_the_days_left_over_are_a_share_of_the_month_that_followed():
     # 1 Jan + 6 months is 1 Jul; 15 of July's 31 days follow.
-    assert rules.length_in_months(D(2026, 1, 1), D(2026, 7, 16)) == pytest.approx(6 + 15 / 31)
+    assert length_in_months(D(2026, 1, 1), D(2026, 7, 16)) == pytest.approx(6 + 15 / 31)
     # 31 Jan + 1 month is 28 Feb; the next month runs to 31 March (31 days).
-    assert rules.length_in_months(D(2026, 1, 31), D(2026, 3, 3)) == pytest.approx(1 + 3 / 31)
-    assert rules.length_in_months(D(2026, 1, 31), D(2026, 7, 31)) == 6
-    assert rules.length_in_months(D(2026, 1, 31), D(2026, 7, 30)) < 6
+    assert length_in_months(D(2026, 1, 31), D(2026, 3, 3)) == pytest.approx(1 + 3 / 31)
+    assert length_in_months(D(2026, 1, 31), D(2026, 7, 31)) == 6
+    assert length_in_months(D(2026, 1, 31), D(2026, 7, 30)) < 6
 
 
 days = st.dates(min_value=D(2000, 1, 1), max_value=D(2090, 12, 31))
@@ -56,8 +57,8 @@ days = st.dates(min_value=D(2000, 1, 1), max_value=D(2090, 12, 31))
 @given(start=days, extra=st.integers(min_value=0, max_value=3000))
 def test_the_number_of_months_reaches_six_exactly_when_the_match_did(start, extra):
     end = start + dt.timedelta(days=extra)
-    length = rules.length_in_months(start, end)
+    length = length_rules.length_in_months(start, end)
     whole = rules.match_length(start, end).months
     assert whole <= length < whole + 1
     for months in (6, 12):
-        assert (length >= months) == rules.reached_months(start, end, months)
+        assert (length >= months) == length_rules.reached_months(start, end, months)

@@ -4,7 +4,7 @@ program's cadence, why matches close, and how strong coordinators hear matches a
 Each section costs the same few queries however many matches there are: counts are
 grouped in the database (``values().annotate()``); a match's length needs calendar months,
 which SQLite and PostgreSQL compute differently, so the lengths come from one list of
-start and end dates and are worked out by ``rules.match_length`` in Python. Whether a
+start and end dates and are worked out by ``length_rules`` in Python. Whether a
 check-in is overdue is decided by the check-in selectors (portal/checkins/selectors.py),
 the same rule as the dashboard's overdue list.
 
@@ -25,7 +25,7 @@ from django.utils.http import urlencode
 
 from portal.checkins import selectors as checkin_selectors
 from portal.checkins.models import CheckIn, WithWhom
-from portal.mentoring import rules
+from portal.mentoring import length_rules
 from portal.mentoring.models import Choice, ChoiceList, ClosureInitiator, Match, MatchStatus
 from portal.mentoring.rules import Month
 
@@ -172,13 +172,13 @@ def retention(filters: ReportFilters) -> Retention:
             if end is None:
                 undated += 1
                 continue
-            length = rules.length_in_months(start, end)
+            length = length_rules.length_in_months(start, end)
             closed_lengths.append(length)
             for months in MILESTONES:
-                reached[months] += rules.reached_months(start, end, months)
+                reached[months] += length_rules.reached_months(start, end, months)
         else:
             active += 1
-            length = rules.length_in_months(start, min(end or today, today))
+            length = length_rules.length_in_months(start, min(end or today, today))
         all_lengths.append(length)
     return Retention(
         started=active + len(closed_lengths) + undated,
