@@ -284,6 +284,7 @@ MATRIX: dict[str, dict] = {
     },
     "staff:compliance": {"GET": STAFF},
     "staff:hours": {"GET": STAFF},
+    "staff:match_reports": {"GET": STAFF},  # and its downloads: tests/staff/test_match_reports
     "staff:export": {"GET": STAFF},
     "staff:import_start": {"GET": STAFF},
     "staff:import_upload": {"obj": {"kind": "mentors"}, "GET": STAFF, "POST": STAFF},

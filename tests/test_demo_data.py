@@ -180,3 +180,23 @@ def test_the_demo_mentors_staff_pages_show_matches_hours_check_ins_and_follow_up
     closed = Mentor.objects.filter(matches__status=MatchStatus.CLOSED).first()
     body = client.get(f"/staff/mentors/{closed.pk}/").content.decode()
     assert "Why it closed" in body and "Length" in body
+
+
+def test_the_match_reports_show_real_figures_in_the_demo(demo):
+    from portal.staff import match_reports
+    from portal.staff.match_reports import Period, ReportFilters
+
+    program = ProgramSettings.load()
+    filters = ReportFilters(period=Period(), today=timezone.localdate(timezone.now(), program.tz))
+    retention = match_reports.retention(filters)
+    assert retention.closed >= 3 and retention.average_closed and retention.average_all
+    assert retention.milestones[0][1] >= 1  # a closed match that reached six months
+    compliance = match_reports.checkin_compliance(filters)
+    coordinators = {row.label: row for row in compliance.by_coordinator}
+    assert {"Robin Ellis", "Maria Lopez", "Unassigned"} <= set(coordinators)
+    assert all(row.up_to_date for row in compliance.by_coordinator[:-1])
+    assert all(row.overdue for row in compliance.by_coordinator)
+    closures = match_reports.closures(filters)
+    assert sum(row.count for row in closures.by_reason if row.label != "Not recorded") >= 3
+    strength = match_reports.strength_by_month(filters)
+    assert sum(1 for row in strength.months if row.checkins) >= 8  # a year, less a month or so

@@ -18,7 +18,7 @@ from tests.test_authorization_matrix import MATRIX, url_for
 KEYS = [
     "q", "mentor", "include_children", "page", "site", "month", "status", "show", "start",
     "end", "type", "interaction", "emails", "state", "topic", "match", "saved", "changed",
-    "next", "attendance", "reviewed", "late", "flagged", "report", "file_format",
+    "next", "attendance", "reviewed", "late", "flagged", "report", "file_format", "coordinator",
 ]  # fmt: skip
 HUGE_TEXT = "x" * 5000
 HUGE_NUMBER = "9" * 5000
@@ -28,6 +28,10 @@ EXPORTS = [
     "report=sessions&file_format=xlsx&include_children=on",
     "report=compliance&file_format=xlsx",
     "report=hours&file_format=csv",
+    "report=match_length&file_format=csv",
+    "report=checkin_compliance&file_format=xlsx",
+    "report=closure_reasons&file_format=csv",
+    "report=match_strength&file_format=xlsx",
 ]
 
 

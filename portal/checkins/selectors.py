@@ -56,6 +56,13 @@ def _annotation(kind: str) -> str:
     return f"last_checkin_{kind}"
 
 
+def open_matches(today: dt.date):
+    """The matches that have check-ins due: active, and not past their end date."""
+    return Match.objects.filter(status=MatchStatus.ACTIVE).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=today)
+    )
+
+
 def overdue_checkins(*, coordinator=None, today: dt.date) -> list[OverdueCheckIn]:
     """Every late check-in of the active matches (of ``coordinator``'s caseload when given),
     oldest first: (match, kind, due date, days overdue)."""
@@ -63,8 +70,7 @@ def overdue_checkins(*, coordinator=None, today: dt.date) -> list[OverdueCheckIn
     if not months:
         return []
     matches = (
-        Match.objects.filter(status=MatchStatus.ACTIVE)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+        open_matches(today)
         .select_related("mentor__user", "mentee", "site")
         .annotate(**{_annotation(kind): _last_of_kind(kind) for kind in months})
     )

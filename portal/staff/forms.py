@@ -288,7 +288,16 @@ class ChoiceAddForm(FieldMessagesMixin, TextInputMixin, forms.Form):
 
 
 class ExportForm(FieldMessagesMixin, TextInputMixin, forms.Form):
-    REPORTS = [("sessions", "Sessions"), ("compliance", "Compliance"), ("hours", "Hours")]
+    REPORTS = [
+        ("sessions", "Sessions"),
+        ("compliance", "Compliance"),
+        ("hours", "Hours"),
+        # The match reports (portal/staff/match_reports.py), one file per section.
+        ("match_length", "Match length and retention"),
+        ("checkin_compliance", "Check-in compliance"),
+        ("closure_reasons", "Closure reasons"),
+        ("match_strength", "Match strength by month"),
+    ]
     report = forms.ChoiceField(
         label="What to export",
         choices=REPORTS,
@@ -304,8 +313,12 @@ class ExportForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     month = forms.CharField(
         label="Month (sessions, compliance)", required=False, widget=MONTH_INPUT
     )
-    start = forms.CharField(label="From month (hours)", required=False, widget=MONTH_INPUT)
-    end = forms.CharField(label="To month (hours)", required=False, widget=MONTH_INPUT)
+    start = forms.CharField(
+        label="From month (hours, match reports)", required=False, widget=MONTH_INPUT
+    )
+    end = forms.CharField(
+        label="To month (hours, match reports)", required=False, widget=MONTH_INPUT
+    )
     site = forms.ModelChoiceField(
         label="School site", queryset=SchoolSite.objects.all(), required=False,
         empty_label="All schools",

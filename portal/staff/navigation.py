@@ -26,6 +26,7 @@ SECTIONS = (
     Section("Follow-ups", "staff:followup_list"),
     Section("Compliance", "staff:compliance"),
     Section("Hours", "staff:hours"),
+    Section("Match reports", "staff:match_reports"),
     Section("Exports", "staff:export"),
     Section("Imports", "staff:import_start"),
     Section("Matches", "staff:match_list"),

@@ -27,6 +27,7 @@ urlpatterns = [
     path("follow-ups/<int:pk>/resolve/", followups.followup_resolve, name="followup_resolve"),
     path("compliance/", reports.compliance, name="compliance"),
     path("hours/", reports.hours, name="hours"),
+    path("reports/matches/", reports.match_reports_page, name="match_reports"),
     path("export/", exports.export, name="export"),
     path("import/", imports.import_start, name="import_start"),
     path("import/<str:kind>/", imports.import_upload, name="import_upload"),

@@ -1,5 +1,6 @@
-"""The demo's support check-ins (SPEC 8): staff@example.org's caseload with check-ins that
-are overdue, due soon and recent, with match strengths.
+"""The demo's support check-ins (SPEC 8): each coordinator's caseload with check-ins that
+are overdue, due soon and recent, with match strengths, and a year of earlier monthly mentor
+check-ins behind them, so the match strength report has a year to show.
 
 Written directly rather than through ``checkins.services``: the service dates a check-in
 as recorded now and would raise concerns by email; the demo's check-ins are in the past and
@@ -13,6 +14,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.checkins.models import CheckIn
 from portal.mentoring.demo import Demo
+from portal.mentoring.demo.caseloads import SECOND_COORDINATOR_EMAIL
 from portal.mentoring.demo.data import MAIN_MENTOR_EMAIL, STAFF_EMAIL
 from portal.mentoring.models import Match, MatchStatus
 
@@ -38,6 +40,10 @@ PATTERNS = [
     [("mentor", 9, "in_person", 5), ("guardian", 44, "call", None)],
     [],
 ]
+# Earlier mentor check-ins, a month apart before the latest, back to the match's start: a
+# year that starts shakier and grows stronger (the match's strength minus these steps).
+HISTORY_MONTHS = 11
+HISTORY_DAYS_APART = 30
 
 
 def _caseload(demo: Demo, coordinator: User) -> list[Match]:
@@ -50,20 +56,38 @@ def _caseload(demo: Demo, coordinator: User) -> list[Match]:
 
 
 def create_checkins(demo: Demo) -> None:
-    coordinator = User.objects.get(email=STAFF_EMAIL)
-    for index, match in enumerate(_caseload(demo, coordinator)):
-        if match.checkins.exists():
+    for email in (STAFF_EMAIL, SECOND_COORDINATOR_EMAIL):
+        coordinator = User.objects.get(email=email)
+        for index, match in enumerate(_caseload(demo, coordinator)):
+            if match.checkins.exists():
+                continue
+            CheckIn.objects.bulk_create(_checkins(demo, match, coordinator, index))
+
+
+def _checkins(demo: Demo, match: Match, coordinator: User, index: int) -> list[CheckIn]:
+    def checkin(kind: str, day: dt.date, how: str, strength: int | None, note: int) -> CheckIn:
+        return CheckIn(
+            match=match,
+            recorded_by=coordinator,
+            recorded_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 30)), demo.tz),
+            with_whom=kind,
+            how=how,
+            on_date=day,
+            at_time=dt.time(10, 30),
+            notes=NOTES[note % len(NOTES)],
+            strength=strength,
+        )
+
+    found = []
+    for kind, days_ago, how, strength in PATTERNS[index % len(PATTERNS)]:
+        day = max(demo.today - dt.timedelta(days=days_ago), match.start_date)
+        found.append(checkin(kind, day, how, strength, index))
+        if kind != "mentor":
             continue
-        for kind, days_ago, how, strength in PATTERNS[index % len(PATTERNS)]:
-            day = max(demo.today - dt.timedelta(days=days_ago), match.start_date)
-            CheckIn.objects.create(
-                match=match,
-                recorded_by=coordinator,
-                recorded_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 30)), demo.tz),
-                with_whom=kind,
-                how=how,
-                on_date=day,
-                at_time=dt.time(10, 30),
-                notes=NOTES[index % len(NOTES)],
-                strength=strength,
-            )
+        for back in range(1, HISTORY_MONTHS + 1):
+            earlier = day - dt.timedelta(days=HISTORY_DAYS_APART * back)
+            if earlier < match.start_date:
+                break
+            weaker = back // 6 + ((index + back) % 4 == 0)
+            found.append(checkin(kind, earlier, "call", max(1, strength - weaker), index + back))
+    return found

@@ -1,4 +1,5 @@
-"""The staff's report tables (compliance, hours) and a mentor's "Download my hours"."""
+"""The staff's report tables (compliance, hours, the match reports) and a mentor's "Download
+my hours"."""
 
 from portal.downloads.tables import Table
 
@@ -57,3 +58,89 @@ def hours_table(report: dict) -> Table:
         yield ["Total", "", total["sessions"], total["met"], float(total["hours"])]
 
     return Table(name="Hours", headers=headers, rows=table_rows())
+
+
+# --- The match reports (portal/staff/match_reports.py): the page's tables, row for row ---
+
+
+def retention_table(report, *, period_label: str) -> Table:
+    headers = ["Period (matches started)", "Measure", "Value", "Unit"]
+
+    def table_rows():
+        rows = [
+            ("Matches started", report.started, "matches"),
+            ("Still active", report.active, "matches"),
+            ("Closed", report.closed, "matches"),
+        ]
+        if report.closed_undated:
+            rows.append(("Closed without an end date (not in the lengths)",
+                         report.closed_undated, "matches"))  # fmt: skip
+        rows += [
+            ("Average length of closed matches", report.average_closed, "months"),
+            ("Average length of all matches (active ones to today)", report.average_all, "months"),
+        ]
+        for months, count, share in report.milestones:
+            rows.append((f"Closed matches that reached {months} months", count, "matches"))
+            rows.append((f"Share of closed matches that reached {months} months", share, "percent"))
+        for measure, value, unit in rows:
+            yield [period_label, measure, value, unit]
+
+    return Table(name="Match length", headers=headers, rows=table_rows())
+
+
+def checkin_compliance_table(report) -> Table:
+    kinds = [label for _, label, _ in report.kinds]
+    headers = [
+        "Grouping",
+        "Name",
+        "Active matches",
+        "Check-ins up to date",
+        "Check-ins up to date (percent)",
+        "Overdue",
+        "Overdue (percent)",
+        *[f"{label} check-in overdue" for label in kinds],
+    ]
+
+    def line(grouping, row):
+        return [
+            grouping,
+            row.label,
+            row.matches,
+            row.up_to_date,
+            row.percent_up_to_date,
+            row.overdue,
+            row.percent_overdue,
+            *row.overdue_by_kind,
+        ]
+
+    def table_rows():
+        for row in report.by_coordinator:
+            yield line("Coordinator", row)
+        for row in report.by_school:
+            yield line("School", row)
+        yield line("Total", report.total)
+
+    return Table(name="Check-in compliance", headers=headers, rows=table_rows())
+
+
+def closures_table(report, *, period_label: str) -> Table:
+    headers = ["Period (matches ended)", "Grouping", "Value", "Matches", "Percent"]
+
+    def table_rows():
+        for grouping, rows in (("Reason", report.by_reason), ("Who asked", report.by_initiator)):
+            for row in rows:
+                yield [period_label, grouping, row.label, row.count, row.percent]
+        yield [period_label, "Total", "", report.total, 100 if report.total else None]
+
+    return Table(name="Closure reasons", headers=headers, rows=table_rows())
+
+
+def strength_table(report, *, of_label: str) -> Table:
+    headers = ["Month", "Matches of", "Check-ins with a strength", "Average strength (1-5)"]
+
+    def table_rows():
+        for row in report.months:
+            yield [row.month.key, of_label, row.checkins, row.average]
+        yield ["All twelve months", of_label, report.checkins, report.average]
+
+    return Table(name="Match strength", headers=headers, rows=table_rows())

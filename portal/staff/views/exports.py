@@ -8,8 +8,29 @@ from portal.lib.query import query_items
 from portal.mentoring import rules
 from portal.mentoring.models import ProgramSettings
 from portal.staff import compliance as compliance_report
-from portal.staff import exports, forms, list_selectors, selectors, services
-from portal.staff.views.filters import hours_filters, session_filters
+from portal.staff import exports, forms, list_selectors, match_reports, selectors, services
+from portal.staff.views.filters import hours_filters, match_report_filters, session_filters
+
+MATCH_REPORTS = ("match_length", "checkin_compliance", "closure_reasons", "match_strength")
+
+
+def match_report_table(report: str, filters: match_reports.ReportFilters):
+    """One section of the match reports as a table, and its file's name."""
+    period = filters.period
+    if report == "match_length":
+        table = exports.retention_table(match_reports.retention(filters), period_label=period.label)
+        return table, f"match-length-{period.key}"
+    if report == "checkin_compliance":
+        table = exports.checkin_compliance_table(match_reports.checkin_compliance(filters))
+        return table, f"checkin-compliance-{filters.today.isoformat()}"
+    if report == "closure_reasons":
+        table = exports.closures_table(match_reports.closures(filters), period_label=period.label)
+        return table, f"closure-reasons-{period.key}"
+    months = filters.strength_months
+    table = exports.strength_table(
+        match_reports.strength_by_month(filters), of_label=filters.strength_of_label
+    )
+    return table, f"match-strength-{months[0].key}-to-{months[-1].key}"
 
 
 @staff_required
@@ -38,6 +59,13 @@ def export(request: HttpRequest) -> HttpResponse:
         rows = compliance_report.compliance_rows(month, program=program, site=site_id)
         table = exports.compliance_table(rows, month_label=month.key)
         name = f"compliance-{month.key}"
+    elif report in MATCH_REPORTS:
+        filters = match_report_filters(request, program)
+        if filters.problems:
+            for problem in filters.problems:
+                form.add_error(None, problem)
+            return render(request, "staff/export.html", {"form": form}, status=400)
+        table, name = match_report_table(report, filters)
     else:
         filters = hours_filters(request, program)
         table = exports.hours_table(selectors.hours_report(filters, program=program))

@@ -1,13 +1,14 @@
 """What a staff page's address asks for, read once for the page and its download: the
 sessions list and the sessions export share one reading, the hours page and its export
-another."""
+another, the match reports and their downloads a third."""
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from portal.lib.query import query_int, query_text
 from portal.mentoring import caseloads, rules
 from portal.mentoring.models import MatchStatus, ProgramSettings
-from portal.staff import forms, list_selectors, selectors
+from portal.staff import forms, list_selectors, match_reports, selectors
 
 EVERYONE = "all"  # the matches list's "every coordinator" (the default is one's own)
 
@@ -69,4 +70,40 @@ def match_filters(request: HttpRequest) -> list_selectors.MatchFilters:
         status=query_text(request, "status", MatchStatus.ACTIVE),
         site=query_int(request, "site"),
         coordinator=coordinator,
+    )
+
+
+def match_report_filters(
+    request: HttpRequest, program: ProgramSettings
+) -> match_reports.ReportFilters:
+    """The match reports' period (from and to months, all time when both are empty) and
+    whose matches the strength section shows. A value that cannot be read is left out and
+    named in ``problems``, for the page to say so."""
+    problems = []
+    months = {}
+    for name, words in (("start", "From month"), ("end", "To month")):
+        text = query_text(request, name)
+        months[name] = rules.Month.parse_or_none(text)
+        if text and months[name] is None:
+            problems.append(f"{words}: {rules.MONTH_HELP} It is left out.")
+    start, end = months["start"], months["end"]
+    if start and end and start > end:
+        start, end = end, start
+    asked = query_text(request, "coordinator")
+    strength_of, label = "", "all coordinators"
+    if asked == match_reports.UNASSIGNED:
+        strength_of, label = asked, "matches without a coordinator"
+    elif asked:
+        number = query_int(request, "coordinator")
+        found = caseloads.coordinators().filter(pk=number).first() if number else None
+        if found is None:
+            problems.append("Coordinator: choose one from the list. All coordinators are shown.")
+        else:
+            strength_of, label = str(found.pk), found.full_name or found.email
+    return match_reports.ReportFilters(
+        period=match_reports.Period(start=start, end=end),
+        today=timezone.localdate(timezone.now(), program.tz),
+        strength_of=strength_of,
+        strength_of_label=label,
+        problems=tuple(problems),
     )

@@ -1,17 +1,18 @@
-"""Reports on the page: one month's compliance and hours over months."""
+"""Reports on the page: one month's compliance, hours over months, and the match reports."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portal.accounts.decorators import staff_required
 from portal.lib.query import query_bool, query_int, query_text
+from portal.mentoring import caseloads
 from portal.mentoring.models import (
     ChoiceList,
     ProgramSettings,
 )
 from portal.staff import compliance as compliance_report
-from portal.staff import list_selectors, selectors
-from portal.staff.views.filters import hours_filters
+from portal.staff import list_selectors, match_reports, selectors
+from portal.staff.views.filters import hours_filters, match_report_filters
 
 
 @staff_required
@@ -87,5 +88,27 @@ def hours(request: HttpRequest) -> HttpResponse:
             "types": list_selectors.choices_of(list_name=ChoiceList.TYPE_OF_MENTORING),
             "interactions": list_selectors.choices_of(list_name=ChoiceList.INTERACTION),
             "query": request.GET.urlencode(),
+        },
+    )
+
+
+@staff_required
+def match_reports_page(request: HttpRequest) -> HttpResponse:
+    """Match length and retention, check-in compliance, closure reasons and match strength
+    on one page, each with its downloads; a period that cannot be read is named on it."""
+    program = ProgramSettings.load()
+    filters = match_report_filters(request, program)
+    return render(
+        request,
+        "staff/match_reports.html",
+        {
+            "filters": filters,
+            "retention": match_reports.retention(filters),
+            "compliance": match_reports.checkin_compliance(filters),
+            "closures": match_reports.closures(filters),
+            "strength": match_reports.strength_by_month(filters),
+            "coordinators": caseloads.coordinators(),
+            "unassigned": match_reports.UNASSIGNED,
+            "query": filters.query(),
         },
     )
