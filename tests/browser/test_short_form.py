@@ -13,10 +13,11 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from portal.mentoring.models import SessionLog
-from tests.browser.helpers import PHONE
+from tests.browser.helpers import DESKTOP, PHONE, describe, serious_violations
 
 SCREEN = PHONE["height"]
 NOTE = "We read a comic together. Jane was chatty."
@@ -214,3 +215,55 @@ def test_the_form_works_without_javascript(browser, live_server, mentor_a, match
     session = SessionLog.objects.get()
     assert (session.quarter_hours, session.interaction.label) == (2, "Virtual")
     assert session.resource_needs == ["health"]
+
+
+def test_a_draft_brings_back_the_radio_answers_and_the_needs(mentor_page, live_server, match_a):
+    page = mentor_page
+    page.goto(f"{live_server.url}/sessions/new/")
+    page.get_by_role("group", name="Interaction").get_by_label("Virtual").check()
+    page.get_by_role("group", name="Type of mentoring").get_by_label("Training").check()
+    page.get_by_text("Does the family need help with anything?").click()
+    page.get_by_label("Food").check()
+    page.get_by_label("Notes").fill(NOTE)
+
+    page.reload()
+    expect(page.get_by_label("Notes")).to_have_value(NOTE)
+    expect(page.get_by_role("group", name="Interaction").get_by_label("Virtual")).to_be_checked()
+    expect(
+        page.get_by_role("group", name="Interaction").get_by_label("In-Person")
+    ).not_to_be_checked()
+    expect(
+        page.get_by_role("group", name="Type of mentoring").get_by_label("Training")
+    ).to_be_checked()
+    expect(page.get_by_label("Food")).to_be_visible()
+    expect(page.get_by_label("Food")).to_be_checked()
+    expect(page.get_by_role("group", name="Attendance").get_by_label("We met")).to_be_checked()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_form_is_axe_clean_with_and_without_errors(mentor_page, live_server, match_a, viewport):
+    page = mentor_page
+    page.set_viewport_size(viewport)
+    found = []
+
+    def check(name):
+        page.wait_for_load_state()
+        save_shot(page, f"axe-{name}-{viewport['width']}")
+        violations = serious_violations(page)
+        if violations:
+            found.append(f"{name}:\n{describe(violations)}")
+
+    page.goto(f"{live_server.url}/sessions/new/")
+    check("empty")
+    page.get_by_text("Does the family need help with anything?").click()
+    page.get_by_text("What to write in the notes").click()
+    page.get_by_label("Child safety concern").check()
+    check("all-open")
+    page.get_by_role("button", name="Save session").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    check("errors")
+    page.get_by_role("group", name="Attendance").get_by_label("Mentor absent").check()
+    page.get_by_text("Does the family need help with anything?").click()
+    page.get_by_label("Food").check()
+    check("errors-absence")
+    assert not found, "\n\n".join(found)
