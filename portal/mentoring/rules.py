@@ -2,6 +2,9 @@
 
 The session form, the services, the reports and the reminder jobs all call these, so a
 rule changes in one place. Nothing here touches the database.
+
+Long on purpose: every rule about a session (hours, deadlines and who may still change an
+entry, date & time, notes, the prompt) has this one home, in sections.
 """
 
 import calendar
