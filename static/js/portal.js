@@ -50,7 +50,7 @@
         if (!/^(INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(target.tagName)) {
           input = target.querySelector("input:checked") || target.querySelector("input, select, textarea, summary") || target;
         }
-        var label = document.querySelector("label[for='" + input.id + "']");
+        var label = input.id ? document.querySelector("label[for='" + input.id + "']") : null;
         var fieldset = input.closest("fieldset");
         if (fieldset && (input.type === "radio" || input.type === "checkbox" || target === fieldset)) {
           label = fieldset.querySelector("legend") || label;
