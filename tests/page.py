@@ -1,5 +1,9 @@
 """Read a rendered page the way a person (or a screen reader) would: labels, fields, links,
-the selected options and the visible text, without depending on exact markup."""
+the selected options and the visible text, without depending on exact markup.
+
+A choice is read the same way whether it is a select or radio buttons in a fieldset: its
+label is the select's label or the fieldset's legend, its options the options or the radio
+buttons (each with its own label), selected when selected or checked."""
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -20,6 +24,7 @@ class Page:
     selects: dict[str, list[Option]] = field(default_factory=dict)
     textareas: dict[str, str] = field(default_factory=dict)
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, text)
+    legends: dict[str, str] = field(default_factory=dict)  # name of radio buttons -> legend
 
     def input(self, name: str, **attrs: str) -> dict[str, str | None]:
         for tag in self.inputs:
@@ -28,6 +33,8 @@ class Page:
         raise AssertionError(f"No input named {name!r} with {attrs}")
 
     def label_for(self, name: str) -> str:
+        if name in self.legends:
+            return self.legends[name]
         return self.labels[self.input_id(name)]
 
     def input_id(self, name: str) -> str:
@@ -37,14 +44,29 @@ class Page:
         return f"id_{name}"
 
     def options(self, name: str) -> list[Option]:
-        return self.selects[name]
+        """The options of a select, or the radio buttons of that name."""
+        if name in self.selects:
+            return self.selects[name]
+        radios = [
+            tag for tag in self.inputs if tag.get("name") == name and tag.get("type") == "radio"
+        ]
+        if not radios:
+            raise KeyError(name)
+        return [
+            Option(
+                value=tag.get("value") or "",
+                text=self.labels.get(tag.get("id") or "", ""),
+                selected="checked" in tag,
+            )
+            for tag in radios
+        ]
 
     def selected(self, name: str) -> list[str]:
-        """The text of the selected options of a select."""
-        return [option.text for option in self.selects[name] if option.selected]
+        """The text of the selected options of a select (or the checked radio button)."""
+        return [option.text for option in self.options(name) if option.selected]
 
     def selected_values(self, name: str) -> list[str]:
-        return [option.value for option in self.selects[name] if option.selected]
+        return [option.value for option in self.options(name) if option.selected]
 
     def checked(self, name: str) -> list[str]:
         return [
@@ -74,6 +96,8 @@ class _Reader(HTMLParser):
         self.textarea: tuple[str, list[str]] | None = None
         self.link: tuple[str, list[str]] | None = None
         self.skip = 0  # inside <script> or <style>
+        self.fieldsets: list[dict] = []  # open fieldsets: their legend and radio names
+        self.legend: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -83,6 +107,12 @@ class _Reader(HTMLParser):
             self.label = (attrs.get("for") or "", [])
         elif tag == "input":
             self.page.inputs.append(attrs)
+            if attrs.get("type") == "radio" and self.fieldsets:
+                self.fieldsets[-1]["names"].add(attrs.get("name") or "")
+        elif tag == "fieldset":
+            self.fieldsets.append({"legend": "", "names": set()})
+        elif tag == "legend":
+            self.legend = []
         elif tag == "select":
             self.select = attrs.get("name") or ""
             self.page.selects[self.select] = []
@@ -98,6 +128,14 @@ class _Reader(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self.skip = max(0, self.skip - 1)
+        elif tag == "legend" and self.legend is not None:
+            if self.fieldsets:
+                self.fieldsets[-1]["legend"] = _squash("".join(self.legend))
+            self.legend = None
+        elif tag == "fieldset" and self.fieldsets:
+            group = self.fieldsets.pop()
+            for name in group["names"]:
+                self.page.legends[name] = group["legend"]
         elif tag == "label" and self.label:
             self.page.labels[self.label[0]] = _squash("".join(self.label[1]))
             self.label = None
@@ -130,6 +168,8 @@ class _Reader(HTMLParser):
         for part in (self.label, self.option, self.textarea, self.link):
             if part is not None:
                 part[1].append(data)
+        if self.legend is not None:
+            self.legend.append(data)
         if self.textarea is None:
             self.chunks.append(data)
 

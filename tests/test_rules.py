@@ -266,25 +266,63 @@ def test_days_left_counts_whole_days_in_the_programs_time_zone():
     assert deadline.days_left(dt.datetime(2026, 12, 7, 2, 0, tzinfo=UTC)) == 1
 
 
-def test_a_mentor_may_change_an_entry_until_the_end_of_the_due_date():
-    assert rules.mentor_may_change(
-        starts_at=SESSION_IN_OCTOBER, now=chicago(2026, 11, 2, 23, 59), policy=FIRST_MONDAY
+def may_change(*, now, starts_at=SESSION_IN_OCTOBER, entered_at=None, policy=FIRST_MONDAY, **kw):
+    """The mentor's rule for their own entry of October, logged on time unless told."""
+    return rules.mentor_may_change(
+        own_entry=kw.get("own_entry", True),
+        reviewed=kw.get("reviewed", False),
+        starts_at=starts_at,
+        entered_at=entered_at or chicago(2026, 10, 20, 18, 0),
+        now=now,
+        policy=policy,
     )
+
+
+def test_a_mentor_may_change_an_entry_until_the_end_of_the_due_date():
+    assert may_change(now=chicago(2026, 11, 2, 23, 59))
 
 
 def test_a_mentor_may_not_change_an_entry_after_the_due_date():
-    assert not rules.mentor_may_change(
-        starts_at=SESSION_IN_OCTOBER, now=chicago(2026, 11, 3, 0, 0), policy=FIRST_MONDAY
-    )
+    assert not may_change(now=chicago(2026, 11, 3, 0, 0))
 
 
 def test_the_day_n_rule_moves_the_lock_too():
-    assert rules.mentor_may_change(
-        starts_at=SESSION_IN_OCTOBER, now=chicago(2026, 11, 5, 23, 59), policy=DAY_5
-    )
-    assert not rules.mentor_may_change(
-        starts_at=SESSION_IN_OCTOBER, now=chicago(2026, 11, 6, 0, 0), policy=DAY_5
-    )
+    assert may_change(now=chicago(2026, 11, 5, 23, 59), policy=DAY_5)
+    assert not may_change(now=chicago(2026, 11, 6, 0, 0), policy=DAY_5)
+
+
+# A late entry: October's session logged on Tuesday 10 November at 10:00, after its deadline.
+LATE_SAVE = chicago(2026, 11, 10, 10, 0)
+
+
+def test_a_late_entry_can_be_corrected_for_29_minutes_59_seconds_after_saving():
+    assert may_change(entered_at=LATE_SAVE, now=LATE_SAVE)
+    assert may_change(entered_at=LATE_SAVE, now=LATE_SAVE + dt.timedelta(minutes=29, seconds=59))
+
+
+def test_a_late_entry_is_locked_30_minutes_after_saving():
+    assert not may_change(entered_at=LATE_SAVE, now=LATE_SAVE + dt.timedelta(minutes=30))
+    assert not may_change(entered_at=LATE_SAVE, now=LATE_SAVE + dt.timedelta(minutes=30, seconds=1))
+
+
+def test_an_entry_saved_just_before_the_deadline_keeps_its_30_minutes_past_midnight():
+    saved = chicago(2026, 11, 2, 23, 50)
+    assert may_change(entered_at=saved, now=chicago(2026, 11, 3, 0, 19, 59))
+    assert not may_change(entered_at=saved, now=chicago(2026, 11, 3, 0, 20, 1))
+
+
+def test_another_mentors_entry_is_never_theirs_to_change():
+    for now in (LATE_SAVE, chicago(2026, 10, 21, 9, 0)):  # in the window; before the deadline
+        assert not may_change(own_entry=False, entered_at=LATE_SAVE, now=now)
+
+
+def test_a_reviewed_entry_is_locked_even_in_the_30_minutes():
+    assert not may_change(reviewed=True, entered_at=LATE_SAVE, now=LATE_SAVE)
+    assert not may_change(reviewed=True, now=chicago(2026, 10, 21, 9, 0))
+
+
+def test_the_correction_window_ends_30_minutes_after_saving():
+    assert rules.correction_window_ends(LATE_SAVE) == chicago(2026, 11, 10, 10, 30)
 
 
 def test_month_bounds_are_local_midnights():

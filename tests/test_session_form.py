@@ -61,7 +61,7 @@ def test_the_form_has_the_labels_mentors_know(client_a):
     assert page.label_for("hours") == "Hours"
     assert page.label_for("type_of_mentoring") == "Type of mentoring"
     assert page.label_for("interaction") == "Interaction"
-    assert page.label_for("activity") == "Activity"
+    assert "Activity" in page.text  # shown as text: see the test on Activity below
     assert page.label_for("attendance") == "Attendance"
     assert page.label_for("notes") == "Notes"
     assert page.label_for("safety_concern") == "Child safety concern"
@@ -70,10 +70,55 @@ def test_the_form_has_the_labels_mentors_know(client_a):
 
 
 def test_the_hours_are_quarter_hours_with_two_decimals_up_to_the_maximum(client_a):
-    values = [option.value for option in read_page(client_a.get(NEW)).options("hours")]
+    options = read_page(client_a.get(NEW)).options("hours")
+    assert (options[0].value, options[0].text) == ("", "Choose hours")
+    values = [option.value for option in options[1:]]
     assert values[:5] == ["0.00", "0.25", "0.50", "0.75", "1.00"]
     assert values[-1] == "8.00"
     assert len(values) == 33
+
+
+def test_no_hours_are_chosen_until_the_mentor_chooses(client_a):
+    assert read_page(client_a.get(NEW)).selected_values("hours") == [""]
+
+
+def test_the_short_lists_are_radio_buttons_under_their_question(client_a):
+    page = read_page(client_a.get(NEW))
+    for name, legend in (
+        ("attendance", "Attendance"),
+        ("type_of_mentoring", "Type of mentoring"),
+        ("interaction", "Interaction"),
+    ):
+        assert page.input(name)["type"] == "radio"
+        assert page.legends[name] == legend
+        assert name not in page.selects
+    assert [o.text for o in page.options("attendance")] == [
+        "We met",
+        "Mentee absent or no-show",
+        "Mentor absent",
+        "School closed or cancelled",
+    ]
+
+
+def test_the_resource_needs_are_behind_one_question(client_a):
+    page = read_page(client_a.get(NEW))
+    assert "Does the family need help with anything?" in page.text
+    content = client_a.get(NEW).content.decode()
+    # In a <details>: in the page, one tap away, and working without JavaScript.
+    assert '<details class="needs" id="needs">' in content
+
+
+def test_the_needs_question_is_open_when_a_need_is_ticked(client_a, form_data):
+    content = client_a.post(NEW, form_data(hours="0.3", resource_needs=["food"])).content
+    assert read_page(content).checked("resource_needs") == ["food"]
+    assert 'id="needs" open' in content.decode()
+
+
+def test_the_page_title_starts_with_error_when_there_are_errors(client_a, form_data):
+    title = read_page(client_a.get(NEW)).text.splitlines()[0]
+    assert title.startswith("Log a session")
+    title = read_page(client_a.post(NEW, form_data(hours=None))).text.splitlines()[0]
+    assert title.startswith("Error: Log a session")
 
 
 def test_the_programs_defaults_are_already_chosen(client_a):
@@ -89,10 +134,11 @@ def test_the_programs_defaults_are_already_chosen(client_a):
     assert [o.text for o in page.options("interaction")] == ["In-Person", "Virtual", "Phone"]
 
 
-def test_activity_is_shown_blank_and_read_only(client_a):
-    activity = read_page(client_a.get(NEW)).input("activity")
-    assert "readonly" in activity
-    assert not activity.get("value")
+def test_activity_is_shown_as_text_not_as_a_box(client_a):
+    page = read_page(client_a.get(NEW))
+    assert not [tag for tag in page.inputs if tag.get("name") == "activity"]
+    assert "activity" not in page.textareas
+    assert "Activity not used: left blank" in page.text
 
 
 def test_the_form_shows_the_school_site_contact_and_what_to_do(client_a):

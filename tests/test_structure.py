@@ -147,3 +147,24 @@ def test_lib_holds_only_pure_helpers(name):
     text = MODULES[name].read_text()
     assert not re.search(r"from django\.db import .*\b(connection|transaction)\b", text)
     assert "objects." not in text
+
+
+CONFLICT_MARKER = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
+TEXT_SUFFIXES = {".py", ".html", ".txt", ".css", ".js", ".md", ".toml", ".cfg", ".in", ".po"}
+
+
+def test_the_marker_pattern_finds_a_left_over_merge():
+    assert CONFLICT_MARKER.search("a {}\n<<<<<<< HEAD\nb {}\n=======\nc {}\n>>>>>>> other\n")
+    assert not CONFLICT_MARKER.search("a = '=' * 7\n# ======= heading\n")
+
+
+def test_no_file_keeps_a_merge_conflict_marker():
+    """A merge left half done can pass every other test (a stylesheet, a document)."""
+    found = []
+    for folder in ("portal", "templates", "static", "tests", "docs", "bench", "deploy"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix not in TEXT_SUFFIXES or "vendor" in path.parts:
+                continue
+            if CONFLICT_MARKER.search(path.read_text(encoding="utf-8", errors="replace")):
+                found.append(str(path.relative_to(ROOT)))
+    assert not found, f"merge conflict markers left in {found}"

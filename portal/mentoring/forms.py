@@ -113,7 +113,6 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     )
     starts_at = LocalDateTimeField(
         label="Date & time",
-        help_text="When you met, as close as you can remember.",
         input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT),
         error_messages={
@@ -121,22 +120,22 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
             "invalid": "Enter the date and time like 10/04/2026, 11:30 AM.",
         },
     )
-    hours = forms.CharField(
-        label="Hours",
-        required=False,
-        help_text="In quarter hours. Choose 0.00 only if the session did not happen.",
-        widget=forms.Select(),
-    )
+    # Nothing is chosen until the mentor chooses: a session is never an hour by default.
+    # (An absence is 0.00 whatever is chosen; the page's script shows that.)
+    hours = forms.CharField(label="Hours", required=False, widget=forms.Select())
+    # The short lists are radio buttons: one tap each, every choice in sight.
     type_of_mentoring = LoadedChoiceField(
         queryset=Choice.objects.none(),
         label="Type of mentoring",
         empty_label=None,
+        widget=forms.RadioSelect,
         error_messages=choice_messages("a type of mentoring"),
     )
     interaction = LoadedChoiceField(
         queryset=Choice.objects.none(),
         label="Interaction",
         empty_label=None,
+        widget=forms.RadioSelect,
         error_messages={
             "required": "Choose how you met.",
             "invalid_choice": "Choose an interaction from the list.",
@@ -147,7 +146,7 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         label="Attendance",
         choices=Attendance.choices,
         initial=Attendance.MET,
-        help_text="If the session did not happen, hours are set to 0.",
+        widget=forms.RadioSelect,
         error_messages=choice_messages("what happened"),
     )
     notes = forms.CharField(
@@ -163,7 +162,7 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     resource_needs = forms.MultipleChoiceField(
-        label="Does the family need help with any of these?",
+        label="Does the family need help with anything?",
         choices=ResourceNeedKind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -193,7 +192,7 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
             # Several mentees: the mentor picks one; nothing is chosen for them.
             self.fields["match"].empty_label = "Choose your mentee"
         self.fields["match"].set_records(self.matches)
-        self.fields["hours"].widget.choices = [
+        self.fields["hours"].widget.choices = [("", "Choose hours")] + [
             (value, value) for value in rules.hours_options(program.max_quarter_hours)
         ]
         self.choice_lists = choice_lists(
@@ -282,7 +281,6 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         now = timezone.localtime(timezone.now(), self.program.tz)
         initial = {
             "starts_at": now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0),
-            "hours": "0.00",
             "attendance": Attendance.MET,
             "submission_token": uuid.uuid4(),
         }

@@ -2,6 +2,9 @@
 
 The session form, the services, the reports and the reminder jobs all call these, so a
 rule changes in one place. Nothing here touches the database.
+
+Long on purpose: every rule about a session (hours, deadlines and who may still change an
+entry, date & time, notes, the prompt) has this one home, in sections.
 """
 
 import calendar
@@ -276,9 +279,37 @@ def next_deadline(now: dt.datetime, policy: DeadlinePolicy) -> Deadline:
     return due_month(now, policy).deadline(policy)
 
 
-def mentor_may_change(*, starts_at: dt.datetime, now: dt.datetime, policy: DeadlinePolicy) -> bool:
-    """Mentors may edit or delete their own entries until the deadline of the entry's month."""
-    return now < deadline_for_session(starts_at, policy).due_by
+# A mistake seen just after Save (a typo, the wrong hours) can be put right by the mentor,
+# even on an entry made after its deadline.
+CORRECTION_WINDOW = dt.timedelta(minutes=30)
+
+
+def correction_window_ends(entered_at: dt.datetime) -> dt.datetime:
+    """The first moment after an entry's 30 minutes of correction."""
+    return entered_at + CORRECTION_WINDOW
+
+
+def in_correction_window(*, entered_at: dt.datetime, now: dt.datetime) -> bool:
+    return now < correction_window_ends(entered_at)
+
+
+def mentor_may_change(
+    *,
+    own_entry: bool,
+    reviewed: bool,
+    starts_at: dt.datetime,
+    entered_at: dt.datetime,
+    now: dt.datetime,
+    policy: DeadlinePolicy,
+) -> bool:
+    """Mentors may edit or delete their own entries until the deadline of the entry's month,
+    and in any case for 30 minutes after saving one (a late entry too), unless staff have
+    reviewed it. Nobody else's entry, ever."""
+    if not own_entry or reviewed:
+        return False
+    return now < deadline_for_session(starts_at, policy).due_by or in_correction_window(
+        entered_at=entered_at, now=now
+    )
 
 
 # --- Date & time of a session -------------------------------------------------------------

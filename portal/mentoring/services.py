@@ -173,13 +173,22 @@ def session_log_create(
     return session
 
 
-def mentor_may_change(session: SessionLog, *, now: dt.datetime | None = None) -> bool:
-    """A mentor may change an entry until its month's deadline, unless staff reviewed it."""
-    if session.is_deleted or session.reviewed_at is not None:
+def mentor_may_change(
+    session: SessionLog, *, user: User | None = None, now: dt.datetime | None = None
+) -> bool:
+    """Whether ``user`` (by default the entry's own mentor) may change or delete it as its
+    mentor: until its month's deadline or for 30 minutes after it was saved, unless staff
+    reviewed it (``rules.mentor_may_change``)."""
+    if session.is_deleted:
         return False
     program = ProgramSettings.load()
     return rules.mentor_may_change(
-        starts_at=session.starts_at, now=now or timezone.now(), policy=program.deadline_policy
+        own_entry=user is None or session.match.mentor.user_id == user.pk,
+        reviewed=session.reviewed_at is not None,
+        starts_at=session.starts_at,
+        entered_at=session.entered_at,
+        now=now or timezone.now(),
+        policy=program.deadline_policy,
     )
 
 
@@ -190,7 +199,7 @@ def _check_may_change(session: SessionLog, *, user: User, now: dt.datetime) -> N
         return
     if session.match.mentor.user_id != user.pk:
         raise EntryLocked("This is not your entry.")
-    if not mentor_may_change(session, now=now):
+    if not mentor_may_change(session, user=user, now=now):
         raise EntryLocked(
             "This entry can no longer be changed by its mentor. Please contact your coordinator."
         )
@@ -206,7 +215,8 @@ def session_log_update(
 ) -> SessionLog:
     """Change an entry, keeping the old values in its history.
 
-    Staff must give a reason; mentors may change their entries until the deadline.
+    Staff must give a reason; mentors may change their entries until the deadline, and for
+    30 minutes after saving one.
     """
     now = now or timezone.now()
     program = ProgramSettings.load()
@@ -224,7 +234,14 @@ def session_log_update(
     old_match_id = session.match_id
     _apply(session, data)
     if not session.is_late and not user.is_program_staff:
-        session.is_late = _late_check(data, program=program, now=now)
+        # A correction in the minutes after saving belongs to that save: an entry made on
+        # time does not turn late because its typo was fixed just after the deadline.
+        entered = (
+            session.entered_at
+            if rules.in_correction_window(entered_at=session.entered_at, now=now)
+            else now
+        )
+        session.is_late = _late_check(data, program=program, now=entered)
     new_values = session.snapshot()
     if new_values == old_values:
         return session

@@ -291,18 +291,29 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if query_bool(request, "saved") or query_bool(request, "changed")
                 else []
             ),
-            "may_change": services.mentor_may_change(session),
-            "deadline": rules.deadline_for_session(
-                session.starts_at, request.program.deadline_policy
-            ),
+            **_change_window(request, session),
             "revisions": session.revisions.select_related("changed_by"),
         },
     )
 
 
+def _change_window(request: HttpRequest, session: SessionLog) -> dict:
+    """Until when the mentor may change the entry, for the page to say: its deadline, or
+    the end of the 30 minutes after saving when that comes later."""
+    now = timezone.now()
+    deadline = rules.deadline_for_session(session.starts_at, request.program.deadline_policy)
+    correction_ends = rules.correction_window_ends(session.entered_at)
+    return {
+        "may_change": services.mentor_may_change(session, user=request.user, now=now),
+        "deadline": deadline,
+        "deadline_passed": now >= deadline.due_by,
+        "correction_ends": correction_ends if correction_ends > deadline.due_by else None,
+    }
+
+
 def _locked(request: HttpRequest, session: SessionLog, message: str) -> HttpResponse | None:
     """Back to the entry with ``message`` when its mentor may no longer change it."""
-    if services.mentor_may_change(session):
+    if services.mentor_may_change(session, user=request.user):
         return None
     messages.error(request, message)
     return redirect("mentoring:session_detail", pk=session.pk)
@@ -324,8 +335,9 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     locked = _locked(
         request,
         session,
-        "This entry can no longer be changed: its deadline has passed or staff have "
-        "reviewed it. Please contact your coordinator if something is wrong.",
+        "This entry can no longer be changed: its deadline and the 30 minutes after saving "
+        "have passed, or staff have reviewed it. Please contact your coordinator if "
+        "something is wrong.",
     )
     if locked:
         return locked
@@ -382,8 +394,8 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
     locked = _locked(
         request,
         session,
-        "This entry can no longer be deleted: its deadline has passed or staff have "
-        "reviewed it. Please contact your coordinator.",
+        "This entry can no longer be deleted: its deadline and the 30 minutes after saving "
+        "have passed, or staff have reviewed it. Please contact your coordinator.",
     )
     if locked:
         return locked

@@ -62,6 +62,10 @@ class CorrectionForm(SessionLogForm):
         # The mentor's form points these at guidance this page does not show.
         self.fields["notes"].widget.attrs.pop("aria-describedby", None)
         self.fields["safety_concern"].widget.attrs.pop("aria-controls", None)
+        # The mentor's phone form shows these short lists as radio buttons; this page of
+        # plain fields keeps them as lists.
+        for name in ("attendance", "type_of_mentoring", "interaction"):
+            self.fields[name].widget = forms.Select(choices=self.fields[name].choices)
 
     def full_clean(self) -> None:
         super().full_clean()

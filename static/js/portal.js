@@ -37,6 +37,33 @@
     if (summary) { summary.focus(); }
   }
 
+  // A link of the error summary goes to its question: the label (or legend) in view at the
+  // top, the answer focused. Without this the browser still jumps to the field itself.
+  function errorSummaryLinks() {
+    document.querySelectorAll("[data-error-summary] a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) { return; }
+        var details = target.closest("details");
+        if (details) { details.open = true; }
+        var input = target;
+        if (!/^(INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(target.tagName)) {
+          input = target.querySelector("input:checked") || target.querySelector("input, select, textarea, summary") || target;
+        }
+        var label = input.id ? document.querySelector("label[for='" + input.id + "']") : null;
+        var fieldset = input.closest("fieldset");
+        if (fieldset && (input.type === "radio" || input.type === "checkbox" || target === fieldset)) {
+          label = fieldset.querySelector("legend") || label;
+        }
+        event.preventDefault();
+        var top = (label || target).getBoundingClientRect().top + window.pageYOffset - 16;
+        window.scrollTo(0, Math.max(0, top));
+        if (input.focus) { input.focus({ preventScroll: true }); }
+        if (window.history && history.replaceState) { history.replaceState(null, "", link.getAttribute("href")); }
+      });
+    });
+  }
+
   // Show the concern description only when the box is ticked (it is always shown without JS).
   function conditionalReveal() {
     document.querySelectorAll("[data-shown-by]").forEach(function (panel) {
@@ -64,15 +91,34 @@
     sync();
   }
 
-  // An absence or cancellation is 0 hours (the server enforces it too).
+  // An absence or cancellation is 0 hours (the server enforces it too); back to "We met",
+  // the hours set here are a choice to make again, never a 0.00 left behind.
   function absenceSetsZeroHours(form) {
-    var attendance = form.querySelector("select[name=attendance]");
     var hours = form.querySelector("select[name=hours]");
-    if (!attendance || !hours) { return; }
-    attendance.addEventListener("change", function () {
-      if (attendance.value !== "met") {
-        hours.value = "0.00";
+    var choices = form.querySelectorAll("input[name=attendance]");
+    if (!hours || !choices.length) { return; }
+    var setByUs = false;
+    var sync = function () {
+      var chosen = form.querySelector("input[name=attendance]:checked");
+      if (!chosen) { return; }
+      if (chosen.value !== "met") {
+        if (hours.value !== "0.00") { hours.value = "0.00"; setByUs = true; }
+      } else if (setByUs || hours.value === "0.00") {
+        hours.value = "";
+        setByUs = false;
       }
+    };
+    Array.prototype.forEach.call(choices, function (radio) {
+      radio.addEventListener("change", sync);
+    });
+    hours.addEventListener("change", function () { setByUs = false; });
+  }
+
+  // Open a closed part of the form (the needs) when a box in it is ticked: a draft brought
+  // back must show what it ticks.
+  function openTicked(form) {
+    form.querySelectorAll("details").forEach(function (details) {
+      if (details.querySelector("input[type=checkbox]:checked")) { details.open = true; }
     });
   }
 
@@ -107,6 +153,8 @@
         if (!el.name || skip[el.name] || el.type === "hidden" || el.readOnly) { return; }
         if (el.type === "checkbox") {
           data[el.name + "=" + el.value] = el.checked;
+        } else if (el.type === "radio") {
+          if (el.checked) { data[el.name] = el.value; }
         } else {
           data[el.name] = el.value;
         }
@@ -124,11 +172,17 @@
         if (el.type === "checkbox") {
           var k = el.name + "=" + el.value;
           if (k in saved.data) { el.checked = saved.data[k]; el.dispatchEvent(new Event("change")); }
+        } else if (el.type === "radio") {
+          if (el.name in saved.data && saved.data[el.name] === el.value) {
+            el.checked = true;
+            el.dispatchEvent(new Event("change"));
+          }
         } else if (el.name in saved.data) {
           el.value = saved.data[el.name];
           el.dispatchEvent(new Event("change"));
         }
       });
+      openTicked(form);
       if (notice) {
         notice.hidden = false;
         var discard = notice.querySelector("[data-draft-discard]");
@@ -173,6 +227,7 @@
     });
     conditionalReveal();
     notesCounter();
+    errorSummaryLinks();
     focusErrorSummary();
   });
 })();

@@ -20,7 +20,7 @@ def test_a_concern_reaches_the_school_site_contact_who_acknowledges_it(
     sign_in(page, live_server, mentor_a.email)
     page.get_by_role("link", name="Log a session").click()
     page.get_by_label("Date & time").fill(datetime_local(when))
-    page.get_by_label("Hours").select_option("1.00")
+    page.get_by_label("Hours", exact=True).select_option("1.00")
     page.get_by_label("Notes").fill("We read together. Jane was quiet.")
     page.get_by_label("Child safety concern").check()
     expect(page.get_by_label("What is the concern?")).to_be_visible()

@@ -64,7 +64,7 @@ def test_a_session_moved_to_the_other_school_takes_its_concern_there(
         label="Jane D. at Lincoln Elementary"
     )
     page.get_by_label("Date & time").fill(datetime_local(when))
-    page.get_by_label("Hours").select_option("1.00")
+    page.get_by_label("Hours", exact=True).select_option("1.00")
     page.get_by_label("Notes").fill("We read together. Marcus was quiet.")
     page.get_by_label("Child safety concern").check()
     page.get_by_label("What is the concern?").fill(CONCERN)
@@ -114,7 +114,7 @@ def test_a_concern_the_mentor_unticks_stays_for_staff_marked_withdrawn(
     sign_in(page, live_server, match_a.mentor.user.email)
     page.get_by_role("link", name="Log a session").click()
     page.get_by_label("Date & time").fill(datetime_local(when))
-    page.get_by_label("Hours").select_option("1.00")
+    page.get_by_label("Hours", exact=True).select_option("1.00")
     page.get_by_label("Notes").fill("We read together.")
     page.get_by_label("Child safety concern").check()
     page.get_by_label("What is the concern?").fill(CONCERN)

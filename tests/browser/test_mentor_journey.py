@@ -37,16 +37,17 @@ def test_a_mentor_signs_in_logs_a_session_and_finds_it_in_my_sessions(page, live
     page.get_by_role("link", name="Log a session").click()
     expect(page).to_have_url(f"{live_server.url}/sessions/new/")
     expect(page.get_by_text("Session with Jane D. at Lincoln Elementary")).to_be_visible()
-    # The program's defaults are already chosen, and Activity cannot be typed in.
-    expect(page.get_by_label("Type of mentoring").locator("option:checked")).to_have_text(
-        "Mentoring Hours"
-    )
-    expect(page.get_by_label("Interaction").locator("option:checked")).to_have_text("In-Person")
-    expect(page.get_by_label("Activity")).not_to_be_editable()
+    # The program's defaults are already chosen, and Activity is text, not a box.
+    expect(
+        page.get_by_role("group", name="Type of mentoring").get_by_label("Mentoring Hours")
+    ).to_be_checked()
+    expect(page.get_by_role("group", name="Interaction").get_by_label("In-Person")).to_be_checked()
+    expect(page.locator("#field-activity")).to_contain_text("Activity")
+    expect(page.get_by_role("textbox", name="Activity")).to_have_count(0)
     shot(page, "form")
 
     page.get_by_label("Date & time").fill(datetime_local(when))
-    page.get_by_label("Hours").select_option("1.00")
+    page.get_by_label("Hours", exact=True).select_option("1.00")
     page.get_by_label("Notes").fill(NOTES)
     page.get_by_role("button", name="Save session").click()
 
@@ -75,7 +76,7 @@ def test_we_met_with_zero_hours_is_refused_with_a_link_to_hours_and_the_notes_ke
 ):
     page = mentor_page
     open_form(page, live_server)
-    page.get_by_label("Hours").select_option("0.00")
+    page.get_by_label("Hours", exact=True).select_option("0.00")
     page.get_by_label("Notes").fill(NOTES)
     page.get_by_role("button", name="Save session").click()
 
@@ -88,8 +89,8 @@ def test_we_met_with_zero_hours_is_refused_with_a_link_to_hours_and_the_notes_ke
     shot(page, "form-errors")
 
     link.click()
-    expect(page.get_by_label("Hours")).to_be_focused()
-    expect(page.get_by_label("Hours")).to_be_in_viewport()
+    expect(page.get_by_label("Hours", exact=True)).to_be_focused()
+    expect(page.get_by_label("Hours", exact=True)).to_be_in_viewport()
 
 
 def test_a_future_date_is_refused_and_the_notes_typed_are_still_there(mentor_page, live_server):
@@ -97,7 +98,7 @@ def test_a_future_date_is_refused_and_the_notes_typed_are_still_there(mentor_pag
     tomorrow = local_now() + dt.timedelta(days=1)
     open_form(page, live_server)
     page.get_by_label("Date & time").fill(datetime_local(tomorrow))
-    page.get_by_label("Hours").select_option("0.50")
+    page.get_by_label("Hours", exact=True).select_option("0.50")
     page.get_by_label("Notes").fill(NOTES)
     page.get_by_role("button", name="Save session").click()
 
@@ -105,7 +106,7 @@ def test_a_future_date_is_refused_and_the_notes_typed_are_still_there(mentor_pag
     expect(summary).to_contain_text("There is a problem")
     expect(summary.locator('a[href="#id_starts_at"]')).to_have_count(1)
     expect(page.get_by_label("Notes")).to_have_value(NOTES)
-    expect(page.get_by_label("Hours")).to_have_value("0.50")
+    expect(page.get_by_label("Hours", exact=True)).to_have_value("0.50")
     expect(page.get_by_label("Date & time")).to_have_value(datetime_local(tomorrow))
 
 
@@ -131,7 +132,7 @@ def test_a_safety_concern_shows_the_site_contact_on_the_form_and_the_confirmatio
     shot(page, "form-concern")
 
     details.fill("A bruise on her arm she did not want to talk about.")
-    page.get_by_label("Hours").select_option("1.00")
+    page.get_by_label("Hours", exact=True).select_option("1.00")
     page.get_by_label("Notes").fill(NOTES)
     page.get_by_role("button", name="Save session").click()
 
@@ -148,7 +149,7 @@ def test_a_concern_ticked_without_a_description_is_refused_with_the_box_still_op
     page = mentor_page
     open_form(page, live_server)
     page.get_by_label("Child safety concern").check()
-    page.get_by_label("Hours").select_option("1.00")
+    page.get_by_label("Hours", exact=True).select_option("1.00")
     page.get_by_label("Notes").fill(NOTES)
     page.get_by_role("button", name="Save session").click()
 
@@ -162,9 +163,9 @@ def test_a_concern_ticked_without_a_description_is_refused_with_the_box_still_op
 def test_choosing_an_absence_sets_hours_to_zero(mentor_page, live_server):
     page = mentor_page
     open_form(page, live_server)
-    hours = page.get_by_label("Hours")
+    hours = page.get_by_label("Hours", exact=True)
     hours.select_option("1.50")
-    page.get_by_label("Attendance").select_option(label="Mentee absent or no-show")
+    page.get_by_role("group", name="Attendance").get_by_label("Mentee absent or no-show").check()
     expect(hours).to_have_value("0.00")
 
     page.get_by_label("Notes").fill("Jane was not at school today.")
@@ -187,14 +188,14 @@ def test_notes_survive_a_reload_and_a_dropped_connection_until_the_session_is_sa
 
     # The connection drops as the mentor presses Save; later they come back to the form.
     page.context.set_offline(True)
-    page.get_by_label("Hours").select_option("0.75")
+    page.get_by_label("Hours", exact=True).select_option("0.75")
     page.get_by_role("button", name="Save session").click()
     page.wait_for_load_state()
     page.context.set_offline(False)
     page.goto(f"{live_server.url}/mentor/")
     page.get_by_role("link", name="Log a session").click()
     expect(notes).to_have_value(NOTES)
-    expect(page.get_by_label("Hours")).to_have_value("0.75")
+    expect(page.get_by_label("Hours", exact=True)).to_have_value("0.75")
 
     page.get_by_role("button", name="Save session").click()
     expect(page.get_by_role("heading", name="Your session is saved")).to_be_visible()
@@ -220,7 +221,7 @@ def test_the_pages_fit_the_screen_without_sideways_scrolling(page, live_server, 
     expect(page.get_by_text("There is a problem")).to_be_visible()
     assert page_width(page) <= width, "session form with errors scrolls sideways"
     page.get_by_label("What is the concern?").fill("y" * 300)
-    page.get_by_label("Hours").select_option("1.00")
+    page.get_by_label("Hours", exact=True).select_option("1.00")
     page.get_by_role("button", name="Save session").click()
     expect(page.get_by_role("heading", name="Your session is saved")).to_be_visible()
     assert page_width(page) <= width, "confirmation page scrolls sideways"
@@ -232,7 +233,7 @@ def test_the_pages_fit_the_screen_without_sideways_scrolling(page, live_server, 
 def test_notes_survive_an_expired_sign_in(mentor_page, live_server, mentor_a):
     page = mentor_page
     open_form(page, live_server)
-    page.get_by_label("Hours").select_option("1.00")
+    page.get_by_label("Hours", exact=True).select_option("1.00")
     page.get_by_label("Notes").fill(NOTES)
     Session.objects.all().delete()  # the sign-in expires while the mentor is writing
     page.evaluate("localStorage.clear()")  # and this browser kept no draft either
@@ -246,7 +247,7 @@ def test_notes_survive_an_expired_sign_in(mentor_page, live_server, mentor_a):
 
     expect(page).to_have_url(f"{live_server.url}/sessions/new/")
     expect(page.get_by_label("Notes")).to_have_value(NOTES)
-    expect(page.get_by_label("Hours")).to_have_value("1.00")
+    expect(page.get_by_label("Hours", exact=True)).to_have_value("1.00")
     page.get_by_role("button", name="Save session").click()
     expect(page.get_by_role("heading", name="Your session is saved")).to_be_visible()
 
@@ -273,8 +274,9 @@ def test_the_form_works_with_a_keyboard_alone(mentor_page, live_server):
     expect(page.get_by_label("What is the concern?")).to_be_focused()
     page.keyboard.type("She had no coat on a cold day.")
 
-    hours = page.get_by_label("Hours")
+    hours = page.get_by_label("Hours", exact=True)
     hours.focus()
+    page.keyboard.press("ArrowDown")  # Choose hours -> 0.00
     page.keyboard.press("ArrowDown")  # 0.00 -> 0.25
     expect(hours).to_have_value("0.25")
     page.get_by_role("button", name="Save session").focus()

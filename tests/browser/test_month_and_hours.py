@@ -225,7 +225,7 @@ def test_after_a_concern_the_mentor_is_told_who_is_emailed_and_to_call_911(
     sign_in(page, live_server, mentor_a.email)
     page.get_by_role("link", name="Log a session").click()
     page.get_by_label("Date & time").fill(when.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("Hours").select_option("1.00")
+    page.get_by_label("Hours", exact=True).select_option("1.00")
     page.get_by_label("Notes").fill("We read together. Jane was quiet.")
     page.get_by_label("Child safety concern").check()
     page.get_by_label("What is the concern?").fill("She said she is scared to go home.")

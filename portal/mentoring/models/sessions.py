@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from portal.lib.constraints import one_of
 from portal.lib.text import at_most
@@ -219,6 +220,44 @@ _SHOWN_IN_HISTORY = {
 }
 
 
+# How the history of changes names each value of ``snapshot()``: the words of the form and
+# of the entry's page, never the code's (tests/test_session_history.py checks every key).
+HISTORY_LABELS = {
+    "match": "Mentee",
+    "starts_at": "Date & time",
+    "hours": "Hours",
+    "type_of_mentoring": "Type of mentoring",
+    "interaction": "Interaction",
+    "activity": "Activity",
+    "attendance": "Attendance",
+    "notes": "Notes",
+    "safety_concern": "Child safety concern",
+    "safety_concern_details": "About the concern",
+    "resource_needs": "Resource needs",
+    "resource_needs_details": "About the needs",
+}
+
+
+def _shown_value(name: str, value) -> str:
+    """One value of the history as a person reads it: "Yes", "We met", "Food, Health"."""
+    if name == "starts_at" and isinstance(value, str) and value:
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return date_format(timezone.localtime(moment), "l j F Y, g:i A")
+    if name == "attendance" and value in Attendance.values:
+        return Attendance(value).label
+    if name == "resource_needs":
+        labels = dict(ResourceNeedKind.choices)
+        return ", ".join(labels.get(kind, kind) for kind in value or []) or "None"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value is None or value == "":
+        return "(blank)"
+    return str(value)
+
+
 class RevisionAction(models.TextChoices):
     CREATED = "created", "Logged"
     UPDATED = "updated", "Changed"
@@ -274,3 +313,19 @@ class SessionLogRevision(models.Model):
                 for name, before, after in changed
             ]
         return changed
+
+    def shown_changes(self) -> list[tuple[str, str, str]]:
+        """(label, before, after) for each value that changed, in the form's order and in
+        its words: "Hours", "1.00", "1.50"; "Attendance", "We met", "Mentor absent"."""
+        order = list(HISTORY_LABELS)
+        return [
+            (
+                HISTORY_LABELS.get(name) or name.replace("_", " ").capitalize(),
+                _shown_value(name, before),
+                _shown_value(name, after),
+            )
+            for name, before, after in sorted(
+                self.changes(),
+                key=lambda change: order.index(change[0]) if change[0] in order else len(order),
+            )
+        ]
