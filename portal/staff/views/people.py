@@ -40,6 +40,8 @@ def _edit_record(request, *, form_class, instance, prefix, title, success, initi
     if request.method == "POST" and form.is_valid():
         obj = services.record_save(user=request.user, form=form, action_prefix=prefix)
         messages.success(request, "Saved.")
+        for warning in getattr(form, "warnings", ()):
+            messages.warning(request, warning)
         return redirect(success(obj))
     return render(request, "staff/form.html", {"form": form, "title": title, "object": instance})
 
