@@ -75,9 +75,9 @@ def is_ready(required_statuses: Iterable[Status]) -> bool:
 
 
 def latest_possibly_expired(today: dt.date, valid_months: int) -> dt.date:
-    """Every item done on or after this day is still valid today (a month is 31 days at
-    most), so the selectors narrow in SQL to records done before it."""
-    return today - dt.timedelta(days=31 * valid_months)
+    """Every item done on or after this day is still valid today: ``valid_months`` months
+    last 28 days each at least (31 January and one month is 28 February)."""
+    return today - dt.timedelta(days=28 * valid_months)
 
 
 @dataclass(frozen=True)
