@@ -166,3 +166,18 @@ def test_the_demo_has_follow_ups_in_each_state(client, demo):
     assert selectors.answered_to_resolve().count() == 1
     client.force_login(mentor)
     assert "Your coordinator asked about an entry" in client.get("/mentor/").content.decode()
+
+
+def test_the_demo_has_ready_not_ready_and_expiring_mentors(demo):
+    from portal.mentoring.models import Mentor
+    from portal.readiness import selectors as readiness
+
+    today = timezone.localdate(timezone.now(), ProgramSettings.load().tz)
+    states = readiness.readiness_of_mentors(Mentor.objects.select_related("user"), today=today)
+    by_email = {r.mentor.user.email: r for r in states}
+    for email in ("mentor@example.org", "mentor2@example.org"):
+        assert by_email[email].ready, by_email[email].sentence
+        assert readiness.agreement_to_accept(by_email[email].mentor) is None
+    assert any(not r.ready for r in states)
+    dashboard = readiness.dashboard_readiness(today=today)
+    assert dashboard.expired_count and dashboard.expiring_count
