@@ -81,7 +81,7 @@ def create_readiness(demo: Demo) -> None:
         enrolled = mentor.enrolled_on or today - days(300)
         start = min(enrolled, today - days(30))
 
-        def add(name: str, done_on: dt.date, source=RecordSource.STAFF, note=""):
+        def add(name: str, done_on: dt.date, source=RecordSource.STAFF, note="", mentor=mentor):
             records.append(
                 ReadinessRecord(
                     mentor=mentor,
