@@ -518,3 +518,59 @@ def test_an_agreement_accepted_at_enrollment_counts_for_its_version(mentor_a, ad
     assert selectors.agreement_to_accept(mentor) is None
     services.agreement_accepted_at_enrollment(mentor=mentor, now=timezone.now())
     assert AgreementAcceptance.objects.get().version == version
+
+
+# --- Import and export ----------------------------------------------------------------
+
+
+def test_readiness_records_import_with_the_same_preview_and_skip_repeats(
+    staff_client, mentor_a, background
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    day = today().isoformat()
+    text = (
+        "mentor_email,item,done_on,note\n"
+        f"mentor-a@example.org,background CHECK,{day},Clearance 77\n"
+        f"mentor-a@example.org,Background check,{day},again\n"
+        f"nobody@example.org,Background check,{day},\n"
+        f"mentor-a@example.org,Fingerprints,{day},\n"
+        "mentor-a@example.org,Background check,2999-01-01,\n"
+    )
+    upload = reverse("staff:import_upload", args=["readiness"])
+
+    def send(body: str):
+        return staff_client.post(
+            upload, {"file": SimpleUploadedFile("r.csv", body.encode(), "text/csv")}
+        )
+
+    page = send(text).content.decode()
+    assert "No mentor signs in with this email" in page
+    assert "No requirement is called this" in page
+    assert "cannot be in the future" in page
+    assert not ReadinessRecord.objects.exists()
+    good = "\n".join(text.splitlines()[:3]) + "\n"
+    page = send(good).content.decode()
+    assert "Same as row 2" in page
+    response = staff_client.post(reverse("staff:import_save", args=["readiness"]))
+    assert response.status_code == 302
+    record = ReadinessRecord.objects.get()
+    assert record.source == "import" and record.note == "Clearance 77"
+    assert AuditEvent.objects.filter(action="import.readiness").exists()
+    # The same file again adds nothing.
+    send(good)
+    staff_client.post(reverse("staff:import_save", args=["readiness"]))
+    assert ReadinessRecord.objects.count() == 1
+
+
+def test_staff_export_training_hours_audited(staff_client, mentor_a):
+    services.training_log(
+        mentor=mentor_a.mentor, user=mentor_a, on_date=today(), quarter_hours=5, topic="CPR"
+    )
+    response = staff_client.get(
+        reverse("staff:export"), {"report": "training", "file_format": "csv"}
+    )
+    body = b"".join(response.streaming_content).decode()
+    assert "CPR" in body and "1.25" in body and "mentor-a@example.org" in body
+    event = AuditEvent.objects.get(action="export.deidentified")
+    assert event.new_values["report"] == "training"

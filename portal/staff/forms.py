@@ -309,7 +309,12 @@ class ChoiceAddForm(FieldMessagesMixin, TextInputMixin, forms.Form):
 
 
 class ExportForm(FieldMessagesMixin, TextInputMixin, forms.Form):
-    REPORTS = [("sessions", "Sessions"), ("compliance", "Compliance"), ("hours", "Hours")]
+    REPORTS = [
+        ("sessions", "Sessions"),
+        ("compliance", "Compliance"),
+        ("hours", "Hours"),
+        ("training", "Training hours"),
+    ]
     report = forms.ChoiceField(
         label="What to export",
         choices=REPORTS,

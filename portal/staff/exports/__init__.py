@@ -15,7 +15,7 @@ from portal.downloads.tables import (
     streaming_response,
     xlsx_chunks,
 )
-from portal.staff.exports.reports import compliance_table, hours_table
+from portal.staff.exports.reports import compliance_table, hours_table, training_table
 from portal.staff.exports.sessions import sessions_table
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ExportFailed",
     "Table",
     "compliance_table",
+    "training_table",
     "csv_chunks",
     "guarded",
     "hours_table",

@@ -7,6 +7,7 @@ from portal.accounts.decorators import staff_required
 from portal.lib.query import query_items
 from portal.mentoring import rules
 from portal.mentoring.models import ProgramSettings
+from portal.readiness import selectors as readiness_selectors
 from portal.staff import compliance as compliance_report
 from portal.staff import exports, forms, list_selectors, selectors, services
 from portal.staff.views.filters import hours_filters, session_filters
@@ -38,6 +39,9 @@ def export(request: HttpRequest) -> HttpResponse:
         rows = compliance_report.compliance_rows(month, program=program, site=site_id)
         table = exports.compliance_table(rows, month_label=month.key)
         name = f"compliance-{month.key}"
+    elif report == "training":
+        table = exports.training_table(readiness_selectors.training_list().iterator())
+        name = "training-hours"
     else:
         filters = hours_filters(request, program)
         table = exports.hours_table(selectors.hours_report(filters, program=program))
