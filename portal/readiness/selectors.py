@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -290,6 +290,13 @@ def items_training_completes() -> list[ReadinessItem]:
 
 
 # --- The agreement -----------------------------------------------------------------------
+
+
+def agreement_versions():
+    """Every version of the agreement, newest first, with how many mentors accepted it."""
+    return AgreementVersion.objects.select_related("created_by").annotate(
+        accepted=Count("acceptances")
+    )
 
 
 def current_agreement() -> AgreementVersion | None:

@@ -100,7 +100,11 @@ def requirements(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "readiness/requirements.html",
-        {"form": form, "all_items": ReadinessItem.objects.all()},
+        {
+            "form": form,
+            "all_items": ReadinessItem.objects.all(),
+            "versions": selectors.agreement_versions(),
+        },
     )
 
 
