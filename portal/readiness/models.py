@@ -182,7 +182,8 @@ class ReadinessSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ReadinessSettings":
-        return cls.objects.get_or_create(pk=1)[0]
+        # Unsaved until an administrator changes it: reading a page writes nothing.
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     @property
     def blocks(self) -> bool:
