@@ -71,6 +71,11 @@ class MentorReadiness:
         return [s.reason for s in self.required if not s.status.counts_as_done]
 
     @property
+    def reasons_text(self) -> str:
+        """ "Background check expired after ...; Reference is missing" """
+        return "; ".join(str(r) for r in self.reasons)
+
+    @property
     def sentence(self) -> str:
         return rules.reasons_sentence(self.mentor.user.full_name, self.reasons)
 
