@@ -229,6 +229,22 @@ def test_block_changing_another_field_of_an_existing_match_is_not_refused(
     assert response.status_code == 302
 
 
+def test_block_reopening_a_closed_match_of_a_mentor_who_is_not_ready_is_refused(
+    admin_client, match_a, background
+):
+    policy(NotReadyPolicy.BLOCK)
+    Match.objects.filter(pk=match_a.pk).update(status="closed", end_date=today())
+    response = admin_client.post(reverse("staff:match_reopen", args=[match_a.pk]), follow=True)
+    assert "Background check is missing" in response.content.decode()
+    match_a.refresh_from_db()
+    assert match_a.status == "closed"
+    policy(NotReadyPolicy.WARN)
+    response = admin_client.post(reverse("staff:match_reopen", args=[match_a.pk]), follow=True)
+    match_a.refresh_from_db()
+    assert match_a.status == "active"
+    assert "Background check is missing" in response.content.decode()
+
+
 # --- Warn or refuse: the nightly check --------------------------------------------------
 
 
