@@ -331,6 +331,32 @@ def test_the_dashboard_lists_items_expiring_in_30_days(
     assert "Mentors with an expired required item: 0" in page
 
 
+def test_the_dashboard_reads_the_same_queries_for_more_mentors(
+    staff_user, school_a, background, orientation
+):
+    from tests.conftest import make_match
+
+    day = today()
+
+    def mentors_with_expired_checks(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            match = make_match(
+                f"m{n}@example.org", school_a, f"Kid{n}", day - dt.timedelta(days=400)
+            )
+            services.record_add(
+                mentor=match.mentor, item=background, done_on=day - dt.timedelta(days=800),
+                user=staff_user,
+            )  # fmt: skip
+
+    mentors_with_expired_checks(0, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert selectors.dashboard_readiness(today=day).expired_count == 2
+    mentors_with_expired_checks(2, 6)
+    with CaptureQueriesContext(connection) as many:
+        assert selectors.dashboard_readiness(today=day).expired_count == 8
+    assert len(many) == len(few)
+
+
 # --- Expiry reminders -------------------------------------------------------------------
 
 
