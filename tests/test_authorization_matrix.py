@@ -406,6 +406,12 @@ MATRIX: dict[str, dict] = {
         "POST": STAFF,  # an empty form comes back with its errors
         "data": {"done_on": "2026-01-05", "note": "File 12"},
     },
+    "readiness:record_remove": {
+        "obj": {"pk": 999999},
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 404, 403, 403, 404),
+        "data": {"reason": "Entered for the wrong mentor"},
+    },
     "readiness:training_list": {"GET": STAFF},
     "readiness:requirements": {
         "GET": (LOGIN, 403, 403, 403, 403, 403, 200),

@@ -169,6 +169,25 @@ def test_the_staff_mentor_page_block_shows_each_item(staff_user, mentor_a, backg
     assert reverse("readiness:record", args=[mentor_a.mentor.pk]) in html
 
 
+def test_staff_remove_a_record_entered_by_mistake_with_the_reason_audited(
+    staff_client, staff_user, mentor_a, background
+):
+    record = services.record_add(
+        mentor=mentor_a.mentor, item=background, done_on=today(), user=staff_user
+    )
+    url = reverse("readiness:record_remove", args=[record.pk])
+    staff_client.post(url, {"reason": ""})
+    assert ReadinessRecord.objects.exists()
+    response = staff_client.post(url, {"reason": "Entered for the wrong mentor"})
+    assert response.status_code == 302
+    assert not ReadinessRecord.objects.exists()
+    event = AuditEvent.objects.get(action="readiness.record_removed")
+    assert (
+        event.note == "Entered for the wrong mentor" and event.old_values["item"] == background.pk
+    )
+    assert signed_in(mentor_a).post(url, {"reason": "x"}).status_code == 403
+
+
 # --- Warn or refuse: a new match --------------------------------------------------------
 
 

@@ -66,6 +66,14 @@ class RecordForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         return day
 
 
+class RemoveForm(FieldMessagesMixin, TextInputMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why remove it?",
+        max_length=NOTE_MAX,
+        error_messages={"required": "Say why the record is removed."},
+    )
+
+
 VALIDITY = [("", "It does not expire")] + [
     (str(m), f"{m} months") for m in rules.VALIDITY_CHOICES if m
 ]

@@ -286,6 +286,11 @@ def not_ready_active_matches(*, today: dt.date) -> list[tuple[Match, MentorReadi
     return [(m, states[m.mentor_id]) for m in active if not states[m.mentor_id].ready]
 
 
+def records_of(mentor: Mentor):
+    """Every record of the mentor, newest first, with who recorded it (staff pages)."""
+    return ReadinessRecord.objects.filter(mentor=mentor).select_related("item", "recorded_by")
+
+
 def held_match_ids(mentor: Mentor) -> set[int]:
     """The mentor's matches the nightly check holds (the program refuses not-ready
     mentors): no new session can be logged for them until the mentor is ready."""

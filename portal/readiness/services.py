@@ -154,6 +154,24 @@ def record_add(
     return record
 
 
+@transaction.atomic
+def record_remove(*, record: ReadinessRecord, user, reason: str) -> None:
+    """Remove a record entered by mistake (the wrong mentor, item or day); the audit entry
+    keeps what it said and why it went."""
+    reason = clean_text(reason, multiline=False).strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the record is removed."})
+    check_lengths(reason=(reason, NOTE_MAX))
+    log_action(
+        actor=user,
+        action="readiness.record_removed",
+        obj=record,
+        old=_record_values(record),
+        note=reason,
+    )
+    record.delete()
+
+
 def _tz():
     return ProgramSettings.load().tz
 

@@ -7,14 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import mentor_required, role_required, staff_required
 from portal.lib.forms import call_for_form
 from portal.lib.query import query_choice, query_text
 from portal.mentoring.models import Mentor
 from portal.readiness import forms, selectors, services
-from portal.readiness.models import ReadinessItem, ReadinessSettings
+from portal.readiness.models import ReadinessItem, ReadinessRecord, ReadinessSettings
 from portal.staff.views.common import render_list
 
 admin_required = role_required("is_administrator")
@@ -66,15 +66,32 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             said += " They are ready." if readiness.ready else f" {readiness.sentence}"
             messages.success(request, said)
             return redirect(reverse("readiness:list") + f"?q={mentor.user.email}")
+    readiness = selectors.readiness_for_mentor(mentor, today=today)
+    readiness.record_url = ""  # this page is the way to record one
     return render(
         request,
         "readiness/record.html",
         {
             "form": form,
             "mentor": mentor,
-            "readiness": selectors.readiness_for_mentor(mentor, today=today),
+            "readiness": readiness,
+            "records": selectors.records_of(mentor),
+            "remove_form": forms.RemoveForm(),
         },
     )
+
+
+@staff_required
+@require_POST
+def record_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ReadinessRecord.objects.select_related("item", "mentor"), pk=pk)
+    form = forms.RemoveForm(request.POST)
+    if form.is_valid():
+        services.record_remove(record=record, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"Removed: {record.item.name} done {record.done_on:%Y-%m-%d}.")
+    else:
+        messages.error(request, "Say why the record is removed: nothing was removed.")
+    return redirect("readiness:record", pk=record.mentor_id)
 
 
 @staff_required
