@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import mentor_required, role_required, staff_required
@@ -65,7 +65,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             said = f"{saved.item.name} recorded for {mentor.user.full_name}."
             said += " They are ready." if readiness.ready else f" {readiness.sentence}"
             messages.success(request, said)
-            return redirect(reverse("readiness:list") + f"?q={mentor.user.email}")
+            return redirect(f"{reverse('readiness:list')}?{urlencode({'q': mentor.user.email})}")
     readiness = selectors.readiness_for_mentor(mentor, today=today)
     readiness.record_url = ""  # this page is the way to record one
     return render(
@@ -235,4 +235,4 @@ def agreement_gate(request: HttpRequest) -> HttpResponse | None:
     mentor = getattr(request.user, "mentor", None)
     if mentor is None or selectors.agreement_to_accept(mentor) is None:
         return None
-    return redirect(f"{reverse('readiness:agreement')}?next={request.path}")
+    return redirect(f"{reverse('readiness:agreement')}?{urlencode({'next': request.path})}")
