@@ -391,6 +391,12 @@ def agreement_version_record(*, user, now: dt.datetime | None = None) -> Agreeme
     if current is not None and current.fingerprint == program.agreement_version:
         return None
     with transaction.atomic():
+        # Versions are numbered in turn: take the program's row lock so that two changes
+        # at once number theirs one after the other.
+        list(ProgramSettings.objects.select_for_update().filter(pk=1).values_list("pk"))
+        current = selectors.current_agreement()
+        if current is not None and current.fingerprint == program.agreement_version:
+            return None
         version = AgreementVersion.objects.create(
             number=(current.number + 1) if current else 1,
             fingerprint=program.agreement_version,
