@@ -37,6 +37,10 @@ every minute in every worker.
   find 5,000 expired among 50,000.
 - send_coordinator_digests (Mondays 07:00): a constant number of queries per coordinator
   (counts on the indexes of matches by coordinator and status), whatever their caseload.
+- check_readiness (daily 02:30) and send_readiness_reminders (daily 09:00): the active
+  matches with their mentors, then one aggregate of the latest record per mentor and item
+  (the index on records' item, mentor and day); the reminders narrow each item's records
+  to those that can expire within 30 days before looking at them.
 - prune_job_runs (daily) and each claim: the index on a run's due time (jobs_jobrun).
 """
 
@@ -51,6 +55,7 @@ from portal.mentoring.digest import digests_send
 from portal.mentoring.models import ProgramSettings
 from portal.mentoring.reminders import reminders_send
 from portal.notifications.services import notifications_forget_links
+from portal.readiness.services import expiry_reminders_send, readiness_check
 from portal.safeguarding.services import concerns_escalate
 
 JOBS = [
@@ -68,6 +73,11 @@ JOBS = [
     Job("clear_sessions", signin_sessions_clear_expired, daily_at(3, 30)),
     # Each coordinator's Monday digest of their caseload (once per coordinator and week).
     Job("send_coordinator_digests", digests_send, weekly_at(0, 7, 0)),
+    # Volunteer readiness: active matches of mentors who are not ready are flagged (and,
+    # when the program refuses them, held), their coordinators told once.
+    Job("check_readiness", readiness_check, daily_at(2, 30)),
+    # One reminder per record to a mentor whose item expires in the next 30 days.
+    Job("send_readiness_reminders", expiry_reminders_send, daily_at(9, 0)),
     # The history of these runs (/admin/), kept for a month.
     Job("prune_job_runs", job_runs_prune, daily_at(4, 0)),
 ]

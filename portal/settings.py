@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "portal.checkins",
     "portal.staff",
     "portal.followups",
+    "portal.readiness",
     "portal.lifecycle",
     "portal.health",
     "portal.jobs",

@@ -398,6 +398,49 @@ MATRIX: dict[str, dict] = {
         "POST": (LOGIN, 403, 403, 403, 403, 403, REDIRECT),
         "data": {"mentor": "1", "guardian": "3"},
     },
+    # --- volunteer readiness: staff record, administrators set the requirements, each
+    # mentor sees only their own readiness and training (tests/test_readiness_views.py) --
+    "readiness:list": {"GET": STAFF},
+    "readiness:record": {
+        "obj": "mentor",
+        "GET": STAFF,
+        "POST": STAFF,  # an empty form comes back with its errors
+        "data": {"done_on": "2026-01-05", "note": "File 12"},
+    },
+    "readiness:record_remove": {
+        "obj": {"pk": 999999},
+        "GET": (LOGIN, 403, 403, 405, 403, 403, 405),
+        "POST": (LOGIN, 403, 403, 404, 403, 403, 404),
+        "data": {"reason": "Entered for the wrong mentor"},
+    },
+    "readiness:training_list": {"GET": STAFF},
+    "readiness:requirements": {
+        "GET": (LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": (LOGIN, 403, 403, 403, 403, 403, 200),  # empty: the form's errors
+        "data": {"not_ready_matches": "warn"},
+    },
+    "readiness:item_create": {
+        "GET": (LOGIN, 403, 403, 403, 403, 403, 200),
+        "POST": (LOGIN, 403, 403, 403, 403, 403, 200),
+        "data": {"name": "Interview", "required": "yes", "who_records": "staff"},
+    },
+    "readiness:item_edit": {
+        "obj": {"pk": 999999},
+        "GET": (LOGIN, 403, 403, 403, 403, 403, 404),
+        "POST": (LOGIN, 403, 403, 403, 403, 403, 404),
+    },
+    # Each mentor their own: the page takes no record number.
+    "readiness:mine": {
+        "GET": MENTORS,
+        "POST": MENTORS,  # an empty form comes back with its errors
+        "data": {"on_date": "2026-01-05", "hours": "1.00", "topic": "Orientation"},
+    },
+    # Nothing to accept (no new version): the mentor is sent on.
+    "readiness:agreement": {
+        "GET": (LOGIN, REDIRECT, REDIRECT, 403, 403, 403, 403),
+        "POST": (LOGIN, REDIRECT, REDIRECT, 403, 403, 403, 403),
+        "data": {"version": "1", "agree": "on"},
+    },
     # --- health checks and what every site answers: no sign-in, nothing private -----
     "health:live": {"GET": ALL_200},
     "health:ready": {"GET": ALL_200},

@@ -200,3 +200,18 @@ def test_the_match_reports_show_real_figures_in_the_demo(demo):
     assert sum(row.count for row in closures.by_reason if row.label != "Not recorded") >= 3
     strength = match_reports.strength_by_month(filters)
     assert sum(1 for row in strength.months if row.checkins) >= 8  # a year, less a month or so
+
+
+def test_the_demo_has_ready_not_ready_and_expiring_mentors(demo):
+    from portal.mentoring.models import Mentor
+    from portal.readiness import selectors as readiness
+
+    today = timezone.localdate(timezone.now(), ProgramSettings.load().tz)
+    states = readiness.readiness_of_mentors(Mentor.objects.select_related("user"), today=today)
+    by_email = {r.mentor.user.email: r for r in states}
+    for email in ("mentor@example.org", "mentor2@example.org"):
+        assert by_email[email].ready, by_email[email].sentence
+        assert readiness.agreement_to_accept(by_email[email].mentor) is None
+    assert any(not r.ready for r in states)
+    dashboard = readiness.dashboard_readiness(today=today)
+    assert dashboard.expired_count and dashboard.expiring_count

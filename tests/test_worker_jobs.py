@@ -74,6 +74,8 @@ def test_each_job_has_the_cadence_it_needs():
         "clear_sessions": daily_at(3, 30),
         "prune_job_runs": daily_at(4, 0),
         "send_coordinator_digests": weekly_at(0, 7, 0),
+        "check_readiness": daily_at(2, 30),
+        "send_readiness_reminders": daily_at(9, 0),
     }
     assert len(schedule.SCHEDULED_JOBS) == len(schedule.JOBS)  # names are unique
 

@@ -19,6 +19,7 @@ from portal.mentoring.models import (
     SessionLogRevision,
     SiteContact,
 )
+from portal.readiness import services as readiness_services
 from portal.safeguarding.models import SafetyConcern
 from portal.safeguarding.services import concern_record_view
 
@@ -31,6 +32,12 @@ class ProgramSettingsAdmin(
 
     def has_add_permission(self, request, *args):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "mentor_agreement" in form.changed_data:
+            # A new version, as from the program settings page (portal/readiness).
+            readiness_services.agreement_version_record(user=request.user)
 
 
 @admin.register(Choice)

@@ -26,6 +26,8 @@ from portal.mentoring.access import (
 from portal.mentoring.forms import DeleteSessionForm, NoSessionMonthForm, SessionLogForm
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
 from portal.mentoring.rules import Month
+from portal.readiness import selectors as readiness_selectors
+from portal.readiness.views import agreement_gate
 from portal.security import throttle
 from portal.security.client_ip import client_for_limits
 
@@ -38,6 +40,9 @@ LIST_FIELDS = {"resource_needs"}
 
 @mentor_required
 def mentor_home(request: HttpRequest) -> HttpResponse:
+    # A new version of the mentor agreement is accepted first (SPEC 8).
+    if gate := agreement_gate(request):
+        return gate
     program = request.program
     now = timezone.now()
     matches = list(active_matches_for_mentor(request.user).prefetch_related("site__contacts"))
@@ -230,6 +235,18 @@ def _session_create(request: HttpRequest) -> HttpResponse:
     )
     if not matches:
         return render(request, "mentoring/no_match.html", status=200)
+    if request.method == "GET" and (gate := agreement_gate(request)):
+        return gate
+    # Matches the program holds until their mentor is ready again (portal/readiness).
+    held = readiness_selectors.held_match_ids(request.user.mentor)
+    if held:
+        matches = [m for m in matches if m.pk not in held]
+        if not matches:
+            return render(
+                request,
+                "readiness/held.html",
+                {"flags": readiness_selectors.flags().filter(match__mentor=request.user.mentor)},
+            )
     if request.method == "POST":
         form = SessionLogForm(request.POST, matches=matches, program=program)
         if form.is_valid():

@@ -24,6 +24,7 @@ from portal.mentoring.models import (
     SchoolSite,
     SiteContact,
 )
+from portal.readiness import selectors as readiness_selectors
 from portal.staff.match_forms import CoordinatorChoiceField, MatchCloseForm  # noqa: F401
 
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
@@ -185,6 +186,7 @@ class MatchForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
         self.fields["mentee"].queryset = Mentee.objects.select_related("site")
         if self.instance.pk:
             # A match changes hands on its own form, audited as a coordinator change.
@@ -200,7 +202,26 @@ class MatchForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
         mentee, site = data.get("mentee"), data.get("site")
         if mentee and site and mentee.site_id != site.pk:
             self.add_error("site", f"{mentee.display_name} is at {mentee.site.name}.")
+        self._check_readiness(data.get("mentor"))
         return data
+
+    def _check_readiness(self, mentor) -> None:
+        """A new match, or a match given to another mentor, follows the program's setting
+        for mentors who are not ready (SPEC 8): refused with the reason, or a warning."""
+        self.warnings = []
+        if mentor is None or (self.instance.pk and mentor.pk == self.instance.mentor_id):
+            return
+        verdict = readiness_selectors.match_verdict(mentor)
+        if verdict.ready:
+            return
+        if verdict.blocks:
+            self.add_error(
+                "mentor",
+                f"{verdict.message} The program does not match mentors who are not ready: "
+                "record what is missing first, or choose another mentor.",
+            )
+        else:
+            self.warnings.append(f"{verdict.message} Record what is missing soon.")
 
 
 class DeactivateForm(FieldMessagesMixin, TextInputMixin, forms.Form):
@@ -301,6 +322,7 @@ class ExportForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         ("checkin_compliance", "Check-in compliance"),
         ("closure_reasons", "Closure reasons"),
         ("match_strength", "Match strength by month"),
+        ("training", "Training hours"),
     ]
     report = forms.ChoiceField(
         label="What to export",

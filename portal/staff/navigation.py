@@ -31,6 +31,7 @@ SECTIONS = (
     Section("Imports", "staff:import_start"),
     Section("Matches", "staff:match_list"),
     Section("Mentors", "staff:mentor_list"),
+    Section("Readiness", "readiness:list"),
     Section("Mentees", "staff:mentee_list"),
     Section("Schools", "staff:site_list"),
     Section("Invitations", "staff:invitation_list"),

@@ -250,14 +250,22 @@ def test_downloads_of_their_own_hours_are_not_changes(db, program, match_a, ment
     assert page_of(match_a.mentor).history == []
 
 
-def test_the_page_keeps_a_place_for_readiness_and_the_deactivate_form(
-    db, program, match_a, staff_client
+def test_the_page_shows_readiness_and_keeps_the_deactivate_form(
+    db, program, match_a, staff_client, staff_user
 ):
-    response = staff_client.get(url(match_a.mentor))
-    body = response.content.decode()
-    assert response.context["readiness"] is None
-    assert "Readiness" in body and "not yet recorded for this program" in body
+    from portal.readiness import services as readiness_services
+    from portal.readiness.models import ReadinessItem
+
+    check = ReadinessItem.objects.create(name="Background check", required=True, valid_months=24)
+    body = staff_client.get(url(match_a.mentor)).content.decode()
+    assert "Not ready" in body and "Background check" in body and "Not yet" in body
     assert "Deactivate Mentor Jane" in body
+    readiness_services.record_add(
+        mentor=match_a.mentor, item=check, done_on=dt.date(2026, 1, 5), user=staff_user
+    )
+    response = staff_client.get(url(match_a.mentor))
+    assert response.context["readiness"].ready
+    assert "Every required item is current" in response.content.decode()
 
 
 @pytest.mark.parametrize("who", ["mentor_a", "mentor_b", "site_contact_a"])

@@ -22,6 +22,7 @@ from portal.staff.exports.reports import (
     hours_table,
     retention_table,
     strength_table,
+    training_table,
 )
 from portal.staff.exports.sessions import sessions_table
 
@@ -35,6 +36,7 @@ __all__ = [
     "checkin_compliance_table",
     "closures_table",
     "compliance_table",
+    "training_table",
     "csv_chunks",
     "guarded",
     "hours_table",

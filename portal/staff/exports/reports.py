@@ -144,3 +144,21 @@ def strength_table(report, *, of_label: str) -> Table:
         yield ["All twelve months", of_label, report.checkins, report.average]
 
     return Table(name="Match strength", headers=headers, rows=table_rows())
+
+
+def training_table(trainings) -> Table:
+    """Training mentors logged (SPEC 8), apart from sessions: no child is in it."""
+    headers = ["Day", "Mentor", "Mentor email", "Topic", "Hours", "Completes requirement"]
+
+    def table_rows():
+        for training in trainings:
+            yield [
+                training.on_date.isoformat(),
+                training.mentor.user.full_name,
+                training.mentor.user.email,
+                training.topic,
+                float(training.hours),
+                training.item.name if training.item else "",
+            ]
+
+    return Table(name="Training hours", headers=headers, rows=table_rows())

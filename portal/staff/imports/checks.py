@@ -15,6 +15,9 @@ from portal.mentoring.models import (
     SchoolSite,
     SiteContact,
 )
+from portal.readiness import rules as readiness_rules
+from portal.readiness import selectors as readiness_selectors
+from portal.readiness.models import ReadinessItem, ReadinessRecord
 from portal.staff.imports.kinds import KINDS, CheckResult, Problem, read_rows
 
 
@@ -32,6 +35,7 @@ def import_check(*, kind_name: str, text: str) -> CheckResult:
         "mentees": _check_mentees,
         "matches": _check_matches,
         "contacts": _check_contacts,
+        "readiness": _check_readiness,
     }
     if rows:
         check[kind_name](rows, result)
@@ -281,5 +285,60 @@ def _check_contacts(rows, result: CheckResult) -> None:
                 "role": row.get("role", ""),
                 "email": email,
                 "phone": phone,
+            }
+        )
+
+
+def _check_readiness(rows, result: CheckResult) -> None:
+    """Readiness records: the mentor by email, the item by its name (case does not matter),
+    the day it was done (not in the future); the same mentor, item and day is skipped."""
+    emails = {row.get("mentor_email", "").lower() for _, row in rows}
+    mentors = {
+        m.user.email: m
+        for m in Mentor.objects.filter(user__email__in=emails).select_related("user")
+    }
+    items = {_normal(i.name): i for i in ReadinessItem.objects.filter(is_retired=False)}
+    existing = set(
+        ReadinessRecord.objects.filter(mentor__in=mentors.values()).values_list(
+            "mentor_id", "item_id", "done_on"
+        )
+    )
+    today = readiness_selectors.program_today()
+    seen: dict[tuple, int] = {}
+    for number, row in rows:
+        problems = len(result.problems)
+        email = _need(row, number, "mentor_email", result, "mentor's email").lower()
+        name = _need(row, number, "item", result, "readiness item")
+        done_text = _need(row, number, "done_on", result, "day it was done")
+        if email and email not in mentors:
+            result.problems.append(
+                Problem(
+                    number, "mentor_email", "No mentor signs in with this email. Check the email."
+                )
+            )
+        item = items.get(_normal(name)) if name else None
+        if name and item is None:
+            offered = ", ".join(i.name for i in items.values()) or "none yet"
+            result.problems.append(
+                Problem(number, "item", f"No requirement is called this. The program's: {offered}.")
+            )
+        done = _parse_date(done_text) if done_text else None
+        if done_text and done is None:
+            result.problems.append(
+                Problem(number, "done_on", "Write the date as YYYY-MM-DD, like 2026-09-01.")
+            )
+        elif done and (problem := readiness_rules.done_date_problem(done, today=today)):
+            result.problems.append(Problem(number, "done_on", problem))
+        if len(result.problems) == problems:
+            key = (mentors[email].pk, item.pk, done)
+            result.skip_repeats(number, key, existing=existing, seen=seen)
+        result.rows.append(
+            {
+                "mentor_email": email,
+                "mentor_id": mentors[email].pk if email in mentors else None,
+                "item": item.name if item else name,
+                "item_id": item.pk if item else None,
+                "done_on": done.isoformat() if done else done_text,
+                "note": row.get("note", ""),
             }
         )

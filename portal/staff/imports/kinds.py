@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.lib import csvfile
 from portal.lib.text import length_problem
 from portal.mentoring.models import Mentee, SchoolSite, SiteContact
+from portal.readiness.models import ReadinessItem, ReadinessRecord
 
 MAX_ROWS = 5000
 ALREADY_THERE = "Already in the portal: will be skipped"
@@ -91,6 +92,21 @@ KINDS = {
             "phone": _max_length(SiteContact, "phone"),
         },
         singular="school contact",
+    ),
+    # Readiness records (SPEC 8): a mentor's item done on a day, with a short note or file
+    # reference; never an identity document.
+    "readiness": Kind(
+        "readiness",
+        "Readiness records",
+        ["mentor_email", "item", "done_on", "note"],
+        ["mentor_email", "item", "done_on"],
+        ["pat.lee@example.org", "Background check", "2026-08-14", "Clearance no. BC-1234"],
+        limits={
+            "mentor_email": _max_length(User, "email"),
+            "item": _max_length(ReadinessItem, "name"),
+            "note": _max_length(ReadinessRecord, "note"),
+        },
+        singular="readiness record",
     ),
 }
 

@@ -3,10 +3,12 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from portal.accounts import people, site_contacts
 from portal.audit.services import log_action
 from portal.mentoring.models import Match, MatchStatus, Mentee, ProgramSettings, SiteContact
+from portal.readiness.models import ReadinessRecord, RecordSource
 from portal.staff.imports.checks import import_check
 from portal.staff.imports.kinds import KINDS, Saved
 
@@ -90,9 +92,26 @@ def _save_contacts(rows: list[dict], *, user) -> None:
         site_contacts.site_contact_save(contact=contact, actor=user)
 
 
+def _save_readiness(rows: list[dict], *, user) -> None:
+    now = timezone.now()
+    ReadinessRecord.objects.bulk_create(
+        ReadinessRecord(
+            mentor_id=row["mentor_id"],
+            item_id=row["item_id"],
+            done_on=dt.date.fromisoformat(row["done_on"]),
+            recorded_by=user,
+            recorded_at=now,
+            note=row["note"],
+            source=RecordSource.IMPORT,
+        )
+        for row in rows
+    )
+
+
 _save = {
     "mentors": _save_mentors,
     "mentees": _save_mentees,
     "matches": _save_matches,
     "contacts": _save_contacts,
+    "readiness": _save_readiness,
 }

@@ -7,6 +7,7 @@ from portal.accounts.decorators import staff_required
 from portal.lib.query import query_items
 from portal.mentoring import rules
 from portal.mentoring.models import ProgramSettings
+from portal.readiness import selectors as readiness_selectors
 from portal.staff import compliance as compliance_report
 from portal.staff import exports, forms, list_selectors, match_reports, selectors, services
 from portal.staff.views.filters import hours_filters, match_report_filters, session_filters
@@ -66,6 +67,9 @@ def export(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, problem)
             return render(request, "staff/export.html", {"form": form}, status=400)
         table, name = match_report_table(report, filters)
+    elif report == "training":
+        table = exports.training_table(readiness_selectors.training_list().iterator())
+        name = "training-hours"
     else:
         filters = hours_filters(request, program)
         table = exports.hours_table(selectors.hours_report(filters, program=program))

@@ -72,4 +72,6 @@ def import_save(request: HttpRequest, kind: str) -> HttpResponse:
     messages.success(request, message)
     if kind == "contacts":
         return redirect("staff:site_list")  # each school's page lists its people
+    if kind == "readiness":
+        return redirect("readiness:list")
     return redirect(f"staff:{kind[:-2] if kind == 'matches' else kind[:-1]}_list")

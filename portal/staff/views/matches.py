@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import staff_required
 from portal.mentoring import caseloads
 from portal.mentoring.models import Match, MatchStatus, ProgramSettings
+from portal.readiness import selectors as readiness_selectors
 from portal.staff import list_selectors, match_forms, selectors, services
 from portal.staff.views.common import admin_required, paginate, query_without_page
 from portal.staff.views.filters import EVERYONE, match_filters
@@ -184,9 +185,17 @@ def match_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def match_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     match = _get_match(pk)
+    verdict = readiness_selectors.match_verdict(match.mentor)
     if match.is_active:
         messages.info(request, "This match is already active.")
+    elif verdict.blocks:
+        # The program refuses active matches for mentors who are not ready (SPEC 8).
+        messages.error(
+            request, f"{verdict.message} Record what is missing first, then reopen the match."
+        )
     else:
         services.match_reopen(match=match, user=request.user)
         messages.success(request, "The match is active again: its closure was undone.")
+        if not verdict.ready:
+            messages.warning(request, f"{verdict.message} Record what is missing soon.")
     return redirect("staff:match_detail", pk=pk)

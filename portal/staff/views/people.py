@@ -23,6 +23,7 @@ from portal.mentoring.models import (
     SchoolSite,
     SiteContact,
 )
+from portal.readiness import selectors as readiness_selectors
 from portal.staff import forms, list_selectors, mentor_page, services
 from portal.staff.views.common import render_list
 
@@ -40,6 +41,8 @@ def _edit_record(request, *, form_class, instance, prefix, title, success, initi
     if request.method == "POST" and form.is_valid():
         obj = services.record_save(user=request.user, form=form, action_prefix=prefix)
         messages.success(request, "Saved.")
+        for warning in getattr(form, "warnings", ()):
+            messages.warning(request, warning)
         return redirect(success(obj))
     return render(request, "staff/form.html", {"form": form, "title": title, "object": instance})
 
@@ -187,14 +190,17 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("staff:mentor_detail", pk=pk)
     program = ProgramSettings.load()
-    page = mentor_page.mentor_page(
-        mentor=mentor, today=timezone.localdate(timezone.now(), program.tz), program=program
-    )
+    today = timezone.localdate(timezone.now(), program.tz)
+    page = mentor_page.mentor_page(mentor=mentor, today=today, program=program)
     return render(
         request,
         "staff/mentor_detail.html",
-        # ``readiness``: screening, training and agreements, once the program records them.
-        {"mentor": mentor, "page": page, "form": form, "readiness": None},
+        {
+            "mentor": mentor,
+            "page": page,
+            "form": form,
+            "readiness": readiness_selectors.readiness_for_mentor(mentor, today=today),
+        },
     )
 
 

@@ -12,6 +12,7 @@ from portal.mentoring.demo import (
     checkins,
     followups,
     people,
+    readiness,
     records,
     sessions,
 )
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             caseloads.create_caseloads(demo)
             checkins.create_checkins(demo)
             followups.create_followups(demo)
+            readiness.create_readiness(demo)
         self.stdout.write(
             f"Demo program ready: {User.objects.count()} accounts, "
             f"{Match.objects.count()} matches, {SessionLog.objects.count()} sessions "

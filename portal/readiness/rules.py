@@ -1,0 +1,127 @@
+"""Volunteer readiness (SPEC 8), as pure rules: dates in, words and statuses out.
+
+An item done on a day stays valid for its number of months *through* the same day that
+many months later, kept inside the month it lands in: done 31 January, valid 1 month,
+it is valid through 28 (or 29) February; done 29 February 2024, valid 12 months, through
+28 February 2025. From the next day it has expired. An item without a number of months
+never expires. In the last ``EXPIRING_DAYS`` days of its validity an item is "expiring":
+still current (the mentor is still ready), and the mentor is reminded once.
+
+A mentor is ready when every required item is current (or expiring); a missing or
+expired required item makes them not ready, and the program decides whether a match for
+them is only warned about or refused.
+"""
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from portal.mentoring.rules import add_months, format_day
+
+EXPIRING_DAYS = 30
+# The choices a program has for how long an item stays valid (None: it does not expire).
+VALIDITY_CHOICES = (None, 12, 24, 36)
+# How far back a record may go: a background check from before then is not evidence.
+OLDEST_YEARS = 30
+# Training: quarter hours, from a quarter of an hour to a long day.
+TRAINING_MAX_QUARTERS = 12 * 4
+
+
+class Status(enum.StrEnum):
+    CURRENT = "current"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    MISSING = "missing"
+
+    @property
+    def label(self) -> str:
+        return {
+            "current": "Current",
+            "expiring": "Expiring soon",
+            "expired": "Expired",
+            "missing": "Missing",
+        }[self.value]
+
+    @property
+    def counts_as_done(self) -> bool:
+        return self in (Status.CURRENT, Status.EXPIRING)
+
+
+def valid_until(done_on: dt.date, valid_months: int | None) -> dt.date | None:
+    """The last day an item done on ``done_on`` is valid (None: it never expires)."""
+    if not valid_months:
+        return None
+    return add_months(done_on, valid_months)
+
+
+def status(*, done_on: dt.date | None, valid_months: int | None, today: dt.date) -> Status:
+    """Where one item stands for a mentor today."""
+    if done_on is None:
+        return Status.MISSING
+    until = valid_until(done_on, valid_months)
+    if until is None:
+        return Status.CURRENT
+    if today > until:
+        return Status.EXPIRED
+    if (until - today).days < EXPIRING_DAYS:
+        return Status.EXPIRING
+    return Status.CURRENT
+
+
+def is_ready(required_statuses: Iterable[Status]) -> bool:
+    """Ready when every required item counts as done (no required item: ready)."""
+    return all(s.counts_as_done for s in required_statuses)
+
+
+def latest_possibly_expired(today: dt.date, valid_months: int) -> dt.date:
+    """Every item done on or after this day is still valid today: ``valid_months`` months
+    last 28 days each at least (31 January and one month is 28 February)."""
+    return today - dt.timedelta(days=28 * valid_months)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """What stands between a mentor and "ready", for the match form and the nightly check."""
+
+    item: str
+    status: Status
+    until: dt.date | None = None
+
+    def __str__(self) -> str:
+        if self.status == Status.EXPIRED and self.until:
+            return f"{self.item} expired after {format_day(self.until)}"
+        if self.status == Status.EXPIRED:
+            return f"{self.item} has expired"
+        return f"{self.item} is missing"
+
+
+def reasons_sentence(name: str, reasons: Iterable[Reason]) -> str:
+    """ "Pat Lee is not ready: Background check is missing; Orientation expired after ..." """
+    listed = "; ".join(str(r) for r in reasons)
+    return f"{name} is not ready: {listed}."
+
+
+def done_date_problem(day: dt.date, *, today: dt.date) -> str | None:
+    """What is wrong with the day an item was done, in words, or None."""
+    if day > today:
+        return "The day it was done cannot be in the future. Enter the day it was done."
+    if day.year < today.year - OLDEST_YEARS:
+        return f"Enter a day in the past {OLDEST_YEARS} years."
+    return None
+
+
+def training_date_problem(day: dt.date, *, today: dt.date) -> str | None:
+    if day > today:
+        return "The training cannot be in the future. Enter the day you attended it."
+    if day.year < today.year - 5:
+        return "Enter a day in the past five years. Ask staff to record older training."
+    return None
+
+
+def training_hours_problem(quarters: int) -> str | None:
+    if quarters < 1:
+        return "Choose how long the training was, from 0.25 hours."
+    if quarters > TRAINING_MAX_QUARTERS:
+        return f"A training entry can be at most {TRAINING_MAX_QUARTERS // 4} hours."
+    return None

@@ -1,0 +1,361 @@
+"""What the pages, the match form and the jobs read about readiness.
+
+Each answers in a fixed number of queries however many mentors there are: the program's
+items, then one aggregate of the latest day each (mentor, item) was done; the rules of
+``rules.py`` run in Python on that.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.mentoring.models import Match, MatchStatus, Mentor, MentorStatus, ProgramSettings
+from portal.readiness import rules
+from portal.readiness.models import (
+    AgreementVersion,
+    MatchReadinessFlag,
+    ReadinessItem,
+    ReadinessRecord,
+    ReadinessSettings,
+    TrainingLog,
+)
+from portal.readiness.rules import Status
+
+
+def program_today() -> dt.date:
+    return timezone.localdate(timezone.now(), ProgramSettings.load().tz)
+
+
+def items() -> list[ReadinessItem]:
+    """The program's items in use (retired ones keep their records but count no more)."""
+    return list(ReadinessItem.objects.filter(is_retired=False))
+
+
+@dataclass
+class ItemState:
+    item: ReadinessItem
+    status: Status
+    done_on: dt.date | None = None
+    valid_until: dt.date | None = None
+    record: ReadinessRecord | None = None
+
+    @property
+    def recorded_by(self):
+        return self.record.recorded_by if self.record else None
+
+    @property
+    def reason(self) -> rules.Reason:
+        return rules.Reason(self.item.name, self.status, self.valid_until)
+
+
+@dataclass
+class MentorReadiness:
+    mentor: Mentor
+    states: list[ItemState] = field(default_factory=list)
+    record_url: str = ""
+
+    @property
+    def required(self) -> list[ItemState]:
+        return [s for s in self.states if s.item.required]
+
+    @property
+    def ready(self) -> bool:
+        return rules.is_ready(s.status for s in self.required)
+
+    @property
+    def reasons(self) -> list[rules.Reason]:
+        return [s.reason for s in self.required if not s.status.counts_as_done]
+
+    @property
+    def reasons_text(self) -> str:
+        """ "Background check expired after ...; Reference is missing" """
+        return "; ".join(str(r) for r in self.reasons)
+
+    @property
+    def sentence(self) -> str:
+        return rules.reasons_sentence(self.mentor.user.full_name, self.reasons)
+
+    def has(self, status: Status, *, required_only: bool = True) -> bool:
+        states = self.required if required_only else self.states
+        return any(s.status == status for s in states)
+
+    @property
+    def expiring(self) -> list[ItemState]:
+        return [s for s in self.states if s.status == Status.EXPIRING]
+
+
+def _state(item: ReadinessItem, done_on, today: dt.date, record=None) -> ItemState:
+    return ItemState(
+        item=item,
+        status=rules.status(done_on=done_on, valid_months=item.valid_months, today=today),
+        done_on=done_on,
+        valid_until=rules.valid_until(done_on, item.valid_months) if done_on else None,
+        record=record,
+    )
+
+
+def readiness_for_mentor(mentor: Mentor, *, today: dt.date | None = None) -> MentorReadiness:
+    """One mentor's readiness for the staff mentor page (templates/staff/_mentor_readiness.html)
+    and the mentor's own page: each item's status, day done, valid until and who recorded
+    it. Two queries: the items, then the mentor's records with who recorded them."""
+    today = today or program_today()
+    program_items = items()
+    latest: dict[int, ReadinessRecord] = {}
+    records = (
+        ReadinessRecord.objects.filter(mentor=mentor, item__is_retired=False)
+        .select_related("recorded_by")
+        .order_by("item_id", "-done_on", "-pk")
+    )
+    for record in records:
+        latest.setdefault(record.item_id, record)
+    states = []
+    for item in program_items:
+        record = latest.get(item.pk)
+        states.append(_state(item, record.done_on if record else None, today, record))
+    return MentorReadiness(
+        mentor=mentor,
+        states=states,
+        record_url=reverse("readiness:record", args=[mentor.pk]),
+    )
+
+
+def latest_done(mentor_ids: Iterable[int] | None = None) -> dict[tuple[int, int], dt.date]:
+    """The latest day each mentor did each item in use: one aggregate query."""
+    rows = ReadinessRecord.objects.filter(item__is_retired=False)
+    if mentor_ids is not None:
+        rows = rows.filter(mentor_id__in=list(mentor_ids))
+    rows = rows.values("mentor_id", "item_id").annotate(last=Max("done_on")).order_by()
+    return {(row["mentor_id"], row["item_id"]): row["last"] for row in rows}
+
+
+def readiness_of_mentors(
+    mentors: Iterable[Mentor], *, today: dt.date, program_items=None
+) -> list[MentorReadiness]:
+    """Each mentor's readiness (without who recorded what): two queries for any number."""
+    mentors = list(mentors)
+    program_items = items() if program_items is None else program_items
+    latest = latest_done(m.pk for m in mentors) if program_items else {}
+    return [
+        MentorReadiness(
+            mentor=mentor,
+            states=[_state(i, latest.get((mentor.pk, i.pk)), today) for i in program_items],
+            record_url=reverse("readiness:record", args=[mentor.pk]),
+        )
+        for mentor in mentors
+    ]
+
+
+def mentor_readiness_brief(mentor: Mentor, *, today: dt.date | None = None) -> MentorReadiness:
+    return readiness_of_mentors([mentor], today=today or program_today())[0]
+
+
+# --- The match form's and the nightly check's question --------------------------------
+
+
+@dataclass(frozen=True)
+class MatchVerdict:
+    ready: bool
+    blocks: bool
+    message: str
+
+
+def match_verdict(mentor: Mentor, *, today: dt.date | None = None) -> MatchVerdict:
+    """May a match for ``mentor`` go ahead? Ready: yes. Not ready: the program's setting
+    says whether it is refused or only warned about, with the reason in words."""
+    readiness = mentor_readiness_brief(mentor, today=today)
+    if readiness.ready:
+        return MatchVerdict(True, False, "")
+    return MatchVerdict(False, ReadinessSettings.load().blocks, readiness.sentence)
+
+
+# --- Lists for staff ---------------------------------------------------------------------
+
+FILTERS = {
+    "": "Every mentor",
+    "not_ready": "Not ready",
+    "missing": "With a required item missing",
+    "expired": "With a required item expired",
+    "expiring": "With an item expiring in 30 days",
+}
+
+
+def _keep(readiness: MentorReadiness, which: str) -> bool:
+    if which == "not_ready":
+        return not readiness.ready
+    if which == "missing":
+        return readiness.has(Status.MISSING)
+    if which == "expired":
+        return readiness.has(Status.EXPIRED)
+    if which == "expiring":
+        return readiness.has(Status.EXPIRING, required_only=False)
+    return True
+
+
+def readiness_list(*, which: str = "", q: str = "", today: dt.date) -> list[MentorReadiness]:
+    """Mentors who are not inactive, with their readiness, kept by ``which`` (FILTERS)."""
+    mentors = Mentor.objects.exclude(status=MentorStatus.INACTIVE).select_related("user")
+    if q:
+        mentors = mentors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
+    return [r for r in readiness_of_mentors(mentors, today=today) if _keep(r, which)]
+
+
+@dataclass
+class DashboardReadiness:
+    expired: list[tuple[MentorReadiness, list[Match]]]
+    expired_count: int
+    expiring: list[MentorReadiness]
+    expiring_count: int
+
+
+DASHBOARD_ROWS = 10
+
+
+def _active_filter(today: dt.date) -> Q:
+    return Q(status=MatchStatus.ACTIVE) & (Q(end_date__isnull=True) | Q(end_date__gt=today))
+
+
+def _could_lapse(*, today: dt.date, program_items) -> dict[int, set[int]]:
+    """Mentors with an active match whose latest record of an expiring item may be expired
+    or expiring today, by item: one aggregate per such item, narrowed in SQL (an item done
+    more recently than 28 days a month, less 31 days, is neither)."""
+    active = Match.objects.filter(_active_filter(today), mentor=OuterRef("mentor"))
+    found: dict[int, set[int]] = {}
+    for item in program_items:
+        if not item.valid_months:
+            continue
+        before = rules.latest_possibly_expired(today, item.valid_months) + dt.timedelta(
+            days=rules.EXPIRING_DAYS + 1
+        )
+        rows = (
+            ReadinessRecord.objects.filter(item=item)
+            .filter(Exists(active))
+            .values("mentor_id")
+            .annotate(last=Max("done_on"))
+            .filter(last__lt=before)
+            .order_by()
+        )
+        found[item.pk] = {row["mentor_id"] for row in rows}
+    return found
+
+
+def dashboard_readiness(*, today: dt.date) -> DashboardReadiness:
+    """Mentors with an active match and an expired required item (with those matches), and
+    mentors with an active match and an item expiring in the next 30 days. The program's
+    items, one narrowed aggregate per item that expires, then the few mentors it finds:
+    the dashboard reads no more for 20,000 mentors than for 20."""
+    program_items = items()
+    candidates = set().union(*_could_lapse(today=today, program_items=program_items).values())
+    if not candidates:
+        return DashboardReadiness(expired=[], expired_count=0, expiring=[], expiring_count=0)
+    mentors = Mentor.objects.filter(pk__in=candidates).select_related("user")
+    states = readiness_of_mentors(mentors, today=today, program_items=program_items)
+    expired = [r for r in states if r.has(Status.EXPIRED)]
+    expiring = [r for r in states if r.has(Status.EXPIRING, required_only=False)]
+    expired.sort(key=lambda r: r.mentor.user.full_name)
+    expiring.sort(key=lambda r: min(s.valid_until for s in r.expiring))
+    shown = expired[:DASHBOARD_ROWS]
+    by_mentor: dict[int, list[Match]] = {}
+    matches = (
+        Match.objects.filter(_active_filter(today), mentor__in=[r.mentor.pk for r in shown])
+        .select_related("mentee")
+        .order_by("pk")
+    )
+    for match in matches:
+        by_mentor.setdefault(match.mentor_id, []).append(match)
+    return DashboardReadiness(
+        expired=[(r, by_mentor.get(r.mentor.pk, [])) for r in shown],
+        expired_count=len(expired),
+        expiring=expiring[:DASHBOARD_ROWS],
+        expiring_count=len(expiring),
+    )
+
+
+def not_ready_active_matches(*, today: dt.date) -> list[tuple[Match, MentorReadiness]]:
+    """Every active match whose mentor is not ready (the nightly check)."""
+    active = list(
+        Match.objects.filter(status=MatchStatus.ACTIVE)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+        .select_related("mentor__user", "mentee", "coordinator")
+    )
+    mentors = {m.mentor_id: m.mentor for m in active}
+    states = {r.mentor.pk: r for r in readiness_of_mentors(mentors.values(), today=today)}
+    return [(m, states[m.mentor_id]) for m in active if not states[m.mentor_id].ready]
+
+
+def records_of(mentor: Mentor):
+    """Every record of the mentor, newest first, with who recorded it (staff pages)."""
+    return ReadinessRecord.objects.filter(mentor=mentor).select_related("item", "recorded_by")
+
+
+def held_match_ids(mentor: Mentor) -> set[int]:
+    """The mentor's matches the nightly check holds (the program refuses not-ready
+    mentors): no new session can be logged for them until the mentor is ready."""
+    return set(
+        MatchReadinessFlag.objects.filter(match__mentor=mentor, policy="block").values_list(
+            "match_id", flat=True
+        )
+    )
+
+
+def flags():
+    return MatchReadinessFlag.objects.select_related(
+        "match__mentor__user", "match__mentee", "match__coordinator"
+    ).order_by("flagged_on", "match_id")
+
+
+# --- Training ----------------------------------------------------------------------------
+
+
+def trainings_of(mentor: Mentor):
+    return TrainingLog.objects.filter(mentor=mentor).select_related("item")
+
+
+def training_list(*, q: str = "", start: dt.date | None = None, end: dt.date | None = None):
+    rows = TrainingLog.objects.select_related("mentor__user", "item", "entered_by")
+    if q:
+        rows = rows.filter(
+            Q(mentor__user__full_name__icontains=q)
+            | Q(mentor__user__email__icontains=q)
+            | Q(topic__icontains=q)
+        )
+    if start:
+        rows = rows.filter(on_date__gte=start)
+    if end:
+        rows = rows.filter(on_date__lte=end)
+    return rows.order_by("-on_date", "-pk")
+
+
+def items_training_completes() -> list[ReadinessItem]:
+    return [i for i in items() if i.who_records == "training"]
+
+
+# --- The agreement -----------------------------------------------------------------------
+
+
+def agreement_versions():
+    """Every version of the agreement, newest first, with how many mentors accepted it."""
+    return AgreementVersion.objects.select_related("created_by").annotate(
+        accepted=Count("acceptances")
+    )
+
+
+def current_agreement() -> AgreementVersion | None:
+    return AgreementVersion.objects.order_by("-number").first()
+
+
+def agreement_to_accept(mentor: Mentor) -> AgreementVersion | None:
+    """The current agreement version when the mentor has not accepted it yet, else None.
+    Before the program's first change of the text (no version recorded), the agreement
+    accepted at enrollment stands."""
+    version = current_agreement()
+    if version is None:
+        return None
+    if mentor.agreement_version == version.fingerprint:
+        return None
+    if version.acceptances.filter(mentor=mentor).exists():
+        return None
+    return version
