@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("portal.mentoring.urls")),
     path("", include("portal.safeguarding.urls")),
     path("", include("portal.followups.urls")),
+    path("", include("portal.texts.urls")),
     path("", include("portal.support.urls")),
     path("", include("portal.lifecycle.urls")),
     path("", include("portal.enrollment.urls")),
