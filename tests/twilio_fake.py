@@ -5,6 +5,7 @@
     fake.fail_next(2, status=500)          # the next two requests get a 500
     fake.fail_next(1, status=400, code=21211)   # a refusal with Twilio's error code
     fake.hold()  ...  fake.release()       # requests wait (a slow provider)
+    fake.release(drop=True)                # ... and are then not delivered
     fake.messages                          # what it accepted: to, from, body, account
     fake.stop()
 
@@ -47,6 +48,7 @@ class FakeTwilio:
         self._lock = threading.Lock()
         self._released = threading.Event()
         self._released.set()
+        self._dropping = False
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
 
@@ -85,7 +87,10 @@ class FakeTwilio:
     def hold(self) -> None:
         self._released.clear()
 
-    def release(self) -> None:
+    def release(self, *, drop: bool = False) -> None:
+        """Let held requests go on; with ``drop``, they are answered 503 and not delivered
+        (their sender was killed before the provider took the message)."""
+        self._dropping = drop
         self._released.set()
 
     def wait_for(self, condition, timeout: float = 20) -> bool:
@@ -112,7 +117,10 @@ class FakeTwilio:
             return self._answer(request, 401, _error(20003, "Authenticate"))
         length = int(request.headers.get("Content-Length") or 0)
         form = {k: v[0] for k, v in parse_qs(request.rfile.read(length).decode()).items()}
+        held = not self._released.is_set()
         self._released.wait(timeout=30)
+        if held and self._dropping:
+            return self._answer(request, 503, _error(None, "Dropped by the test"))
         with self._lock:
             failure = self._failures.pop(0) if self._failures else None
         if failure is not None:
@@ -155,12 +163,26 @@ class FakeTwilio:
     @staticmethod
     def _answer(request: BaseHTTPRequestHandler, status: int, payload: dict) -> None:
         body = json.dumps(payload).encode()
-        request.send_response(status)
-        request.send_header("Content-Type", "application/json")
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        request.wfile.write(body)
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            request.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client was killed meanwhile
 
 
 def _error(code: int | None, message: str) -> dict:
     return {"code": code, "message": message, "more_info": "https://www.twilio.com/docs/errors"}
+
+
+def twilio_environment(fake: FakeTwilio) -> dict[str, str]:
+    """The same settings for a worker started as its own process."""
+    return {
+        "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM": FROM_NUMBER,
+        "TWILIO_API_URL": fake.url,
+    }
