@@ -11,9 +11,11 @@ from twilio.request_validator import RequestValidator
 from portal.accounts.models import Role, User
 from portal.audit.services import events_for
 from portal.followups import services as followups
+from portal.health import startup
 from portal.mentoring import reminders
 from portal.mentoring.models import ProgramSettings
 from portal.notifications.models import Channel, Notification
+from portal.notifications.worker import deliver_due
 from portal.texts import rules
 from portal.texts.delivery import render_text
 from portal.texts.models import StoppedBy, TextSubscription
@@ -21,6 +23,7 @@ from portal.texts.services import texts_opt_in
 from tests.conftest import chicago, frozen_at, log_session, signed_in, two_hours_ago
 from tests.page import read_page
 from tests.paths import SIGN_IN
+from tests.production_env import PRODUCTION_ENV
 from tests.twilio_fake import AUTH_TOKEN
 
 PREFERENCES = "/mentor/email/"
@@ -333,3 +336,37 @@ def test_other_replies_change_nothing_and_are_not_kept(client, webhook, mentor_a
 
     assert TextSubscription.objects.get().active
     assert not events_for(TextSubscription.objects.get()).exclude(action="texts.opted_in").exists()
+
+
+# --- Settings -----------------------------------------------------------------------------
+
+
+def test_a_production_server_refuses_the_console_backend_and_a_half_set_twilio():
+    assert startup.problems(PRODUCTION_ENV) == []  # no SMS_BACKEND: texts are off
+    assert startup.problems({**PRODUCTION_ENV, "SMS_BACKEND": "off"}) == []
+    (console,) = startup.problems({**PRODUCTION_ENV, "SMS_BACKEND": "console"})
+    assert console.startswith("SMS_BACKEND is console")
+    (half,) = startup.problems(
+        {**PRODUCTION_ENV, "SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": "AC1"}
+    )
+    assert "TWILIO_AUTH_TOKEN, TWILIO_FROM is not set" in half
+    complete = {
+        "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": "AC1",
+        "TWILIO_AUTH_TOKEN": "token",
+        "TWILIO_FROM": "+13125550100",
+    }
+    assert startup.problems({**PRODUCTION_ENV, **complete}) == []
+
+
+def test_the_console_backend_prints_the_text(settings, mentor_a, capsys):
+    settings.SMS_BACKEND = "console"
+    settings.TEXT_QUIET_HOURS = ""
+    opt_in(mentor_a)
+    session = log_session(mentor_a.mentor.matches.get(), two_hours_ago())
+    followups.followup_ask(session=session, user=_staff(), question="How did it go?")
+
+    assert deliver_due(worker_id="w1").sent == 2  # the email and the text
+    printed = capsys.readouterr().out
+    assert f"-- Text message to {NUMBER}" in printed
+    assert "your coordinator asked you about your entry of" in printed
