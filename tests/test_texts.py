@@ -350,6 +350,8 @@ def test_a_production_server_refuses_the_console_backend_and_a_half_set_twilio()
         {**PRODUCTION_ENV, "SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": "AC1"}
     )
     assert "TWILIO_AUTH_TOKEN, TWILIO_FROM is not set" in half
+    (unknown,) = startup.problems({**PRODUCTION_ENV, "SMS_BACKEND": "carrier-pigeon"})
+    assert unknown.startswith("SMS_BACKEND is 'carrier-pigeon'")
     complete = {
         "SMS_BACKEND": "twilio",
         "TWILIO_ACCOUNT_SID": "AC1",

@@ -97,6 +97,8 @@ def problems(env: Mapping[str, str] = os.environ) -> list[str]:
                 f"SMS_BACKEND is twilio but {', '.join(missing)} is not set. Set the account, "
                 "its auth token and the sending number from Twilio's console."
             )
+    elif sms not in ("off", ""):
+        found.append(f"SMS_BACKEND is {sms!r}. Set twilio to send text messages, or off.")
     hosts = names(env, "ALLOWED_HOSTS")
     if not hosts or set(hosts) <= LOOPBACK_HOSTS:
         found.append(

@@ -11,6 +11,7 @@ from portal.texts.models import TextSubscription
 class TextSubscriptionAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = ["mentor", "phone", "active", "consented_at", "stopped_at", "stopped_by"]
     list_filter = ["active", "stopped_by"]
+    list_select_related = ["mentor__user"]
     search_fields = ["phone", "mentor__user__email"]
     fields = [
         "mentor",

@@ -1,7 +1,6 @@
 """Who sends a text: chosen by ``SMS_BACKEND``, like Django's email backends.
 
 - ``console``: prints each text to the worker's output (the demo, development).
-- ``memory``: keeps them in ``MemoryBackend.outbox`` (tests).
 - ``twilio``: Twilio's Messages API through its official package, with the account in
   ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN`` and the sender in ``TWILIO_FROM`` (a number
   in E.164, or a messaging service's ``MG...`` id). ``TWILIO_API_URL`` points the client at
@@ -13,8 +12,6 @@ that can never succeed (``TextRefused``) is not retried.
 """
 
 import sys
-import threading
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -23,7 +20,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 OFF = "off"
-BACKENDS = ("console", "memory", "twilio", OFF)
+BACKENDS = ("console", "twilio", OFF)
 
 # Twilio's error codes that mean this number can never get this text: invalid number,
 # not a mobile number, unreachable, the number replied STOP to the provider. Anything
@@ -56,8 +53,6 @@ def get_backend():
     name = backend_name()
     if name == "twilio":
         return TwilioBackend()
-    if name == "memory":
-        return MemoryBackend()
     if name == "console":
         return ConsoleBackend()
     raise ImproperlyConfigured("Texts are off (SMS_BACKEND=off): nothing can send them.")
@@ -71,23 +66,6 @@ class ConsoleBackend:
         self.stream.write(f"-- Text message to {to} ({reference})\n{body}\n--\n")
         self.stream.flush()
         return f"console-{reference}"
-
-
-@dataclass
-class SentText:
-    to: str
-    body: str
-    reference: str
-
-
-class MemoryBackend:
-    outbox: list[SentText] = []
-    _lock = threading.Lock()
-
-    def send(self, *, to: str, body: str, reference: str) -> str:
-        with self._lock:
-            MemoryBackend.outbox.append(SentText(to, body, reference))
-        return f"memory-{reference}"
 
 
 TWILIO_API = "https://api.twilio.com"

@@ -22,7 +22,8 @@ from portal.texts.services import quiet_hours, texts_stop_number
 
 
 class TextNotAllowed(Exception):
-    """The mentor turned texts off (or changed number) after this one was queued."""
+    """The mentor turned texts off (or changed number, or was deactivated) after this one
+    was queued."""
 
 
 def render_text(template: str, context: dict, *, program_name: str) -> str:
@@ -48,7 +49,10 @@ class TextSender:
 
     def build(self, notification: Notification) -> str:
         allowed = TextSubscription.objects.filter(
-            mentor__user_id=notification.recipient_user_id, phone=notification.to, active=True
+            mentor__user_id=notification.recipient_user_id,
+            mentor__user__is_active=True,
+            phone=notification.to,
+            active=True,
         ).exists()
         if notification.recipient_user_id is None or not allowed:
             raise TextNotAllowed("Not sent: the mentor's texts were off when it was due.")

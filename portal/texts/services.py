@@ -33,10 +33,13 @@ def quiet_hours() -> tuple[dt.time, dt.time] | None:
 
 
 def subscription_for(user: User) -> TextSubscription | None:
-    """The mentor's subscription when their texts are on (and texts are offered at all)."""
+    """The mentor's subscription when their texts are on (and texts are offered at all);
+    none for a mentor whose account was deactivated."""
     if not texts_enabled():
         return None
-    return TextSubscription.objects.filter(mentor__user=user, active=True).first()
+    return TextSubscription.objects.filter(
+        mentor__user=user, mentor__user__is_active=True, active=True
+    ).first()
 
 
 def active_subscription(mentor: Mentor) -> TextSubscription | None:
@@ -82,7 +85,7 @@ def texts_opt_in(
     """Texts on, to ``phone`` (E.164), with the consent ``wording`` the mentor ticked."""
     now = now or timezone.now()
     with transaction.atomic():
-        subscription, _ = TextSubscription.objects.select_for_update().update_or_create(
+        subscription, _ = TextSubscription.objects.update_or_create(
             mentor=mentor,
             defaults={
                 "phone": phone,
