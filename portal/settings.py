@@ -397,5 +397,8 @@ LOGGING = {
     "loggers": {
         # Requests are logged by gunicorn; Django's own 4xx warnings would repeat them.
         "django.request": {"level": "ERROR"},
+        # Twilio's client logs ten lines of headers per text at INFO; the worker logs each
+        # text's outcome itself.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
