@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "portal.security",
     "portal.support",
     "portal.checkins",
+    "portal.texts",
     "portal.staff",
     "portal.followups",
     "portal.readiness",
@@ -246,6 +247,21 @@ else:
     # The demo writes each email to a file a person can read.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# --- Text messages (portal/texts/backends.py) ------------------------------------------
+# console prints texts (the demo), twilio sends them, off offers none. A production server
+# has no texts until it names its provider (console is refused there: portal/health/startup.py).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "off" if env_flag("HTTPS") else "console")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+# The sender: a number in E.164 (+13125550100) or a messaging service id (MG...).
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
+# Another address of Twilio's API (the tests' local fake); empty: api.twilio.com.
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "")
+# Seconds per request to Twilio: well below NOTIFICATION_LEASE_SECONDS, like EMAIL_TIMEOUT.
+TWILIO_TIMEOUT = 10
+# No text goes out between these times of the program's time zone: it waits until the end.
+TEXT_QUIET_HOURS = os.environ.get("TEXT_QUIET_HOURS", "21:00-08:00")
+
 # How long the worker's claim on an email lasts (portal/notifications/worker.py): an email
 # a killed worker had claimed goes out this long after. Keep it well above EMAIL_TIMEOUT,
 # which bounds each step of one send.
@@ -382,5 +398,8 @@ LOGGING = {
     "loggers": {
         # Requests are logged by gunicorn; Django's own 4xx warnings would repeat them.
         "django.request": {"level": "ERROR"},
+        # Twilio's client logs ten lines of headers per text at INFO; the worker logs each
+        # text's outcome itself.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("portal.safeguarding.urls")),
     path("", include("portal.followups.urls")),
     path("", include("portal.readiness.urls")),
+    path("", include("portal.texts.urls")),
     path("", include("portal.support.urls")),
     path("", include("portal.lifecycle.urls")),
     path("", include("portal.enrollment.urls")),

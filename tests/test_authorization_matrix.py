@@ -169,6 +169,19 @@ MATRIX: dict[str, dict] = {
         "POST": (LOGIN, REDIRECT, REDIRECT, 403, 403, 403, 403),  # each changes their own
         "data": {"weekly": "off"},
     },
+    # Text messages (issue 16): each mentor turns their own on or off (POST only).
+    "texts:preferences": {
+        "GET": (LOGIN, 405, 405, 403, 403, 403, 403),
+        "POST": (LOGIN, 400, 400, 403, 403, 403, 403),  # empty: the form's errors
+        "data": {"texts": "on", "phone": "312 555 0123", "consent": "on"},
+    },
+    # Twilio's webhook: no sign-in, no CSRF token; only a valid X-Twilio-Signature is
+    # heard, so every persona's request (unsigned) is refused.
+    "texts:inbound": {
+        "GET": (405,) * 7,
+        "POST": (403,) * 7,
+        "data": {"From": "+13125550123", "Body": "STOP"},
+    },
     "mentoring:session_create": {
         "GET": MENTORS,
         "POST": MENTORS,  # an empty form comes back with its errors

@@ -215,3 +215,15 @@ def test_the_demo_has_ready_not_ready_and_expiring_mentors(demo):
     assert any(not r.ready for r in states)
     dashboard = readiness.dashboard_readiness(today=today)
     assert dashboard.expired_count and dashboard.expiring_count
+
+
+def test_a_demo_mentor_has_opted_in_to_texts_which_the_console_prints(client, demo):
+    from portal.texts.models import TextSubscription
+
+    subscription = TextSubscription.objects.get(active=True)
+    assert subscription.mentor.user.email == "mentor2@example.org"
+    assert subscription.phone == "+15555550123"
+    assert subscription.consent_wording.startswith("I agree to get text messages from")
+    assert not TextSubscription.objects.filter(mentor__user__email="mentor@example.org").exists()
+    client.force_login(subscription.mentor.user)
+    assert "+15555550123" in client.get("/mentor/email/").content.decode()

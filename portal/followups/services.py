@@ -25,6 +25,7 @@ from portal.followups.models import (
 from portal.lib.text import check_lengths, clean_text
 from portal.mentoring.models import ProgramSettings, SessionLog
 from portal.notifications.services import notification_queue
+from portal.texts.services import subscription_for, text_queue
 
 ALREADY_ANSWERED = "This question has already been answered. Thank you: your coordinator has it."
 ALREADY_RESOLVED = "Your coordinator has already closed this question: no answer is needed now."
@@ -49,7 +50,8 @@ def _required(value: str, field: str, message: str, limit: int) -> str:
 
 
 def followup_ask(*, session: SessionLog, user: User, question: str) -> FollowUp:
-    """Staff ask the entry's mentor ``question``; the mentor is emailed once."""
+    """Staff ask the entry's mentor ``question``; the mentor is emailed once (and sent a
+    text, when they opted in to texts)."""
     if not user.is_program_staff:
         raise PermissionDenied("Only program staff ask mentors about their entries.")
     question = _required(question, "question", "Write your question to the mentor.", QUESTION_MAX)
@@ -82,6 +84,17 @@ def followup_ask(*, session: SessionLog, user: User, question: str) -> FollowUp:
                 "answer_path": reverse("followups:answer", args=[followup.pk]),
             },
             recipient_user=mentor,
+            subject_type="followup",
+            subject_id=followup.pk,
+        )
+        # By text too, to a mentor who opted in: the date and the link, never the question.
+        text_queue(
+            subscription=subscription_for(mentor),
+            template="followup-asked",
+            context={
+                "entry_date": _entry_date(session),
+                "answer_path": reverse("followups:answer", args=[followup.pk]),
+            },
             subject_type="followup",
             subject_id=followup.pk,
         )

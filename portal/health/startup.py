@@ -80,6 +80,25 @@ def problems(env: Mapping[str, str] = os.environ) -> list[str]:
             "DEFAULT_FROM_EMAIL is not set. Set the sender of every email, for example "
             '"Riverbend Mentoring <mentors@example.org>"'
         )
+    sms = env.get("SMS_BACKEND", "off").strip()
+    if sms == "console":
+        found.append(
+            "SMS_BACKEND is console, which writes mentors' numbers and texts to the log. "
+            "Set twilio (with TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM) or off."
+        )
+    elif sms == "twilio":
+        missing = [
+            name
+            for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM")
+            if not env.get(name, "").strip()
+        ]
+        if missing:
+            found.append(
+                f"SMS_BACKEND is twilio but {', '.join(missing)} is not set. Set the account, "
+                "its auth token and the sending number from Twilio's console."
+            )
+    elif sms not in ("off", ""):
+        found.append(f"SMS_BACKEND is {sms!r}. Set twilio to send text messages, or off.")
     hosts = names(env, "ALLOWED_HOSTS")
     if not hosts or set(hosts) <= LOOPBACK_HOSTS:
         found.append(

@@ -11,7 +11,8 @@ A mentor who said "no session this month" (RULES 4.15) gets no reminder about th
 
 ``reminders_send`` runs every 15 minutes from the worker (or from cron through
 ``manage.py send_reminders``). Each reminder is a ``ReminderSent`` row, unique per mentor,
-kind and period, written in the same transaction as its email: however often the job runs,
+kind and period, written in the same transaction as its email (and its text, for a mentor
+who opted in to texts: portal/texts): however often the job runs,
 in however many processes, a mentor gets each reminder at most once. A window that a
 stopped worker missed is caught up while it is still open (the rest of the week; until the
 deadline), never after.
@@ -40,6 +41,7 @@ from portal.mentoring.models import (
     SessionLog,
 )
 from portal.notifications.services import notification_queue
+from portal.texts.services import active_subscription, text_queue
 
 logger = logging.getLogger("portal.reminders")
 
@@ -191,6 +193,17 @@ def _context(mentor: Mentor, due: DueReminder, now: dt.datetime, program) -> dic
     return context
 
 
+def _text_context(due: DueReminder, now: dt.datetime, program) -> dict:
+    """A text carries no name and no setting link: the month, the day and the form."""
+    deadline = due.deadline or rules.next_deadline(now, program.deadline_policy)
+    return {
+        "log_path": reverse("mentoring:session_create"),
+        "month_label": deadline.month_label,
+        "due_on": rules.format_day(deadline.due_date),
+        "due_today": due.kind == ReminderKind.DEADLINE_DAY,
+    }
+
+
 TEMPLATES = {
     ReminderKind.WEEKLY: "reminder-weekly",
     ReminderKind.DEADLINE_BEFORE: "reminder-deadline",
@@ -206,7 +219,8 @@ def _send(mentors, due: DueReminder, now: dt.datetime, program) -> int:
     sent = 0
     for start in range(0, len(due_pks), 500):
         chunk = due_pks[start : start + 500]
-        for mentor in Mentor.objects.select_related("user").filter(pk__in=chunk).order_by("pk"):
+        mentors_of_chunk = Mentor.objects.select_related("user", "text_subscription")
+        for mentor in mentors_of_chunk.filter(pk__in=chunk).order_by("pk"):
             sent += _send_one(mentor, due, now, program)
     return sent
 
@@ -224,6 +238,15 @@ def _send_one(mentor: Mentor, due: DueReminder, now: dt.datetime, program) -> in
                 recipient_user=mentor.user,
                 subject_type="reminder",
                 subject_id=record.pk,
+            )
+            text_queue(
+                subscription=active_subscription(mentor),
+                template=TEMPLATES[due.kind],
+                context=_text_context(due, now, program),
+                subject_type="reminder",
+                subject_id=record.pk,
+                now=now,
+                program=program,
             )
     except IntegrityError:
         return 0  # another run sent this one a moment ago

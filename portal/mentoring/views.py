@@ -30,6 +30,7 @@ from portal.readiness import selectors as readiness_selectors
 from portal.readiness.views import agreement_gate
 from portal.security import throttle
 from portal.security.client_ip import client_for_limits
+from portal.texts.views import preferences_context
 
 DRAFT_KEY = "session_form_draft"
 # A whole draft: the notes, the concern's and the needs' details at their limit, and room
@@ -142,12 +143,13 @@ def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
 @mentor_required
 @require_http_methods(["GET", "POST"])
 def email_preferences(request: HttpRequest) -> HttpResponse:
-    """The mentor's email preferences while signed in (RULES 2): the weekly reminder."""
+    """The mentor's preferences while signed in (RULES 2): the weekly reminder, and text
+    messages (turned on and off at portal/texts/views.py)."""
     mentor = request.user.mentor
     if request.method == "POST":
         _set_weekly_reminder(request, mentor)
         return redirect("mentoring:email_preferences")
-    return render(request, "mentoring/email_preferences.html", {"mentor": mentor})
+    return render(request, "mentoring/email_preferences.html", preferences_context(mentor))
 
 
 def _form_context(form: SessionLogForm, **extra) -> dict:

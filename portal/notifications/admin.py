@@ -1,4 +1,4 @@
-"""The outbox, read-only, so staff can see whether an email went out and why not."""
+"""The outbox, read-only, so staff can see whether an email or a text went out and why not."""
 
 from django.contrib import admin
 
@@ -11,6 +11,7 @@ from portal.notifications.models import Notification
 class NotificationAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
+        "channel",
         "to",
         "template",
         "priority",
@@ -19,7 +20,7 @@ class NotificationAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin)
         "last_error",
         "sent_at",
     ]
-    list_filter = ["state", "template"]
+    list_filter = ["state", "channel", "template"]
     search_fields = ["to"]
     date_hierarchy = "created_at"
     # The context is left out: it can carry details of a concern, which staff read (and
@@ -27,6 +28,7 @@ class NotificationAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin)
     # a link that enrolls someone or resets a password (secret_links.py).
     fields = [
         "uuid",
+        "channel",
         "to",
         "recipient_user",
         "template",

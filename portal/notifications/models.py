@@ -1,8 +1,10 @@
-"""Every email the portal sends, stored before it is sent (the outbox).
+"""Every email and text message the portal sends, stored before it is sent (the outbox).
 
 A row is written in the same transaction as the event that causes it, so an event is
 never saved without its emails, nor an email queued for an event that was rolled back.
 A worker (``manage.py send_notifications``) delivers rows and records each attempt.
+A text message (``channel="text"``, issue 16) is a row like an email: its ``to`` is a
+mobile number, its ``template`` names ``texts/<template>.txt``.
 """
 
 import uuid
@@ -19,6 +21,11 @@ class NotificationState(models.TextChoices):
     SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed for good"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text message"
 
 
 class NotificationPriority(models.IntegerChoices):
@@ -40,7 +47,11 @@ def priority_of(template: str) -> int:
 
 class Notification(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    to = models.EmailField("recipient")
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, default=Channel.EMAIL, db_default=Channel.EMAIL
+    )
+    # An email address, or for a text the mobile number in E.164.
+    to = models.CharField("recipient", max_length=254)
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -86,6 +97,7 @@ class Notification(models.Model):
         ]
         constraints = [
             one_of("state", NotificationState, name="notification_state_known"),
+            one_of("channel", Channel, name="notification_channel_known"),
             models.CheckConstraint(
                 condition=~models.Q(state=NotificationState.SENT) | models.Q(sent_at__isnull=False),
                 name="notification_sent_has_time",
@@ -93,4 +105,5 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.template} to {self.to} ({self.get_state_display()})"
+        kind = "text" if self.channel == Channel.TEXT else "email"
+        return f"{self.template} {kind} to {self.to} ({self.get_state_display()})"

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from portal.notifications.models import Notification
+from portal.notifications.models import Channel, Notification
 
 # What a page needs to say "sent at ...", "queued" or "not sent"; never the context.
 DELIVERY_FIELDS = ("pk", "to", "template", "state", "attempts", "sent_at", "created_at")
@@ -11,7 +11,9 @@ DELIVERY_FIELDS = ("pk", "to", "template", "state", "attempts", "sent_at", "crea
 def emails_about(*, subject_type: str, subject_id: int) -> list[Notification]:
     """The emails queued about one record, oldest first."""
     return list(
-        Notification.objects.filter(subject_type=subject_type, subject_id=subject_id)
+        Notification.objects.filter(
+            channel=Channel.EMAIL, subject_type=subject_type, subject_id=subject_id
+        )
         .only(*DELIVERY_FIELDS, "subject_id")
         .order_by("created_at", "pk")
     )
@@ -20,7 +22,9 @@ def emails_about(*, subject_type: str, subject_id: int) -> list[Notification]:
 def latest_email_about_each(*, subject_type: str, subject_ids: Iterable[int]) -> dict:
     """For each record, the latest email queued about it (one query for a page)."""
     rows = (
-        Notification.objects.filter(subject_type=subject_type, subject_id__in=list(subject_ids))
+        Notification.objects.filter(
+            channel=Channel.EMAIL, subject_type=subject_type, subject_id__in=list(subject_ids)
+        )
         .only(*DELIVERY_FIELDS, "subject_id")
         .order_by("created_at", "pk")
     )

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.notifications.models import Notification, NotificationState, priority_of
+from portal.notifications.models import Channel, Notification, NotificationState, priority_of
 from portal.notifications.secret_links import holds_secret, without_secrets
 
 logger = logging.getLogger("portal.notifications")
@@ -23,6 +23,8 @@ def notification_queue(
     subject_type: str = "",
     subject_id: int | None = None,
     link_expires_at: dt.datetime | None = None,
+    channel: str = Channel.EMAIL,
+    not_before: dt.datetime | None = None,
 ) -> Notification:
     """Store one email to send. ``context`` must be plain JSON data (no model objects).
 
@@ -32,16 +34,23 @@ def notification_queue(
     An email whose template carries a working link (``secret_links.SECRET_CONTEXT``) says
     when the link expires, ``link_expires_at``: the outbox forgets the link then, or once
     the email is sent or has failed for good.
+
+    A text message (``channel=Channel.TEXT``, queued by ``portal.texts.services``) goes to
+    a mobile number, renders ``texts/<template>.txt`` and carries no secret link; it waits
+    until ``not_before`` (the end of quiet hours) when that is given.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Queue notifications inside the transaction of their event.")
+    secret = channel == Channel.EMAIL and holds_secret(template)
     return Notification.objects.create(
+        channel=channel,
         to=to,
         template=template,
         context=context,
         priority=priority_of(template),
-        holds_secret=holds_secret(template),
-        secret_expires_at=link_expires_at if holds_secret(template) else None,
+        holds_secret=secret,
+        secret_expires_at=link_expires_at if secret else None,
+        next_attempt_at=not_before or timezone.now(),
         recipient_user=recipient_user,
         subject_type=subject_type,
         subject_id=subject_id,

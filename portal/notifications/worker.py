@@ -31,6 +31,15 @@ window, or a database down for longer than the lease, leaves that one message to
 again by another worker, with the same Message-ID, so mail clients can recognise the
 copy.
 
+Text messages (``channel="text"``, issue 16) are rows of the same outbox, claimed, renewed,
+recorded and retried the same way, so the same guarantees hold: sent by the provider
+backend of ``SMS_BACKEND`` (portal/texts/backends.py) instead of the mail server. Just
+before sending, the worker checks the mentor's texts are still on (otherwise the row fails
+for good, with the reason) and that it is not quiet hours: then the row goes back to
+pending until they end, and the claim does not count as an attempt. A retry that would
+fall in quiet hours waits for their end too. The same never-twice window applies, between
+the provider's answer and the UPDATE to "sent".
+
 ``attempts`` counts every try. It is counted when a row is claimed, so a try that killed
 its worker still counts, and a message that crashes workers cannot be retried forever.
 """
@@ -51,8 +60,10 @@ from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
 from portal.notifications.emails import BadRecipient, build_message
-from portal.notifications.models import Notification, NotificationState
+from portal.notifications.models import Channel, Notification, NotificationState
 from portal.notifications.secret_links import without_secrets
+from portal.texts.backends import describe_provider_failure
+from portal.texts.delivery import TextNotAllowed, TextSender
 
 logger = logging.getLogger("portal.notifications")
 
@@ -71,6 +82,7 @@ class DeliveryReport:
     retrying: int = 0  # failed for now, back to pending with a later next_attempt_at
     failed: int = 0  # failed for good
     released: int = 0  # claimed but not tried because the worker was asked to stop
+    deferred: int = 0  # texts claimed in quiet hours: back to pending until they end
     lost: int = 0  # claimed by another worker meanwhile (lease expired): not recorded
 
 
@@ -130,6 +142,7 @@ def deliver_due(
 
     mail = connection or get_connection()
     unreachable: Exception | None = None  # once the mail server cannot be reached
+    texts: TextSender | None = None  # made at the batch's first text
     index, accepted = 0, False
     try:
         for index, notification in enumerate(rows):
@@ -142,14 +155,22 @@ def deliver_due(
                 error = "Gave up: too many attempts (a worker stopped while sending it)."
                 _record_failure(notification, worker_id, clock(), error, "gave up", True, report)
                 continue
+            is_text = notification.channel == Channel.TEXT
             try:
-                message = build_message(notification)
-                if unreachable is None:
-                    unreachable = _open(mail)
-                if unreachable is not None:
-                    # Every row of the batch fails the same way: no need to wait for a
-                    # timeout once per row.
-                    raise unreachable
+                if is_text:
+                    texts = texts or TextSender()
+                    if (until := texts.wait_until(clock())) is not None:
+                        report.deferred += _defer(notification, worker_id, until)
+                        continue
+                    body = texts.build(notification)
+                else:
+                    message = build_message(notification)
+                    if unreachable is None:
+                        unreachable = _open(mail)
+                    if unreachable is not None:
+                        # Every row of the batch fails the same way: no need to wait for
+                        # a timeout once per row.
+                        raise unreachable
                 if not _renew(notification, worker_id, clock()):
                     report.lost += 1
                     logger.warning(
@@ -158,15 +179,21 @@ def deliver_due(
                         notification.template,
                     )
                     continue
-                if mail.send_messages([message]) != 1:
+                if is_text:
+                    texts.send(notification, body)
+                elif mail.send_messages([message]) != 1:
                     raise RuntimeError("The email backend reported nothing sent.")
             except DatabaseError:
                 raise
             except Exception as exc:
-                _close_quietly(mail)  # after an SMTP error the next row starts afresh
+                if not is_text:
+                    _close_quietly(mail)  # after an SMTP error the next row starts afresh
                 permanent, error = describe_failure(exc)
                 kind = type(exc).__name__
-                _record_failure(notification, worker_id, clock(), error, kind, permanent, report)
+                retry_at = texts.wait_until if is_text and texts else None
+                _record_failure(
+                    notification, worker_id, clock(), error, kind, permanent, report, retry_at
+                )
             else:
                 accepted = True  # if the database is lost now, remember it was sent
                 _record_sent(notification, worker_id, clock(), report)
@@ -185,7 +212,8 @@ def describe_failure(exc: Exception) -> tuple[bool, str]:
     """Whether a failure is permanent, and a short description without the message.
 
     Permanent: the recipient refused with a 5xx code, a 5xx answer to the message
-    itself, an unknown template, an impossible address. Anything else (connection
+    itself, an unknown template, an impossible address; for a text, the provider refusing
+    the number, or the mentor's texts turned off. Anything else (connection
     refused, timeout, 4xx, the sender refused, an unexpected error) is retried, so that
     fixing the mail settings or the code still delivers what is waiting.
     """
@@ -199,8 +227,10 @@ def describe_failure(exc: Exception) -> tuple[bool, str]:
         return permanent, _short(f"{type(exc).__name__}: {exc.smtp_code} {_text(exc.smtp_error)}")
     if isinstance(exc, TemplateDoesNotExist):
         return True, _short(f"Email template missing: {exc}")
-    if isinstance(exc, BadRecipient):
+    if isinstance(exc, BadRecipient | TextNotAllowed):
         return True, _short(str(exc))
+    if (provider := describe_provider_failure(exc)) is not None:
+        return provider[0], _short(provider[1])
     return False, _short(f"{type(exc).__name__}: {exc}")
 
 
@@ -332,18 +362,20 @@ def _record_failure(
     kind: str,
     permanent: bool,
     report: DeliveryReport,
+    quiet_until: Callable[[dt.datetime], dt.datetime | None] | None = None,
 ) -> None:
     """Record a failed try. ``kind`` (the error's class) is logged; ``error`` is stored
-    only, since its text may quote the address."""
+    only, since its text may quote the address. ``quiet_until`` moves a text's retry out
+    of quiet hours."""
     attempts = notification.attempts
     give_up = permanent or attempts >= max_attempts()
     if give_up:
         outcome = {"state": NotificationState.FAILED, **_forget_links(notification)}
     else:
-        outcome = {
-            "state": NotificationState.PENDING,
-            "next_attempt_at": now + retry_delay(attempts),
-        }
+        retry_at = now + retry_delay(attempts)
+        if quiet_until is not None:
+            retry_at = quiet_until(retry_at) or retry_at
+        outcome = {"state": NotificationState.PENDING, "next_attempt_at": retry_at}
     if _ours(notification, worker_id).update(last_error=error, **outcome) != 1:
         report.lost += 1
         logger.warning(
@@ -381,6 +413,22 @@ def _release(rows: list[Notification], worker_id: str) -> int:
             state=NotificationState.PENDING, attempts=F("attempts") - 1
         )
     return released
+
+
+def _defer(notification: Notification, worker_id: str, until: dt.datetime) -> int:
+    """A text claimed in quiet hours goes back to pending until they end; the claim does
+    not count as an attempt."""
+    deferred = _ours(notification, worker_id).update(
+        state=NotificationState.PENDING, next_attempt_at=until, attempts=F("attempts") - 1
+    )
+    if deferred:
+        logger.info(
+            "text %s (%s) waits for the end of quiet hours, %s",
+            notification.pk,
+            notification.template,
+            until.isoformat(timespec="minutes"),
+        )
+    return deferred
 
 
 def _open(mail) -> Exception | None:

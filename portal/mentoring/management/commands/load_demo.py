@@ -15,6 +15,7 @@ from portal.mentoring.demo import (
     readiness,
     records,
     sessions,
+    texts,
 )
 from portal.mentoring.models import Match, SessionLog
 from portal.security.demo import prepare_demo_codes
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             checkins.create_checkins(demo)
             followups.create_followups(demo)
             readiness.create_readiness(demo)
+            # After the follow-ups: their questions are dated back, not texted again now.
+            texts.create_text_optins(demo)
         self.stdout.write(
             f"Demo program ready: {User.objects.count()} accounts, "
             f"{Match.objects.count()} matches, {SessionLog.objects.count()} sessions "

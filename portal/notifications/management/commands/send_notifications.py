@@ -97,7 +97,7 @@ class Command(BaseCommand):
                 stop=lambda: self.stopping,
                 unfinished=self.unfinished,
             )
-            for field in ("claimed", "sent", "retrying", "failed", "released", "lost"):
+            for field in ("claimed", "sent", "retrying", "failed", "released", "lost", "deferred"):
                 setattr(total, field, getattr(total, field) + getattr(report, field))
             if report.claimed == 0:
                 return

@@ -1,0 +1,89 @@
+"""Texts: the mentor's opt-in and opt-out (on their preferences page), and the provider's
+webhook for replies (STOP, START), the one view exempt from CSRF: it is checked by the
+provider's signature instead."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from twilio.request_validator import RequestValidator
+
+from portal.accounts.decorators import mentor_required
+from portal.mentoring.models import Mentor, ProgramSettings
+from portal.texts import rules, services
+from portal.texts.backends import texts_enabled
+from portal.texts.forms import TextOptInForm
+from portal.texts.models import TextSubscription
+
+EMPTY_REPLY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def preferences_context(mentor: Mentor, *, data=None) -> dict:
+    """The preferences page's context (portal/mentoring/views.py shows the page): the
+    mentor's text subscription, if any, and the opt-in form with this program's consent
+    wording."""
+    subscription = TextSubscription.objects.filter(mentor=mentor).first()
+    wording = rules.consent_wording(ProgramSettings.load().name)
+    initial = {"phone": subscription.phone} if subscription else {}
+    return {
+        "mentor": mentor,
+        "texts_offered": texts_enabled(),
+        "text_subscription": subscription,
+        "quiet_hours": services.quiet_hours(),
+        "text_form": TextOptInForm(data, wording=wording, initial=initial),
+    }
+
+
+@mentor_required
+@require_http_methods(["POST"])
+def text_preferences(request: HttpRequest) -> HttpResponse:
+    """Turn texts on (number and consent) or off, from the preferences page."""
+    mentor = request.user.mentor
+    context = preferences_context(mentor, data=request.POST)
+    if not context["texts_offered"]:
+        messages.info(request, "Text messages are not offered by this program.")
+        return redirect("mentoring:email_preferences")
+    if request.POST.get("texts") == "off":
+        if services.texts_opt_out(mentor=mentor, actor=request.user):
+            messages.success(request, "Done: no more text messages. Emails still come.")
+        return redirect("mentoring:email_preferences")
+    form = context["text_form"]
+    if form.is_valid():
+        services.texts_opt_in(
+            mentor=mentor,
+            phone=form.cleaned_data["phone"],
+            wording=form.wording,
+            actor=request.user,
+        )
+        messages.success(
+            request,
+            f"Texts are on. Reminders will also come to {form.cleaned_data['phone']}.",
+        )
+        return redirect("mentoring:email_preferences")
+    return render(request, "mentoring/email_preferences.html", context, status=400)
+
+
+def _signature_is_valid(request: HttpRequest) -> bool:
+    token = settings.TWILIO_AUTH_TOKEN
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        return False
+    # The address Twilio was given: the portal's own (a proxy may change the Host).
+    url = settings.SITE_URL + request.get_full_path()
+    return RequestValidator(token).validate(url, request.POST.dict(), signature)
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def inbound(request: HttpRequest) -> HttpResponse:
+    """A reply to one of our texts, from Twilio. Only STOP and START words do anything;
+    a request without a valid signature changes nothing."""
+    if not _signature_is_valid(request):
+        return HttpResponseForbidden("Bad signature.", content_type="text/plain")
+    services.text_reply_received(
+        phone=request.POST.get("From", ""), body=request.POST.get("Body", "")
+    )
+    # No reply of our own: the provider confirms STOP and START itself.
+    return HttpResponse(EMPTY_REPLY, content_type="text/xml")
