@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import mentor_required, role_required, staff_required
 from portal.lib.forms import call_for_form
+from portal.lib.paging import render_list
 from portal.lib.query import query_choice, query_text
 from portal.mentoring.models import Mentor
 from portal.readiness import forms, selectors, services
 from portal.readiness.models import ReadinessItem, ReadinessRecord, ReadinessSettings
-from portal.staff.views.common import render_list
 
 admin_required = role_required("is_administrator")
 
