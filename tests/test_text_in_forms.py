@@ -225,3 +225,23 @@ def test_notes_over_the_limit_keep_the_rule_message(db, request):
     assert form.errors["notes"] == [
         "Notes can be at most 5,000 characters. Yours has 5,001: please shorten them."
     ]
+
+
+def test_characters_that_reorder_or_hide_text_are_removed_and_joiners_kept():
+    from portal.lib.text import clean_text, has_control_characters
+
+    # "Reading\u202etxt.exe" shows as "Readingexe.txt"; a zero-width space hides in a name.
+    assert clean_text("Reading\u202etxt.exe") == "Readingtxt.exe"
+    assert clean_text("\ufeffAnn\u200b Lee\u2066x\u2069") == "Ann Leex"
+    assert has_control_characters("a\u202eb") and has_control_characters("a\u200bb")
+    family = "\U0001f469\u200d\U0001f467"  # an emoji family needs its joiner
+    assert clean_text(family) == family and not has_control_characters(family)
+    assert clean_text("\u05e9\u05dc\u05d5\u05dd\u200f!") == "\u05e9\u05dc\u05d5\u05dd\u200f!"
+
+
+def test_a_form_field_drops_a_right_to_left_override(db):
+    form = ContactForm(
+        {"name": "Eve\u202eLee", "email": "a@example.org", "topic": "other", "message": "Hi"}
+    )
+    form.is_valid()
+    assert form.cleaned_data.get("name") == "EveLee"

@@ -8,6 +8,11 @@ One home for two rules every text field and query parameter follows:
   line and paragraph separators become an ordinary line break; every other control
   character is removed. PostgreSQL refuses NUL outright, Excel files cannot hold most of
   them, and in a log line a raw line feed forges a new line.
+  The invisible characters that reorder or hide text are removed too: the bidirectional
+  embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) make "txt.exe" show
+  as "exe.txt" in a list or a spreadsheet, and a zero-width space or byte order mark
+  (U+200B, U+FEFF) makes two names that look the same differ. Joiners (U+200C, U+200D)
+  and the left-to-right and right-to-left marks stay: emoji and some scripts need them.
 - **Every free-text value has a length limit**, with a message that says the limit.
 
 Forms get both through ``TextInputMixin`` (``portal.lib.forms``); imports, query
@@ -30,9 +35,11 @@ QUERY_TEXT_MAX = 200  # one query parameter's value
 
 # Characters that end a line, written by word processors and some phones.
 _LINE_BREAKS = re.compile("\r\n|[\x0b\x0c\x85\u2028\u2029]")
-# Control characters that are never text: C0 except tab, LF and CR; DEL; C1.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters that are never text: C0 except tab, LF and CR; DEL; C1; the
+# invisible characters that reorder or hide text (see the module's docstring).
+_HIDDEN = "\u200b\u202a-\u202e\u2066-\u2069\ufeff"
+_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029{_HIDDEN}]")
+_ANY_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_HIDDEN}]")
 
 
 def has_control_characters(value: str) -> bool:
