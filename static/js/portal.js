@@ -467,11 +467,12 @@
         return sendEntry(cfg, token, payload).then(function (result) {
           if (result.outcome === "sent") {
             cfg.store.removeItem(name);
-            if (token === here && form) { form.hidden = true; }
+            // Its own form: on to the page of the saved entry, as after any Save.
+            if (token === here) { window.location.assign(result.url); return null; }
             say(cfg, "success", [
               { strong: "Sent: the entry saved on this phone is now in the portal." },
               { href: result.entry, text: "See the entry" }
-            ], token === here);
+            ], false);
             return next(i + 1);
           }
           if (result.outcome === "rejected") {
