@@ -10,6 +10,7 @@ from django.test import Client
 
 from portal.mentoring import offline
 from portal.mentoring.models import SessionLog
+from portal.mentoring.views import DRAFT_KEY
 from tests.paths import NEW_SESSION as NEW
 
 META = re.compile(
@@ -94,3 +95,13 @@ def test_the_form_for_a_new_entry_offers_saving_offline_and_a_change_does_not(
     page = client.get(f"/sessions/{entry.pk}/edit/").content.decode()
 
     assert "data-offline>" not in page and "data-offline " not in page
+
+
+def test_an_entry_the_phone_sends_after_the_sign_in_ended_is_refused_and_not_kept(db, session_post):
+    client = Client()
+
+    response = client.post(NEW, session_post(), headers={"X-Offline-Entry": "1"})
+
+    assert response.status_code == 401  # the phone keeps it and says "Sign in again"
+    assert SessionLog.objects.count() == 0
+    assert DRAFT_KEY not in client.session  # no second copy on the server

@@ -310,11 +310,15 @@
       cfg.store.setItem(cfg.prefix + token, JSON.stringify({
         v: 1, savedAt: Date.now(), rejected: !!rejected, iv: sealed.iv, ct: sealed.ct
       }));
-      var draftKey = form.getAttribute("data-draft-key");
-      if (draftKey) { cfg.store.removeItem(DRAFT_PREFIX + draftKey); }
-      form.setAttribute("data-offline-pending", "");
       return token;
     });
+  }
+
+  // From now on the encrypted entry is the only copy on this phone: no plain draft.
+  function onlyKept(cfg, form) {
+    var draftKey = form.getAttribute("data-draft-key");
+    if (draftKey) { cfg.store.removeItem(DRAFT_PREFIX + draftKey); }
+    form.setAttribute("data-offline-pending", "");
   }
 
   function csrfToken() {
@@ -331,10 +335,11 @@
     body.set("csrfmiddlewaretoken", csrfToken());
     return window.fetch(payload.path, {
       method: "POST", body: body, credentials: "same-origin", redirect: "follow",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" }
+      // The portal answers 401 to this post when the sign-in has ended, keeping nothing.
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Offline-Entry": "1" }
     }).then(function (response) {
       var url = new URL(response.url || payload.path, window.location.href);
-      if (url.origin === window.location.origin && url.pathname.indexOf(cfg.signIn) === 0) {
+      if (response.status === 401 || (url.origin === window.location.origin && url.pathname.indexOf(cfg.signIn) === 0)) {
         return { outcome: "signin" };
       }
       if (response.status === 403) { return { outcome: "stale" }; }
@@ -527,6 +532,7 @@
       keepEntry(cfg, form, false).then(function () {
         if (!navigator.onLine) {
           sending = false;
+          onlyKept(cfg, form);
           sayKept(cfg, "offline", true);
           return;
         }
@@ -537,12 +543,15 @@
           if (result.outcome === "sent") {
             cfg.store.removeItem(cfg.prefix + token);
             window.location.assign(result.url);
-          } else if (result.outcome === "rejected") {
-            // The portal's own page with its errors; the draft keeps the text meanwhile.
+          } else if (result.outcome === "rejected" || result.outcome === "signin") {
+            // The portal's own page: the form with its errors, or the sign-in page that
+            // keeps what was typed for after the sign-in (as without JavaScript); the plain
+            // draft keeps the text meanwhile.
             cfg.store.removeItem(cfg.prefix + token);
             form.removeAttribute("data-offline-pending");
             post();
           } else {
+            onlyKept(cfg, form);
             sayKept(cfg, result.outcome, true);
           }
         });
