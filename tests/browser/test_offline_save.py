@@ -110,11 +110,16 @@ def test_an_entry_saved_offline_is_kept_encrypted_and_sent_once_back_online(
 def test_signing_out_deletes_the_entry_kept_on_this_phone(page, live_server, mentor_a):
     sign_in(page, live_server, mentor_a.email)
     fill_form(page, live_server)
-    save_offline(page)
-    # Back online, but the portal cannot be reached: the entry stays on the phone.
-    page.route("**/sessions/new/", lambda route: route.abort())
-    page.context.set_offline(False)
+    # The phone thinks it is online, but the post never reaches the portal.
+    page.route(
+        "**/sessions/new/",
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_role("status")).to_contain_text(NOT_SENT)
+    expect(page.get_by_role("status")).to_contain_text(NEXT)
     assert len(page.evaluate(KEPT)) == 1
+    assert NOTE not in page.evaluate(EVERYTHING)
 
     page.get_by_role("button", name="Sign out").click()
 
@@ -201,3 +206,21 @@ def test_an_entry_the_portal_refuses_comes_back_with_its_errors_and_its_text(
     expect(page.get_by_role("heading", name="Your session is saved")).to_be_visible()
     assert entries(mentor_a) == 1
     assert page.evaluate(KEPT) == []
+
+
+def test_entries_left_for_30_days_leave_the_phone_whoever_they_belong_to(mentor_page, live_server):
+    page = mentor_page
+    page.goto(f"{live_server.url}/help/")
+    day = 24 * 60 * 60 * 1000
+    page.evaluate(
+        """day => {
+            const item = age => JSON.stringify({v: 1, savedAt: Date.now() - age, iv: "", ct: ""});
+            localStorage.setItem("mentor-portal-offline:someone:old", item(31 * day));
+            localStorage.setItem("mentor-portal-offline:someone:recent", item(29 * day));
+        }""",
+        day,
+    )
+
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+
+    assert page.evaluate(KEPT) == ["mentor-portal-offline:someone:recent"]
