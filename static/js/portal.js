@@ -525,13 +525,16 @@
     form.addEventListener("submit", function (event) {
       if (form._posting) { return; }
       event.preventDefault();
-      if (sending) { return; }
+      if (form._saving) { return; }  // a second tap while the first is on its way
       var token = formToken(form);
+      // Kept offline before this Save: from here on it is never dropped unsaved.
+      var wasKept = form.hasAttribute("data-offline-pending");
       var post = function () { form._posting = true; HTMLFormElement.prototype.submit.call(form); };
-      sending = true;
+      var done = function () { form._saving = false; };
+      form._saving = true;
       keepEntry(cfg, form, false).then(function () {
         if (!navigator.onLine) {
-          sending = false;
+          done();
           onlyKept(cfg, form);
           sayKept(cfg, "offline", true);
           return;
@@ -539,10 +542,15 @@
         return unseal(cfg, readRecord(cfg, cfg.prefix + token)).then(function (payload) {
           return sendEntry(cfg, token, payload);
         }).then(function (result) {
-          sending = false;
+          done();
           if (result.outcome === "sent") {
             cfg.store.removeItem(cfg.prefix + token);
             window.location.assign(result.url);
+          } else if (wasKept && result.outcome === "rejected") {
+            // Refused again: it stays on this phone, and the form shows the portal's errors.
+            return keepEntry(cfg, form, true).then(post);
+          } else if (wasKept && result.outcome === "signin") {
+            sayKept(cfg, "signin", true);
           } else if (result.outcome === "rejected" || result.outcome === "signin") {
             // The portal's own page: the form with its errors, or the sign-in page that
             // keeps what was typed for after the sign-in (as without JavaScript); the plain
@@ -556,7 +564,7 @@
           }
         });
       }).catch(function () {
-        sending = false;
+        done();
         post();
       });
     });

@@ -196,8 +196,16 @@ def test_an_entry_the_portal_refuses_comes_back_with_its_errors_and_its_text(
     violations = serious_violations(page)
     assert not violations, describe(violations)
     save_shot(page, "waiting")
-    page.get_by_role("button", name="Open it").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Open it").click()
     expect(page.get_by_label("Notes")).to_have_value(NOTE)
+    # Saved again unchanged: refused again, and still kept.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Change what is marked below")
+    assert len(page.evaluate(KEPT)) == 1
+    assert entries(mentor_a) == 0
 
     now = local_now() - dt.timedelta(hours=1)
     page.get_by_label("Date & time").fill(f"{now:%Y-%m-%dT%H:%M}")
