@@ -37,6 +37,8 @@ DRAFT_KEY = "session_form_draft"
 # for the short fields. Anything longer is not a session form.
 DRAFT_MAX_CHARS = 3 * LONG_TEXT_MAX + 2_000
 LIST_FIELDS = {"resource_needs"}
+# Marks a post of an entry the phone kept offline (static/js/portal.js).
+OFFLINE_ENTRY_HEADER = "X-Offline-Entry"
 
 
 @mentor_required
@@ -220,6 +222,9 @@ def _duplicate_message(existing: SessionLog) -> str:
 def session_create(request: HttpRequest) -> HttpResponse:
     # Not behind @login_required: a POST from an expired sign-in must keep the notes.
     if not request.user.is_authenticated:
+        if request.method == "POST" and request.headers.get(OFFLINE_ENTRY_HEADER) == "1":
+            # Sent by the phone from an entry it keeps: it keeps it until the next sign-in.
+            return HttpResponse("Sign in again.", status=401, content_type="text/plain")
         if request.method == "POST":
             return _stash_draft(request)
         return redirect(f"{reverse('accounts:login')}?next={request.path}")

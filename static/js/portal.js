@@ -148,6 +148,8 @@
     key = DRAFT_PREFIX + key;
     var skip = { csrfmiddlewaretoken: true, submission_token: true };
     var save = function () {
+      // An entry kept on this phone holds the changes instead, encrypted.
+      if (form.hasAttribute("data-offline-pending") && form._keepChanges) { form._keepChanges(); return; }
       var data = {};
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name || skip[el.name] || el.type === "hidden" || el.readOnly) { return; }
@@ -205,22 +207,411 @@
     });
   }
 
-  // Signing out on purpose leaves no notes about a child behind on the device.
+  // --- Entries saved on this phone while offline (issue 16, item 5) -------------------
+  // Save with no connection: the entry is kept in this browser, encrypted (AES-GCM) under
+  // the key that only this mentor's pages carry, in storage named by their scope; it is sent
+  // (same idempotency key, so at most one entry) on the next "online" event or mentor page.
+  // No service worker: no page is cached for offline use.
+  var OFFLINE_PREFIX = "mentor-portal-offline:";
+  var OFFLINE_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+
+  function offlineConfig() {
+    var meta = document.querySelector("meta[name='offline-entries']");
+    var store = storage();
+    if (!meta || !store || !window.fetch || !window.crypto || !window.crypto.subtle || !window.TextEncoder) {
+      return null;
+    }
+    if (!offlineConfig.cached) {
+      offlineConfig.cached = {
+        store: store,
+        scope: meta.getAttribute("content"),
+        rawKey: meta.getAttribute("data-key"),
+        sendTo: meta.getAttribute("data-send-to"),
+        signIn: meta.getAttribute("data-sign-in"),
+        prefix: OFFLINE_PREFIX + meta.getAttribute("content") + ":",
+        status: document.querySelector("[data-offline-status]")
+      };
+    }
+    return offlineConfig.cached;
+  }
+
+  function toBase64(bytes) {
+    var text = "";
+    for (var i = 0; i < bytes.length; i++) { text += String.fromCharCode(bytes[i]); }
+    return btoa(text);
+  }
+
+  function fromBase64(text) {
+    text = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (text.length % 4) { text += "="; }
+    var raw = atob(text);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return bytes;
+  }
+
+  function cryptoKey(cfg) {
+    if (!cfg.key) {
+      cfg.key = window.crypto.subtle.importKey(
+        "raw", fromBase64(cfg.rawKey), { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+    }
+    return cfg.key;
+  }
+
+  function seal(cfg, payload) {
+    var iv = window.crypto.getRandomValues(new Uint8Array(12));
+    var plain = new TextEncoder().encode(JSON.stringify(payload));
+    return cryptoKey(cfg).then(function (key) {
+      return window.crypto.subtle.encrypt(
+        { name: "AES-GCM", iv: iv, additionalData: new TextEncoder().encode(cfg.scope) }, key, plain);
+    }).then(function (sealed) {
+      return { iv: toBase64(iv), ct: toBase64(new Uint8Array(sealed)) };
+    });
+  }
+
+  function unseal(cfg, record) {
+    return cryptoKey(cfg).then(function (key) {
+      return window.crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: fromBase64(record.iv), additionalData: new TextEncoder().encode(cfg.scope) },
+        key, fromBase64(record.ct));
+    }).then(function (plain) {
+      return JSON.parse(new TextDecoder().decode(plain));
+    });
+  }
+
+  function readRecord(cfg, name) {
+    try { return JSON.parse(cfg.store.getItem(name) || "null"); } catch (e) { return null; }
+  }
+
+  function offlineNames(store, prefix) {
+    var names = [];
+    for (var i = 0; i < store.length; i++) {
+      var name = store.key(i);
+      if (name && name.indexOf(prefix) === 0) { names.push(name); }
+    }
+    return names;
+  }
+
+  function formToken(form) {
+    var field = form && form.querySelector("input[name=submission_token]");
+    return field ? field.value : "";
+  }
+
+  // Keep the form as an encrypted entry under its idempotency key (never in plain text:
+  // the plain draft of this form is removed).
+  function keepEntry(cfg, form, rejected) {
+    var token = formToken(form);
+    if (!token) { return Promise.reject(new Error("no idempotency key")); }
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrfmiddlewaretoken" && typeof value === "string") { fields.push([name, value]); }
+    });
+    return seal(cfg, { path: cfg.sendTo, fields: fields }).then(function (sealed) {
+      cfg.store.setItem(cfg.prefix + token, JSON.stringify({
+        v: 1, savedAt: Date.now(), rejected: !!rejected, iv: sealed.iv, ct: sealed.ct
+      }));
+      return token;
+    });
+  }
+
+  // From now on the encrypted entry is the only copy on this phone: no plain draft.
+  function onlyKept(cfg, form) {
+    var draftKey = form.getAttribute("data-draft-key");
+    if (draftKey) { cfg.store.removeItem(DRAFT_PREFIX + draftKey); }
+    form.setAttribute("data-offline-pending", "");
+  }
+
+  function csrfToken() {
+    var field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  // What the portal did with a sent entry: "sent" (the page of the saved entry, for this
+  // idempotency key), "signin", "stale" (CSRF), "later" (busy or broken), or "rejected"
+  // (the form came back with errors, or any other page).
+  function sendEntry(cfg, token, payload) {
+    var body = new URLSearchParams();
+    payload.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    body.set("csrfmiddlewaretoken", csrfToken());
+    return window.fetch(payload.path, {
+      method: "POST", body: body, credentials: "same-origin", redirect: "follow",
+      // The portal answers 401 to this post when the sign-in has ended, keeping nothing.
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Offline-Entry": "1" }
+    }).then(function (response) {
+      var url = new URL(response.url || payload.path, window.location.href);
+      if (response.status === 401 || (url.origin === window.location.origin && url.pathname.indexOf(cfg.signIn) === 0)) {
+        return { outcome: "signin" };
+      }
+      if (response.status === 403) { return { outcome: "stale" }; }
+      if (response.status === 429 || response.status >= 500) { return { outcome: "later" }; }
+      return response.text().then(function (html) {
+        if (response.ok && html.indexOf('data-clear-offline="' + token + '"') !== -1) {
+          return { outcome: "sent", url: url.pathname + url.search, entry: url.pathname };
+        }
+        return { outcome: "rejected" };
+      });
+    }, function () {
+      return { outcome: "offline" };
+    });
+  }
+
+  // The notice at the top of the page (a role=status region), in plain words.
+  function say(cfg, kind, parts, focus) {
+    var region = cfg.status;
+    if (!region) { return; }
+    region.textContent = "";
+    var box = document.createElement("div");
+    box.className = "notice notice--" + kind;
+    parts.forEach(function (part) {
+      var p = document.createElement("p");
+      if (typeof part === "string") {
+        p.textContent = part;
+      } else if (part.strong) {
+        var strong = document.createElement("strong");
+        strong.textContent = part.strong;
+        p.appendChild(strong);
+      } else if (part.href) {
+        var link = document.createElement("a");
+        link.href = part.href;
+        link.textContent = part.text;
+        p.appendChild(link);
+      } else if (part.buttons) {
+        p.className = "offline-status__actions";
+        part.buttons.forEach(function (b) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "button " + (b.primary ? "button--primary" : "button--secondary");
+          button.textContent = b.text;
+          button.addEventListener("click", b.click);
+          p.appendChild(button);
+          p.appendChild(document.createTextNode(" "));
+        });
+      }
+      box.appendChild(p);
+    });
+    region.appendChild(box);
+    if (focus) {
+      region.scrollIntoView({ block: "start" });
+      region.focus({ preventScroll: true });
+    }
+  }
+
+  var NOT_SENT = "Saved on this phone, not sent yet";
+  var KEEP_SIGNED_IN = "Do not sign out before it is sent: signing out deletes it from this phone.";
+
+  function sayKept(cfg, outcome, focus) {
+    var why = {
+      offline: "It will be sent when you are back online. Keep this page or come back to it.",
+      signin: "Your sign-in has ended. Sign in again and it will be sent.",
+      stale: "This page is out of date. Reload the page and it will be sent.",
+      later: "The portal could not take it just now. It will be sent again when you open a page of the portal."
+    }[outcome] || "It will be sent when you are back online. Keep this page or come back to it.";
+    var parts = [{ strong: NOT_SENT }, why, KEEP_SIGNED_IN];
+    if (outcome === "signin") { parts.push({ href: cfg.signIn + "?next=" + encodeURIComponent(window.location.pathname), text: "Sign in" }); }
+    say(cfg, "info", parts, focus);
+  }
+
+  // Show the entry the portal refused as the form with the portal's own errors: a real
+  // post of what was kept, so the mentor sees what to change and saves it from there.
+  function openRejected(cfg, payload) {
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = payload.path;
+    form.hidden = true;
+    payload.fields.concat([["csrfmiddlewaretoken", csrfToken()]]).forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
+  function sayRejected(cfg, name, payload) {
+    say(cfg, "error", [
+      { strong: "The entry saved on this phone was not accepted." },
+      "It is still on this phone. Open it to see what to change, then save it.",
+      { buttons: [
+        { text: "Open it", primary: true, click: function () { openRejected(cfg, payload); } },
+        { text: "Delete it from this phone", click: function () {
+          cfg.store.removeItem(name);
+          say(cfg, "info", ["The entry is deleted from this phone."], true);
+        } }
+      ] }
+    ], false);
+  }
+
+  var sending = false;
+
+  // Send every entry of this mentor kept on this phone, one after the other.
+  function sendKept() {
+    var cfg = offlineConfig();
+    if (!cfg || sending || !navigator.onLine) { return Promise.resolve(); }
+    var names = offlineNames(cfg.store, cfg.prefix);
+    if (!names.length) { return Promise.resolve(); }
+    sending = true;
+    var form = document.querySelector("form.session-form[data-offline]");
+    var here = formToken(form);
+    var next = function (i) {
+      if (i >= names.length) { return Promise.resolve(); }
+      var name = names[i];
+      var token = name.slice(cfg.prefix.length);
+      var record = readRecord(cfg, name);
+      if (!record || !record.iv || !(Date.now() - record.savedAt <= OFFLINE_MAX_AGE_MS)) {
+        cfg.store.removeItem(name);
+        return next(i + 1);
+      }
+      return unseal(cfg, record).then(function (payload) {
+        if (record.rejected) {
+          // Being fixed on this page, or waiting for the mentor to open it.
+          if (token !== here) { sayRejected(cfg, name, payload); }
+          return next(i + 1);
+        }
+        return sendEntry(cfg, token, payload).then(function (result) {
+          if (result.outcome === "sent") {
+            cfg.store.removeItem(name);
+            // Its own form: on to the page of the saved entry, as after any Save.
+            if (token === here) { window.location.assign(result.url); return null; }
+            say(cfg, "success", [
+              { strong: "Sent: the entry saved on this phone is now in the portal." },
+              { href: result.entry, text: "See the entry" }
+            ], false);
+            return next(i + 1);
+          }
+          if (result.outcome === "rejected") {
+            record.rejected = true;
+            cfg.store.setItem(name, JSON.stringify(record));
+            if (token !== here) { sayRejected(cfg, name, payload); } else { openRejected(cfg, payload); }
+            return next(i + 1);
+          }
+          sayKept(cfg, result.outcome, token === here);
+          return null;  // still offline or signed out: the rest waits too
+        });
+      }, function () {
+        // Sealed under another key (the password changed since): it cannot be read.
+        cfg.store.removeItem(name);
+        say(cfg, "error", [
+          { strong: "An entry saved on this phone could not be opened." },
+          "It was saved before your password changed, so it is deleted from this phone. Please log that session again."
+        ], false);
+        return next(i + 1);
+      });
+    };
+    return next(0).then(function () { sending = false; }, function () { sending = false; });
+  }
+
+  // Save on the form for a new entry: kept on this phone first, then sent; with no
+  // connection it stays there and the page says so. Without WebCrypto the form posts as usual.
+  function offlineSave(form) {
+    var cfg = offlineConfig();
+    if (!cfg || !formToken(form)) { return; }
+    var kept = readRecord(cfg, cfg.prefix + formToken(form));
+    if (kept) {
+      form.setAttribute("data-offline-pending", "");
+      if (kept.rejected) {
+        say(cfg, "error", [
+          { strong: "The entry saved on this phone was not accepted." },
+          "Change what is marked below, then save it. Until then it stays on this phone."
+        ], false);
+      }
+    }
+    // While an entry is kept, what the mentor changes is kept with it, encrypted.
+    form._keepChanges = function () {
+      var record = readRecord(cfg, cfg.prefix + formToken(form));
+      keepEntry(cfg, form, record && record.rejected).catch(function () {});
+    };
+    form.addEventListener("submit", function (event) {
+      if (form._posting) { return; }
+      event.preventDefault();
+      if (form._saving) { return; }  // a second tap while the first is on its way
+      var token = formToken(form);
+      // Kept offline before this Save: from here on it is never dropped unsaved.
+      var wasKept = form.hasAttribute("data-offline-pending");
+      var post = function () { form._posting = true; HTMLFormElement.prototype.submit.call(form); };
+      var done = function () { form._saving = false; };
+      form._saving = true;
+      keepEntry(cfg, form, false).then(function () {
+        if (!navigator.onLine) {
+          done();
+          onlyKept(cfg, form);
+          sayKept(cfg, "offline", true);
+          return;
+        }
+        return unseal(cfg, readRecord(cfg, cfg.prefix + token)).then(function (payload) {
+          return sendEntry(cfg, token, payload);
+        }).then(function (result) {
+          done();
+          if (result.outcome === "sent") {
+            cfg.store.removeItem(cfg.prefix + token);
+            window.location.assign(result.url);
+          } else if (wasKept && result.outcome === "rejected") {
+            // Refused again: it stays on this phone, and the form shows the portal's errors.
+            return keepEntry(cfg, form, true).then(post);
+          } else if (wasKept && result.outcome === "signin") {
+            sayKept(cfg, "signin", true);
+          } else if (result.outcome === "rejected" || result.outcome === "signin") {
+            // The portal's own page: the form with its errors, or the sign-in page that
+            // keeps what was typed for after the sign-in (as without JavaScript); the plain
+            // draft keeps the text meanwhile.
+            cfg.store.removeItem(cfg.prefix + token);
+            form.removeAttribute("data-offline-pending");
+            post();
+          } else {
+            onlyKept(cfg, form);
+            sayKept(cfg, result.outcome, true);
+          }
+        });
+      }).catch(function () {
+        done();
+        post();
+      });
+    });
+  }
+
+  function clearSentOffline() {
+    var cfg = offlineConfig();
+    if (!cfg) { return; }
+    document.querySelectorAll("[data-clear-offline]").forEach(function (el) {
+      cfg.store.removeItem(cfg.prefix + el.getAttribute("data-clear-offline"));
+    });
+  }
+
+  // Entries of any account older than 30 days leave the device, read or not.
+  function dropOldOffline() {
+    var store = storage();
+    if (!store) { return; }
+    offlineNames(store, OFFLINE_PREFIX).forEach(function (name) {
+      var record = null;
+      try { record = JSON.parse(store.getItem(name) || "null"); } catch (e) { record = null; }
+      var age = record && typeof record.savedAt === "number" ? Date.now() - record.savedAt : Infinity;
+      if (!(age <= OFFLINE_MAX_AGE_MS)) { store.removeItem(name); }
+    });
+  }
+
+  // Signing out on purpose leaves no notes about a child behind on the device: every
+  // draft, and this mentor's entries kept offline (another account's stay, unreadable here).
   function clearDraftsOnSignOut() {
     var store = storage();
     document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
       form.addEventListener("submit", function () {
         if (!store) { return; }
         draftKeys(store).forEach(function (key) { store.removeItem(key); });
+        var cfg = offlineConfig();
+        if (cfg) { offlineNames(store, cfg.prefix).forEach(function (name) { store.removeItem(name); }); }
       });
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     dropOldDrafts();
+    dropOldOffline();
     clearSavedDrafts();
+    clearSentOffline();
     clearDraftsOnSignOut();
     document.querySelectorAll("form.session-form").forEach(function (form) {
+      if (form.hasAttribute("data-offline")) { offlineSave(form); }
       drafts(form);
       matchContacts(form);
       absenceSetsZeroHours(form);
@@ -229,5 +620,7 @@
     notesCounter();
     errorSummaryLinks();
     focusErrorSummary();
+    sendKept();
+    window.addEventListener("online", sendKept);
   });
 })();
