@@ -1,6 +1,7 @@
 """The language of each page: the mentor's choice, else the browser's, else English."""
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import translation
 
 
@@ -28,7 +29,11 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        language = language_for(getattr(request, "user", None))
+        try:
+            language = language_for(getattr(request, "user", None))
+        except DatabaseError:
+            # The database is down: the error page still gets the browser's language.
+            language = ""
         if not language:
             language = translation.get_language_from_request(request)
         translation.activate(language)

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from decimal import ROUND_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from django.utils.dates import MONTHS
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 from portal.lib.text import LONG_TEXT_MAX
 
 FIRST_WEEKDAY = "first_weekday"
@@ -167,13 +171,13 @@ class Month:
 
     @property
     def name(self) -> str:
-        """'May'."""
-        return calendar.month_name[self.month]
+        """'May' (in the language of the page: 'mayo')."""
+        return str(MONTHS[self.month])
 
     @property
     def label(self) -> str:
-        """'May 2026'."""
-        return f"{self.name} {self.year}"
+        """'May 2026' (in Spanish, 'mayo de 2026')."""
+        return date_format(dt.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
 
     @property
     def short_label(self) -> str:
@@ -337,8 +341,9 @@ def starts_at_problem(
 
 
 def format_day(day: dt.date) -> str:
-    """'Monday 2 November 2026': unambiguous for every reader."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """'Monday 2 November 2026': unambiguous for every reader (in the language of the page:
+    'lunes 2 de noviembre de 2026')."""
+    return date_format(day, gettext("l j F Y"))
 
 
 # --- Notes --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mentor/", views.mentor_home, name="home"),
     path("mentor/no-session/", views.no_session_month, name="no_session_month"),
     path("mentor/email/", views.email_preferences, name="email_preferences"),
+    path("mentor/language/", views.language, name="language"),
     path("reminders/weekly/<str:signed>/", views.weekly_reminders, name="weekly_reminders"),
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/new/", views.session_create, name="session_create"),

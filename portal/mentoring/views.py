@@ -6,9 +6,10 @@ from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import mentor_required
 from portal.downloads import tables
@@ -23,7 +24,12 @@ from portal.mentoring.access import (
     loggable_matches_for_mentor,
     matches_visible_to,
 )
-from portal.mentoring.forms import DeleteSessionForm, NoSessionMonthForm, SessionLogForm
+from portal.mentoring.forms import (
+    DeleteSessionForm,
+    LanguageForm,
+    NoSessionMonthForm,
+    SessionLogForm,
+)
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
 from portal.mentoring.rules import Month
 from portal.security import throttle
@@ -97,8 +103,11 @@ def no_session_month(request: HttpRequest) -> HttpResponse:
         if declared is not None:
             messages.success(
                 request,
-                f"Thank you. The program knows you did not meet in {declared.month_label}; "
-                f"there will be no more reminders about {declared.month_label}.",
+                _(
+                    "Thank you. The program knows you did not meet in %(month)s; "
+                    "there will be no more reminders about %(month)s."
+                )
+                % {"month": declared.month_label},
             )
             return redirect("mentoring:home")
     label = ""
@@ -116,9 +125,9 @@ def _set_weekly_reminder(request: HttpRequest, mentor) -> None:
     services.mentor_set_weekly_reminders(mentor=mentor, enabled=enabled, actor=actor)
     messages.success(
         request,
-        "The weekly reminder is back on."
+        _("The weekly reminder is back on.")
         if enabled
-        else "Done: no more weekly reminders. Deadline reminders still come.",
+        else _("Done: no more weekly reminders. Deadline reminders still come."),
     )
 
 
@@ -137,12 +146,46 @@ def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
 @mentor_required
 @require_http_methods(["GET", "POST"])
 def email_preferences(request: HttpRequest) -> HttpResponse:
-    """The mentor's email preferences while signed in (RULES 2): the weekly reminder."""
+    """The mentor's email preferences while signed in (RULES 2): the weekly reminder, and
+    the language of their pages and emails."""
     mentor = request.user.mentor
     if request.method == "POST":
         _set_weekly_reminder(request, mentor)
         return redirect("mentoring:email_preferences")
-    return render(request, "mentoring/email_preferences.html", {"mentor": mentor})
+    return _preferences_page(
+        request, LanguageForm(initial={"language": _current_language(request)})
+    )
+
+
+def _current_language(request: HttpRequest) -> str:
+    return request.user.language or translation.get_language()[:2]
+
+
+def _preferences_page(request: HttpRequest, language_form, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "mentoring/email_preferences.html",
+        {"mentor": request.user.mentor, "language_form": language_form},
+        status=status,
+    )
+
+
+@mentor_required
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The mentor chooses English or Spanish: their pages and emails from now on."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return _preferences_page(request, form, status=400)
+    services.mentor_set_language(user=request.user, language=form.cleaned_data["language"])
+    with translation.override(request.user.language):
+        messages.success(
+            request,
+            _("Saved: the portal and its emails are now in Spanish.")
+            if request.user.language == "es"
+            else _("Saved: the portal and its emails are now in English."),
+        )
+    return redirect("mentoring:email_preferences")
 
 
 def _form_context(form: SessionLogForm, **extra) -> dict:
@@ -170,14 +213,18 @@ def _stash_draft(request: HttpRequest) -> HttpResponse:
         request.session[DRAFT_KEY] = {"path": request.path, "data": draft}
         messages.info(
             request,
-            "Your sign-in had expired. Sign in again: what you typed is kept and will be "
-            "back in the form.",
+            _(
+                "Your sign-in had expired. Sign in again: what you typed is kept and will be "
+                "back in the form."
+            ),
         )
     else:
         messages.info(
             request,
-            "Your sign-in had expired. Sign in again. What you typed could not be kept "
-            "here: if you typed it in this browser, the form brings it back.",
+            _(
+                "Your sign-in had expired. Sign in again. What you typed could not be kept "
+                "here: if you typed it in this browser, the form brings it back."
+            ),
         )
     return redirect(f"{reverse('accounts:login')}?next={request.path}")
 
@@ -197,7 +244,7 @@ def _pop_draft(request: HttpRequest, matches) -> dict | None:
         # mentor of its match, never to the next person who signs in here.
         match = str(draft["data"].get("match", ""))
         if match.isdecimal() and any(str(each.pk) == match for each in matches):
-            messages.info(request, "We brought back what you were typing. Check it, then save.")
+            messages.info(request, _("We brought back what you were typing. Check it, then save."))
             return draft["data"]
     return None
 
@@ -265,7 +312,7 @@ def _suggestions(session: SessionLog, program) -> list[dict]:
     labels = {rules.CONCERN: "Child safety concern", **dict(ResourceNeedKind.choices)}
     return [
         {"phrase": s.phrase, "target": s.target, "label": labels[s.target]}
-        for s in rules.suggest_boxes(session.notes, words=program.prompt_words, ticked=ticked)
+        for s in rules.suggest_boxes(session.notes, words=program.all_prompt_words, ticked=ticked)
         if s.target in labels
     ]
 
@@ -364,12 +411,14 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_domain_errors(form, error)
             else:
-                messages.success(request, "Your changes are saved.")
+                messages.success(request, _("Your changes are saved."))
                 if had_concern and not session.safety_concern:
                     messages.info(
                         request,
-                        "The concern you reported stays with program staff: they see that you "
-                        "withdrew it and decide whether to close it.",
+                        _(
+                            "The concern you reported stays with program staff: they see that "
+                            "you withdrew it and decide whether to close it."
+                        ),
                     )
                 return redirect(
                     reverse("mentoring:session_detail", args=[session.pk]) + "?changed=1"
@@ -406,7 +455,7 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
         except services.EntryLocked as locked:
             messages.error(request, str(locked))
             return redirect("mentoring:session_detail", pk=session.pk)
-        messages.success(request, "The entry is deleted.")
+        messages.success(request, _("The entry is deleted."))
         return redirect("mentoring:session_list")
     return render(request, "mentoring/session_delete.html", {"session": session, "form": form})
 
@@ -469,7 +518,7 @@ def session_add_flags(request: HttpRequest, pk: int) -> HttpResponse:
     except services.EntryLocked as locked:
         messages.error(request, str(locked))
         return redirect("mentoring:session_detail", pk=session.pk)
-    messages.success(request, "Added to your entry. The program will follow up.")
+    messages.success(request, _("Added to your entry. The program will follow up."))
     url = reverse("mentoring:session_detail", args=[session.pk])
     if request.POST.get("concern_details", "").strip():
         return redirect(url + "?reported=1")
