@@ -169,6 +169,8 @@ MATRIX: dict[str, dict] = {
         "POST": (LOGIN, REDIRECT, REDIRECT, 403, 403, 403, 403),  # each changes their own
         "data": {"weekly": "off"},
     },
+    # An empty post shows the preferences page with its error; each changes their own.
+    "mentoring:language": {"POST": MENTORS},
     "mentoring:session_create": {
         "GET": MENTORS,
         "POST": MENTORS,  # an empty form comes back with its errors

@@ -358,7 +358,7 @@ class NoSessionMonthForm(TextInputMixin, forms.Form):
         return data
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     """English or Spanish, for a mentor's pages and emails (the preferences page)."""
 
     language = forms.ChoiceField(

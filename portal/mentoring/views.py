@@ -161,12 +161,11 @@ def _current_language(request: HttpRequest) -> str:
     return request.user.language or translation.get_language()[:2]
 
 
-def _preferences_page(request: HttpRequest, language_form, status: int = 200) -> HttpResponse:
+def _preferences_page(request: HttpRequest, language_form) -> HttpResponse:
     return render(
         request,
         "mentoring/email_preferences.html",
         {"mentor": request.user.mentor, "language_form": language_form},
-        status=status,
     )
 
 
@@ -176,7 +175,7 @@ def language(request: HttpRequest) -> HttpResponse:
     """The mentor chooses English or Spanish: their pages and emails from now on."""
     form = LanguageForm(request.POST)
     if not form.is_valid():
-        return _preferences_page(request, form, status=400)
+        return _preferences_page(request, form)
     services.mentor_set_language(user=request.user, language=form.cleaned_data["language"])
     with translation.override(request.user.language):
         messages.success(
