@@ -49,6 +49,7 @@ demo: install
 	@echo "  Sign in with any of these (password: demo-pass-2026):"
 	@echo "    mentor@example.org   a mentor with an active match"
 	@echo "    mentor2@example.org  another mentor"
+	@echo "    mentor.es@example.org  a mentor who reads the portal in Spanish"
 	@echo "    staff@example.org    program staff"
 	@echo "    site@example.org     the school site contact of Lincoln Elementary"
 	@echo "    admin@example.org    administrator"
