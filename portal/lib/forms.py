@@ -156,10 +156,8 @@ def choice_messages(what: str) -> dict[str, str]:
     ``choice_messages("why you did not meet")``."""
     # Lazy: the sentence is put together in the language of the page that shows it.
     return {
-        "required": format_lazy(gettext_lazy("Choose {what}."), what=gettext_lazy(what)),
-        "invalid_choice": format_lazy(
-            gettext_lazy("Choose {what} from the list."), what=gettext_lazy(what)
-        ),
+        "required": format_lazy(gettext_lazy("Choose {what}."), what=what),
+        "invalid_choice": format_lazy(gettext_lazy("Choose {what} from the list."), what=what),
     }
 
 

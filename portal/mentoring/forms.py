@@ -119,7 +119,7 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         queryset=Match.objects.none(),
         label=_("Who was the session with?"),
         empty_label=None,
-        error_messages=choice_messages("who the session was with"),
+        error_messages=choice_messages(_("who the session was with")),
     )
     starts_at = LocalDateTimeField(
         label=_("Date & time"),
@@ -139,7 +139,7 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         label=_("Type of mentoring"),
         empty_label=None,
         widget=forms.RadioSelect,
-        error_messages=choice_messages("a type of mentoring"),
+        error_messages=choice_messages(_("a type of mentoring")),
     )
     interaction = LoadedChoiceField(
         queryset=Choice.objects.none(),
@@ -157,7 +157,7 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         choices=Attendance.choices,
         initial=Attendance.MET,
         widget=forms.RadioSelect,
-        error_messages=choice_messages("what happened"),
+        error_messages=choice_messages(_("what happened")),
     )
     notes = forms.CharField(
         label=_("Notes"),
@@ -335,7 +335,7 @@ class NoSessionMonthForm(TextInputMixin, forms.Form):
         label=_("Why did you not meet?"),
         choices=NoSessionReason.choices,
         widget=forms.RadioSelect,
-        error_messages=choice_messages("why you did not meet"),
+        error_messages=choice_messages(_("why you did not meet")),
     )
     details = forms.CharField(
         label=_("Anything to add? (needed for “Something else”)"),

@@ -31,7 +31,7 @@ class ContactForm(TextInputMixin, forms.Form):
         label=_("What is it about?"),
         choices=Topic.choices,
         widget=forms.RadioSelect,
-        error_messages=choice_messages("what your message is about"),
+        error_messages=choice_messages(_("what your message is about")),
     )
     message = forms.CharField(
         label=_("Your message"),
