@@ -229,3 +229,23 @@ msgstr "Salir"
     assert catalogue.gettext("Home") == "Home"
     assert catalogue.gettext("Help") == "Help"
     assert catalogue.gettext("Sign out") == "Salir"
+
+
+def test_a_contact_message_from_a_spanish_page_is_acknowledged_in_spanish(client, db):
+    from django.core.cache import cache
+
+    cache.clear()  # the Contact form's rate limit counts live in the shared cache
+    client.post(
+        "/contact/",
+        {
+            "name": "Ana Díaz",
+            "email": "ana@example.org",
+            "topic": "invitation",
+            "message": "Mi enlace venció.",
+        },
+        **SPANISH_BROWSER,
+    )
+    email = build_message(Notification.objects.get(template="support-received"))
+    assert email.subject.startswith("Recibimos su mensaje")
+    assert "Mi invitación venció o se perdió" in email.body
+    cache.clear()
