@@ -249,3 +249,17 @@ def test_a_contact_message_from_a_spanish_page_is_acknowledged_in_spanish(client
     assert email.subject.startswith("Recibimos su mensaje")
     assert "Mi invitación venció o se perdió" in email.body
     cache.clear()
+
+
+def test_spanish_numbers_and_times_are_written_the_latin_american_way():
+    from decimal import Decimal
+
+    from django.utils.formats import date_format, number_format
+    from django.utils.translation import gettext
+
+    with translation.override("es"):
+        assert number_format(Decimal("1.50"), 2) == "1.50"  # as on the session form
+        moment = dt.datetime(2026, 12, 3, 14, 30)
+        assert date_format(moment, gettext("l j F Y, g:i A")) == (
+            "jueves 3 de diciembre de 2026, 2:30 p.m."
+        )

@@ -204,9 +204,6 @@ def test_the_spanish_catalogue_translates_everything():
 
 def test_every_mentor_template_string_is_in_the_catalogue():
     """The catalogue is up to date: every string a mentor template marks is in it."""
-    from django.utils import translation
-    from django.utils.translation import trans_real
-
     known = {e.msgid for e in _spanish_entries()}
     marked = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(?P<text>.*?)\1""")
     missing = []
@@ -215,5 +212,3 @@ def test_every_mentor_template_string_is_in_the_catalogue():
             if match["text"] not in known:
                 missing.append((name, match["text"]))
     assert missing == [], "run `make messages` and translate the new strings"
-    with translation.override("es"):
-        assert isinstance(trans_real.catalog(), object)

@@ -6,10 +6,10 @@ from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
 from portal.downloads import tables
@@ -17,7 +17,7 @@ from portal.followups.selectors import open_for_mentor
 from portal.lib.forms import add_domain_errors, call_for_form
 from portal.lib.query import query_bool, query_int, query_text
 from portal.lib.text import LONG_TEXT_MAX
-from portal.mentoring import my_hours, reminders, rules, selectors, services
+from portal.mentoring import my_hours, rules, selectors, services
 from portal.mentoring.access import (
     active_matches_for_mentor,
     get_session_for_user,
@@ -26,7 +26,6 @@ from portal.mentoring.access import (
 )
 from portal.mentoring.forms import (
     DeleteSessionForm,
-    LanguageForm,
     NoSessionMonthForm,
     SessionLogForm,
 )
@@ -116,75 +115,6 @@ def no_session_month(request: HttpRequest) -> HttpResponse:
     return render(
         request, "mentoring/no_session_month.html", {"form": form, "label": label}, status=400
     )
-
-
-def _set_weekly_reminder(request: HttpRequest, mentor) -> None:
-    """The one switch of the weekly reminder, from its email link or the preferences page."""
-    enabled = request.POST.get("weekly") == "on"
-    actor = request.user if request.user.is_authenticated else mentor.user
-    services.mentor_set_weekly_reminders(mentor=mentor, enabled=enabled, actor=actor)
-    messages.success(
-        request,
-        _("The weekly reminder is back on.")
-        if enabled
-        else _("Done: no more weekly reminders. Deadline reminders still come."),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
-    """The link in the weekly reminder: works signed out, changes only that reminder."""
-    mentor = reminders.mentor_from_weekly_off_token(signed)
-    if mentor is None:
-        return render(request, "mentoring/weekly_reminders.html", {"mentor": None}, status=404)
-    if request.method == "POST":
-        _set_weekly_reminder(request, mentor)
-        return redirect("mentoring:weekly_reminders", signed=signed)
-    return render(request, "mentoring/weekly_reminders.html", {"mentor": mentor})
-
-
-@mentor_required
-@require_http_methods(["GET", "POST"])
-def email_preferences(request: HttpRequest) -> HttpResponse:
-    """The mentor's email preferences while signed in (RULES 2): the weekly reminder, and
-    the language of their pages and emails."""
-    mentor = request.user.mentor
-    if request.method == "POST":
-        _set_weekly_reminder(request, mentor)
-        return redirect("mentoring:email_preferences")
-    return _preferences_page(
-        request, LanguageForm(initial={"language": _current_language(request)})
-    )
-
-
-def _current_language(request: HttpRequest) -> str:
-    return request.user.language or translation.get_language()[:2]
-
-
-def _preferences_page(request: HttpRequest, language_form) -> HttpResponse:
-    return render(
-        request,
-        "mentoring/email_preferences.html",
-        {"mentor": request.user.mentor, "language_form": language_form},
-    )
-
-
-@mentor_required
-@require_POST
-def language(request: HttpRequest) -> HttpResponse:
-    """The mentor chooses English or Spanish: their pages and emails from now on."""
-    form = LanguageForm(request.POST)
-    if not form.is_valid():
-        return _preferences_page(request, form)
-    services.mentor_set_language(user=request.user, language=form.cleaned_data["language"])
-    with translation.override(request.user.language):
-        messages.success(
-            request,
-            _("Saved: the portal and its emails are now in Spanish.")
-            if request.user.language == "es"
-            else _("Saved: the portal and its emails are now in English."),
-        )
-    return redirect("mentoring:email_preferences")
 
 
 def _form_context(form: SessionLogForm, **extra) -> dict:
