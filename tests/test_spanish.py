@@ -263,3 +263,12 @@ def test_spanish_numbers_and_times_are_written_the_latin_american_way():
         assert date_format(moment, gettext("l j F Y, g:i A")) == (
             "jueves 3 de diciembre de 2026, 2:30 p.m."
         )
+
+
+def test_the_weekly_reminder_link_opens_in_the_mentors_language(client, mentor_a):
+    from portal.mentoring import reminders
+
+    spanish(mentor_a)
+    path = reminders.weekly_off_path(mentor_a.mentor)
+    page = client.get(path, **ENGLISH_BROWSER).content.decode()
+    assert '<html lang="es">' in page and "Correo de recordatorio semanal" in page

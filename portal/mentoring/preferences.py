@@ -32,10 +32,13 @@ def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
     mentor = reminders.mentor_from_weekly_off_token(signed)
     if mentor is None:
         return render(request, "mentoring/weekly_reminders.html", {"mentor": None}, status=404)
-    if request.method == "POST":
-        _set_weekly_reminder(request, mentor)
-        return redirect("mentoring:weekly_reminders", signed=signed)
-    return render(request, "mentoring/weekly_reminders.html", {"mentor": mentor})
+    # In the mentor's language, like the email the link came in (signed out, the browser's
+    # language would decide otherwise).
+    with translation.override(mentor.user.language or translation.get_language()):
+        if request.method == "POST":
+            _set_weekly_reminder(request, mentor)
+            return redirect("mentoring:weekly_reminders", signed=signed)
+        return render(request, "mentoring/weekly_reminders.html", {"mentor": mentor})
 
 
 @mentor_required
