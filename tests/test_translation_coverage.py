@@ -26,7 +26,7 @@ from portal.lib.messages_mo import parse_po
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 SPANISH_PO = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 
-MENTOR_FOLDERS = ["mentoring", "registration", "followups", "includes", "accounts"]
+MENTOR_FOLDERS = ["mentoring", "registration", "followups", "includes", "accounts", "security"]
 MENTOR_FILES = [
     "base.html",
     "400.html",
@@ -56,9 +56,8 @@ MENTOR_FILES = [
         for part in ("subject.txt", "body.txt", "body.html")
     ),
 ]
-# English only. Staff pages and emails, school site contact pages, and the sign-in
-# security pages (passkeys, one-time codes), which are not translated yet.
-STAFF_ONLY_FOLDERS = ["staff", "audit", "checkins", "lifecycle", "safeguarding", "security"]
+# English only: staff pages and emails, school site contact pages.
+STAFF_ONLY_FOLDERS = ["staff", "audit", "checkins", "lifecycle", "safeguarding"]
 STAFF_ONLY = [
     "includes/email_delivery.html",  # the delivery state of an email, on staff pages
     "enrollment/invitation_form.html",
