@@ -45,4 +45,8 @@ def test_spanish_home_and_session_form_at_phone_size(mentor_page, live_server, m
     page.goto(f"{live_server.url}/mentor/email/")
     expect(page.get_by_role("heading", name="Idioma")).to_be_visible()
     _check(page, "preferences", found)
+
+    page.get_by_role("link", name="Seguridad de acceso").click()
+    expect(page.get_by_role("heading", name="Verificación en dos pasos")).to_be_visible()
+    _check(page, "sign-in-security", found)
     assert not found, "axe found serious or critical violations on\n" + "\n\n".join(found)
