@@ -11,7 +11,7 @@ TEST_WORKERS ?= 2
 # Quiet pip's notes about local package mirrors that do not exist on every machine.
 PIP_FILTER := 2>&1 | grep -v "^WARNING: Location" || true
 
-.PHONY: demo serve install install-dev test lint format bench clean audit loadtest lock
+.PHONY: demo serve install install-dev test lint format bench clean audit loadtest lock translations messages
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,20 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -c "import pytest, playwright, hypothesis"
 	touch $@
 
-install: $(VENV)/.runtime
+install: $(VENV)/.runtime translations
 
-install-dev: $(VENV)/.dev
+install-dev: $(VENV)/.dev translations
+
+# The Spanish pages: locale/*/LC_MESSAGES/django.po (committed) compiled to .mo (not
+# committed), in Python, so no system package is needed (portal/lib/messages_mo.py).
+translations: $(VENV)/.runtime
+	$(PY) manage.py compile_translations
+
+# After changing mentor-facing text: collect the new strings into locale/es (needs GNU
+# gettext's xgettext), translate them in django.po, then `make translations`.
+messages: install-dev
+	$(PY) manage.py makemessages --locale es --no-obsolete --add-location file \
+	  --ignore ".venv/*" --ignore "var/*" --ignore "staticfiles/*" --ignore "tests/*" --ignore "bench/*"
 
 demo: install
 	$(PY) manage.py migrate --noinput -v 0
@@ -38,6 +49,7 @@ demo: install
 	@echo "  Sign in with any of these (password: demo-pass-2026):"
 	@echo "    mentor@example.org   a mentor with an active match"
 	@echo "    mentor2@example.org  another mentor"
+	@echo "    mentor.es@example.org  a mentor who reads the portal in Spanish"
 	@echo "    staff@example.org    program staff"
 	@echo "    site@example.org     the school site contact of Lincoln Elementary"
 	@echo "    admin@example.org    administrator"

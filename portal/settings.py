@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the signed-in person's language, else the browser's.
+    "portal.accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.security.middleware.QueryTextMiddleware",
     "portal.security.middleware.SessionPolicyMiddleware",
@@ -211,9 +213,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Time and language ----------------------------------------------------------------
 # Stored in UTC; shown and computed in the program's own time zone (ProgramSettings),
 # which the middleware activates per request.
-LANGUAGE_CODE = "en-us"
+# Mentor pages, messages and emails are in English or Spanish, chosen per person
+# (User.language; before they choose, the browser's language). Staff pages are English.
+# The translations are locale/<lang>/LC_MESSAGES/django.po, compiled to .mo by
+# `manage.py compile_translations` (make install, make test).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish numbers with a decimal point (portal/formats/es/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "UTC"
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 PROGRAM_DEFAULT_TIME_ZONE = "America/Chicago"
 

@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.accounts.models import Role, User
+from portal.lib.messages_mo import compile_all
 from portal.mentoring.models import (
     Choice,
     ChoiceList,
@@ -35,6 +36,8 @@ from tests.paths import SIGN_IN
 # file needs its folder, and commands run in subprocesses sign with this process's key.
 django_settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("SECRET_KEY", django_settings.SECRET_KEY)
+# The Spanish pages need their compiled catalogue (make test does this too).
+compile_all(django_settings.LOCALE_PATHS)
 
 PASSWORD = "correct-horse-battery-9"
 CHICAGO = ZoneInfo("America/Chicago")

@@ -182,6 +182,8 @@ MATRIX: dict[str, dict] = {
         "POST": (403,) * 7,
         "data": {"From": "+13125550123", "Body": "STOP"},
     },
+    # An empty post shows the preferences page with its error; each changes their own.
+    "mentoring:language": {"POST": MENTORS},
     "mentoring:session_create": {
         "GET": MENTORS,
         "POST": MENTORS,  # an empty form comes back with its errors

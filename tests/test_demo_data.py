@@ -19,6 +19,7 @@ DEMO_PASSWORD = "demo-pass-2026"
 DEMO_ACCOUNTS = {
     "mentor@example.org": Role.MENTOR,
     "mentor2@example.org": Role.MENTOR,
+    "mentor.es@example.org": Role.MENTOR,
     "staff@example.org": Role.STAFF,
     "site@example.org": Role.SITE_CONTACT,
     "admin@example.org": Role.ADMIN,
@@ -83,6 +84,25 @@ def test_the_demo_mentor_has_a_long_active_match_at_a_school_with_the_site_conta
     second = User.objects.get(email="mentor2@example.org").mentor.matches.get()
     assert second.status == MatchStatus.ACTIVE
     assert second.mentee != match.mentee
+
+
+def test_the_demo_has_a_spanish_speaking_mentor_with_an_active_match(client, demo):
+    user = User.objects.get(email="mentor.es@example.org")
+    assert user.language == "es"
+    match = user.mentor.matches.get()
+    assert match.status == MatchStatus.ACTIVE
+    assert match.site.contacts.exists()
+    assert SessionLog.objects.live().filter(match=match).count() >= 5
+    assert client.login(username="mentor.es@example.org", password=DEMO_PASSWORD)
+    home = client.get("/mentor/")
+    assert home.headers["Content-Language"] == "es"
+    text = home.content.decode()
+    assert '<html lang="es">' in text
+    assert "Registrar una sesión" in text
+    form = client.get("/sessions/new/").content.decode()
+    assert "Horas de mentoría" in form  # the administrator's Spanish label
+    program = ProgramSettings.load()
+    assert program.mentor_agreement_es and program.prompt_words_es
 
 
 def test_the_demo_program_has_late_entries_absences_concerns_and_needs(demo):

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import TextInputMixin
 from portal.notifications.services import notification_queue
@@ -24,13 +25,13 @@ class EmailAuthenticationForm(TextInputMixin, ThrottleMessageMixin, Authenticati
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = "Email"
+        self.fields["username"].label = _("Email")
         self.fields["username"].widget = forms.EmailInput(
             attrs={"autocomplete": "email", "autofocus": True, "spellcheck": "false"}
         )
-        self.fields["username"].error_messages["required"] = "Enter your email address."
-        self.fields["password"].label = "Password"
-        self.fields["password"].error_messages["required"] = "Enter your password."
+        self.fields["username"].error_messages["required"] = _("Enter your email address.")
+        self.fields["password"].label = _("Password")
+        self.fields["password"].error_messages["required"] = _("Enter your password.")
 
 
 class OutboxPasswordResetForm(TextInputMixin, PasswordResetForm):

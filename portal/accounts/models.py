@@ -18,6 +18,14 @@ class Role(models.TextChoices):
 STAFF_ROLES = {Role.STAFF, Role.ADMIN}
 
 
+class Language(models.TextChoices):
+    """The languages of mentor pages and emails. Blank: not chosen yet (the browser's)."""
+
+    NOT_CHOSEN = "", "Not chosen"
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -63,6 +71,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Staff: the Monday email about my matches.",
     )
 
+    # Mentors: the language of their pages and emails; blank until they choose one.
+    language = models.CharField(
+        "language",
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -73,6 +91,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["full_name", "email"]
         constraints = [
             one_of("role", Role, name="user_role_known"),
+            one_of("language", Language, name="user_language_known"),
         ]
 
     def __str__(self) -> str:

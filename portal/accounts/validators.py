@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # Words everyone in a mentoring program would try first. Django's CommonPasswordValidator
 # refuses the 20,000 most common passwords as typed; these are refused inside a password
@@ -28,10 +29,13 @@ class ProgramNameValidator:
         found = next((w for w in sorted(guessable, key=len, reverse=True) if w in typed), None)
         if found is not None:
             raise ValidationError(
-                f"Your password cannot contain “{found}”: it is too easy to guess here. "
-                "Try three or four unrelated words.",
+                gettext(
+                    "Your password cannot contain “%(word)s”: it is too easy to guess here. "
+                    "Try three or four unrelated words."
+                )
+                % {"word": found},
                 code="password_program_name",
             )
 
     def get_help_text(self) -> str:
-        return "Your password cannot contain the program's name."
+        return gettext("Your password cannot contain the program's name.")

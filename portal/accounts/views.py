@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -52,8 +53,11 @@ def email_change(request: HttpRequest) -> HttpResponse:
         if changed:
             messages.success(
                 request,
-                f"Your email is now {user.email}. Use it to sign in. We told your old "
-                "address about the change.",
+                _(
+                    "Your email is now %(email)s. Use it to sign in. We told your old "
+                    "address about the change."
+                )
+                % {"email": user.email},
             )
             return redirect("security:account")
         form.add_error("email", TAKEN)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from portal.lib.text import clean_text
 from portal.security.errors import new_error_id
@@ -49,6 +50,8 @@ FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 def neutralise(value):
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, Promise):  # a translatable label (Attendance, needs): its text
+        value = str(value)
     if value.__class__ is str and value and value[0] in FORMULA_FIRST:
         return "'" + value
     return value
@@ -110,6 +113,8 @@ def xlsx_chunks(table: Table) -> Iterator[bytes]:
 
 
 def _excel_value(value):
+    if isinstance(value, Promise):
+        value = str(value)
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -200,7 +200,9 @@ def invitation_resend(
     return invitation
 
 
-def invitation_accept(*, token: str, password: str, now: dt.datetime | None = None) -> User:
+def invitation_accept(
+    *, token: str, password: str, language: str = "", now: dt.datetime | None = None
+) -> User:
     """Enroll the invited person: set the password; for a mentor, record the agreement
     and its version too.
 
@@ -223,7 +225,11 @@ def invitation_accept(*, token: str, password: str, now: dt.datetime | None = No
             raise InvitationUnusable("used")
         user.set_password(password)
         user.is_active = True
-        user.save(update_fields=["password", "is_active"])
+        fields = ["password", "is_active"]
+        if user.is_mentor and language in ("en", "es"):
+            user.language = language  # the language of their pages and emails
+            fields.append("language")
+        user.save(update_fields=fields)
         if not user.is_mentor:
             log_action(actor=user, action="invitation.accepted", obj=invitation)
             return user

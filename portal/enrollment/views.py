@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -169,10 +170,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     except services.InvitationUnusable as unusable:
         return _problem(request, unusable.reason)
     user = invitation.user
-    form = AcceptInvitationForm(request.POST or None, user=user)
+    form = AcceptInvitationForm(
+        request.POST or None, user=user, language=translation.get_language()[:2]
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
+            user = services.invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"],
+                language=form.cleaned_data.get("language", ""),
+            )
         except services.InvitationUnusable as unusable:
             return _problem(request, unusable.reason)
         except ValidationError as error:
@@ -187,9 +194,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     "the safety concerns at your school.",
                 )
                 return redirect("safeguarding:site_home")
-            messages.success(
-                request, "Welcome! You are enrolled and signed in. This is your home page."
-            )
+            with translation.override(user.language or translation.get_language()):
+                messages.success(
+                    request, _("Welcome! You are enrolled and signed in. This is your home page.")
+                )
             return redirect("mentoring:home")
     return render(
         request,

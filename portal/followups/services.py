@@ -7,11 +7,13 @@ and gets a clear refusal, or, for the same answer sent twice, the first one's re
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from portal.accounts.models import User
 from portal.audit.services import log_action
@@ -36,9 +38,11 @@ class FollowUpClosed(Exception):
     """The follow-up has moved past the step asked for; the message says where it is."""
 
 
-def _entry_date(session: SessionLog) -> str:
+def _entry_date(session: SessionLog, *, language: str = "") -> str:
+    """The entry's day for an email, in its reader's language ("jueves 3 de diciembre de 2026")."""
     local = timezone.localtime(session.starts_at, ProgramSettings.load().tz)
-    return date_format(local, "l j F Y")
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return date_format(local, gettext("l j F Y"))
 
 
 def _required(value: str, field: str, message: str, limit: int) -> str:
@@ -80,7 +84,7 @@ def followup_ask(*, session: SessionLog, user: User, question: str) -> FollowUp:
             template="followup-asked",
             context={
                 "first_name": mentor.get_short_name(),
-                "entry_date": _entry_date(session),
+                "entry_date": _entry_date(session, language=mentor.language),
                 "answer_path": reverse("followups:answer", args=[followup.pk]),
             },
             recipient_user=mentor,

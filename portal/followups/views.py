@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
@@ -29,7 +30,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_domain_errors(form, error)
         else:
-            messages.success(request, "Thank you. Your answer is sent to your coordinator.")
+            messages.success(request, _("Thank you. Your answer is sent to your coordinator."))
             return redirect("mentoring:home")
     return render(
         request,

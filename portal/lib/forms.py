@@ -17,6 +17,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms.utils import pretty_name
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from portal.lib.text import LONG_TEXT_MAX, SHORT_TEXT_MAX, clean_text
 
@@ -152,7 +154,11 @@ def _is_default(field: forms.Field, code: str, *defaults: str) -> bool:
 def choice_messages(what: str) -> dict[str, str]:
     """The messages of a choice whose label does not read in a sentence (a question):
     ``choice_messages("why you did not meet")``."""
-    return {"required": f"Choose {what}.", "invalid_choice": f"Choose {what} from the list."}
+    # Lazy: the sentence is put together in the language of the page that shows it.
+    return {
+        "required": format_lazy(gettext_lazy("Choose {what}."), what=what),
+        "invalid_choice": format_lazy(gettext_lazy("Choose {what} from the list."), what=what),
+    }
 
 
 def word_field_messages(field: forms.Field, name: str) -> None:

@@ -6,6 +6,8 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import (
     FieldMessagesMixin,
@@ -48,6 +50,10 @@ class LoadedChoiceField(forms.ModelChoiceField):
             choices.insert(0, ("", self.empty_label))
         self.choices = choices
 
+    def label_from_instance(self, obj) -> str:
+        # A program list's entry shows in the page's language (Choice.shown_label).
+        return getattr(obj, "shown_label", None) or super().label_from_instance(obj)
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
@@ -62,9 +68,13 @@ class LoadedChoiceField(forms.ModelChoiceField):
 
 class MatchChoiceField(LoadedChoiceField):
     def label_from_instance(self, obj: Match) -> str:
-        label = f"{obj.mentee.display_name} at {obj.site.name}"
+        label = _("%(mentee)s at %(site)s") % {
+            "mentee": obj.mentee.display_name,
+            "site": obj.site.name,
+        }
         if obj.end_date is not None:  # a closed match: sessions up to its last day only
-            return f"{label} (ended {obj.end_date.day} {obj.end_date:%B %Y})"
+            ended = date_format(obj.end_date, _("j F Y"))
+            return _("%(label)s (ended %(day)s)") % {"label": label, "day": ended}
         return label
 
 
@@ -107,69 +117,69 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
 
     match = MatchChoiceField(
         queryset=Match.objects.none(),
-        label="Who was the session with?",
+        label=_("Who was the session with?"),
         empty_label=None,
-        error_messages=choice_messages("who the session was with"),
+        error_messages=choice_messages(_("who the session was with")),
     )
     starts_at = LocalDateTimeField(
-        label="Date & time",
+        label=_("Date & time"),
         input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT),
         error_messages={
-            "required": "Enter the date and time of the session.",
-            "invalid": "Enter the date and time like 10/04/2026, 11:30 AM.",
+            "required": _("Enter the date and time of the session."),
+            "invalid": _("Enter the date and time like 10/04/2026, 11:30 AM."),
         },
     )
     # Nothing is chosen until the mentor chooses: a session is never an hour by default.
     # (An absence is 0.00 whatever is chosen; the page's script shows that.)
-    hours = forms.CharField(label="Hours", required=False, widget=forms.Select())
+    hours = forms.CharField(label=_("Hours"), required=False, widget=forms.Select())
     # The short lists are radio buttons: one tap each, every choice in sight.
     type_of_mentoring = LoadedChoiceField(
         queryset=Choice.objects.none(),
-        label="Type of mentoring",
+        label=_("Type of mentoring"),
         empty_label=None,
         widget=forms.RadioSelect,
-        error_messages=choice_messages("a type of mentoring"),
+        error_messages=choice_messages(_("a type of mentoring")),
     )
     interaction = LoadedChoiceField(
         queryset=Choice.objects.none(),
-        label="Interaction",
+        label=_("Interaction"),
         empty_label=None,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose how you met.",
-            "invalid_choice": "Choose an interaction from the list.",
+            "required": _("Choose how you met."),
+            "invalid_choice": _("Choose an interaction from the list."),
         },
     )
-    activity = forms.CharField(label="Activity", required=False, strip=False)
+    activity = forms.CharField(label=_("Activity"), required=False, strip=False)
     attendance = forms.ChoiceField(
-        label="Attendance",
+        label=_("Attendance"),
         choices=Attendance.choices,
         initial=Attendance.MET,
         widget=forms.RadioSelect,
-        error_messages=choice_messages("what happened"),
+        error_messages=choice_messages(_("what happened")),
     )
     notes = forms.CharField(
-        label="Notes",
+        label=_("Notes"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    safety_concern = forms.BooleanField(label="Child safety concern", required=False)
+    safety_concern = forms.BooleanField(label=_("Child safety concern"), required=False)
     safety_concern_details = forms.CharField(
-        label="What is the concern?",
+        label=_("What is the concern?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     resource_needs = forms.MultipleChoiceField(
-        label="Does the family need help with anything?",
+        label=_("Does the family need help with anything?"),
         choices=ResourceNeedKind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose resource needs from the list."},
+        error_messages={"invalid_choice": _("Choose resource needs from the list.")},
     )
     resource_needs_details = forms.CharField(
-        label="Tell us about the need",
+        label=_("Tell us about the need"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -190,9 +200,9 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         self.matches = list(matches)
         if len(self.matches) > 1:
             # Several mentees: the mentor picks one; nothing is chosen for them.
-            self.fields["match"].empty_label = "Choose your mentee"
+            self.fields["match"].empty_label = _("Choose your mentee")
         self.fields["match"].set_records(self.matches)
-        self.fields["hours"].widget.choices = [("", "Choose hours")] + [
+        self.fields["hours"].widget.choices = [("", _("Choose hours"))] + [
             (value, value) for value in rules.hours_options(program.max_quarter_hours)
         ]
         self.choice_lists = choice_lists(
@@ -222,9 +232,9 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
             field.widget = forms.HiddenInput()
         elif mode == ActivityMode.READ_ONLY:
             field.widget.attrs.update({"readonly": True, "aria-readonly": "true"})
-            field.help_text = "Left blank on purpose: nothing is entered here."
+            field.help_text = _("Left blank on purpose: nothing is entered here.")
         elif mode == ActivityMode.REQUIRED:
-            field.help_text = "What did you do together?"
+            field.help_text = _("What did you do together?")
 
     @property
     def single_match(self) -> Match | None:
@@ -310,8 +320,8 @@ class SessionLogForm(FieldMessagesMixin, TextInputMixin, forms.Form):
 
 class DeleteSessionForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     confirm = forms.BooleanField(
-        label="Yes, delete this entry",
-        error_messages={"required": "Tick the box to confirm you want to delete this entry."},
+        label=_("Yes, delete this entry"),
+        error_messages={"required": _("Tick the box to confirm you want to delete this entry.")},
     )
 
 
@@ -319,20 +329,20 @@ class NoSessionMonthForm(TextInputMixin, forms.Form):
     """ "We did not meet at all this month", with the reason: one step from the home page."""
 
     month = forms.CharField(
-        widget=forms.HiddenInput, error_messages={"required": "Choose the month."}
+        widget=forms.HiddenInput, error_messages={"required": _("Choose the month.")}
     )
     reason = forms.ChoiceField(
-        label="Why did you not meet?",
+        label=_("Why did you not meet?"),
         choices=NoSessionReason.choices,
         widget=forms.RadioSelect,
-        error_messages=choice_messages("why you did not meet"),
+        error_messages=choice_messages(_("why you did not meet")),
     )
     details = forms.CharField(
-        label="Anything to add? (needed for \u201cSomething else\u201d)",
+        label=_("Anything to add? (needed for “Something else”)"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": "Keep it under 500 characters."},
+        error_messages={"max_length": _("Keep it under 500 characters.")},
     )
 
     def clean_month(self) -> rules.Month:
@@ -346,3 +356,18 @@ class NoSessionMonthForm(TextInputMixin, forms.Form):
         if data.get("reason") == NoSessionReason.OTHER and not (data.get("details") or "").strip():
             self.add_error("details", "Tell the program in a few words why you did not meet.")
         return data
+
+
+class LanguageForm(FieldMessagesMixin, TextInputMixin, forms.Form):
+    """English or Spanish, for a mentor's pages and emails (the preferences page)."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the portal and its emails"),
+        # Each language named in itself, so a person finds theirs whatever the page's.
+        choices=[("en", "English"), ("es", "Español")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a language."),
+            "invalid_choice": _("Choose a language from the list."),
+        },
+    )

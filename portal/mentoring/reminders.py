@@ -22,11 +22,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.mentoring import rules
 from portal.mentoring.models import (
@@ -225,6 +226,11 @@ def _send(mentors, due: DueReminder, now: dt.datetime, program) -> int:
     return sent
 
 
+def _in_language(user, function, *args):
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return function(*args)
+
+
 def _send_one(mentor: Mentor, due: DueReminder, now: dt.datetime, program) -> int:
     try:
         with transaction.atomic():
@@ -234,7 +240,8 @@ def _send_one(mentor: Mentor, due: DueReminder, now: dt.datetime, program) -> in
             notification_queue(
                 to=mentor.user.email,
                 template=TEMPLATES[due.kind],
-                context=_context(mentor, due, now, program),
+                # Its dates and month names in the mentor's language, like the email.
+                context=_in_language(mentor.user, _context, mentor, due, now, program),
                 recipient_user=mentor.user,
                 subject_type="reminder",
                 subject_id=record.pk,

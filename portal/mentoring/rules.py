@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from decimal import ROUND_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from django.utils.dates import MONTHS
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 from portal.lib.text import LONG_TEXT_MAX
 
 FIRST_WEEKDAY = "first_weekday"
@@ -57,18 +61,21 @@ def parse_hours(text: str | None, *, met: bool, max_quarters: int) -> int:
     raw = (text or "").strip()
     if not raw:
         raise HoursError(
-            f"Choose how long you met, from 0.25 to {format_hours(max_quarters)} hours."
+            gettext("Choose how long you met, from 0.25 to %(maximum)s hours.")
+            % {"maximum": format_hours(max_quarters)}
         )
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise HoursError("Choose the hours from the list, like 0.50 or 1.00.") from None
+        raise HoursError(gettext("Choose the hours from the list, like 0.50 or 1.00.")) from None
     if not value.is_finite():
-        raise HoursError("Choose the hours from the list, like 0.50 or 1.00.")
+        raise HoursError(gettext("Choose the hours from the list, like 0.50 or 1.00."))
     quarters = value * 4
     if quarters != quarters.to_integral_value():
         if 0 <= value <= Decimal(max_quarters) / 4:
-            raise HoursError("Hours go in quarter hours: 0.25, 0.50, 0.75, 1.00 and so on.")
+            raise HoursError(
+                gettext("Hours go in quarter hours: 0.25, 0.50, 0.75, 1.00 and so on.")
+            )
         # Out of range as well: that is what to say first.
         quarters = quarters.to_integral_value(rounding=ROUND_UP)
     problem = hours_problem(int(quarters), met=True, max_quarters=max_quarters)
@@ -80,17 +87,17 @@ def parse_hours(text: str | None, *, met: bool, max_quarters: int) -> int:
 def hours_problem(quarters: int, *, met: bool, max_quarters: int) -> str | None:
     """Why a session cannot have this many quarter hours, or None when it can."""
     if not met:
-        return None if quarters == 0 else "A session that did not happen has 0 hours."
+        return None if quarters == 0 else gettext("A session that did not happen has 0 hours.")
     maximum = format_hours(max_quarters)
     if quarters < 0:
-        return "Hours cannot be less than zero."
+        return gettext("Hours cannot be less than zero.")
     if quarters > max_quarters:
-        return f"A session can be at most {maximum} hours."
+        return gettext("A session can be at most %(maximum)s hours.") % {"maximum": maximum}
     if quarters == 0:
-        return (
-            f'You chose "We met", so choose how long you met, from 0.25 to {maximum} hours. '
+        return gettext(
+            'You chose "We met", so choose how long you met, from 0.25 to %(maximum)s hours. '
             "If the session did not happen, change Attendance."
-        )
+        ) % {"maximum": maximum}
     return None
 
 
@@ -167,13 +174,13 @@ class Month:
 
     @property
     def name(self) -> str:
-        """'May'."""
-        return calendar.month_name[self.month]
+        """'May' (in the language of the page: 'mayo')."""
+        return str(MONTHS[self.month])
 
     @property
     def label(self) -> str:
-        """'May 2026'."""
-        return f"{self.name} {self.year}"
+        """'May 2026' (in Spanish, 'mayo de 2026')."""
+        return date_format(dt.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
 
     @property
     def short_label(self) -> str:
@@ -325,20 +332,23 @@ def starts_at_problem(
 ) -> str | None:
     """Why a session cannot be at this moment, or None when it can."""
     if starts_at > now + FUTURE_TOLERANCE:
-        return "The date and time cannot be in the future. Enter when you met."
+        return gettext("The date and time cannot be in the future. Enter when you met.")
     local_day = starts_at.astimezone(tz).date()
     if local_day < match_start:
-        return (
-            f"This match started on {format_day(match_start)}. Enter a date on or after that day."
-        )
+        return gettext("This match started on %(day)s. Enter a date on or after that day.") % {
+            "day": format_day(match_start)
+        }
     if match_end is not None and local_day > match_end:
-        return f"This match ended on {format_day(match_end)}. Enter a date on or before that day."
+        return gettext("This match ended on %(day)s. Enter a date on or before that day.") % {
+            "day": format_day(match_end)
+        }
     return None
 
 
 def format_day(day: dt.date) -> str:
-    """'Monday 2 November 2026': unambiguous for every reader."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """'Monday 2 November 2026': unambiguous for every reader (in the language of the page:
+    'lunes 2 de noviembre de 2026')."""
+    return date_format(day, gettext("l j F Y"))
 
 
 # --- Notes --------------------------------------------------------------------------------
@@ -346,12 +356,12 @@ def format_day(day: dt.date) -> str:
 
 def notes_problem(notes: str) -> str | None:
     if not notes.strip():
-        return "Write a few words about the session in Notes."
+        return gettext("Write a few words about the session in Notes.")
     if len(notes) > NOTES_MAX_LENGTH:
-        return (
-            f"Notes can be at most {NOTES_MAX_LENGTH:,} characters. "
-            f"Yours has {len(notes):,}: please shorten them."
-        )
+        return gettext(
+            "Notes can be at most %(maximum)s characters. Yours has %(length)s: please "
+            "shorten them."
+        ) % {"maximum": f"{NOTES_MAX_LENGTH:,}", "length": f"{len(notes):,}"}
     return None
 
 
@@ -438,16 +448,16 @@ class Problem:
 def activity_problem(activity: str, *, mode: str) -> str | None:
     """Activity follows the program setting (RULES 4.5)."""
     if mode in (ACTIVITY_HIDDEN, ACTIVITY_READ_ONLY) and activity:
-        return "Leave Activity blank: the program does not use it."
+        return gettext("Leave Activity blank: the program does not use it.")
     if mode == ACTIVITY_REQUIRED and not activity.strip():
-        return "Enter the activity."
+        return gettext("Enter the activity.")
     return None
 
 
 def concern_problem(*, ticked: bool, details: str) -> str | None:
     """A ticked child safety concern needs a description the program can act on (RULES 4.8)."""
     if ticked and not details.strip():
-        return "Describe the child safety concern, so the program can act on it."
+        return gettext("Describe the child safety concern, so the program can act on it.")
     return None
 
 

@@ -444,6 +444,17 @@ def mentor_set_weekly_reminders(*, mentor: Mentor, enabled: bool, actor: User | 
     return mentor
 
 
+def mentor_set_language(*, user: User, language: str) -> User:
+    """The language of a mentor's pages and emails: "en" or "es"."""
+    if language not in ("en", "es"):
+        raise ValueError(f"Unknown language: {language!r}")
+    with transaction.atomic():
+        if User.objects.filter(pk=user.pk).exclude(language=language).update(language=language):
+            log_action(actor=user, action="mentor.language", obj=user, new={"language": language})
+    user.language = language
+    return user
+
+
 def mentor_hours_export_record(*, user: User, file_format: str):
     """ "Download my hours" leaves an audit entry, as every export does (RULES 6)."""
     return log_action(

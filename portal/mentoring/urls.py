@@ -1,14 +1,15 @@
 from django.urls import path
 
-from portal.mentoring import views
+from portal.mentoring import preferences, views
 
 app_name = "mentoring"
 
 urlpatterns = [
     path("mentor/", views.mentor_home, name="home"),
     path("mentor/no-session/", views.no_session_month, name="no_session_month"),
-    path("mentor/email/", views.email_preferences, name="email_preferences"),
-    path("reminders/weekly/<str:signed>/", views.weekly_reminders, name="weekly_reminders"),
+    path("mentor/email/", preferences.email_preferences, name="email_preferences"),
+    path("mentor/language/", preferences.language, name="language"),
+    path("reminders/weekly/<str:signed>/", preferences.weekly_reminders, name="weekly_reminders"),
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/new/", views.session_create, name="session_create"),
     path("sessions/my-hours/", views.hours_download, name="hours_download"),

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
@@ -16,21 +17,24 @@ from portal.followups.selectors import open_for_mentor
 from portal.lib.forms import add_domain_errors, call_for_form
 from portal.lib.query import query_bool, query_int, query_text
 from portal.lib.text import LONG_TEXT_MAX
-from portal.mentoring import my_hours, reminders, rules, selectors, services
+from portal.mentoring import my_hours, rules, selectors, services
 from portal.mentoring.access import (
     active_matches_for_mentor,
     get_session_for_user,
     loggable_matches_for_mentor,
     matches_visible_to,
 )
-from portal.mentoring.forms import DeleteSessionForm, NoSessionMonthForm, SessionLogForm
+from portal.mentoring.forms import (
+    DeleteSessionForm,
+    NoSessionMonthForm,
+    SessionLogForm,
+)
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
 from portal.mentoring.rules import Month
 from portal.readiness import selectors as readiness_selectors
 from portal.readiness.views import agreement_gate
 from portal.security import throttle
 from portal.security.client_ip import client_for_limits
-from portal.texts.views import preferences_context
 
 DRAFT_KEY = "session_form_draft"
 # A whole draft: the notes, the concern's and the needs' details at their limit, and room
@@ -105,8 +109,11 @@ def no_session_month(request: HttpRequest) -> HttpResponse:
         if declared is not None:
             messages.success(
                 request,
-                f"Thank you. The program knows you did not meet in {declared.month_label}; "
-                f"there will be no more reminders about {declared.month_label}.",
+                _(
+                    "Thank you. The program knows you did not meet in %(month)s; "
+                    "there will be no more reminders about %(month)s."
+                )
+                % {"month": declared.month_label},
             )
             return redirect("mentoring:home")
     label = ""
@@ -115,43 +122,6 @@ def no_session_month(request: HttpRequest) -> HttpResponse:
     return render(
         request, "mentoring/no_session_month.html", {"form": form, "label": label}, status=400
     )
-
-
-def _set_weekly_reminder(request: HttpRequest, mentor) -> None:
-    """The one switch of the weekly reminder, from its email link or the preferences page."""
-    enabled = request.POST.get("weekly") == "on"
-    actor = request.user if request.user.is_authenticated else mentor.user
-    services.mentor_set_weekly_reminders(mentor=mentor, enabled=enabled, actor=actor)
-    messages.success(
-        request,
-        "The weekly reminder is back on."
-        if enabled
-        else "Done: no more weekly reminders. Deadline reminders still come.",
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def weekly_reminders(request: HttpRequest, signed: str) -> HttpResponse:
-    """The link in the weekly reminder: works signed out, changes only that reminder."""
-    mentor = reminders.mentor_from_weekly_off_token(signed)
-    if mentor is None:
-        return render(request, "mentoring/weekly_reminders.html", {"mentor": None}, status=404)
-    if request.method == "POST":
-        _set_weekly_reminder(request, mentor)
-        return redirect("mentoring:weekly_reminders", signed=signed)
-    return render(request, "mentoring/weekly_reminders.html", {"mentor": mentor})
-
-
-@mentor_required
-@require_http_methods(["GET", "POST"])
-def email_preferences(request: HttpRequest) -> HttpResponse:
-    """The mentor's preferences while signed in (RULES 2): the weekly reminder, and text
-    messages (turned on and off at portal/texts/views.py)."""
-    mentor = request.user.mentor
-    if request.method == "POST":
-        _set_weekly_reminder(request, mentor)
-        return redirect("mentoring:email_preferences")
-    return render(request, "mentoring/email_preferences.html", preferences_context(mentor))
 
 
 def _form_context(form: SessionLogForm, **extra) -> dict:
@@ -179,14 +149,18 @@ def _stash_draft(request: HttpRequest) -> HttpResponse:
         request.session[DRAFT_KEY] = {"path": request.path, "data": draft}
         messages.info(
             request,
-            "Your sign-in had expired. Sign in again: what you typed is kept and will be "
-            "back in the form.",
+            _(
+                "Your sign-in had expired. Sign in again: what you typed is kept and will be "
+                "back in the form."
+            ),
         )
     else:
         messages.info(
             request,
-            "Your sign-in had expired. Sign in again. What you typed could not be kept "
-            "here: if you typed it in this browser, the form brings it back.",
+            _(
+                "Your sign-in had expired. Sign in again. What you typed could not be kept "
+                "here: if you typed it in this browser, the form brings it back."
+            ),
         )
     return redirect(f"{reverse('accounts:login')}?next={request.path}")
 
@@ -206,7 +180,7 @@ def _pop_draft(request: HttpRequest, matches) -> dict | None:
         # mentor of its match, never to the next person who signs in here.
         match = str(draft["data"].get("match", ""))
         if match.isdecimal() and any(str(each.pk) == match for each in matches):
-            messages.info(request, "We brought back what you were typing. Check it, then save.")
+            messages.info(request, _("We brought back what you were typing. Check it, then save."))
             return draft["data"]
     return None
 
@@ -289,7 +263,7 @@ def _suggestions(session: SessionLog, program) -> list[dict]:
     labels = {rules.CONCERN: "Child safety concern", **dict(ResourceNeedKind.choices)}
     return [
         {"phrase": s.phrase, "target": s.target, "label": labels[s.target]}
-        for s in rules.suggest_boxes(session.notes, words=program.prompt_words, ticked=ticked)
+        for s in rules.suggest_boxes(session.notes, words=program.all_prompt_words, ticked=ticked)
         if s.target in labels
     ]
 
@@ -388,12 +362,14 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_domain_errors(form, error)
             else:
-                messages.success(request, "Your changes are saved.")
+                messages.success(request, _("Your changes are saved."))
                 if had_concern and not session.safety_concern:
                     messages.info(
                         request,
-                        "The concern you reported stays with program staff: they see that you "
-                        "withdrew it and decide whether to close it.",
+                        _(
+                            "The concern you reported stays with program staff: they see that "
+                            "you withdrew it and decide whether to close it."
+                        ),
                     )
                 return redirect(
                     reverse("mentoring:session_detail", args=[session.pk]) + "?changed=1"
@@ -430,7 +406,7 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
         except services.EntryLocked as locked:
             messages.error(request, str(locked))
             return redirect("mentoring:session_detail", pk=session.pk)
-        messages.success(request, "The entry is deleted.")
+        messages.success(request, _("The entry is deleted."))
         return redirect("mentoring:session_list")
     return render(request, "mentoring/session_delete.html", {"session": session, "form": form})
 
@@ -493,7 +469,7 @@ def session_add_flags(request: HttpRequest, pk: int) -> HttpResponse:
     except services.EntryLocked as locked:
         messages.error(request, str(locked))
         return redirect("mentoring:session_detail", pk=session.pk)
-    messages.success(request, "Added to your entry. The program will follow up.")
+    messages.success(request, _("Added to your entry. The program will follow up."))
     url = reverse("mentoring:session_detail", args=[session.pk])
     if request.POST.get("concern_details", "").strip():
         return redirect(url + "?reported=1")

@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.template import Context
 from django.template.loader import get_template
+from django.utils import translation
 
 from portal.mentoring.models import ProgramSettings
 
@@ -44,6 +45,19 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     return " ".join(subject.split()), text, html
 
 
+def email_language(notification) -> str:
+    """The language an email is written in: its mentor's choice (staff and school site
+    contacts read English), else the language stored with it when it was queued (an
+    invitation, before the person has chosen), else English."""
+    user = notification.recipient_user
+    if user is not None and user.is_mentor and user.language:
+        return user.language
+    if user is not None and not user.is_mentor:
+        return settings.LANGUAGE_CODE
+    language = (notification.context or {}).get("language", "")
+    return language if language in ("en", "es") else settings.LANGUAGE_CODE
+
+
 def message_id(notification) -> str:
     """The same Message-ID on every try, so a resent email can be recognised as one."""
     return f"<{notification.uuid}@{MESSAGE_ID_DOMAIN}>"
@@ -65,7 +79,8 @@ def build_message(notification) -> EmailMultiAlternatives:
     ``TemplateDoesNotExist`` for an unknown template.
     """
     check_recipient(notification.to)
-    subject, text, html = render_email(notification.template, notification.context or {})
+    with translation.override(email_language(notification)):
+        subject, text, html = render_email(notification.template, notification.context or {})
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

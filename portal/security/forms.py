@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal.lib.forms import TextInputMixin
 from portal.security import throttle
@@ -8,15 +9,15 @@ from portal.security import throttle
 # What a paused sign-in says, by what is paused. None says whether the account exists:
 # unknown emails are counted like known ones.
 SIGN_IN_PAUSED = {
-    "pair": (
+    "pair": gettext_lazy(
         "Too many attempts from this device. Please try again in {wait} {minutes}, or "
         "reset your password."
     ),
-    "ip": (
+    "ip": gettext_lazy(
         "There were too many failed sign-ins from your network, so sign-in from it is "
         "paused for {wait} {minutes}. Please try again then."
     ),
-    "account": (
+    "account": gettext_lazy(
         "Sign-in with this email address is paused for {wait} {minutes} after many failed "
         "attempts from different places. Please try again then, or reset your password."
     ),
@@ -31,8 +32,8 @@ class ThrottleMessageMixin:
         locked = getattr(self.request, "signin_locked", None) if self.request else None
         if locked:
             wait = throttle.minutes(locked.seconds)
-            message = SIGN_IN_PAUSED[locked.scope].format(
-                wait=wait, minutes="minute" if wait == 1 else "minutes"
+            message = str(SIGN_IN_PAUSED[locked.scope]).format(
+                wait=wait, minutes=ngettext("minute", "minutes", wait)
             )
             return ValidationError(message, code="throttled")
         return super().get_invalid_login_error()
@@ -43,10 +44,12 @@ class CodeForm(TextInputMixin, forms.Form):
     (12 digits, so the same number pad works for both)."""
 
     code = forms.CharField(
-        label="Code from your authenticator app",
-        help_text="6 digits. A new code appears every 30 seconds.",
+        label=gettext_lazy("Code from your authenticator app"),
+        help_text=gettext_lazy("6 digits. A new code appears every 30 seconds."),
         max_length=20,
-        error_messages={"required": "Enter the 6-digit code from your authenticator app."},
+        error_messages={
+            "required": gettext_lazy("Enter the 6-digit code from your authenticator app.")
+        },
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -62,11 +65,11 @@ class CodeForm(TextInputMixin, forms.Form):
         self.recovery = recovery
         if recovery:
             field = self.fields["code"]
-            field.help_text = (
+            field.help_text = gettext_lazy(
                 "6 digits from your app. Lost your phone? Type one of your 12-digit "
                 "recovery codes instead."
             )
-            field.error_messages["required"] = (
+            field.error_messages["required"] = gettext_lazy(
                 "Enter the 6-digit code from your authenticator app, or a recovery code."
             )
 

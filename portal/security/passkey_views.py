@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -78,7 +79,10 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
     except passkeys.PasskeyError as refused:
         context = _passkey_page_context(request, error=str(refused), name=name[: passkeys.NAME_MAX])
         return render(request, "security/passkeys.html", context)
-    messages.success(request, f"Passkey “{key.name}” added. You can use it to sign in.")
+    messages.success(
+        request,
+        gettext("Passkey “%(name)s” added. You can use it to sign in.") % {"name": key.name},
+    )
     if first:
         # The passkey was just used to make it: it is this session's second step. As
         # when an app is set up, the person gets recovery codes, shown once.
@@ -123,7 +127,11 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
         request.session.pop(sessions.CODE_OK, None)
         log_action(actor=request.user, action="two_step.turned_off", obj=request.user)
     if removed is not None:
-        messages.success(request, f"Passkey “{removed.name}” removed. It no longer signs you in.")
+        messages.success(
+            request,
+            gettext("Passkey “%(name)s” removed. It no longer signs you in.")
+            % {"name": removed.name},
+        )
     return redirect("security:passkeys")
 
 
@@ -144,12 +152,12 @@ def _password_ok(request: HttpRequest, password: str) -> str:
     if lock:
         return locked_message(lock.seconds, "passwords")
     if not password:
-        return "Enter your password."
+        return gettext("Enter your password.")
     if user.check_password(password):
         throttle.clear_pair("signin", request, user.email)
         return ""
     throttle.count_failure("signin", request, user.email)
-    return "That password is not right."
+    return gettext("That password is not right.")
 
 
 @never_cache

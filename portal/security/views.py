@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -69,8 +70,12 @@ def _check_code(request: HttpRequest, form: CodeForm, attempt: Callable[[str], T
         wait = throttle.minutes(lock.seconds)
         form.add_error(
             "code",
-            f"Too many wrong codes. Please wait {wait} minute{'s' if wait != 1 else ''} "
-            "and try again.",
+            ngettext(
+                "Too many wrong codes. Please wait %(wait)s minute and try again.",
+                "Too many wrong codes. Please wait %(wait)s minutes and try again.",
+                wait,
+            )
+            % {"wait": wait},
         )
         return None
     result = attempt(form.cleaned_data["code"])
@@ -80,8 +85,14 @@ def _check_code(request: HttpRequest, form: CodeForm, attempt: Callable[[str], T
     throttle.count_failure("code", request, request.user.email)
     form.add_error(
         "code",
-        "That code is not right, or it was already used. Type the newest code from your app"
-        + (", or a recovery code you have not used." if form.recovery else "."),
+        gettext(
+            "That code is not right, or it was already used. Type the newest code from "
+            "your app, or a recovery code you have not used."
+        )
+        if form.recovery
+        else gettext(
+            "That code is not right, or it was already used. Type the newest code from your app."
+        ),
     )
     return None
 
@@ -109,9 +120,9 @@ def _mark_verified(request: HttpRequest) -> None:
 
 def _recovery_code_used(request: HttpRequest) -> None:
     left = recovery.remaining(request.user)
-    text = f"You signed in with a recovery code. You have {left} left."
+    text = gettext("You signed in with a recovery code. You have %(left)s left.") % {"left": left}
     if left <= recovery.FEW_LEFT:
-        text += " Make a new set under Sign-in security, Recovery codes."
+        text += " " + gettext("Make a new set under Sign-in security, Recovery codes.")
     messages.warning(request, text)
 
 
@@ -258,11 +269,13 @@ def account(request: HttpRequest) -> HttpResponse:
         request.session.pop(sessions.PENDING_SETUP, None)
         if passkey_count:
             messages.success(
-                request, "Your authenticator app is removed. You sign in with a passkey."
+                request, gettext("Your authenticator app is removed. You sign in with a passkey.")
             )
         else:
             request.session.pop(sessions.CODE_OK, None)
-            messages.success(request, "Two-step sign-in is off. You sign in with your password.")
+            messages.success(
+                request, gettext("Two-step sign-in is off. You sign in with your password.")
+            )
         return redirect("security:account")
     return render(
         request,

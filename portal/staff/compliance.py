@@ -237,7 +237,7 @@ def _figures_by_mentor(sessions: QuerySet[SessionLog]) -> dict[int, dict]:
 
 
 def _reason(declaration: NoSessionMonth) -> str:
-    label = declaration.get_reason_display()
+    label = str(declaration.get_reason_display())
     return f"{label}: {declaration.details}" if declaration.details else label
 
 

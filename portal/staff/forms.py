@@ -312,6 +312,17 @@ class ChoiceAddForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         return data
 
 
+class ChoiceSpanishForm(FieldMessagesMixin, TextInputMixin, forms.Form):
+    """The Spanish label of a list entry; empty: Spanish-speaking mentors see the English."""
+
+    label_es = forms.CharField(
+        label="In Spanish",
+        max_length=60,
+        required=False,
+        error_messages={"max_length": "Keep the Spanish label to 60 characters."},
+    )
+
+
 class ExportForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     REPORTS = [
         ("sessions", "Sessions"),

@@ -220,6 +220,21 @@ def choice_set_retired(*, user: User, choice: Choice, retired: bool) -> Choice:
 
 
 @transaction.atomic
+def choice_set_spanish(*, user: User, choice: Choice, label_es: str) -> Choice:
+    """The label Spanish-speaking mentors see (empty: the English one)."""
+    with audited(
+        choice,
+        actor=user,
+        action="choice.spanish_label",
+        values=lambda record: {"label_es": record.label_es},
+    ):
+        choice.label_es = label_es.strip()
+        choice.full_clean()
+        choice.save(update_fields=["label_es"])
+    return choice
+
+
+@transaction.atomic
 def choice_make_default(*, user: User, choice: Choice) -> Choice:
     if choice.is_retired:
         from django.core.exceptions import ValidationError

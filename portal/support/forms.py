@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import people
 from portal.lib.forms import TextInputMixin, choice_messages
@@ -9,42 +10,42 @@ NO_LINE_BREAKS = "Enter your name on one line."
 
 class ContactForm(TextInputMixin, forms.Form):
     name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=120,
         error_messages={
-            "required": "Enter your name.",
-            "max_length": "Enter a name of at most 120 characters.",
+            "required": _("Enter your name."),
+            "max_length": _("Enter a name of at most 120 characters."),
         },
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="Your email address",
-        help_text="The one you use for the portal, if you have one. We answer here.",
+        label=_("Your email address"),
+        help_text=_("The one you use for the portal, if you have one. We answer here."),
         error_messages={
-            "required": "Enter your email address, so we can answer.",
+            "required": _("Enter your email address, so we can answer."),
             "invalid": people.INVALID_EMAIL,
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     topic = forms.ChoiceField(
-        label="What is it about?",
+        label=_("What is it about?"),
         choices=Topic.choices,
         widget=forms.RadioSelect,
-        error_messages=choice_messages("what your message is about"),
+        error_messages=choice_messages(_("what your message is about")),
     )
     message = forms.CharField(
-        label="Your message",
-        help_text="What happened, and what you were trying to do.",
+        label=_("Your message"),
+        help_text=_("What happened, and what you were trying to do."),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
-            "required": "Write your message.",
-            "max_length": "Keep your message under 5,000 characters.",
+            "required": _("Write your message."),
+            "max_length": _("Keep your message under 5,000 characters."),
         },
     )
     # A trap for robots: hidden from people (and screen readers), filled in by bots.
     website = forms.CharField(
-        label="Leave this empty",
+        label=_("Leave this empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
@@ -67,13 +68,13 @@ class ContactForm(TextInputMixin, forms.Form):
 
 class ReplyForm(TextInputMixin, forms.Form):
     reply = forms.CharField(
-        label="Your answer",
-        help_text="Emailed to the sender, signed with the program's name.",
+        label=_("Your answer"),
+        help_text=_("Emailed to the sender, signed with the program's name."),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Write your answer before sending it."},
+        error_messages={"required": _("Write your answer before sending it.")},
     )
 
 
 class StatusForm(TextInputMixin, forms.Form):
-    status = forms.ChoiceField(label="Move it to", choices=RequestStatus.choices)
+    status = forms.ChoiceField(label=_("Move it to"), choices=RequestStatus.choices)

@@ -3,17 +3,18 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.lib.constraints import one_of
 from portal.lib.text import LONG_TEXT_MAX, at_most
 
 
 class Topic(models.TextChoices):
-    SIGN_IN = "sign_in", "I cannot sign in"
-    INVITATION = "invitation", "My invitation expired or is lost"
-    MENTEE = "mentee", "I cannot see my mentee"
-    LOGGING = "logging", "I have a problem logging a session"
-    OTHER = "other", "Something else"
+    SIGN_IN = "sign_in", _("I cannot sign in")
+    INVITATION = "invitation", _("My invitation expired or is lost")
+    MENTEE = "mentee", _("I cannot see my mentee")
+    LOGGING = "logging", _("I have a problem logging a session")
+    OTHER = "other", _("Something else")
 
 
 class RequestStatus(models.TextChoices):

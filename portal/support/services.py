@@ -6,7 +6,7 @@ import hashlib
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.accounts.models import User
 from portal.audit.services import audited, log_action, status_values
@@ -79,7 +79,12 @@ def support_request_create(
         notification_queue(
             to=request.email,
             template="support-received",
-            context={"reference": request.pk, "topic": request.get_topic_display()},
+            # Written in the language of the page they wrote from (they may have no account).
+            context={
+                "reference": request.pk,
+                "topic": str(request.get_topic_display()),
+                "language": (translation.get_language() or "en")[:2],
+            },
             subject_type="support_request",
             subject_id=request.pk,
         )
@@ -107,7 +112,7 @@ def support_request_reply(
             template="support-reply",
             context={
                 "reference": request.pk,
-                "topic": request.get_topic_display(),
+                "topic": str(request.get_topic_display()),
                 "name": request.name,
                 "reply": reply,
                 "staff_name": user.get_short_name(),

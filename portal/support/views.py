@@ -41,7 +41,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
         {
             "deadline": rules.next_deadline(now, program.deadline_policy),
             "this_month": rules.Month.of(now, program.tz).deadline(program.deadline_policy),
-            "weekday_name": rules.WEEKDAY_NAMES[program.deadline_weekday],
+            "weekday_name": program.get_deadline_weekday_display(),  # in the page's language
             "videos": program.help_videos(),
         },
     )

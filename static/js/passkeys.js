@@ -76,12 +76,17 @@
     if (status) { status.textContent = text; status.hidden = !text; }
   }
 
+  // The page gives the words in its language (data-say-*); English when it does not.
+  function words(form, key, english) {
+    return form.getAttribute("data-say-" + key) || english;
+  }
+
   function start(form, button) {
     var mode = form.getAttribute("data-passkey");
     var token = form.querySelector("input[name=csrfmiddlewaretoken]");
     var name = form.querySelector("input[name=name]");
     if (mode === "create" && name && !name.value.trim()) {
-      say(form, "Give the passkey a name first, for example the device it is on.");
+      say(form, words(form, "name", "Give the passkey a name first, for example the device it is on."));
       name.focus();
       return;
     }
@@ -108,11 +113,11 @@
       button.disabled = false;
       if (error === null) { return; }
       if (error && error.name === "NotAllowedError") {
-        say(form, "The passkey was not used (cancelled or timed out). You can try again.");
+        say(form, words(form, "cancelled", "The passkey was not used (cancelled or timed out). You can try again."));
       } else if (error && error.name === "InvalidStateError") {
-        say(form, "This device already has a passkey for your account.");
+        say(form, words(form, "exists", "This device already has a passkey for your account."));
       } else {
-        say(form, "Passkeys did not work in this browser just now. Please try again.");
+        say(form, words(form, "failed", "Passkeys did not work in this browser just now. Please try again."));
       }
     });
   }

@@ -127,11 +127,15 @@
       var field = document.getElementById(counter.getAttribute("data-counter-for"));
       var max = parseInt(counter.getAttribute("data-max"), 10);
       if (!field) { return; }
+      // The words come from the page, in its language (data-left, data-over: "{n} ...").
+      var lang = document.documentElement.lang || undefined;
+      var leftWords = counter.getAttribute("data-left") || "{n} characters left";
+      var overWords = counter.getAttribute("data-over") || "{n} characters too many";
       var update = function () {
         var left = max - field.value.length;
         counter.textContent = left >= 0
-          ? left.toLocaleString() + " characters left"
-          : (-left).toLocaleString() + " characters too many";
+          ? leftWords.replace("{n}", left.toLocaleString(lang))
+          : overWords.replace("{n}", (-left).toLocaleString(lang));
       };
       field.addEventListener("input", update);
       update();

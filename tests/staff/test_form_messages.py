@@ -71,6 +71,7 @@ def _forms_to_check(match):
         "CorrectionForm": staff_forms.CorrectionForm(**session_kwargs),
         "DeleteSessionForm": mentoring_forms.DeleteSessionForm(),
         "NoSessionMonthForm": mentoring_forms.NoSessionMonthForm(),
+        "LanguageForm": mentoring_forms.LanguageForm(),
         "MatchCloseForm": staff_forms.MatchCloseForm(match=match),
         "SiteContactForm (new)": staff_forms.SiteContactForm(),
         "SiteContactForm (change)": staff_forms.SiteContactForm(
@@ -87,6 +88,7 @@ def _forms_to_check(match):
                 "DeactivateForm",
                 "ProgramSettingsForm",
                 "ChoiceAddForm",
+                "ChoiceSpanishForm",
                 "ExportForm",
                 "ImportForm",
             ]

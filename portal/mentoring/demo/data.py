@@ -179,3 +179,54 @@ NEED_NOTES = {
     ResourceNeedKind.HOUSEHOLD: "Their washing machine broke, so they wash clothes in the bathtub.",
     ResourceNeedKind.SCHOOL_SUPPLIES: "{name} needs a backpack and notebooks.",
 }
+
+# The Spanish-speaking mentor (pages and emails in Spanish) and the Spanish the program's
+# administrator filled in: the lists' labels, the agreement, the help videos, prompt words.
+SPANISH_MENTOR_EMAIL = "mentor.es@example.org"
+SPANISH_LABELS = {
+    "Mentoring Hours": "Horas de mentoría",
+    "Group Activity": "Actividad en grupo",
+    "Training": "Capacitación",
+    "In-Person": "En persona",
+    "Virtual": "Virtual",
+    "Phone": "Por teléfono",
+}
+SPANISH_AGREEMENT = (
+    "Me reuniré con mi estudiante cada semana en la escuela, registraré cada sesión antes "
+    "de la fecha límite y reportaré cualquier preocupación urgente de seguridad al contacto "
+    "de la escuela."
+)
+SPANISH_HELP_VIDEOS = (
+    "Cómo registrar una sesión en un minuto | https://videos.example.org/es/registrar-sesion\n"
+    "Qué hacer ante una preocupación de seguridad | https://videos.example.org/es/seguridad"
+)
+SPANISH_PROMPT_WORDS = "\n".join(
+    [
+        "hambre = food",
+        "no hay comida = food",
+        "desalojo = shelter",
+        "sin casa = shelter",
+        "sin abrigo = clothing",
+        "sin zapatos = clothing",
+        "lavadora = household",
+        "enfermo = health",
+        "enferma = health",
+        "doctor = health",
+        "mochila = school_supplies",
+        "golpe = concern",
+        "moretón = concern",
+    ]
+)
+SPANISH_MET_NOTES = [
+    "Jugamos a las cartas y hablamos del fin de semana. {name} estaba de buen humor y se "
+    "rió mucho.",
+    "Leímos juntos casi todo el tiempo. {name} estaba concentrada y orgullosa de terminar "
+    "un capítulo.",
+    "Hicimos un dibujo. {name} estaba más callada que de costumbre.",
+    "Hablamos de sus metas para el semestre e hicimos una lista juntas. {name} estaba animada.",
+]
+SPANISH_ABSENT_NOTES = {
+    Attendance.MENTEE_ABSENT: "{name} faltó hoy; en la oficina dijeron que estaba enferma.",
+    Attendance.MENTOR_ABSENT: "Estuve enferma y no pude ir esta semana.",
+    Attendance.CANCELLED: "La escuela cerró por un día de capacitación de maestros.",
+}

@@ -12,9 +12,15 @@ from portal.mentoring.demo.data import (
     MENTEE_NAMES,
     SITE_CONTACT_EMAIL,
     SITES,
+    SPANISH_AGREEMENT,
+    SPANISH_HELP_VIDEOS,
+    SPANISH_LABELS,
+    SPANISH_MENTOR_EMAIL,
+    SPANISH_PROMPT_WORDS,
     STAFF_EMAIL,
 )
 from portal.mentoring.models import (
+    Choice,
     Match,
     MatchStatus,
     Mentee,
@@ -42,6 +48,21 @@ def configure_program(demo: Demo) -> None:
         "and report any immediate safety concern to the school site contact."
     )
     program.save()
+
+
+def configure_spanish(demo: Demo) -> None:
+    """The Spanish an administrator would fill in; what someone already filled in stays."""
+    program = demo.program
+    for field, text in (
+        ("mentor_agreement_es", SPANISH_AGREEMENT),
+        ("help_video_links_es", SPANISH_HELP_VIDEOS),
+        ("prompt_words_es", SPANISH_PROMPT_WORDS),
+    ):
+        if not getattr(program, field):
+            setattr(program, field, text)
+    program.save()
+    for label, spanish in SPANISH_LABELS.items():
+        Choice.objects.filter(label=label, label_es="").update(label_es=spanish)
 
 
 def account(demo: Demo, email: str, full_name: str, role: str, phone: str = "") -> User:
@@ -114,9 +135,16 @@ def create_matches(demo: Demo, sites: list[SchoolSite]) -> list[tuple[Match, str
     days = dt.timedelta
     main = mentor(demo, MAIN_MENTOR_EMAIL, "Jamie Rivera", "(312) 555-0150", today - days(260))
     second = mentor(demo, "mentor2@example.org", "Sam Chen", "(312) 555-0151", today - days(200))
+    # Reads the portal and its emails in Spanish; her school's contact has no account yet.
+    spanish = mentor(
+        demo, SPANISH_MENTOR_EMAIL, "Lucía Hernández", "(312) 555-0152", today - days(150)
+    )
+    if not spanish.user.language:
+        User.objects.filter(pk=spanish.user.pk).update(language="es")
     plans = [
         (match(main, "Jane", "D", sites[0], "4", today - days(240)), "regular"),
         (match(second, "Marcus", "T", sites[1], "7", today - days(180)), "regular"),
+        (match(spanish, "Sofía", "M", sites[2], "3", today - days(130)), "regular"),
     ]
     for index in range(40):
         first = FIRST_NAMES[index]

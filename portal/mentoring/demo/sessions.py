@@ -11,7 +11,14 @@ import random
 from portal.mentoring import rules
 from portal.mentoring.activity import refresh_all_match_activity
 from portal.mentoring.demo import Demo
-from portal.mentoring.demo.data import ABSENT_NOTES, CONCERN, MET_NOTES, NEED_NOTES
+from portal.mentoring.demo.data import (
+    ABSENT_NOTES,
+    CONCERN,
+    MET_NOTES,
+    NEED_NOTES,
+    SPANISH_ABSENT_NOTES,
+    SPANISH_MET_NOTES,
+)
 from portal.mentoring.models import (
     Attendance,
     Choice,
@@ -59,6 +66,9 @@ def create_sessions(demo: Demo, match: Match, style: str, rng: random.Random) ->
     hour = rng.choice([11, 12, 14, 15])
     days = _meeting_days(demo, match, style, weekday, rng)
     mentor_user = match.mentor.user
+    spanish = mentor_user.language == "es"  # a Spanish-speaking mentor writes in Spanish
+    met_notes = SPANISH_MET_NOTES if spanish else MET_NOTES
+    absent_notes = SPANISH_ABSENT_NOTES if spanish else ABSENT_NOTES
     sessions = []
     for number, day in enumerate(days):
         starts_at = dt.datetime.combine(day, dt.time(hour, 30), tzinfo=demo.tz)
@@ -75,10 +85,10 @@ def create_sessions(demo: Demo, match: Match, style: str, rng: random.Random) ->
         elif style == "regular" and roll > 0.93 and number < len(days) - 1:
             continue  # a forgotten week
         met = attendance == Attendance.MET
-        notes = (rng.choice(MET_NOTES) if met else ABSENT_NOTES[attendance]).format(name=name)
-        concern = met and rng.random() < 0.025
+        notes = (rng.choice(met_notes) if met else absent_notes[attendance]).format(name=name)
+        concern = met and not spanish and rng.random() < 0.025
         needs = []
-        if met and rng.random() < 0.05:
+        if met and not spanish and rng.random() < 0.05:
             kind = rng.choice(list(NEED_NOTES))
             needs = [kind]
             notes += " " + NEED_NOTES[kind].format(name=name)

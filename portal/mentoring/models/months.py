@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.lib.constraints import one_of
 from portal.mentoring import rules
@@ -10,10 +11,10 @@ from portal.mentoring.models.people import Mentor
 
 
 class NoSessionReason(models.TextChoices):
-    SCHOOL_BREAK = "school_break", "School break or holiday"
-    MENTEE_UNAVAILABLE = "mentee_unavailable", "My mentee was away or not available"
-    MENTOR_UNAVAILABLE = "mentor_unavailable", "I was away or not available"
-    OTHER = "other", "Something else"
+    SCHOOL_BREAK = "school_break", _("School break or holiday")
+    MENTEE_UNAVAILABLE = "mentee_unavailable", _("My mentee was away or not available")
+    MENTOR_UNAVAILABLE = "mentor_unavailable", _("I was away or not available")
+    OTHER = "other", _("Something else")
 
 
 class NoSessionMonth(models.Model):

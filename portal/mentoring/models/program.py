@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from portal.lib.text import LONG_TEXT_MAX, SHORT_TEXT_MAX
 from portal.mentoring import rules
@@ -42,13 +44,13 @@ class LatePolicy(models.TextChoices):
 
 
 WEEKDAY_CHOICES = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
 ]
 
 
@@ -71,6 +73,9 @@ class ProgramSettings(models.Model):
         "help_video_links",
         "mentor_agreement",
         "prompt_words",
+        "mentor_agreement_es",
+        "help_video_links_es",
+        "prompt_words_es",
     )
 
     name = models.CharField(max_length=120, default="Mentoring Program")
@@ -143,6 +148,27 @@ class ProgramSettings(models.Model):
             "One per line: words in the notes, an equals sign, then the box to suggest "
             "(concern, food, shelter, clothing, household, health, school_supplies, other)."
         ),
+    )
+    # Spanish versions, filled in by an administrator; where one is empty, Spanish-speaking
+    # mentors see the English text.
+    mentor_agreement_es = models.TextField(
+        "mentor agreement (Spanish)", blank=True, max_length=20_000, default="", db_default=""
+    )
+    help_video_links_es = models.TextField(
+        "help videos (Spanish)",
+        blank=True,
+        max_length=5_000,
+        default="",
+        db_default="",
+        help_text="Like the help videos above, for mentors who read Spanish. Empty: the same.",
+    )
+    prompt_words_es = models.TextField(
+        "words that prompt a question (Spanish)",
+        blank=True,
+        max_length=5_000,
+        default="",
+        db_default="",
+        help_text="Spanish words, written like the list above; both lists are used on every entry.",
     )
 
     class Meta:
@@ -222,9 +248,24 @@ class ProgramSettings(models.Model):
         text = " ".join(self.mentor_agreement.split())
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
+    @property
+    def mentor_agreement_shown(self) -> str:
+        """The agreement in the language of the page: Spanish when there is a Spanish one."""
+        if _spanish() and self.mentor_agreement_es.strip():
+            return self.mentor_agreement_es
+        return self.mentor_agreement
+
+    @property
+    def all_prompt_words(self) -> str:
+        """The English and the Spanish prompt words: a mentor may write notes in either."""
+        return "\n".join(t for t in (self.prompt_words, self.prompt_words_es) if t.strip())
+
     def help_videos(self) -> list[tuple[str, str]]:
         videos = []
-        for line in self.help_video_links.splitlines():
+        links = self.help_video_links
+        if _spanish() and self.help_video_links_es.strip():
+            links = self.help_video_links_es
+        for line in links.splitlines():
             title, _, url = line.partition("|")
             if url.strip().startswith(("https://", "http://")):
                 videos.append((title.strip() or url.strip(), url.strip()))
@@ -242,10 +283,14 @@ class Choice(models.Model):
     """An entry of one of the program's lists. Retired entries stay on old sessions."""
 
     CHILD_TEXT_FIELDS = ()
-    OTHER_TEXT_FIELDS = ("list", "label")
+    OTHER_TEXT_FIELDS = ("list", "label", "label_es")
 
     list = models.CharField(max_length=30, choices=ChoiceList.choices)
     label = models.CharField(max_length=60)
+    # What Spanish-speaking mentors see; empty: the English label.
+    label_es = models.CharField(
+        "label (Spanish)", max_length=60, blank=True, default="", db_default=""
+    )
     is_default = models.BooleanField(default=False)
     is_retired = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
@@ -267,6 +312,17 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the language of the page (Spanish when there is one)."""
+        if _spanish() and self.label_es:
+            return self.label_es
+        return self.label
+
+
+def _spanish() -> bool:
+    return (translation.get_language() or "").startswith("es")
 
 
 STARTING_LISTS = {

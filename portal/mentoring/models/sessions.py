@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.lib.constraints import one_of
 from portal.lib.text import at_most
@@ -24,20 +26,20 @@ from portal.mentoring.models.program import (
 
 
 class Attendance(models.TextChoices):
-    MET = "met", "We met"
-    MENTEE_ABSENT = "mentee_absent", "Mentee absent or no-show"
-    MENTOR_ABSENT = "mentor_absent", "Mentor absent"
-    CANCELLED = "cancelled", "School closed or cancelled"
+    MET = "met", _("We met")
+    MENTEE_ABSENT = "mentee_absent", _("Mentee absent or no-show")
+    MENTOR_ABSENT = "mentor_absent", _("Mentor absent")
+    CANCELLED = "cancelled", _("School closed or cancelled")
 
 
 class ResourceNeedKind(models.TextChoices):
-    FOOD = "food", "Food"
-    SHELTER = "shelter", "Shelter or housing"
-    CLOTHING = "clothing", "Clothing"
-    HOUSEHOLD = "household", "Household"
-    HEALTH = "health", "Health"
-    SCHOOL_SUPPLIES = "school_supplies", "School supplies"
-    OTHER = "other", "Other"
+    FOOD = "food", _("Food")
+    SHELTER = "shelter", _("Shelter or housing")
+    CLOTHING = "clothing", _("Clothing")
+    HOUSEHOLD = "household", _("Household")
+    HEALTH = "health", _("Health")
+    SCHOOL_SUPPLIES = "school_supplies", _("School supplies")
+    OTHER = "other", _("Other")
 
 
 class SessionLogQuerySet(models.QuerySet):
@@ -195,9 +197,11 @@ class SessionLog(models.Model):
         """The entered values (ENTERED_FIELDS), as plain data for the history of changes:
         each as it is stored, unless ``_SHOWN_IN_HISTORY`` says otherwise."""
         values = {}
-        for name in self.ENTERED_FIELDS:
-            key, shown = _SHOWN_IN_HISTORY.get(name, (name, None))
-            values[key] = shown(self) if shown else getattr(self, name)
+        # Kept in English, whoever made the change: the page shows it in its reader's.
+        with translation.override(settings.LANGUAGE_CODE):
+            for name in self.ENTERED_FIELDS:
+                key, shown = _SHOWN_IN_HISTORY.get(name, (name, None))
+                values[key] = shown(self) if shown else getattr(self, name)
         return values
 
 
@@ -215,26 +219,29 @@ _SHOWN_IN_HISTORY = {
     "quarter_hours": ("hours", lambda session: str(session.hours)),
     "type_of_mentoring": ("type_of_mentoring", lambda session: session.type_of_mentoring.label),
     "interaction": ("interaction", lambda session: session.interaction.label),
-    "attendance": ("attendance", lambda session: session.get_attendance_display()),
-    "resource_needs": ("resource_needs", lambda session: list(session.resource_need_labels)),
+    "attendance": ("attendance", lambda session: str(session.get_attendance_display())),
+    "resource_needs": (
+        "resource_needs",
+        lambda session: [str(label) for label in session.resource_need_labels],
+    ),
 }
 
 
 # How the history of changes names each value of ``snapshot()``: the words of the form and
 # of the entry's page, never the code's (tests/test_session_history.py checks every key).
 HISTORY_LABELS = {
-    "match": "Mentee",
-    "starts_at": "Date & time",
-    "hours": "Hours",
-    "type_of_mentoring": "Type of mentoring",
-    "interaction": "Interaction",
-    "activity": "Activity",
-    "attendance": "Attendance",
-    "notes": "Notes",
-    "safety_concern": "Child safety concern",
-    "safety_concern_details": "About the concern",
-    "resource_needs": "Resource needs",
-    "resource_needs_details": "About the needs",
+    "match": _("Mentee"),
+    "starts_at": _("Date & time"),
+    "hours": _("Hours"),
+    "type_of_mentoring": _("Type of mentoring"),
+    "interaction": _("Interaction"),
+    "activity": _("Activity"),
+    "attendance": _("Attendance"),
+    "notes": _("Notes"),
+    "safety_concern": _("Child safety concern"),
+    "safety_concern_details": _("About the concern"),
+    "resource_needs": _("Resource needs"),
+    "resource_needs_details": _("About the needs"),
 }
 
 
@@ -245,23 +252,23 @@ def _shown_value(name: str, value) -> str:
             moment = dt.datetime.fromisoformat(value)
         except ValueError:
             return value
-        return date_format(timezone.localtime(moment), "l j F Y, g:i A")
+        return date_format(timezone.localtime(moment), gettext("l j F Y, g:i A"))
     if name == "attendance" and value in Attendance.values:
         return Attendance(value).label
     if name == "resource_needs":
         labels = dict(ResourceNeedKind.choices)
-        return ", ".join(labels.get(kind, kind) for kind in value or []) or "None"
+        return ", ".join(str(labels.get(kind, kind)) for kind in value or []) or gettext("None")
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if value is None or value == "":
-        return "(blank)"
+        return gettext("(blank)")
     return str(value)
 
 
 class RevisionAction(models.TextChoices):
-    CREATED = "created", "Logged"
-    UPDATED = "updated", "Changed"
-    DELETED = "deleted", "Deleted"
+    CREATED = "created", _("Logged")
+    UPDATED = "updated", _("Changed")
+    DELETED = "deleted", _("Deleted")
 
 
 class SessionLogRevision(models.Model):

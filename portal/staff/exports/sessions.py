@@ -58,8 +58,8 @@ class Context:
 
     def __init__(self, tz):
         self.tz = tz
-        self.attendance = dict(Attendance.choices)
-        self.needs = dict(ResourceNeedKind.choices)
+        self.attendance = {key: str(label) for key, label in Attendance.choices}
+        self.needs = {key: str(label) for key, label in ResourceNeedKind.choices}
         self._moment = self._local = None
 
     def local(self, moment):
@@ -123,7 +123,7 @@ def _needs_sql(q: Sql, kinds: str) -> str:
     # ", ".join of the labels, element by element: a subquery would keep PostgreSQL from
     # formatting rows in its parallel workers. The app stores a subset of the seven
     # kinds; elements past NEEDS_SPELLED_OUT would be left out.
-    names = _sql_literal(json.dumps(dict(ResourceNeedKind.choices))) + "::jsonb"
+    names = _sql_literal(json.dumps({k: str(v) for k, v in ResourceNeedKind.choices})) + "::jsonb"
     parts = ", ".join(
         f"COALESCE({names} ->> ({kinds} ->> {n}), {kinds} ->> {n})"
         for n in range(NEEDS_SPELLED_OUT)
@@ -165,7 +165,7 @@ COLUMNS = (
         "Attendance",
         ("attendance",),
         cell=lambda context, value: context.attendance.get(value, value),
-        sql=lambda q, value: q.labels(value, Attendance.choices),
+        sql=lambda q, value: q.labels(value, [(k, str(v)) for k, v in Attendance.choices]),
     ),
     Column("Late", ("is_late",), YES_NO),
     Column(

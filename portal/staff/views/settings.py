@@ -57,6 +57,15 @@ def choice_change(request: HttpRequest, pk: int) -> HttpResponse:
             services.choice_set_retired(user=request.user, choice=choice, retired=False)
         elif action == "default":
             services.choice_make_default(user=request.user, choice=choice)
+        elif action == "spanish":
+            spanish = forms.ChoiceSpanishForm(request.POST)
+            if not spanish.is_valid():
+                raise ValidationError(
+                    [error for errors in spanish.errors.values() for error in errors]
+                )
+            services.choice_set_spanish(
+                user=request.user, choice=choice, label_es=spanish.cleaned_data["label_es"]
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -33,6 +33,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             people.configure_program(demo)
             sites = people.create_sites(demo)
+            people.configure_spanish(demo)
             plans = people.create_matches(demo, sites)
             created = sessions.create_all_sessions(demo, plans)
             records.create_concerns(demo, sites[0])

@@ -1,0 +1,52 @@
+"""A mentor who chose Spanish, on a phone: the home page and the session form are in
+Spanish (html lang="es"), with no serious or critical axe violation."""
+
+from playwright.sync_api import expect
+
+from portal.accounts.models import User
+from portal.mentoring.models import Choice
+from tests.browser.helpers import PHONE, describe, seed_sessions, serious_violations, shot
+
+
+def _check(page, name: str, found: list[str]) -> None:
+    page.wait_for_load_state()
+    shot(page, f"spanish-{name}")
+    assert page.locator("html").get_attribute("lang") == "es"
+    violations = serious_violations(page)
+    if violations:
+        found.append(f"{name} ({page.url}):\n{describe(violations)}")
+
+
+def test_spanish_home_and_session_form_at_phone_size(mentor_page, live_server, match_a):
+    User.objects.filter(pk=match_a.mentor.user_id).update(language="es")
+    Choice.objects.filter(label="Mentoring Hours").update(label_es="Horas de mentoría")
+    seed_sessions(match_a)
+    page = mentor_page
+    page.set_viewport_size(PHONE)
+    found: list[str] = []
+
+    page.goto(f"{live_server.url}/mentor/")
+    expect(page.get_by_role("link", name="Registrar una sesión")).to_be_visible()
+    expect(page.get_by_role("heading", name="Próxima fecha límite")).to_be_visible()
+    _check(page, "home", found)
+
+    page.get_by_role("link", name="Registrar una sesión").click()
+    expect(page.get_by_role("heading", name="Registrar una sesión")).to_be_visible()
+    expect(page.get_by_label("Horas de mentoría")).to_be_checked()  # the program's Spanish
+    expect(page.get_by_label("In-Person")).to_be_visible()  # no Spanish label: the English one
+    _check(page, "form", found)
+
+    page.get_by_label("Preocupación por la seguridad del niño").check()
+    page.get_by_role("button", name="Guardar la sesión").click()
+    expect(page.get_by_text("Hay un problema")).to_be_visible()
+    assert page.title().startswith("Error: ")
+    _check(page, "form-errors", found)
+
+    page.goto(f"{live_server.url}/mentor/email/")
+    expect(page.get_by_role("heading", name="Idioma")).to_be_visible()
+    _check(page, "preferences", found)
+
+    page.get_by_role("link", name="Seguridad de acceso").click()
+    expect(page.get_by_role("heading", name="Verificación en dos pasos")).to_be_visible()
+    _check(page, "sign-in-security", found)
+    assert not found, "axe found serious or critical violations on\n" + "\n\n".join(found)

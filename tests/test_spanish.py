@@ -1,0 +1,274 @@
+"""Spanish for mentors (issue 16, item 3): each person's language, chosen at enrollment
+and in their preferences (the browser's until they choose); Spanish pages, messages,
+emails, dates and program lists; English for staff and wherever no Spanish is given."""
+
+import datetime as dt
+import gettext
+import io
+import re
+
+from django.test import Client
+from django.utils import translation
+
+from portal.accounts.models import User
+from portal.followups import services as followups
+from portal.lib.messages_mo import mo_bytes, parse_po
+from portal.mentoring import rules
+from portal.mentoring.models import Choice, ChoiceList, ProgramSettings
+from portal.notifications.emails import build_message
+from portal.notifications.models import Notification
+from tests.conftest import log_session, signed_in, two_hours_ago
+from tests.test_invitations import GOOD_PASSWORD, accept_form, invite, link_of
+from tests.test_translation_coverage import SPANISH_PO
+
+SPANISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "es-MX,es;q=0.9,en;q=0.5"}
+ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+
+
+def spanish(user: User) -> User:
+    User.objects.filter(pk=user.pk).update(language="es")
+    user.refresh_from_db()
+    return user
+
+
+# --- Whose language -----------------------------------------------------------------------
+
+
+def test_a_signed_out_visitor_gets_the_browsers_language(client, db):
+    page = client.get("/accounts/sign-in/", **SPANISH_BROWSER)
+    text = page.content.decode()
+    assert page.headers["Content-Language"] == "es"
+    assert '<html lang="es">' in text and "Entrar" in text and "¿Olvidó su contraseña?" in text
+    assert "Accept-Language" in page.headers["Vary"]
+    english = Client().get("/accounts/sign-in/", **ENGLISH_BROWSER).content.decode()
+    assert '<html lang="en">' in english and "Forgot your password?" in english
+    assert '<html lang="en">' in Client().get("/accounts/sign-in/").content.decode()
+
+
+def test_a_mentor_who_has_not_chosen_gets_the_browsers_language(mentor_a):
+    assert mentor_a.language == ""
+    home = signed_in(mentor_a).get("/mentor/", **SPANISH_BROWSER).content.decode()
+    assert "Registrar una sesión" in home
+
+
+def test_the_mentors_choice_beats_the_browser(mentor_a):
+    User.objects.filter(pk=mentor_a.pk).update(language="en")
+    home = signed_in(mentor_a).get("/mentor/", **SPANISH_BROWSER).content.decode()
+    assert '<html lang="en">' in home and "Log a session" in home
+    spanish(mentor_a)
+    home = signed_in(mentor_a).get("/mentor/", **ENGLISH_BROWSER).content.decode()
+    assert '<html lang="es">' in home and "Registrar una sesión" in home
+
+
+def test_staff_pages_stay_in_english_whatever_the_browser(staff_user):
+    page = signed_in(staff_user).get("/staff/", **SPANISH_BROWSER)
+    assert page.status_code == 200
+    assert '<html lang="en">' in page.content.decode()
+
+
+def test_the_mentor_chooses_spanish_in_the_preferences(mentor_a):
+    client = signed_in(mentor_a)
+    page = client.get("/mentor/email/").content.decode()
+    assert "Language of the portal and its emails" in page and "Español" in page
+    answer = client.post("/mentor/language/", {"language": "es"}, follow=True)
+    mentor_a.refresh_from_db()
+    assert mentor_a.language == "es"
+    text = answer.content.decode()
+    assert "Guardado: el portal y sus correos ahora están en español." in text
+    assert '<html lang="es">' in text
+    client.post("/mentor/language/", {"language": "en"})
+    mentor_a.refresh_from_db()
+    assert mentor_a.language == "en"
+
+
+def test_an_unknown_language_is_refused_with_a_message(mentor_a):
+    page = signed_in(mentor_a).post("/mentor/language/", {"language": "fr"})
+    assert page.status_code == 200
+    assert "Choose a language from the list." in page.content.decode()
+    mentor_a.refresh_from_db()
+    assert mentor_a.language == ""
+
+
+def test_the_mentor_chooses_the_language_at_enrollment(staff_user):
+    link = link_of(invite(staff_user))
+    client = Client()
+    page = client.get(link, **SPANISH_BROWSER).content.decode()
+    assert "Bienvenido" in page
+    assert re.search(r'<input[^>]*value="es"[^>]*checked', page)
+    data = {**accept_form(), "language": "es"}
+    home = client.post(link, data, follow=True, **ENGLISH_BROWSER)
+    user = User.objects.get(email="new.mentor@example.org")
+    assert user.language == "es"
+    assert "Ya está inscrito" in home.content.decode()  # the welcome, in her language
+
+
+def test_enrolling_without_choosing_keeps_the_pages_language(staff_user):
+    link = link_of(invite(staff_user))
+    Client().post(link, accept_form(GOOD_PASSWORD), **SPANISH_BROWSER)
+    assert User.objects.get(email="new.mentor@example.org").language == "es"
+
+
+# --- Spanish pages, dates and program texts ---------------------------------------------------
+
+
+def test_a_spanish_mentors_home_and_form_are_in_spanish_with_spanish_dates(mentor_a, match_a):
+    spanish(mentor_a)
+    log_session(match_a, two_hours_ago())
+    client = signed_in(mentor_a)
+    home = client.get("/mentor/").content.decode()
+    for words in ("Hola,", "Próxima fecha límite", "Sesiones recientes", "Su estudiante"):
+        assert words in home
+    assert " de " in home and "Next deadline" not in home
+    with translation.override("es"):
+        month = rules.Month(2026, 12)
+        assert month.label == "diciembre de 2026"
+        assert rules.format_day(dt.date(2026, 12, 3)) == "jueves 3 de diciembre de 2026"
+    form = client.get("/sessions/new/").content.decode()
+    for words in ("Fecha y hora", "Asistencia", "Nos reunimos", "Guardar la sesión"):
+        assert words in form
+
+
+def test_english_labels_are_unchanged_for_english_mentors(mentor_a):
+    form = signed_in(mentor_a).get("/sessions/new/", **ENGLISH_BROWSER).content.decode()
+    for label in ("Date &amp; time", "Attendance", "We met", "Type of mentoring", "Interaction"):
+        assert label in form
+    assert "Save session" in form
+
+
+def test_choice_labels_are_spanish_where_the_administrator_gave_one(mentor_a):
+    spanish(mentor_a)
+    Choice.objects.filter(label="Mentoring Hours").update(label_es="Horas de mentoría")
+    form = signed_in(mentor_a).get("/sessions/new/").content.decode()
+    assert "Horas de mentoría" in form
+    assert "In-Person" in form  # no Spanish label yet: the English one
+    english = Choice.objects.get(list=ChoiceList.TYPE_OF_MENTORING, label="Mentoring Hours")
+    assert english.shown_label == "Mentoring Hours"
+    with translation.override("es"):
+        assert english.shown_label == "Horas de mentoría"
+
+
+def test_the_administrator_fills_in_a_spanish_label(admin_user):
+    choice = Choice.objects.get(list=ChoiceList.INTERACTION, label="In-Person")
+    signed_in(admin_user).post(
+        f"/staff/settings/choices/{choice.pk}/", {"action": "spanish", "label_es": " En persona "}
+    )
+    choice.refresh_from_db()
+    assert choice.label_es == "En persona"
+
+
+def test_the_agreement_and_prompt_words_have_spanish_versions(staff_user):
+    program = ProgramSettings.load()
+    program.mentor_agreement = "I will log every session."
+    program.save()
+    link = link_of(invite(staff_user))
+    assert "I will log every session." in Client().get(link, **SPANISH_BROWSER).content.decode()
+    program.mentor_agreement_es = "Registraré cada sesión."
+    program.prompt_words_es = "hambre = food"
+    program.save()
+    page = Client().get(link, **SPANISH_BROWSER).content.decode()
+    assert "Registraré cada sesión." in page
+    english = Client().get(link, **ENGLISH_BROWSER).content.decode()
+    assert "I will log every session." in english
+    words = dict(rules.parse_prompt_words(program.all_prompt_words))
+    assert words["hambre"] == "food" and words["hungry"] == "food"
+
+
+# --- Emails ---------------------------------------------------------------------------------
+
+
+def test_a_spanish_mentors_email_is_in_spanish_with_a_spanish_date(match_a, staff_user):
+    mentor = spanish(match_a.mentor.user)
+    session = log_session(match_a, two_hours_ago())
+    followups.followup_ask(session=session, user=staff_user, question="¿Cómo le fue?")
+    email = build_message(Notification.objects.get(template="followup-asked"))
+    assert email.subject.startswith("Su coordinador preguntó sobre su registro del ")
+    assert " de " in email.subject
+    assert f"Hola, {mentor.get_short_name()}:" in email.body
+    html = email.alternatives[0][0]
+    assert '<html lang="es">' in html and "Leer y responder" in html
+
+
+def test_an_english_mentors_email_stays_english(match_a, staff_user):
+    session = log_session(match_a, two_hours_ago())
+    followups.followup_ask(session=session, user=staff_user, question="How did it go?")
+    email = build_message(Notification.objects.get(template="followup-asked"))
+    assert email.subject.startswith("Your coordinator asked about your entry of ")
+    assert '<html lang="en">' in email.alternatives[0][0]
+
+
+# --- The catalogue --------------------------------------------------------------------------
+
+
+def test_the_python_compiler_writes_what_gettext_reads():
+    catalogue = gettext.GNUTranslations(
+        io.BytesIO(mo_bytes(parse_po(SPANISH_PO.read_text(encoding="utf-8"))))
+    )
+    assert catalogue.gettext("Log a session") == "Registrar una sesión"
+    assert catalogue.ngettext("%(days)s day left.", "%(days)s days left.", 3) == (
+        "Quedan %(days)s días."
+    )
+    assert catalogue.pgettext("hours", "h") == "h"
+    assert catalogue.gettext("not in the catalogue") == "not in the catalogue"
+
+
+def test_fuzzy_and_empty_entries_are_left_out():
+    po = """msgid ""
+msgstr "Content-Type: text/plain; charset=UTF-8\\n"
+
+#, fuzzy
+msgid "Home"
+msgstr "Inicio"
+
+msgid "Help"
+msgstr ""
+
+msgid "Sign out"
+msgstr "Salir"
+"""
+    catalogue = gettext.GNUTranslations(io.BytesIO(mo_bytes(parse_po(po))))
+    assert catalogue.gettext("Home") == "Home"
+    assert catalogue.gettext("Help") == "Help"
+    assert catalogue.gettext("Sign out") == "Salir"
+
+
+def test_a_contact_message_from_a_spanish_page_is_acknowledged_in_spanish(client, db):
+    from django.core.cache import cache
+
+    cache.clear()  # the Contact form's rate limit counts live in the shared cache
+    client.post(
+        "/contact/",
+        {
+            "name": "Ana Díaz",
+            "email": "ana@example.org",
+            "topic": "invitation",
+            "message": "Mi enlace venció.",
+        },
+        **SPANISH_BROWSER,
+    )
+    email = build_message(Notification.objects.get(template="support-received"))
+    assert email.subject.startswith("Recibimos su mensaje")
+    assert "Mi invitación venció o se perdió" in email.body
+    cache.clear()
+
+
+def test_spanish_numbers_and_times_are_written_the_latin_american_way():
+    from decimal import Decimal
+
+    from django.utils.formats import date_format, number_format
+    from django.utils.translation import gettext
+
+    with translation.override("es"):
+        assert number_format(Decimal("1.50"), 2) == "1.50"  # as on the session form
+        moment = dt.datetime(2026, 12, 3, 14, 30)
+        assert date_format(moment, gettext("l j F Y, g:i A")) == (
+            "jueves 3 de diciembre de 2026, 2:30 p.m."
+        )
+
+
+def test_the_weekly_reminder_link_opens_in_the_mentors_language(client, mentor_a):
+    from portal.mentoring import reminders
+
+    spanish(mentor_a)
+    path = reminders.weekly_off_path(mentor_a.mentor)
+    page = client.get(path, **ENGLISH_BROWSER).content.decode()
+    assert '<html lang="es">' in page and "Correo de recordatorio semanal" in page
