@@ -40,6 +40,14 @@ MENTOR_FILES = [
     "support/help.html",
     "support/contact.html",
     "support/contact_sent.html",
+    # Readiness as the mentor sees it: their own page, the agreement, a match on hold.
+    "readiness/mine.html",
+    "readiness/agreement.html",
+    "readiness/held.html",
+    # The texts a mentor receives.
+    "texts/followup-asked.txt",
+    "texts/reminder-deadline.txt",
+    "texts/reminder-weekly.txt",
     # The emails a mentor (or a person invited to be one) receives.
     *(
         f"emails/{name}-{part}"
@@ -52,6 +60,7 @@ MENTOR_FILES = [
             "email-changed",
             "support-received",
             "support-reply",
+            "reminder-readiness-expiring",
         )
         for part in ("subject.txt", "body.txt", "body.html")
     ),
@@ -59,6 +68,12 @@ MENTOR_FILES = [
 # English only: staff pages and emails, school site contact pages.
 STAFF_ONLY_FOLDERS = ["staff", "audit", "checkins", "lifecycle", "safeguarding"]
 STAFF_ONLY = [
+    "readiness/_dashboard.html",
+    "readiness/item_form.html",
+    "readiness/list.html",
+    "readiness/record.html",
+    "readiness/requirements.html",
+    "readiness/training_list.html",
     "includes/email_delivery.html",  # the delivery state of an email, on staff pages
     "enrollment/invitation_form.html",
     "enrollment/invitation_import.html",
@@ -74,6 +89,7 @@ STAFF_ONLY = [
             "coordinator-digest",
             "followup-answered",
             "invitation-contact",
+            "readiness-match-flagged",
         )
         for part in ("subject.txt", "body.txt", "body.html")
     ),
