@@ -102,6 +102,23 @@ def reasons_sentence(name: str, reasons: Iterable[Reason]) -> str:
     return f"{name} is not ready: {listed}."
 
 
+AGREEMENT_EMPTY = (
+    "Enter the text of the mentor agreement. Mentors read and accept exactly this text, "
+    "so it cannot be left empty."
+)
+
+
+def agreement_text_problem(text: str, *, before: str, has_versions: bool) -> str | None:
+    """What is wrong with a new mentor agreement text, or None. Once the program has an
+    agreement (a text, or a version mentors accepted), it cannot become empty: mentors
+    accept exactly the text stored, never words the portal makes up."""
+    if text.strip():
+        return None
+    if before.strip() or has_versions:
+        return AGREEMENT_EMPTY
+    return None
+
+
 def done_date_problem(day: dt.date, *, today: dt.date) -> str | None:
     """What is wrong with the day an item was done, in words, or None."""
     if day > today:

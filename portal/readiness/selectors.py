@@ -347,6 +347,13 @@ def current_agreement() -> AgreementVersion | None:
     return AgreementVersion.objects.order_by("-number").first()
 
 
+def agreement_text_problem(text: str, *, before: str) -> str | None:
+    """For the program settings forms (staff page and administration site)."""
+    return rules.agreement_text_problem(
+        text, before=before, has_versions=AgreementVersion.objects.exists()
+    )
+
+
 def agreement_to_accept(mentor: Mentor) -> AgreementVersion | None:
     """The current agreement version when the mentor has not accepted it yet, else None.
     Before the program's first change of the text (no version recorded), the agreement

@@ -387,6 +387,9 @@ def expiry_reminders_send(*, now: dt.datetime | None = None) -> int:
 def agreement_version_record(*, user, now: dt.datetime | None = None) -> AgreementVersion | None:
     """A new version when the program's agreement text is not the current version's."""
     program = ProgramSettings.objects.get(pk=1)
+    if not program.mentor_agreement.strip():
+        # Never a version without text: mentors accept exactly what is stored.
+        raise ValidationError({"mentor_agreement": rules.AGREEMENT_EMPTY})
     current = selectors.current_agreement()
     if current is not None and current.fingerprint == program.agreement_version:
         return None

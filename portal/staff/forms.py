@@ -280,6 +280,13 @@ class ProgramSettingsForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
             self.fields[name] = field
             self.initial.setdefault(name, getattr(self.instance, name))
 
+    def clean_mentor_agreement(self):
+        text = self.cleaned_data.get("mentor_agreement") or ""
+        before = self.instance.mentor_agreement if self.instance.pk else ""
+        if problem := readiness_selectors.agreement_text_problem(text, before=before or ""):
+            raise forms.ValidationError(problem)
+        return text
+
     def _post_clean(self):
         # ModelForm copies only Meta.fields onto the instance: copy the added ones too.
         for name in self.extra_fields:
