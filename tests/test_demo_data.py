@@ -214,7 +214,7 @@ def test_the_demo_has_ready_not_ready_and_expiring_mentors(demo):
         assert readiness.agreement_to_accept(by_email[email].mentor) is None
     assert any(not r.ready for r in states)
     dashboard = readiness.dashboard_readiness(today=today)
-    assert dashboard.expired_count and dashboard.expiring_count
+    assert dashboard.not_ready_count and dashboard.expiring_count
 
 
 def test_a_demo_mentor_has_opted_in_to_texts_which_the_console_prints(client, demo):

@@ -3,22 +3,40 @@ review): the requirements page shows the agreement's versions; an agreement cann
 empty; the dashboard and the match page show every match whose mentor is not ready;
 a mentor whose match is on hold is told on their home page; a training saved once."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
-from portal.mentoring.models import ProgramSettings
+from portal.mentoring.models import Match, ProgramSettings
 from portal.readiness import services
-from portal.readiness.models import AgreementVersion
+from portal.readiness.models import AgreementVersion, NotReadyPolicy, ReadinessItem, WhoRecords
 from tests.page import read_page
 from tests.test_admin_audit import form_fields
-from tests.test_readiness import (  # noqa: F401  # noqa: F401
-    background,
-    change_agreement,
-    coordinated,
-    orientation,
-    policy,
-    today,
-)
+from tests.test_readiness import change_agreement, policy, today
+
+
+@pytest.fixture
+def background(db) -> ReadinessItem:
+    return ReadinessItem.objects.create(name="Background check", required=True, valid_months=24)
+
+
+@pytest.fixture
+def orientation(db) -> ReadinessItem:
+    return ReadinessItem.objects.create(
+        name="Orientation training",
+        required=True,
+        who_records=WhoRecords.TRAINING,
+        position=2,
+    )
+
+
+@pytest.fixture
+def coordinated(match_a, staff_user):
+    Match.objects.filter(pk=match_a.pk).update(coordinator=staff_user)
+    match_a.refresh_from_db()
+    return match_a
+
 
 # --- 1. The requirements page ---------------------------------------------------------------
 
@@ -99,3 +117,67 @@ def test_the_mentor_reads_exactly_the_stored_version(admin_client, mentor_a):
     page = signed_in(mentor_a).get(reverse("readiness:agreement")).content.decode()
     assert "I will meet my mentee as agreed" not in page
     assert "saved without any text" in page
+
+
+# --- 3. The dashboard shows every active match whose mentor is not ready --------------------
+
+
+def test_the_dashboard_shows_a_match_whose_mentor_lacks_a_required_item(
+    staff_client, coordinated, background
+):
+    page = read_page(staff_client.get(reverse("staff:dashboard"))).text
+    assert "Active matches whose mentor is not ready: 1" in page
+    assert coordinated.mentor.user.full_name in page
+    assert "Match with Jane D." in page
+    assert "Missing: Background check." in page
+    assert "Logging goes on" in page
+
+
+def test_the_dashboard_says_which_matches_are_on_hold(
+    staff_client, coordinated, background, staff_user
+):
+    policy(NotReadyPolicy.BLOCK)
+    services.readiness_check()
+    page = read_page(staff_client.get(reverse("staff:dashboard"))).text
+    assert "Active matches whose mentor is not ready: 1" in page
+    assert "Logging on hold" in page
+    # Ready again: the match leaves the list.
+    services.record_add(
+        mentor=coordinated.mentor, item=background, done_on=today(), user=staff_user
+    )
+    page = read_page(staff_client.get(reverse("staff:dashboard"))).text
+    assert "Active matches whose mentor is not ready: 0" in page
+    assert "Every mentor with an active match is ready." in page
+
+
+def test_the_dashboard_reads_the_same_queries_for_more_mentors_missing_or_expired(
+    staff_user, school_a, background, orientation
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.readiness import selectors
+    from tests.conftest import make_match
+
+    day = today()
+    policy(NotReadyPolicy.BLOCK)
+
+    def more(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            match = make_match(f"m{n}@example.org", school_a, f"Kid{n}", day - dt.timedelta(400))
+            if n % 2:  # an expired check; the others have nothing recorded
+                services.record_add(
+                    mentor=match.mentor, item=background, done_on=day - dt.timedelta(800),
+                    user=staff_user,
+                )  # fmt: skip
+        services.readiness_check()
+
+    more(0, 3)
+    with CaptureQueriesContext(connection) as few:
+        found = selectors.dashboard_readiness(today=day)
+    assert found.not_ready_count == 3 and all(row.on_hold for row in found.not_ready)
+    more(3, 12)
+    with CaptureQueriesContext(connection) as many:
+        found = selectors.dashboard_readiness(today=day)
+    assert found.not_ready_count == 15 and len(found.not_ready) == selectors.DASHBOARD_ROWS
+    assert len(many) == len(few)

@@ -49,7 +49,12 @@ class ItemState:
 
     @property
     def reason(self) -> rules.Reason:
-        return rules.Reason(self.item.name, self.status, self.valid_until)
+        return rules.Reason(
+            self.item.name,
+            self.status,
+            self.valid_until,
+            by_training=self.item.who_records == "training",
+        )
 
 
 @dataclass
@@ -72,8 +77,17 @@ class MentorReadiness:
 
     @property
     def reasons_text(self) -> str:
-        """ "Background check expired after ...; Reference is missing" """
-        return "; ".join(str(r) for r in self.reasons)
+        """ "Missing: Two references; Background check expired on 4 November 2026" """
+        return rules.reasons_text(self.reasons)
+
+    @property
+    def for_the_mentor(self) -> str:
+        """ "your background check expired on 4 November 2026" """
+        return rules.reasons_for_the_mentor(self.reasons)
+
+    @property
+    def help_for_the_mentor(self) -> str:
+        return rules.help_for_the_mentor(self.reasons)
 
     @property
     def sentence(self) -> str:
@@ -204,9 +218,28 @@ def readiness_list(*, which: str = "", q: str = "", today: dt.date) -> list[Ment
 
 
 @dataclass
+class NotReadyMatch:
+    """An active match whose mentor is not ready, for the dashboard."""
+
+    match: Match
+    readiness: MentorReadiness
+    flag: MatchReadinessFlag | None = None
+
+    @property
+    def on_hold(self) -> bool:
+        return self.flag is not None and self.flag.holds
+
+    @property
+    def reason(self) -> str:
+        if not self.readiness.ready:
+            return self.readiness.reasons_text
+        return "Ready again: the nightly check lifts the hold"
+
+
+@dataclass
 class DashboardReadiness:
-    expired: list[tuple[MentorReadiness, list[Match]]]
-    expired_count: int
+    not_ready: list[NotReadyMatch]
+    not_ready_count: int
     expiring: list[MentorReadiness]
     expiring_count: int
 
@@ -214,8 +247,10 @@ class DashboardReadiness:
 DASHBOARD_ROWS = 10
 
 
-def _active_filter(today: dt.date) -> Q:
-    return Q(status=MatchStatus.ACTIVE) & (Q(end_date__isnull=True) | Q(end_date__gt=today))
+def _active_filter(today: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status": MatchStatus.ACTIVE}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": today})
+    )
 
 
 def _could_lapse(*, today: dt.date, program_items) -> dict[int, set[int]]:
@@ -242,33 +277,57 @@ def _could_lapse(*, today: dt.date, program_items) -> dict[int, set[int]]:
     return found
 
 
+def _missing_a_required_item(program_items) -> Q:
+    """Matches whose mentor has no record at all of some required item (in SQL)."""
+    missing = Q(pk__in=[])
+    for item in program_items:
+        if item.required:
+            missing |= ~Exists(ReadinessRecord.objects.filter(mentor=OuterRef("mentor"), item=item))
+    return missing
+
+
 def dashboard_readiness(*, today: dt.date) -> DashboardReadiness:
-    """Mentors with an active match and an expired required item (with those matches), and
-    mentors with an active match and an item expiring in the next 30 days. The program's
-    items, one narrowed aggregate per item that expires, then the few mentors it finds:
-    the dashboard reads no more for 20,000 mentors than for 20."""
+    """Active matches whose mentor is not ready (a required item missing or expired) or
+    that the nightly check holds, with the reason; and mentors with an active match and an
+    item expiring in the next 30 days. The program's items, one narrowed aggregate per item
+    that expires (and the few mentors it finds), a count and the first rows of the matches
+    not ready, and those rows' mentors: the dashboard reads no more for 20,000 mentors
+    than for 20."""
     program_items = items()
     candidates = set().union(*_could_lapse(today=today, program_items=program_items).values())
-    if not candidates:
-        return DashboardReadiness(expired=[], expired_count=0, expiring=[], expiring_count=0)
-    mentors = Mentor.objects.filter(pk__in=candidates).select_related("user")
-    states = readiness_of_mentors(mentors, today=today, program_items=program_items)
-    expired = [r for r in states if r.has(Status.EXPIRED)]
-    expiring = [r for r in states if r.has(Status.EXPIRING, required_only=False)]
-    expired.sort(key=lambda r: r.mentor.user.full_name)
-    expiring.sort(key=lambda r: min(s.valid_until for s in r.expiring))
-    shown = expired[:DASHBOARD_ROWS]
-    by_mentor: dict[int, list[Match]] = {}
-    matches = (
-        Match.objects.filter(_active_filter(today), mentor__in=[r.mentor.pk for r in shown])
-        .select_related("mentee")
-        .order_by("pk")
+    expired: set[int] = set()
+    expiring: list[MentorReadiness] = []
+    if candidates:
+        mentors = Mentor.objects.filter(pk__in=candidates).select_related("user")
+        states = readiness_of_mentors(mentors, today=today, program_items=program_items)
+        expired = {r.mentor.pk for r in states if r.has(Status.EXPIRED)}
+        expiring = [r for r in states if r.has(Status.EXPIRING, required_only=False)]
+        expiring.sort(key=lambda r: min(s.valid_until for s in r.expiring))
+    not_ready = Match.objects.filter(_active_filter(today)).filter(
+        _missing_a_required_item(program_items)
+        | Q(mentor_id__in=sorted(expired))
+        | Q(readiness_flag__policy="block")
     )
-    for match in matches:
-        by_mentor.setdefault(match.mentor_id, []).append(match)
+    count = not_ready.count()
+    shown = list(
+        not_ready.select_related("mentor__user", "mentee", "readiness_flag").order_by(
+            "mentor__user__full_name", "mentor_id", "pk"
+        )[:DASHBOARD_ROWS]
+    )
+    by_mentor = {
+        r.mentor.pk: r
+        for r in readiness_of_mentors(
+            {m.mentor_id: m.mentor for m in shown}.values(),
+            today=today,
+            program_items=program_items,
+        )
+    }
+    rows = [
+        NotReadyMatch(m, by_mentor[m.mentor_id], getattr(m, "readiness_flag", None)) for m in shown
+    ]
     return DashboardReadiness(
-        expired=[(r, by_mentor.get(r.mentor.pk, [])) for r in shown],
-        expired_count=len(expired),
+        not_ready=rows,
+        not_ready_count=count,
         expiring=expiring[:DASHBOARD_ROWS],
         expiring_count=len(expiring),
     )

@@ -82,7 +82,7 @@ def test_staff_record_a_background_check_and_the_match_is_created(
     page.get_by_label("Start date").fill(today.isoformat())
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()
-    expect(page.locator(".error-summary")).to_contain_text("Background check is missing")
+    expect(page.locator(".error-summary")).to_contain_text("Missing: Background check")
     audit("match-refused")
     assert not Match.objects.filter(mentee=mentee).exists()
 
