@@ -181,3 +181,45 @@ def test_the_dashboard_reads_the_same_queries_for_more_mentors_missing_or_expire
         found = selectors.dashboard_readiness(today=day)
     assert found.not_ready_count == 15 and len(found.not_ready) == selectors.DASHBOARD_ROWS
     assert len(many) == len(few)
+
+
+# --- 4. The staff match page and list say when a match is on hold ---------------------------
+
+
+def test_the_match_page_says_logging_is_on_hold_with_the_reason_and_the_way_to_record(
+    staff_client, coordinated, background
+):
+    policy(NotReadyPolicy.BLOCK)
+    services.readiness_check()
+    response = staff_client.get(reverse("staff:match_detail", args=[coordinated.pk]))
+    page = read_page(response)
+    assert "Logging is on hold: Missing: Background check." in page.text
+    record = reverse("readiness:record", args=[coordinated.mentor.pk])
+    assert f"{record}?item={background.pk}" in page.hrefs()
+    # The record page opens with that item chosen.
+    form = read_page(staff_client.get(f"{record}?item={background.pk}"))
+    assert form.selected_values("item") == [str(background.pk)]
+    # The match list shows a badge.
+    listing = read_page(staff_client.get(reverse("staff:match_list") + "?coordinator=all"))
+    assert "On hold" in listing.text
+
+
+def test_the_match_page_warns_when_the_mentor_is_not_ready_under_the_warn_setting(
+    staff_client, coordinated, background
+):
+    policy(NotReadyPolicy.WARN)
+    page = read_page(staff_client.get(reverse("staff:match_detail", args=[coordinated.pk])))
+    assert "Mentor not ready: Missing: Background check." in page.text
+    assert "Logging is on hold" not in page.text
+    listing = read_page(staff_client.get(reverse("staff:match_list") + "?coordinator=all"))
+    assert "On hold" not in listing.text
+
+
+def test_the_match_page_of_a_ready_mentor_says_nothing_about_readiness(
+    staff_client, coordinated, background, staff_user
+):
+    services.record_add(
+        mentor=coordinated.mentor, item=background, done_on=today(), user=staff_user
+    )
+    page = read_page(staff_client.get(reverse("staff:match_detail", args=[coordinated.pk])))
+    assert "not ready" not in page.text and "on hold" not in page.text

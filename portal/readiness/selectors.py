@@ -333,6 +333,49 @@ def dashboard_readiness(*, today: dt.date) -> DashboardReadiness:
     )
 
 
+@dataclass
+class MatchReadiness:
+    """The staff match page's word on readiness: the mentor's, and whether the nightly
+    check holds the match (``blocks``: the program refuses mentors who are not ready)."""
+
+    readiness: MentorReadiness
+    flag: MatchReadinessFlag | None
+    blocks: bool
+
+    @property
+    def on_hold(self) -> bool:
+        return self.flag is not None and self.flag.holds
+
+    @property
+    def shown(self) -> bool:
+        return self.on_hold or not self.readiness.ready
+
+    @property
+    def reason(self) -> str:
+        if not self.readiness.ready:
+            return self.readiness.reasons_text
+        return "The mentor is ready again; the nightly check lifts the hold"
+
+    @property
+    def record_url(self) -> str:
+        """Where staff record the first missing or expired item, chosen already."""
+        missing = [s for s in self.readiness.required if not s.status.counts_as_done]
+        url = reverse("readiness:record", args=[self.readiness.mentor.pk])
+        return f"{url}?item={missing[0].item.pk}" if missing else url
+
+
+def match_readiness(match: Match, *, today: dt.date | None = None) -> MatchReadiness | None:
+    """For an active match: its mentor's readiness, its flag and the program's setting."""
+    today = today or program_today()
+    if match.status != MatchStatus.ACTIVE or (match.end_date and match.end_date <= today):
+        return None
+    return MatchReadiness(
+        readiness=mentor_readiness_brief(match.mentor, today=today),
+        flag=MatchReadinessFlag.objects.filter(match=match).first(),
+        blocks=ReadinessSettings.load().blocks,
+    )
+
+
 def not_ready_active_matches(*, today: dt.date) -> list[tuple[Match, MentorReadiness]]:
     """Every active match whose mentor is not ready (the nightly check)."""
     active = list(

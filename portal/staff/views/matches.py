@@ -110,6 +110,7 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hours": selectors.hours(figures["quarters"]),
             "recent": list_selectors.match_recent_sessions(match=match),
             "assign_form": match_forms.AssignForm(initial={"coordinator": match.coordinator_id}),
+            "readiness": readiness_selectors.match_readiness(match),
         },
     )
 
