@@ -301,7 +301,7 @@ def test_block_the_nightly_check_holds_the_match_until_the_mentor_is_ready(
     mentor = signed_in(coordinated.mentor.user)
     response = mentor.get(reverse("mentoring:session_create"))
     page = response.content.decode()
-    assert "Logging is on hold" in page and "Missing: Background check" in page
+    assert "Logging is on hold" in page and "no record yet of your background check" in page
     response = mentor.post(reverse("mentoring:session_create"), session_form(coordinated))
     assert "Logging is on hold" in response.content.decode()
     # Recording the check lifts the hold at once (the nightly check would too).

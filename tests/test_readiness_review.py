@@ -223,3 +223,45 @@ def test_the_match_page_of_a_ready_mentor_says_nothing_about_readiness(
     )
     page = read_page(staff_client.get(reverse("staff:match_detail", args=[coordinated.pk])))
     assert "not ready" not in page.text and "on hold" not in page.text
+
+
+# --- 6. A mentor whose match is on hold is told on their home page --------------------------
+
+
+def test_the_mentors_home_says_their_match_is_on_hold_and_why(coordinated, staff_user):
+    from tests.conftest import signed_in
+
+    check = ReadinessItem.objects.create(name="Background check", valid_months=12)
+    done = today() - dt.timedelta(days=400)
+    services.record_add(mentor=coordinated.mentor, item=check, done_on=done, user=staff_user)
+    policy(NotReadyPolicy.BLOCK)
+    services.readiness_check()
+    mentor = signed_in(coordinated.mentor.user)
+    page = read_page(mentor.get(reverse("mentoring:home"))).text
+    from portal.readiness.rules import plain_day, valid_until
+
+    expired_on = plain_day(valid_until(done, 12) + dt.timedelta(days=1))
+    assert (
+        f"Logging for your match with Jane D. is on hold: your background check expired on "
+        f"{expired_on}. Your coordinator will help you renew it."
+    ) in page
+    # The hold page speaks to the mentor too, never of them.
+    held = read_page(mentor.get(reverse("mentoring:session_create"))).text
+    assert "your background check expired on" in held
+    assert "is not ready" not in held and coordinated.mentor.user.full_name not in held
+
+
+def test_a_mentor_missing_a_training_is_told_to_log_it(coordinated, orientation):
+    from tests.conftest import signed_in
+
+    policy(NotReadyPolicy.BLOCK)
+    services.readiness_check()
+    page = read_page(signed_in(coordinated.mentor.user).get(reverse("mentoring:home"))).text
+    assert "the program has no record yet of your orientation training" in page
+    assert "Log the training on your readiness page once you have attended it." in page
+
+
+def test_no_hold_no_banner(client_a, coordinated, background):
+    policy(NotReadyPolicy.WARN)
+    services.readiness_check()
+    assert "is on hold" not in read_page(client_a.get(reverse("mentoring:home"))).text

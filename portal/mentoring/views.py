@@ -62,6 +62,7 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             "recent_sessions": selectors.recent_sessions(request.user),
             "no_session": _no_session_offer(due, matches),
             "followups": list(open_for_mentor(request.user)),
+            "holds": readiness_selectors.holds_for_mentor(request.user.mentor),
         },
     )
 
@@ -247,7 +248,7 @@ def _session_create(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "readiness/held.html",
-                {"flags": readiness_selectors.flags().filter(match__mentor=request.user.mentor)},
+                {"holds": readiness_selectors.holds_for_mentor(request.user.mentor)},
             )
     if request.method == "POST":
         form = SessionLogForm(request.POST, matches=matches, program=program)

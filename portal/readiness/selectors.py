@@ -403,6 +403,41 @@ def held_match_ids(mentor: Mentor) -> set[int]:
     )
 
 
+@dataclass
+class Hold:
+    """A match the program holds, as its mentor is told about it (second person)."""
+
+    match: Match
+    readiness: MentorReadiness
+
+    @property
+    def message(self) -> str:
+        name = self.match.mentee.display_name
+        if self.readiness.ready:
+            return (
+                f"Logging for your match with {name} is on hold until the program's next "
+                "nightly check. Your coordinator can tell you more."
+            )
+        return (
+            f"Logging for your match with {name} is on hold: "
+            f"{self.readiness.for_the_mentor}. {self.readiness.help_for_the_mentor}"
+        )
+
+
+def holds_for_mentor(mentor: Mentor, *, today: dt.date | None = None) -> list[Hold]:
+    """The mentor's matches on hold, each with what to tell them: one query when there is
+    none (the usual case), three otherwise."""
+    held = list(
+        Match.objects.filter(readiness_flag__policy="block", mentor=mentor)
+        .select_related("mentee")
+        .order_by("pk")
+    )
+    if not held:
+        return []
+    readiness = mentor_readiness_brief(mentor, today=today)
+    return [Hold(match, readiness) for match in held]
+
+
 def flags():
     return MatchReadinessFlag.objects.select_related(
         "match__mentor__user", "match__mentee", "match__coordinator"
