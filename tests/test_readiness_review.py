@@ -265,3 +265,49 @@ def test_no_hold_no_banner(client_a, coordinated, background):
     policy(NotReadyPolicy.WARN)
     services.readiness_check()
     assert "is on hold" not in read_page(client_a.get(reverse("mentoring:home"))).text
+
+
+# --- 8. A training sent twice is saved once -------------------------------------------------
+
+
+def test_the_training_form_sent_twice_saves_one_training(client_a, mentor_a, orientation):
+    from portal.readiness.models import ReadinessRecord, TrainingLog
+
+    form = read_page(client_a.get(reverse("readiness:mine")))
+    token = form.input("submission_token")["value"]
+    assert token
+    data = {
+        "on_date": today().isoformat(),
+        "hours": "1.50",
+        "topic": "Orientation evening",
+        "item": str(orientation.pk),
+        "submission_token": token,
+    }
+    first = client_a.post(reverse("readiness:mine"), data)
+    second = client_a.post(reverse("readiness:mine"), data)
+    assert first.status_code == second.status_code == 302
+    assert TrainingLog.objects.filter(mentor=mentor_a.mentor).count() == 1
+    assert ReadinessRecord.objects.filter(mentor=mentor_a.mentor).count() == 1
+    # A new form is a new token: another training the same day is saved.
+    again = read_page(client_a.get(reverse("readiness:mine"))).input("submission_token")["value"]
+    assert again != token
+    client_a.post(reverse("readiness:mine"), {**data, "submission_token": again})
+    assert TrainingLog.objects.filter(mentor=mentor_a.mentor).count() == 2
+
+
+def test_another_mentors_token_never_returns_their_training(mentor_a, mentor_b):
+    import uuid
+
+    from portal.readiness.models import TrainingLog
+
+    token = uuid.uuid4()
+    theirs = services.training_log(
+        mentor=mentor_b.mentor, user=mentor_b, on_date=today(), quarter_hours=4,
+        topic="CPR", submission_token=token,
+    )  # fmt: skip
+    mine = services.training_log(
+        mentor=mentor_a.mentor, user=mentor_a, on_date=today(), quarter_hours=4,
+        topic="CPR", submission_token=token,
+    )  # fmt: skip
+    assert mine.pk != theirs.pk and mine.mentor == mentor_a.mentor
+    assert TrainingLog.objects.count() == 2

@@ -87,6 +87,8 @@ class TrainingLog(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="trainings_entered"
     )
     entered_at = models.DateTimeField()
+    # The same form sent twice (a double tap, a reload) saves one training.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-on_date", "-pk"]

@@ -193,11 +193,19 @@ def training_log(
     quarter_hours: int,
     topic: str,
     item: ReadinessItem | None = None,
+    submission_token=None,
     now: dt.datetime | None = None,
 ) -> TrainingLog:
     """A mentor's training (date, quarter hours, topic). When the program lets this
-    training complete an item, the item is recorded as done that day."""
+    training complete an item, the item is recorded as done that day. The same submission
+    sent twice (its ``submission_token``) saves one training."""
     now = now or timezone.now()
+    if submission_token is not None:
+        mine = TrainingLog.objects.filter(submission_token=submission_token)
+        if (already := mine.filter(mentor=mentor).first()) is not None:
+            return already
+        if mine.exists():  # not this mentor's form: never theirs to return
+            submission_token = None
     topic = clean_text(topic, multiline=False).strip()
     problems = {}
     if not topic:
@@ -211,6 +219,26 @@ def training_log(
     if problems:
         raise ValidationError(problems)
     check_lengths(topic=(topic, TOPIC_MAX))
+    try:
+        return _training_save(
+            mentor=mentor,
+            user=user,
+            on_date=on_date,
+            quarter_hours=quarter_hours,
+            topic=topic,
+            item=item,
+            submission_token=submission_token,
+            now=now,
+        )
+    except IntegrityError:
+        # Two copies of one submission raced: the first one stored is the training.
+        twin = TrainingLog.objects.filter(submission_token=submission_token, mentor=mentor)
+        if submission_token is None or not twin.exists():
+            raise
+        return twin.get()
+
+
+def _training_save(*, mentor, user, on_date, quarter_hours, topic, item, submission_token, now):
     with transaction.atomic():
         training = TrainingLog.objects.create(
             mentor=mentor,
@@ -220,6 +248,7 @@ def training_log(
             item=item,
             entered_by=user,
             entered_at=now,
+            submission_token=submission_token,
         )
         log_action(
             actor=user,

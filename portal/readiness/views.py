@@ -177,6 +177,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             quarter_hours=data["hours"],
             topic=data["topic"],
             item=data.get("item"),
+            submission_token=data.get("submission_token"),
         )
         if saved is not None:
             messages.success(request, f"Training saved: {saved.hours} hours, {saved.topic}.")
