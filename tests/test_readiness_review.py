@@ -311,3 +311,58 @@ def test_another_mentors_token_never_returns_their_training(mentor_a, mentor_b):
     )  # fmt: skip
     assert mine.pk != theirs.pk and mine.mentor == mentor_a.mentor
     assert TrainingLog.objects.count() == 2
+
+
+# --- 5. A new requirement under "refuse" asks first ----------------------------------------
+
+NEW_ITEM = {"name": "Two references", "required": "yes", "valid_months": "", "who_records": "staff"}
+
+
+def test_a_new_required_item_under_refuse_asks_before_holding_matches(
+    admin_client, match_a, match_b
+):
+    policy(NotReadyPolicy.BLOCK)
+    response = admin_client.post(reverse("readiness:item_create"), NEW_ITEM)
+    assert response.status_code == 200
+    page = read_page(response).text
+    assert "2 mentors with an active match do not have this yet" in page
+    assert "goes on hold at the next nightly check (02:30)" in page
+    assert not ReadinessItem.objects.exists()
+    # Confirmed: saved as required.
+    response = admin_client.post(
+        reverse("readiness:item_create"), {**NEW_ITEM, "confirm": "required"}
+    )
+    assert response.status_code == 302
+    assert ReadinessItem.objects.get().required
+
+
+def test_a_new_required_item_under_refuse_can_be_saved_as_optional(admin_client, match_a):
+    policy(NotReadyPolicy.BLOCK)
+    response = admin_client.post(
+        reverse("readiness:item_create"), {**NEW_ITEM, "confirm": "optional"}
+    )
+    assert response.status_code == 302
+    assert not ReadinessItem.objects.get().required
+
+
+def test_making_an_item_required_asks_only_about_mentors_who_lack_it(
+    admin_client, coordinated, match_b, staff_user
+):
+    item = ReadinessItem.objects.create(name="Two references", required=False)
+    services.record_add(mentor=coordinated.mentor, item=item, done_on=today(), user=staff_user)
+    policy(NotReadyPolicy.BLOCK)
+    url = reverse("readiness:item_edit", args=[item.pk])
+    response = admin_client.post(url, NEW_ITEM)
+    assert "1 mentor with an active match does not have this yet" in read_page(response).text
+    item.refresh_from_db()
+    assert not item.required
+    # Once every mentor has it, or under "warn", nothing is asked.
+    services.record_add(mentor=match_b.mentor, item=item, done_on=today(), user=staff_user)
+    assert admin_client.post(url, NEW_ITEM).status_code == 302
+    item.refresh_from_db()
+    assert item.required
+
+
+def test_under_warn_a_new_required_item_is_saved_at_once(admin_client, match_a):
+    policy(NotReadyPolicy.WARN)
+    assert admin_client.post(reverse("readiness:item_create"), NEW_ITEM).status_code == 302

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from portal.mentoring.rules import add_months
 
 EXPIRING_DAYS = 30
+# When the nightly check runs (portal/schedule.py), in the program's time zone.
+NIGHTLY_CHECK_AT = (2, 30)
 # The choices a program has for how long an item stays valid (None: it does not expire).
 VALIDITY_CHOICES = (None, 12, 24, 36)
 # How far back a record may go: a background check from before then is not evidence.

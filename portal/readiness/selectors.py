@@ -376,6 +376,46 @@ def match_readiness(match: Match, *, today: dt.date | None = None) -> MatchReadi
     )
 
 
+def _mentors_lacking(
+    item: ReadinessItem | None, *, valid_months: int | None, today: dt.date
+) -> set[int]:
+    """Mentors with an active match who do not have ``item`` current, were it valid for
+    ``valid_months`` (a new item: every one of them). Two queries."""
+    active = set(
+        Match.objects.filter(_active_filter(today)).values_list("mentor_id", flat=True).distinct()
+    )
+    if item is None or item.pk is None or not active:
+        return active
+    rows = (
+        ReadinessRecord.objects.filter(item=item, mentor_id__in=Match.objects.filter(
+            _active_filter(today)).values("mentor_id"))
+        .values("mentor_id")
+        .annotate(last=Max("done_on"))
+        .order_by()
+    )  # fmt: skip
+    done = {
+        row["mentor_id"]
+        for row in rows
+        if rules.status(done_on=row["last"], valid_months=valid_months, today=today).counts_as_done
+    }
+    return active - done
+
+
+def newly_not_ready(
+    item: ReadinessItem | None, *, required: bool, valid_months: int | None, retired: bool,
+    today: dt.date | None = None,
+) -> int:  # fmt: skip
+    """How many mentors with an active match a change of the program's item (or a new one)
+    would make not ready: they lack it as it would be, and did not count it before."""
+    if not required or retired:
+        return 0
+    today = today or program_today()
+    after = _mentors_lacking(item, valid_months=valid_months, today=today)
+    if item is not None and item.required and not item.is_retired and after:
+        after -= _mentors_lacking(item, valid_months=item.valid_months, today=today)
+    return len(after)
+
+
 def not_ready_active_matches(*, today: dt.date) -> list[tuple[Match, MentorReadiness]]:
     """Every active match whose mentor is not ready (the nightly check)."""
     active = list(
