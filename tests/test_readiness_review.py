@@ -366,3 +366,36 @@ def test_making_an_item_required_asks_only_about_mentors_who_lack_it(
 def test_under_warn_a_new_required_item_is_saved_at_once(admin_client, match_a):
     policy(NotReadyPolicy.WARN)
     assert admin_client.post(reverse("readiness:item_create"), NEW_ITEM).status_code == 302
+
+
+# --- 7. The mentor's own readiness page ----------------------------------------------------
+
+
+def test_the_mentors_page_shows_optional_items_as_optional(client_a, background):
+    ReadinessItem.objects.create(name="First aid", required=False, position=5)
+    html = client_a.get(reverse("readiness:mine")).content.decode()
+    page = read_page(html).text
+    assert "First aid (optional)\nNot recorded" in page
+    first_aid = html.split("First aid", 1)[1].split("</li>", 1)[0]
+    assert "badge--readiness-missing" not in first_aid
+
+
+def test_the_mentors_page_says_what_to_do_for_a_training_they_log(client_a, orientation):
+    page = read_page(client_a.get(reverse("readiness:mine"))).text
+    assert "Your coordinator records these items" not in page
+    assert "Not ready yet" in page
+    assert "The program has no record yet of your orientation training." in page
+    assert "Log the training on your readiness page once you have attended it." in page
+
+
+def test_the_mentors_page_says_not_ready_without_yet_when_something_expired(
+    client_a, mentor_a, staff_user
+):
+    check = ReadinessItem.objects.create(name="Background check", valid_months=12)
+    services.record_add(
+        mentor=mentor_a.mentor, item=check, done_on=today() - dt.timedelta(400), user=staff_user
+    )
+    page = read_page(client_a.get(reverse("readiness:mine"))).text
+    assert "Not ready yet" not in page
+    assert "Not ready Your background check expired on" in page
+    assert "Your coordinator will help you renew it." in page

@@ -86,6 +86,10 @@ class MentorReadiness:
         return rules.reasons_for_the_mentor(self.reasons)
 
     @property
+    def has_expired(self) -> bool:
+        return self.has(Status.EXPIRED)
+
+    @property
     def help_for_the_mentor(self) -> str:
         return rules.help_for_the_mentor(self.reasons)
 
