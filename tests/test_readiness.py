@@ -386,7 +386,7 @@ def test_expiry_reminders_run_twice_send_nothing_twice(mentor_a, staff_user, bac
     assert services.expiry_reminders_send() == 1
     assert services.expiry_reminders_send() == 0
     [email] = Notification.objects.filter(template="reminder-readiness-expiring")
-    assert email.to == mentor_a.email and email.context["item"] == "Background check"
+    assert email.to == mentor_a.email and email.context["item"] == "background check"
     # A renewed check is not expiring: nothing more.
     services.record_add(mentor=mentor_a.mentor, item=background, done_on=later, user=staff_user)
     assert services.expiry_reminders_send() == 0

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.mentoring.models import Match, ProgramSettings
 from portal.readiness import services
@@ -399,3 +400,52 @@ def test_the_mentors_page_says_not_ready_without_yet_when_something_expired(
     assert "Not ready yet" not in page
     assert "Not ready Your background check expired on" in page
     assert "Your coordinator will help you renew it." in page
+
+
+# --- 9. Wording and links -------------------------------------------------------------------
+
+
+def test_a_refused_match_links_to_record_what_is_missing(
+    staff_client, staff_user, mentor_a, background, school_a
+):
+    from portal.mentoring.models import Mentee
+
+    mentee = Mentee.objects.create(first_name="Lena", last_initial="R", site=school_a, grade="3")
+    policy(NotReadyPolicy.BLOCK)
+    response = staff_client.post(
+        reverse("staff:match_create"),
+        {"mentor": mentor_a.mentor.pk, "mentee": mentee.pk, "site": school_a.pk,
+         "start_date": today().isoformat(), "coordinator": staff_user.pk},
+    )  # fmt: skip
+    page = read_page(response)
+    record = reverse("readiness:record", args=[mentor_a.mentor.pk])
+    assert f"{record}?item={background.pk}" in page.hrefs()
+    assert f"Record what is missing for {mentor_a.full_name}" in page.text
+    assert "is not ready. Missing: Background check." in page.text
+
+
+def test_the_staff_mentor_page_shows_which_agreement_version_was_accepted_and_when(
+    admin_user, staff_client, mentor_a
+):
+    from tests.conftest import signed_in
+
+    url = reverse("staff:mentor_detail", args=[mentor_a.mentor.pk])
+    change_agreement(signed_in(admin_user), "Version one.")
+    assert "The current version is 1" in read_page(staff_client.get(url)).text
+    signed_in(mentor_a).post(reverse("readiness:agreement"), {"version": "1", "agree": "on"})
+    page = read_page(staff_client.get(url)).text
+    day = timezone.localtime().strftime("%-d %b %Y")
+    assert f"Mentor agreement: version 1, accepted on {day}." in page
+    assert "The current version is" not in page
+    record_page = reverse("readiness:record", args=[mentor_a.mentor.pk])
+    assert "Mentor agreement: version 1" in read_page(staff_client.get(record_page)).text
+
+
+def test_an_old_training_says_what_the_mentor_can_do(client_a):
+    response = client_a.post(
+        reverse("readiness:mine"),
+        {"on_date": "2015-03-01", "hours": "1.00", "topic": "CPR"},
+    )
+    page = read_page(response).text
+    assert "Ask staff" not in page
+    assert "ask your coordinator: they can record the requirement itself" in page

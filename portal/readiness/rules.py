@@ -87,7 +87,7 @@ def plain_day(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _lower_first(name: str) -> str:
+def in_sentence(name: str) -> str:
     """'Background check' -> 'background check', to use in a sentence; 'CPR training' stays."""
     if len(name) > 1 and name[1].isupper():
         return name
@@ -125,7 +125,7 @@ class Reason:
     @property
     def for_the_mentor(self) -> str:
         """The same, said to the mentor: 'your background check expired on ...'."""
-        name = _lower_first(self.item)
+        name = in_sentence(self.item)
         if self.status == Status.EXPIRED and self.until:
             return f"your {name} expired on {plain_day(self.expired_on)}"
         if self.status == Status.EXPIRED:
@@ -153,7 +153,7 @@ def reasons_for_the_mentor(reasons: Iterable[Reason]) -> str:
     """ "your background check expired on 4 November 2026, and the program has no record
     yet of your two references" """
     reasons = list(reasons)
-    missing = [_lower_first(r.item) for r in reasons if r.status == Status.MISSING]
+    missing = [in_sentence(r.item) for r in reasons if r.status == Status.MISSING]
     parts = [r.for_the_mentor for r in reasons if r.status != Status.MISSING]
     if missing:
         parts.append(f"the program has no record yet of your {_and_list(missing)}")
@@ -207,7 +207,10 @@ def training_date_problem(day: dt.date, *, today: dt.date) -> str | None:
     if day > today:
         return "The training cannot be in the future. Enter the day you attended it."
     if day.year < today.year - 5:
-        return "Enter a day in the past five years. Ask staff to record older training."
+        return (
+            "Enter a day in the past five years. For an older training that completed a "
+            "requirement, ask your coordinator: they can record the requirement itself."
+        )
     return None
 
 

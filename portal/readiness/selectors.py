@@ -16,6 +16,7 @@ from django.utils import timezone
 from portal.mentoring.models import Match, MatchStatus, Mentor, MentorStatus, ProgramSettings
 from portal.readiness import rules
 from portal.readiness.models import (
+    AgreementAcceptance,
     AgreementVersion,
     MatchReadinessFlag,
     ReadinessItem,
@@ -179,6 +180,14 @@ class MatchVerdict:
     ready: bool
     blocks: bool
     message: str
+    # Where staff record the first missing or expired item, already chosen.
+    record_url: str = ""
+
+
+def record_url_for(readiness: MentorReadiness) -> str:
+    missing = [s for s in readiness.required if not s.status.counts_as_done]
+    url = reverse("readiness:record", args=[readiness.mentor.pk])
+    return f"{url}?item={missing[0].item.pk}" if missing else url
 
 
 def match_verdict(mentor: Mentor, *, today: dt.date | None = None) -> MatchVerdict:
@@ -187,7 +196,9 @@ def match_verdict(mentor: Mentor, *, today: dt.date | None = None) -> MatchVerdi
     readiness = mentor_readiness_brief(mentor, today=today)
     if readiness.ready:
         return MatchVerdict(True, False, "")
-    return MatchVerdict(False, ReadinessSettings.load().blocks, readiness.sentence)
+    return MatchVerdict(
+        False, ReadinessSettings.load().blocks, readiness.sentence, record_url_for(readiness)
+    )
 
 
 # --- Lists for staff ---------------------------------------------------------------------
@@ -363,9 +374,7 @@ class MatchReadiness:
     @property
     def record_url(self) -> str:
         """Where staff record the first missing or expired item, chosen already."""
-        missing = [s for s in self.readiness.required if not s.status.counts_as_done]
-        url = reverse("readiness:record", args=[self.readiness.mentor.pk])
-        return f"{url}?item={missing[0].item.pk}" if missing else url
+        return record_url_for(self.readiness)
 
 
 def match_readiness(match: Match, *, today: dt.date | None = None) -> MatchReadiness | None:
@@ -533,6 +542,34 @@ def agreement_text_problem(text: str, *, before: str) -> str | None:
     return rules.agreement_text_problem(
         text, before=before, has_versions=AgreementVersion.objects.exists()
     )
+
+
+@dataclass
+class AgreementStanding:
+    """Which version of the agreement a mentor accepted, and when (staff pages)."""
+
+    mentor: Mentor
+    accepted: AgreementAcceptance | None
+    current: AgreementVersion | None
+
+    @property
+    def up_to_date(self) -> bool:
+        if self.current is None:
+            return True
+        if self.accepted is not None and self.accepted.version_id == self.current.pk:
+            return True
+        return self.mentor.agreement_version == self.current.fingerprint
+
+
+def agreement_standing(mentor: Mentor) -> AgreementStanding:
+    """Two queries: the current version, the latest version the mentor accepted."""
+    accepted = (
+        AgreementAcceptance.objects.filter(mentor=mentor)
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+    return AgreementStanding(mentor=mentor, accepted=accepted, current=current_agreement())
 
 
 def agreement_to_accept(mentor: Mentor) -> AgreementVersion | None:

@@ -396,7 +396,8 @@ def expiry_reminders_send(*, now: dt.datetime | None = None) -> int:
                         template="reminder-readiness-expiring",
                         context={
                             "first_name": user.get_short_name(),
-                            "item": item.name,
+                            "item": rules.in_sentence(item.name),
+                            "by_training": item.who_records == WhoRecords.TRAINING,
                             "valid_until": format_day(until),
                             "readiness_path": reverse("readiness:mine"),
                         },

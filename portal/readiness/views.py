@@ -76,6 +76,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "mentor": mentor,
             "readiness": readiness,
+            "agreement": selectors.agreement_standing(mentor),
             "records": selectors.records_of(mentor),
             "remove_form": forms.RemoveForm(),
         },
