@@ -30,6 +30,7 @@ from portal.readiness import selectors as readiness_selectors
 from portal.readiness.views import agreement_gate
 from portal.security import throttle
 from portal.security.client_ip import client_for_limits
+from portal.texts.backends import texts_enabled
 from portal.texts.views import preferences_context
 
 DRAFT_KEY = "session_form_draft"
@@ -63,6 +64,7 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             "no_session": _no_session_offer(due, matches),
             "followups": list(open_for_mentor(request.user)),
             "holds": readiness_selectors.holds_for_mentor(request.user.mentor),
+            "texts_offered": texts_enabled(),
         },
     )
 
