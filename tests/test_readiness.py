@@ -14,6 +14,7 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.mentoring.models import Match, Mentee, ProgramSettings
 from portal.notifications.models import Notification
+from portal.readiness import matches as readiness_matches
 from portal.readiness import selectors, services
 from portal.readiness.models import (
     AgreementAcceptance,
@@ -369,10 +370,10 @@ def test_the_dashboard_reads_the_same_queries_for_more_mentors(
 
     mentors_with_expired_checks(0, 2)
     with CaptureQueriesContext(connection) as few:
-        assert selectors.dashboard_readiness(today=day).not_ready_count == 2
+        assert readiness_matches.dashboard_readiness(today=day).not_ready_count == 2
     mentors_with_expired_checks(2, 6)
     with CaptureQueriesContext(connection) as many:
-        assert selectors.dashboard_readiness(today=day).not_ready_count == 8
+        assert readiness_matches.dashboard_readiness(today=day).not_ready_count == 8
     assert len(many) == len(few)
 
 

@@ -157,7 +157,7 @@ def test_the_dashboard_reads_the_same_queries_for_more_mentors_missing_or_expire
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from portal.readiness import selectors
+    from portal.readiness import matches as selectors
     from tests.conftest import make_match
 
     day = today()

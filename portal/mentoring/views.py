@@ -26,6 +26,7 @@ from portal.mentoring.access import (
 from portal.mentoring.forms import DeleteSessionForm, NoSessionMonthForm, SessionLogForm
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
 from portal.mentoring.rules import Month
+from portal.readiness import matches as readiness_matches
 from portal.readiness import selectors as readiness_selectors
 from portal.readiness.views import agreement_gate
 from portal.security import throttle
@@ -63,7 +64,7 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             "recent_sessions": selectors.recent_sessions(request.user),
             "no_session": _no_session_offer(due, matches),
             "followups": list(open_for_mentor(request.user)),
-            "holds": readiness_selectors.holds_for_mentor(request.user.mentor),
+            "holds": readiness_matches.holds_for_mentor(request.user.mentor),
             "texts_offered": texts_enabled(),
         },
     )
@@ -250,7 +251,7 @@ def _session_create(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "readiness/held.html",
-                {"holds": readiness_selectors.holds_for_mentor(request.user.mentor)},
+                {"holds": readiness_matches.holds_for_mentor(request.user.mentor)},
             )
     if request.method == "POST":
         form = SessionLogForm(request.POST, matches=matches, program=program)

@@ -15,6 +15,7 @@ from portal.lib.paging import render_list
 from portal.lib.query import query_choice, query_text
 from portal.mentoring.models import Mentor
 from portal.readiness import forms, rules, selectors, services
+from portal.readiness import matches as readiness_matches
 from portal.readiness.models import ReadinessItem, ReadinessRecord, ReadinessSettings
 
 admin_required = role_required("is_administrator")
@@ -141,7 +142,7 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         elif confirm != "required" and ReadinessSettings.load().blocks:
             # Under "refuse", a new requirement holds the matches of every mentor who lacks
             # it at the next nightly check: say so, and ask, before saving.
-            lacking = selectors.newly_not_ready(
+            lacking = readiness_matches.newly_not_ready(
                 item,
                 required=required,
                 valid_months=data["valid_months"],
@@ -170,8 +171,8 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "readiness/item_form.html", {"form": form, "item": item})
 
 
-def dashboard_block(*, today) -> selectors.DashboardReadiness:
-    return selectors.dashboard_readiness(today=today)
+def dashboard_block(*, today) -> readiness_matches.DashboardReadiness:
+    return readiness_matches.dashboard_readiness(today=today)
 
 
 # --- Mentors -------------------------------------------------------------------------------
