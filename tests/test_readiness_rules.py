@@ -142,3 +142,11 @@ def test_the_status_follows_the_calendar_in_order(done, valid, offset):
     # Whatever is done on or after the SQL narrowing day is never expired today.
     if done >= rules.latest_possibly_expired(today, valid):
         assert state != Status.EXPIRED
+
+
+def test_validity_reads_in_the_singular_for_one_month():
+    from portal.readiness.models import ReadinessItem
+
+    assert ReadinessItem(valid_months=1).validity_label == "1 month"
+    assert ReadinessItem(valid_months=12).validity_label == "12 months"
+    assert ReadinessItem(valid_months=None).validity_label == "Does not expire"

@@ -60,7 +60,9 @@ class ReadinessItem(models.Model):
 
     @property
     def validity_label(self) -> str:
-        return f"{self.valid_months} months" if self.valid_months else "Does not expire"
+        if not self.valid_months:
+            return "Does not expire"
+        return f"{self.valid_months} month{'' if self.valid_months == 1 else 's'}"
 
 
 class RecordSource(models.TextChoices):

@@ -197,7 +197,7 @@ def agreement_text_problem(text: str, *, before: str, has_versions: bool) -> str
 def done_date_problem(day: dt.date, *, today: dt.date) -> str | None:
     """What is wrong with the day an item was done, in words, or None."""
     if day > today:
-        return "The day it was done cannot be in the future. Enter the day it was done."
+        return "The day it was done cannot be in the future: enter today or an earlier day."
     if day.year < today.year - OLDEST_YEARS:
         return f"Enter a day in the past {OLDEST_YEARS} years."
     return None
