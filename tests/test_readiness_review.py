@@ -131,7 +131,10 @@ def test_the_dashboard_shows_a_match_whose_mentor_lacks_a_required_item(
     assert coordinated.mentor.user.full_name in page
     assert "Match with Jane D." in page
     assert "Missing: Background check." in page
-    assert "Logging goes on" in page
+    assert "Logging goes on (the program only warns)" in page
+    policy(NotReadyPolicy.BLOCK)
+    page = read_page(staff_client.get(reverse("staff:dashboard"))).text
+    assert "Logging goes on hold at the next nightly check" in page
 
 
 def test_the_dashboard_says_which_matches_are_on_hold(

@@ -51,6 +51,8 @@ class DashboardReadiness:
     not_ready_count: int
     expiring: list[MentorReadiness]
     expiring_count: int
+    # The program refuses mentors who are not ready: the nightly check holds their matches.
+    blocks: bool = False
 
 
 DASHBOARD_ROWS = 10
@@ -139,6 +141,7 @@ def dashboard_readiness(*, today: dt.date) -> DashboardReadiness:
         not_ready_count=count,
         expiring=expiring[:DASHBOARD_ROWS],
         expiring_count=len(expiring),
+        blocks=ReadinessSettings.load().blocks,
     )
 
 
