@@ -55,6 +55,7 @@ from portal.mentoring.digest import digests_send
 from portal.mentoring.models import ProgramSettings
 from portal.mentoring.reminders import reminders_send
 from portal.notifications.services import notifications_forget_links
+from portal.readiness.rules import NIGHTLY_CHECK_AT
 from portal.readiness.services import expiry_reminders_send, readiness_check
 from portal.safeguarding.services import concerns_escalate
 
@@ -75,7 +76,7 @@ JOBS = [
     Job("send_coordinator_digests", digests_send, weekly_at(0, 7, 0)),
     # Volunteer readiness: active matches of mentors who are not ready are flagged (and,
     # when the program refuses them, held), their coordinators told once.
-    Job("check_readiness", readiness_check, daily_at(2, 30)),
+    Job("check_readiness", readiness_check, daily_at(*NIGHTLY_CHECK_AT)),
     # One reminder per record to a mentor whose item expires in the next 30 days.
     Job("send_readiness_reminders", expiry_reminders_send, daily_at(9, 0)),
     # The history of these runs (/admin/), kept for a month.

@@ -169,9 +169,9 @@ MATRIX: dict[str, dict] = {
         "POST": (LOGIN, REDIRECT, REDIRECT, 403, 403, 403, 403),  # each changes their own
         "data": {"weekly": "off"},
     },
-    # Text messages (issue 16): each mentor turns their own on or off (POST only).
+    # Text messages (issue 16): each mentor turns their own on or off (POST; GET goes back).
     "texts:preferences": {
-        "GET": (LOGIN, 405, 405, 403, 403, 403, 403),
+        "GET": (LOGIN, REDIRECT, REDIRECT, 403, 403, 403, 403),  # to the preferences page
         "POST": (LOGIN, 400, 400, 403, 403, 403, 403),  # empty: the form's errors
         "data": {"texts": "on", "phone": "312 555 0123", "consent": "on"},
     },

@@ -134,7 +134,7 @@ def test_staff_and_site_contacts_are_refused_and_strangers_sent_to_sign_in(
 
 
 def test_home_links_to_the_email_preferences(client_a):
-    assert read_page(client_a.get("/mentor/")).link_to("Email preferences") == PREFERENCES
+    assert read_page(client_a.get("/mentor/")).link_to("Email and text preferences") == PREFERENCES
 
 
 def test_the_mentor_turns_the_weekly_reminder_off_and_on(client_a, mentor_a):

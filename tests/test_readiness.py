@@ -14,6 +14,7 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.mentoring.models import Match, Mentee, ProgramSettings
 from portal.notifications.models import Notification
+from portal.readiness import matches as readiness_matches
 from portal.readiness import selectors, services
 from portal.readiness.models import (
     AgreementAcceptance,
@@ -122,7 +123,7 @@ def test_an_expired_item_makes_the_mentor_not_ready(staff_user, mentor_a, backgr
     readiness = selectors.readiness_for_mentor(mentor_a.mentor)
     assert not readiness.ready
     assert readiness.states[0].status == Status.EXPIRED
-    assert "Background check expired after" in readiness.sentence
+    assert "Background check expired on" in readiness.sentence
 
 
 def test_an_optional_or_retired_item_does_not_stop_readiness(mentor_a, background):
@@ -201,7 +202,7 @@ def test_warn_a_match_for_a_mentor_who_is_not_ready_is_saved_with_a_warning(
     )  # fmt: skip
     assert Match.objects.filter(mentee=second_mentee).exists()
     page = response.content.decode()
-    assert "is not ready: Background check is missing" in page
+    assert "is not ready. Missing: Background check." in page
 
 
 def test_block_a_match_for_a_mentor_who_is_not_ready_is_refused_with_the_reason(
@@ -215,7 +216,7 @@ def test_block_a_match_for_a_mentor_who_is_not_ready_is_refused_with_the_reason(
     assert not Match.objects.filter(mentee=second_mentee).exists()
     page = response.content.decode()
     assert "There is a problem" in page
-    assert "Background check is missing" in page
+    assert "Missing: Background check" in page
     assert "does not match mentors who are not ready" in page
 
 
@@ -254,14 +255,14 @@ def test_block_reopening_a_closed_match_of_a_mentor_who_is_not_ready_is_refused(
     policy(NotReadyPolicy.BLOCK)
     Match.objects.filter(pk=match_a.pk).update(status="closed", end_date=today())
     response = admin_client.post(reverse("staff:match_reopen", args=[match_a.pk]), follow=True)
-    assert "Background check is missing" in response.content.decode()
+    assert "Missing: Background check" in response.content.decode()
     match_a.refresh_from_db()
     assert match_a.status == "closed"
     policy(NotReadyPolicy.WARN)
     response = admin_client.post(reverse("staff:match_reopen", args=[match_a.pk]), follow=True)
     match_a.refresh_from_db()
     assert match_a.status == "active"
-    assert "Background check is missing" in response.content.decode()
+    assert "Missing: Background check" in response.content.decode()
 
 
 # --- Warn or refuse: the nightly check --------------------------------------------------
@@ -282,7 +283,7 @@ def test_warn_the_nightly_check_flags_the_match_and_tells_its_coordinator_once(
     assert services.readiness_check() == 0
     flag = MatchReadinessFlag.objects.get(match=coordinated)
     assert not flag.holds
-    assert "Background check is missing" in flag.reasons
+    assert "Missing: Background check" in flag.reasons
     emails = Notification.objects.filter(template="readiness-match-flagged")
     assert emails.count() == 1 and emails.get().to == "staff@example.org"
     assert "Jane D." not in str(emails.get().context)  # the child is never in the email
@@ -301,7 +302,7 @@ def test_block_the_nightly_check_holds_the_match_until_the_mentor_is_ready(
     mentor = signed_in(coordinated.mentor.user)
     response = mentor.get(reverse("mentoring:session_create"))
     page = response.content.decode()
-    assert "Logging is on hold" in page and "Background check is missing" in page
+    assert "Logging is on hold" in page and "no record yet of your background check" in page
     response = mentor.post(reverse("mentoring:session_create"), session_form(coordinated))
     assert "Logging is on hold" in response.content.decode()
     # Recording the check lifts the hold at once (the nightly check would too).
@@ -331,7 +332,7 @@ def test_the_dashboard_lists_mentors_with_an_expired_item_and_their_matches(
         user=staff_user,
     )
     page = staff_client.get(reverse("staff:dashboard")).content.decode()
-    assert "Mentors with an expired required item: 1" in page
+    assert "Active matches whose mentor is not ready: 1" in page
     assert reverse("staff:match_detail", args=[coordinated.pk]) in page
     assert "Expiring in the next 30 days: 0" in page
 
@@ -347,7 +348,7 @@ def test_the_dashboard_lists_items_expiring_in_30_days(
     )
     page = staff_client.get(reverse("staff:dashboard")).content.decode()
     assert "Expiring in the next 30 days: 1" in page
-    assert "Mentors with an expired required item: 0" in page
+    assert "Active matches whose mentor is not ready: 0" in page
 
 
 def test_the_dashboard_reads_the_same_queries_for_more_mentors(
@@ -369,10 +370,10 @@ def test_the_dashboard_reads_the_same_queries_for_more_mentors(
 
     mentors_with_expired_checks(0, 2)
     with CaptureQueriesContext(connection) as few:
-        assert selectors.dashboard_readiness(today=day).expired_count == 2
+        assert readiness_matches.dashboard_readiness(today=day).not_ready_count == 2
     mentors_with_expired_checks(2, 6)
     with CaptureQueriesContext(connection) as many:
-        assert selectors.dashboard_readiness(today=day).expired_count == 8
+        assert readiness_matches.dashboard_readiness(today=day).not_ready_count == 8
     assert len(many) == len(few)
 
 
@@ -386,7 +387,7 @@ def test_expiry_reminders_run_twice_send_nothing_twice(mentor_a, staff_user, bac
     assert services.expiry_reminders_send() == 1
     assert services.expiry_reminders_send() == 0
     [email] = Notification.objects.filter(template="reminder-readiness-expiring")
-    assert email.to == mentor_a.email and email.context["item"] == "Background check"
+    assert email.to == mentor_a.email and email.context["item"] == "background check"
     # A renewed check is not expiring: nothing more.
     services.record_add(mentor=mentor_a.mentor, item=background, done_on=later, user=staff_user)
     assert services.expiry_reminders_send() == 0

@@ -73,9 +73,31 @@ def test_the_reasons_say_what_is_missing_and_what_expired_when():
         rules.Reason("Reference", Status.MISSING),
     ]
     assert rules.reasons_sentence("Pat Lee", reasons) == (
-        "Pat Lee is not ready: Background check expired after Monday 30 November 2026; "
-        "Reference is missing."
+        "Pat Lee is not ready. Missing: Reference; Background check expired on 1 December 2026."
     )
+
+
+def test_the_reasons_agree_with_plural_names_and_speak_to_the_mentor():
+    reasons = [
+        rules.Reason("Two references", Status.MISSING),
+        rules.Reason("Orientation", Status.MISSING, by_training=True),
+        rules.Reason("Background check", Status.EXPIRED, D(2026, 11, 2)),
+    ]
+    assert rules.reasons_text(reasons) == (
+        "Missing: Two references, Orientation; Background check expired on 3 November 2026"
+    )
+    assert " is missing" not in rules.reasons_sentence("Pat Lee", reasons)
+    assert rules.reasons_for_the_mentor(reasons) == (
+        "your background check expired on 3 November 2026, and the program has no record yet "
+        "of your two references and orientation"
+    )
+    assert rules.help_for_the_mentor(reasons) == (
+        "Log the training on your readiness page once you have attended it. "
+        "Your coordinator will help you complete them."
+    )
+    expired = [rules.Reason("CPR training", Status.EXPIRED, D(2026, 11, 2))]
+    assert rules.reasons_for_the_mentor(expired) == "your CPR training expired on 3 November 2026"
+    assert rules.help_for_the_mentor(expired) == "Your coordinator will help you renew it."
 
 
 def test_a_day_done_cannot_be_in_the_future():
@@ -120,3 +142,11 @@ def test_the_status_follows_the_calendar_in_order(done, valid, offset):
     # Whatever is done on or after the SQL narrowing day is never expired today.
     if done >= rules.latest_possibly_expired(today, valid):
         assert state != Status.EXPIRED
+
+
+def test_validity_reads_in_the_singular_for_one_month():
+    from portal.readiness.models import ReadinessItem
+
+    assert ReadinessItem(valid_months=1).validity_label == "1 month"
+    assert ReadinessItem(valid_months=12).validity_label == "12 months"
+    assert ReadinessItem(valid_months=None).validity_label == "Does not expire"

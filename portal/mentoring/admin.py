@@ -19,15 +19,26 @@ from portal.mentoring.models import (
     SessionLogRevision,
     SiteContact,
 )
+from portal.readiness import selectors as readiness_selectors
 from portal.readiness import services as readiness_services
 from portal.safeguarding.models import SafetyConcern
 from portal.safeguarding.services import concern_record_view
+
+
+class ProgramSettingsAdminForm(forms.ModelForm):
+    def clean_mentor_agreement(self):
+        text = self.cleaned_data.get("mentor_agreement") or ""
+        before = self.instance.mentor_agreement if self.instance.pk else ""
+        if problem := readiness_selectors.agreement_text_problem(text, before=before or ""):
+            raise forms.ValidationError(problem)
+        return text
 
 
 @admin.register(ProgramSettings)
 class ProgramSettingsAdmin(
     TextInputAdminMixin, AuditedAdminMixin, AdminOnlyMixin, admin.ModelAdmin
 ):
+    form = ProgramSettingsAdminForm
     readonly_fields = ["audit_trail"]
 
     def has_add_permission(self, request, *args):

@@ -31,10 +31,12 @@ from portal.mentoring.forms import (
 )
 from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
 from portal.mentoring.rules import Month
+from portal.readiness import matches as readiness_matches
 from portal.readiness import selectors as readiness_selectors
 from portal.readiness.views import agreement_gate
 from portal.security import throttle
 from portal.security.client_ip import client_for_limits
+from portal.texts.backends import texts_enabled
 
 DRAFT_KEY = "session_form_draft"
 # A whole draft: the notes, the concern's and the needs' details at their limit, and room
@@ -68,6 +70,8 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             "recent_sessions": selectors.recent_sessions(request.user),
             "no_session": _no_session_offer(due, matches),
             "followups": list(open_for_mentor(request.user)),
+            "holds": readiness_matches.holds_for_mentor(request.user.mentor),
+            "texts_offered": texts_enabled(),
         },
     )
 
@@ -226,7 +230,7 @@ def _session_create(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "readiness/held.html",
-                {"flags": readiness_selectors.flags().filter(match__mentor=request.user.mentor)},
+                {"holds": readiness_matches.holds_for_mentor(request.user.mentor)},
             )
     if request.method == "POST":
         form = SessionLogForm(request.POST, matches=matches, program=program)

@@ -182,9 +182,13 @@ class TrainingForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         empty_label="No",
         error_messages={"invalid_choice": "Choose a requirement from the list, or No."},
     )
+    # One per form shown: the same form sent twice (a double tap) saves one training.
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, today: dt.date, items=(), **kwargs):
-        kwargs.setdefault("initial", {"on_date": today, "hours": "1.00"})
+        kwargs.setdefault(
+            "initial", {"on_date": today, "hours": "1.00", "submission_token": uuid.uuid4()}
+        )
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["hours"].choices = [

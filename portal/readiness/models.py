@@ -60,7 +60,9 @@ class ReadinessItem(models.Model):
 
     @property
     def validity_label(self) -> str:
-        return f"{self.valid_months} months" if self.valid_months else "Does not expire"
+        if not self.valid_months:
+            return "Does not expire"
+        return f"{self.valid_months} month{'' if self.valid_months == 1 else 's'}"
 
 
 class RecordSource(models.TextChoices):
@@ -87,6 +89,8 @@ class TrainingLog(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="trainings_entered"
     )
     entered_at = models.DateTimeField()
+    # The same form sent twice (a double tap, a reload) saves one training.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-on_date", "-pk"]

@@ -17,9 +17,11 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from portal.mentoring.rules import add_months, format_day
+from portal.mentoring.rules import add_months
 
 EXPIRING_DAYS = 30
+# When the nightly check runs (portal/schedule.py), in the program's time zone.
+NIGHTLY_CHECK_AT = (2, 30)
 # The choices a program has for how long an item stays valid (None: it does not expire).
 VALIDITY_CHOICES = (None, 12, 24, 36)
 # How far back a record may go: a background check from before then is not evidence.
@@ -80,32 +82,122 @@ def latest_possibly_expired(today: dt.date, valid_months: int) -> dt.date:
     return today - dt.timedelta(days=28 * valid_months)
 
 
+def plain_day(day: dt.date) -> str:
+    """'3 November 2026'."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def in_sentence(name: str) -> str:
+    """'Background check' -> 'background check', to use in a sentence; 'CPR training' stays."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def _and_list(names: list[str]) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 @dataclass(frozen=True)
 class Reason:
-    """What stands between a mentor and "ready", for the match form and the nightly check."""
+    """What stands between a mentor and "ready", for the match form and the nightly check.
+    ``until`` is the last day an expired item was valid; ``by_training`` says the mentor
+    completes the item themselves, by logging the training."""
 
     item: str
     status: Status
     until: dt.date | None = None
+    by_training: bool = False
+
+    @property
+    def expired_on(self) -> dt.date | None:
+        return self.until + dt.timedelta(days=1) if self.until else None
 
     def __str__(self) -> str:
         if self.status == Status.EXPIRED and self.until:
-            return f"{self.item} expired after {format_day(self.until)}"
+            return f"{self.item} expired on {plain_day(self.expired_on)}"
         if self.status == Status.EXPIRED:
-            return f"{self.item} has expired"
-        return f"{self.item} is missing"
+            return f"{self.item} expired"
+        return f"missing: {self.item}"
+
+    @property
+    def for_the_mentor(self) -> str:
+        """The same, said to the mentor: 'your background check expired on ...'."""
+        name = in_sentence(self.item)
+        if self.status == Status.EXPIRED and self.until:
+            return f"your {name} expired on {plain_day(self.expired_on)}"
+        if self.status == Status.EXPIRED:
+            return f"your {name} expired"
+        return f"the program has no record yet of your {name}"
+
+
+def reasons_text(reasons: Iterable[Reason]) -> str:
+    """ "Missing: Two references, Orientation; Background check expired on 1 December 2026"
+    (no verb that must agree with an item's name)."""
+    reasons = list(reasons)
+    missing = [r.item for r in reasons if r.status == Status.MISSING]
+    parts = [f"missing: {', '.join(missing)}"] if missing else []
+    parts += [str(r) for r in reasons if r.status != Status.MISSING]
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def reasons_sentence(name: str, reasons: Iterable[Reason]) -> str:
-    """ "Pat Lee is not ready: Background check is missing; Orientation expired after ..." """
-    listed = "; ".join(str(r) for r in reasons)
-    return f"{name} is not ready: {listed}."
+    """ "Pat Lee is not ready. Missing: Two references; Background check expired on ..." """
+    return f"{name} is not ready. {reasons_text(reasons)}."
+
+
+def reasons_for_the_mentor(reasons: Iterable[Reason]) -> str:
+    """ "your background check expired on 4 November 2026, and the program has no record
+    yet of your two references" """
+    reasons = list(reasons)
+    missing = [in_sentence(r.item) for r in reasons if r.status == Status.MISSING]
+    parts = [r.for_the_mentor for r in reasons if r.status != Status.MISSING]
+    if missing:
+        parts.append(f"the program has no record yet of your {_and_list(missing)}")
+    if len(parts) > 1:
+        return ", ".join(parts[:-1]) + ", and " + parts[-1]
+    return "".join(parts)
+
+
+def help_for_the_mentor(reasons: Iterable[Reason]) -> str:
+    """What the mentor can do about it: log a training themselves, or see their coordinator."""
+    reasons = list(reasons)
+    theirs = [r for r in reasons if r.by_training]
+    staff = [r for r in reasons if not r.by_training]
+    said = []
+    if theirs:
+        what, it = ("trainings", "them") if len(theirs) > 1 else ("training", "it")
+        said.append(f"Log the {what} on your readiness page once you have attended {it}.")
+    if staff:
+        verb = "renew" if all(r.status == Status.EXPIRED for r in staff) else "complete"
+        said.append(f"Your coordinator will help you {verb} {'them' if len(staff) > 1 else 'it'}.")
+    return " ".join(said)
+
+
+AGREEMENT_EMPTY = (
+    "Enter the text of the mentor agreement. Mentors read and accept exactly this text, "
+    "so it cannot be left empty."
+)
+
+
+def agreement_text_problem(text: str, *, before: str, has_versions: bool) -> str | None:
+    """What is wrong with a new mentor agreement text, or None. Once the program has an
+    agreement (a text, or a version mentors accepted), it cannot become empty: mentors
+    accept exactly the text stored, never words the portal makes up."""
+    if text.strip():
+        return None
+    if before.strip() or has_versions:
+        return AGREEMENT_EMPTY
+    return None
 
 
 def done_date_problem(day: dt.date, *, today: dt.date) -> str | None:
     """What is wrong with the day an item was done, in words, or None."""
     if day > today:
-        return "The day it was done cannot be in the future. Enter the day it was done."
+        return "The day it was done cannot be in the future: enter today or an earlier day."
     if day.year < today.year - OLDEST_YEARS:
         return f"Enter a day in the past {OLDEST_YEARS} years."
     return None
@@ -115,7 +207,10 @@ def training_date_problem(day: dt.date, *, today: dt.date) -> str | None:
     if day > today:
         return "The training cannot be in the future. Enter the day you attended it."
     if day.year < today.year - 5:
-        return "Enter a day in the past five years. Ask staff to record older training."
+        return (
+            "Enter a day in the past five years. For an older training that completed a "
+            "requirement, ask your coordinator: they can record the requirement itself."
+        )
     return None
 
 

@@ -9,13 +9,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.mentoring.models import Match, MatchStatus, Mentor, MentorStatus, ProgramSettings
 from portal.readiness import rules
 from portal.readiness.models import (
+    AgreementAcceptance,
     AgreementVersion,
     MatchReadinessFlag,
     ReadinessItem,
@@ -49,7 +50,12 @@ class ItemState:
 
     @property
     def reason(self) -> rules.Reason:
-        return rules.Reason(self.item.name, self.status, self.valid_until)
+        return rules.Reason(
+            self.item.name,
+            self.status,
+            self.valid_until,
+            by_training=self.item.who_records == "training",
+        )
 
 
 @dataclass
@@ -72,8 +78,21 @@ class MentorReadiness:
 
     @property
     def reasons_text(self) -> str:
-        """ "Background check expired after ...; Reference is missing" """
-        return "; ".join(str(r) for r in self.reasons)
+        """ "Missing: Two references; Background check expired on 4 November 2026" """
+        return rules.reasons_text(self.reasons)
+
+    @property
+    def for_the_mentor(self) -> str:
+        """ "your background check expired on 4 November 2026" """
+        return rules.reasons_for_the_mentor(self.reasons)
+
+    @property
+    def has_expired(self) -> bool:
+        return self.has(Status.EXPIRED)
+
+    @property
+    def help_for_the_mentor(self) -> str:
+        return rules.help_for_the_mentor(self.reasons)
 
     @property
     def sentence(self) -> str:
@@ -161,6 +180,14 @@ class MatchVerdict:
     ready: bool
     blocks: bool
     message: str
+    # Where staff record the first missing or expired item, already chosen.
+    record_url: str = ""
+
+
+def record_url_for(readiness: MentorReadiness) -> str:
+    missing = [s for s in readiness.required if not s.status.counts_as_done]
+    url = reverse("readiness:record", args=[readiness.mentor.pk])
+    return f"{url}?item={missing[0].item.pk}" if missing else url
 
 
 def match_verdict(mentor: Mentor, *, today: dt.date | None = None) -> MatchVerdict:
@@ -169,7 +196,9 @@ def match_verdict(mentor: Mentor, *, today: dt.date | None = None) -> MatchVerdi
     readiness = mentor_readiness_brief(mentor, today=today)
     if readiness.ready:
         return MatchVerdict(True, False, "")
-    return MatchVerdict(False, ReadinessSettings.load().blocks, readiness.sentence)
+    return MatchVerdict(
+        False, ReadinessSettings.load().blocks, readiness.sentence, record_url_for(readiness)
+    )
 
 
 # --- Lists for staff ---------------------------------------------------------------------
@@ -203,77 +232,6 @@ def readiness_list(*, which: str = "", q: str = "", today: dt.date) -> list[Ment
     return [r for r in readiness_of_mentors(mentors, today=today) if _keep(r, which)]
 
 
-@dataclass
-class DashboardReadiness:
-    expired: list[tuple[MentorReadiness, list[Match]]]
-    expired_count: int
-    expiring: list[MentorReadiness]
-    expiring_count: int
-
-
-DASHBOARD_ROWS = 10
-
-
-def _active_filter(today: dt.date) -> Q:
-    return Q(status=MatchStatus.ACTIVE) & (Q(end_date__isnull=True) | Q(end_date__gt=today))
-
-
-def _could_lapse(*, today: dt.date, program_items) -> dict[int, set[int]]:
-    """Mentors with an active match whose latest record of an expiring item may be expired
-    or expiring today, by item: one aggregate per such item, narrowed in SQL (an item done
-    more recently than 28 days a month, less 31 days, is neither)."""
-    active = Match.objects.filter(_active_filter(today), mentor=OuterRef("mentor"))
-    found: dict[int, set[int]] = {}
-    for item in program_items:
-        if not item.valid_months:
-            continue
-        before = rules.latest_possibly_expired(today, item.valid_months) + dt.timedelta(
-            days=rules.EXPIRING_DAYS + 1
-        )
-        rows = (
-            ReadinessRecord.objects.filter(item=item)
-            .filter(Exists(active))
-            .values("mentor_id")
-            .annotate(last=Max("done_on"))
-            .filter(last__lt=before)
-            .order_by()
-        )
-        found[item.pk] = {row["mentor_id"] for row in rows}
-    return found
-
-
-def dashboard_readiness(*, today: dt.date) -> DashboardReadiness:
-    """Mentors with an active match and an expired required item (with those matches), and
-    mentors with an active match and an item expiring in the next 30 days. The program's
-    items, one narrowed aggregate per item that expires, then the few mentors it finds:
-    the dashboard reads no more for 20,000 mentors than for 20."""
-    program_items = items()
-    candidates = set().union(*_could_lapse(today=today, program_items=program_items).values())
-    if not candidates:
-        return DashboardReadiness(expired=[], expired_count=0, expiring=[], expiring_count=0)
-    mentors = Mentor.objects.filter(pk__in=candidates).select_related("user")
-    states = readiness_of_mentors(mentors, today=today, program_items=program_items)
-    expired = [r for r in states if r.has(Status.EXPIRED)]
-    expiring = [r for r in states if r.has(Status.EXPIRING, required_only=False)]
-    expired.sort(key=lambda r: r.mentor.user.full_name)
-    expiring.sort(key=lambda r: min(s.valid_until for s in r.expiring))
-    shown = expired[:DASHBOARD_ROWS]
-    by_mentor: dict[int, list[Match]] = {}
-    matches = (
-        Match.objects.filter(_active_filter(today), mentor__in=[r.mentor.pk for r in shown])
-        .select_related("mentee")
-        .order_by("pk")
-    )
-    for match in matches:
-        by_mentor.setdefault(match.mentor_id, []).append(match)
-    return DashboardReadiness(
-        expired=[(r, by_mentor.get(r.mentor.pk, [])) for r in shown],
-        expired_count=len(expired),
-        expiring=expiring[:DASHBOARD_ROWS],
-        expiring_count=len(expiring),
-    )
-
-
 def not_ready_active_matches(*, today: dt.date) -> list[tuple[Match, MentorReadiness]]:
     """Every active match whose mentor is not ready (the nightly check)."""
     active = list(
@@ -299,12 +257,6 @@ def held_match_ids(mentor: Mentor) -> set[int]:
             "match_id", flat=True
         )
     )
-
-
-def flags():
-    return MatchReadinessFlag.objects.select_related(
-        "match__mentor__user", "match__mentee", "match__coordinator"
-    ).order_by("flagged_on", "match_id")
 
 
 # --- Training ----------------------------------------------------------------------------
@@ -345,6 +297,41 @@ def agreement_versions():
 
 def current_agreement() -> AgreementVersion | None:
     return AgreementVersion.objects.order_by("-number").first()
+
+
+def agreement_text_problem(text: str, *, before: str) -> str | None:
+    """For the program settings forms (staff page and administration site)."""
+    return rules.agreement_text_problem(
+        text, before=before, has_versions=AgreementVersion.objects.exists()
+    )
+
+
+@dataclass
+class AgreementStanding:
+    """Which version of the agreement a mentor accepted, and when (staff pages)."""
+
+    mentor: Mentor
+    accepted: AgreementAcceptance | None
+    current: AgreementVersion | None
+
+    @property
+    def up_to_date(self) -> bool:
+        if self.current is None:
+            return True
+        if self.accepted is not None and self.accepted.version_id == self.current.pk:
+            return True
+        return self.mentor.agreement_version == self.current.fingerprint
+
+
+def agreement_standing(mentor: Mentor) -> AgreementStanding:
+    """Two queries: the current version, the latest version the mentor accepted."""
+    accepted = (
+        AgreementAcceptance.objects.filter(mentor=mentor)
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+    return AgreementStanding(mentor=mentor, accepted=accepted, current=current_agreement())
 
 
 def agreement_to_accept(mentor: Mentor) -> AgreementVersion | None:

@@ -193,11 +193,19 @@ def training_log(
     quarter_hours: int,
     topic: str,
     item: ReadinessItem | None = None,
+    submission_token=None,
     now: dt.datetime | None = None,
 ) -> TrainingLog:
     """A mentor's training (date, quarter hours, topic). When the program lets this
-    training complete an item, the item is recorded as done that day."""
+    training complete an item, the item is recorded as done that day. The same submission
+    sent twice (its ``submission_token``) saves one training."""
     now = now or timezone.now()
+    if submission_token is not None:
+        mine = TrainingLog.objects.filter(submission_token=submission_token)
+        if (already := mine.filter(mentor=mentor).first()) is not None:
+            return already
+        if mine.exists():  # not this mentor's form: never theirs to return
+            submission_token = None
     topic = clean_text(topic, multiline=False).strip()
     problems = {}
     if not topic:
@@ -211,6 +219,26 @@ def training_log(
     if problems:
         raise ValidationError(problems)
     check_lengths(topic=(topic, TOPIC_MAX))
+    try:
+        return _training_save(
+            mentor=mentor,
+            user=user,
+            on_date=on_date,
+            quarter_hours=quarter_hours,
+            topic=topic,
+            item=item,
+            submission_token=submission_token,
+            now=now,
+        )
+    except IntegrityError:
+        # Two copies of one submission raced: the first one stored is the training.
+        twin = TrainingLog.objects.filter(submission_token=submission_token, mentor=mentor)
+        if submission_token is None or not twin.exists():
+            raise
+        return twin.get()
+
+
+def _training_save(*, mentor, user, on_date, quarter_hours, topic, item, submission_token, now):
     with transaction.atomic():
         training = TrainingLog.objects.create(
             mentor=mentor,
@@ -220,6 +248,7 @@ def training_log(
             item=item,
             entered_by=user,
             entered_at=now,
+            submission_token=submission_token,
         )
         log_action(
             actor=user,
@@ -367,7 +396,8 @@ def expiry_reminders_send(*, now: dt.datetime | None = None) -> int:
                         template="reminder-readiness-expiring",
                         context={
                             "first_name": user.get_short_name(),
-                            "item": item.name,
+                            "item": rules.in_sentence(item.name),
+                            "by_training": item.who_records == WhoRecords.TRAINING,
                             "valid_until": format_day(until),
                             "readiness_path": reverse("readiness:mine"),
                         },
@@ -387,6 +417,9 @@ def expiry_reminders_send(*, now: dt.datetime | None = None) -> int:
 def agreement_version_record(*, user, now: dt.datetime | None = None) -> AgreementVersion | None:
     """A new version when the program's agreement text is not the current version's."""
     program = ProgramSettings.objects.get(pk=1)
+    if not program.mentor_agreement.strip():
+        # Never a version without text: mentors accept exactly what is stored.
+        raise ValidationError({"mentor_agreement": rules.AGREEMENT_EMPTY})
     current = selectors.current_agreement()
     if current is not None and current.fingerprint == program.agreement_version:
         return None

@@ -14,10 +14,12 @@ from portal.lib.forms import call_for_form
 from portal.lib.paging import render_list
 from portal.lib.query import query_choice, query_text
 from portal.mentoring.models import Mentor
-from portal.readiness import forms, selectors, services
+from portal.readiness import forms, rules, selectors, services
+from portal.readiness import matches as readiness_matches
 from portal.readiness.models import ReadinessItem, ReadinessRecord, ReadinessSettings
 
 admin_required = role_required("is_administrator")
+CHECK_AT = "{:02d}:{:02d}".format(*rules.NIGHTLY_CHECK_AT)
 
 
 # --- Staff ---------------------------------------------------------------------------------
@@ -75,6 +77,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "mentor": mentor,
             "readiness": readiness,
+            "agreement": selectors.agreement_standing(mentor),
             "records": selectors.records_of(mentor),
             "remove_form": forms.RemoveForm(),
         },
@@ -132,13 +135,32 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = forms.ItemForm(request.POST if request.method == "POST" else None, item=item)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        required = data["required"] == "yes"
+        confirm = request.POST.get("confirm", "")
+        if confirm == "optional":
+            required = False
+        elif confirm != "required" and ReadinessSettings.load().blocks:
+            # Under "refuse", a new requirement holds the matches of every mentor who lacks
+            # it at the next nightly check: say so, and ask, before saving.
+            lacking = readiness_matches.newly_not_ready(
+                item,
+                required=required,
+                valid_months=data["valid_months"],
+                retired=data.get("is_retired", False),
+            )
+            if lacking:
+                return render(
+                    request,
+                    "readiness/item_form.html",
+                    {"form": form, "item": item, "lacking": lacking, "check_at": CHECK_AT},
+                )
         saved = call_for_form(
             form,
             services.item_save,
             user=request.user,
             item=item,
             name=data["name"],
-            required=data["required"] == "yes",
+            required=required,
             valid_months=data["valid_months"],
             who_records=data["who_records"],
             is_retired=data.get("is_retired", False),
@@ -149,8 +171,8 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "readiness/item_form.html", {"form": form, "item": item})
 
 
-def dashboard_block(*, today) -> selectors.DashboardReadiness:
-    return selectors.dashboard_readiness(today=today)
+def dashboard_block(*, today) -> readiness_matches.DashboardReadiness:
+    return readiness_matches.dashboard_readiness(today=today)
 
 
 # --- Mentors -------------------------------------------------------------------------------
@@ -177,6 +199,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             quarter_hours=data["hours"],
             topic=data["topic"],
             item=data.get("item"),
+            submission_token=data.get("submission_token"),
         )
         if saved is not None:
             messages.success(request, f"Training saved: {saved.hours} hours, {saved.topic}.")

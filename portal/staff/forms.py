@@ -187,6 +187,7 @@ class MatchForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.warnings: list[str] = []
+        self.readiness_link: tuple[str, str] | None = None
         self.fields["mentee"].queryset = Mentee.objects.select_related("site")
         if self.instance.pk:
             # A match changes hands on its own form, audited as a coordinator change.
@@ -209,12 +210,15 @@ class MatchForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
         """A new match, or a match given to another mentor, follows the program's setting
         for mentors who are not ready (SPEC 8): refused with the reason, or a warning."""
         self.warnings = []
+        self.readiness_link = None
         if mentor is None or (self.instance.pk and mentor.pk == self.instance.mentor_id):
             return
         verdict = readiness_selectors.match_verdict(mentor)
         if verdict.ready:
             return
         if verdict.blocks:
+            # The form page links to the mentor's readiness, to record what is missing.
+            self.readiness_link = (verdict.record_url, mentor.user.full_name)
             self.add_error(
                 "mentor",
                 f"{verdict.message} The program does not match mentors who are not ready: "
@@ -279,6 +283,13 @@ class ProgramSettingsForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
             word_field_messages(field, name)
             self.fields[name] = field
             self.initial.setdefault(name, getattr(self.instance, name))
+
+    def clean_mentor_agreement(self):
+        text = self.cleaned_data.get("mentor_agreement") or ""
+        before = self.instance.mentor_agreement if self.instance.pk else ""
+        if problem := readiness_selectors.agreement_text_problem(text, before=before or ""):
+            raise forms.ValidationError(problem)
+        return text
 
     def _post_clean(self):
         # ModelForm copies only Meta.fields onto the instance: copy the added ones too.

@@ -5,7 +5,7 @@ build no query themselves. The reports (months, hours, the dashboard's figures) 
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from portal.accounts import site_contacts
@@ -21,6 +21,7 @@ from portal.mentoring.models import (
     SessionLog,
     SiteContact,
 )
+from portal.readiness.models import MatchReadinessFlag, NotReadyPolicy
 from portal.staff import selectors
 
 # --- Sessions -----------------------------------------------------------------------------
@@ -141,6 +142,12 @@ UNASSIGNED = "none"
 
 def match_list(*, filters: MatchFilters) -> QuerySet:
     matches = Match.objects.select_related("mentor__user", "mentee", "site", "coordinator")
+    # The nightly readiness check holds the match: a badge on the list, no query per row.
+    matches = matches.annotate(
+        on_hold=Exists(
+            MatchReadinessFlag.objects.filter(match=OuterRef("pk"), policy=NotReadyPolicy.BLOCK)
+        )
+    )
     if filters.coordinator == UNASSIGNED:
         matches = matches.filter(coordinator__isnull=True)
     elif filters.coordinator:

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from portal.lib.text import at_most
 from portal.mentoring.models import Mentor
-from portal.texts.rules import CONSENT_MAX, PHONE_MAX
+from portal.texts.rules import CONSENT_MAX, PHONE_MAX, format_phone
 
 
 class StoppedBy(models.TextChoices):
@@ -61,3 +61,12 @@ class TextSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"Texts to {self.phone} ({'on' if self.active else 'off'})"
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+    @property
+    def stopped_by_reply(self) -> bool:
+        """Stopped by a STOP reply (or the provider): only START sends texts again."""
+        return not self.active and self.stopped_by in (StoppedBy.REPLY, StoppedBy.PROVIDER)

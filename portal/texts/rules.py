@@ -70,6 +70,14 @@ def normalize_phone(raw: str) -> str | None:
     return value
 
 
+def format_phone(number: str) -> str:
+    """A number as people write it: ``(312) 555-0123`` for a North American number, the
+    E.164 form (``+447700900123``) for the others."""
+    if NANP.match(number or ""):
+        return f"({number[2:5]}) {number[5:8]}-{number[8:]}"
+    return number
+
+
 def consent_wording(program_name: str) -> str:
     return CONSENT_WORDING.format(program=program_name)
 

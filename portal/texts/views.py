@@ -26,7 +26,9 @@ def preferences_context(mentor: Mentor, *, data=None) -> dict:
     wording."""
     subscription = TextSubscription.objects.filter(mentor=mentor).first()
     wording = rules.consent_wording(ProgramSettings.load().name)
-    initial = {"phone": subscription.phone} if subscription else {}
+    # After a STOP reply the form is for another number: the stopped one needs START.
+    keep = subscription is not None and not subscription.stopped_by_reply
+    initial = {"phone": subscription.phone_display} if keep else {}
     return {
         "mentor": mentor,
         "texts_offered": texts_enabled(),
@@ -36,10 +38,19 @@ def preferences_context(mentor: Mentor, *, data=None) -> dict:
     }
 
 
+STOPPED_BY_REPLY = (
+    "This number replied STOP, so the text provider sends it nothing until it replies "
+    "START. Reply START to one of our texts to have them back, or enter another number."
+)
+
+
 @mentor_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def text_preferences(request: HttpRequest) -> HttpResponse:
-    """Turn texts on (number and consent) or off, from the preferences page."""
+    """Turn texts on (number and consent) or off, from the preferences page. The page
+    itself is the preferences page: a reload or a bookmark of this address goes there."""
+    if request.method == "GET":
+        return redirect("mentoring:email_preferences")
     mentor = request.user.mentor
     context = preferences_context(mentor, data=request.POST)
     if not context["texts_offered"]:
@@ -50,6 +61,14 @@ def text_preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Done: no more text messages. Emails still come.")
         return redirect("mentoring:email_preferences")
     form = context["text_form"]
+    stopped = context["text_subscription"]
+    if (
+        form.is_valid()
+        and stopped is not None
+        and stopped.stopped_by_reply
+        and form.cleaned_data["phone"] == stopped.phone
+    ):
+        form.add_error("phone", STOPPED_BY_REPLY)
     if form.is_valid():
         services.texts_opt_in(
             mentor=mentor,
@@ -59,7 +78,8 @@ def text_preferences(request: HttpRequest) -> HttpResponse:
         )
         messages.success(
             request,
-            f"Texts are on. Reminders will also come to {form.cleaned_data['phone']}.",
+            "Texts are on. Reminders will also come to "
+            f"{rules.format_phone(form.cleaned_data['phone'])}.",
         )
         return redirect("mentoring:email_preferences")
     return render(request, "mentoring/email_preferences.html", context, status=400)

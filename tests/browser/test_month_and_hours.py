@@ -163,8 +163,8 @@ def test_the_mentor_downloads_their_hours_in_csv_and_excel(
 def test_the_mentor_turns_the_weekly_reminder_off_and_on(page, live_server, mentor_a, viewport):
     page.set_viewport_size(viewport)
     sign_in(page, live_server, mentor_a.email)
-    page.get_by_role("link", name="Email preferences").click()
-    expect(page.get_by_role("heading", name="Email preferences", level=1)).to_be_visible()
+    page.get_by_role("link", name="Email and text preferences").click()
+    expect(page.get_by_role("heading", name="Email and text preferences", level=1)).to_be_visible()
     expect(page.get_by_text("The weekly reminder is on")).to_be_visible()
     shot(page, "email-preferences")
     assert not serious_violations(page), describe(serious_violations(page))

@@ -82,7 +82,7 @@ def test_staff_record_a_background_check_and_the_match_is_created(
     page.get_by_label("Start date").fill(today.isoformat())
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()
-    expect(page.locator(".error-summary")).to_contain_text("Background check is missing")
+    expect(page.locator(".error-summary")).to_contain_text("Missing: Background check")
     audit("match-refused")
     assert not Match.objects.filter(mentee=mentee).exists()
 
@@ -169,4 +169,40 @@ def test_a_mentor_accepts_a_new_agreement_version_at_sign_in(
     expect(page.locator("table")).to_contain_text("New mentor orientation")
     audit("mine-saved")
     assert TrainingLog.objects.get().quarter_hours == 6
+    assert not audit.found, audit.report()
+
+
+@VIEWPORTS
+def test_a_hold_is_said_to_the_mentor_and_a_new_requirement_asks_first(
+    page, live_server, admin_user, match_a, requirements, viewport
+):
+    from portal.readiness.models import MatchReadinessFlag
+
+    services.readiness_check()  # refuse: nothing recorded, the match goes on hold
+    assert MatchReadinessFlag.objects.get(match=match_a).holds
+    page.set_viewport_size(viewport)
+    audit = Audit(page, viewport)
+
+    # Staff see the hold on the dashboard and the match page, with the way to record.
+    sign_in(page, live_server, admin_user.email)
+    expect(page.locator("section.dashboard-readiness")).to_contain_text("Logging on hold")
+    page.goto(f"{live_server.url}/staff/matches/{match_a.pk}/")
+    expect(page.get_by_text("Logging is on hold:")).to_be_visible()
+    audit("match-on-hold")
+
+    # A new required item under "refuse" asks before saving; saved as optional.
+    page.goto(f"{live_server.url}/staff/readiness/requirements/new/")
+    page.get_by_label("Name of the requirement").fill("Two references")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("1 mentor with an active match does not have this yet")).to_be_visible()
+    audit("requirement-confirm")
+    page.get_by_role("button", name="Save as optional").click()
+    expect(page.get_by_text("\u201cTwo references\u201d saved.")).to_be_visible()
+    assert not ReadinessItem.objects.get(name="Two references").required
+
+    # The mentor reads why on their home page.
+    page.context.clear_cookies()
+    sign_in(page, live_server, match_a.mentor.user.email)
+    expect(page.get_by_text("Logging for your match with Jane D. is on hold")).to_be_visible()
+    audit("home-on-hold")
     assert not audit.found, audit.report()

@@ -8,7 +8,7 @@ from portal.checkins.views import dashboard_block, program_today
 from portal.lib.query import query_text
 from portal.mentoring import caseloads
 from portal.mentoring.models import ProgramSettings
-from portal.readiness import selectors as readiness_selectors
+from portal.readiness import matches as readiness_matches
 from portal.safeguarding import selectors as safeguarding_selectors
 from portal.staff import selectors
 from portal.support import selectors as support_selectors
@@ -32,7 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "my_matches": caseloads.matches_of(request.user).count(),
             "unassigned_matches": caseloads.unassigned_matches().count(),
             "checkins": dashboard_block(request.user, today=program_today()),
-            "readiness": readiness_selectors.dashboard_readiness(today=program_today()),
+            "readiness": readiness_matches.dashboard_readiness(today=program_today()),
             "unreachable_concerns": list(
                 safeguarding_selectors.open_concerns_nobody_at_school_can_see()
             ),

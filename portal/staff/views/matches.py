@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import staff_required
 from portal.mentoring import caseloads
 from portal.mentoring.models import Match, MatchStatus, ProgramSettings
+from portal.readiness import matches as readiness_matches
 from portal.readiness import selectors as readiness_selectors
 from portal.staff import list_selectors, match_forms, selectors, services
 from portal.staff.views.common import admin_required, paginate, query_without_page
@@ -110,6 +111,7 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hours": selectors.hours(figures["quarters"]),
             "recent": list_selectors.match_recent_sessions(match=match),
             "assign_form": match_forms.AssignForm(initial={"coordinator": match.coordinator_id}),
+            "readiness": readiness_matches.match_readiness(match),
         },
     )
 

@@ -200,6 +200,7 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "form": form,
             "readiness": readiness_selectors.readiness_for_mentor(mentor, today=today),
+            "agreement": readiness_selectors.agreement_standing(mentor),
         },
     )
 
