@@ -25,7 +25,7 @@ from portal.safeguarding.models import SafetyConcern
 from portal.safeguarding.services import concern_record_view
 
 
-class ProgramSettingsAdminForm(forms.ModelForm):
+class ProgramSettingsAdminForm(TextInputMixin, forms.ModelForm):
     def clean_mentor_agreement(self):
         text = self.cleaned_data.get("mentor_agreement") or ""
         before = self.instance.mentor_agreement if self.instance.pk else ""
