@@ -86,3 +86,29 @@ def test_spanish_readiness_page_at_phone_size(mentor_page, live_server, match_a,
     expect(page.get_by_text("Hay un problema")).to_be_visible()
     _check(page, "readiness-errors", found)
     assert not found, "axe found serious or critical violations on\n" + "\n\n".join(found)
+
+
+def test_spanish_offline_save_says_so_in_spanish(mentor_page, live_server, match_a):
+    """Saved with no connection, the page says so in Spanish; back online it is sent."""
+    from portal.mentoring.models import SessionLog
+
+    User.objects.filter(pk=match_a.mentor.user_id).update(language="es")
+    page = mentor_page
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/sessions/new/")
+    expect(page.get_by_role("heading", name="Registrar una sesión", level=1)).to_be_visible()
+    page.locator("#id_hours").select_option("1.00")
+    page.locator("#id_notes").fill("Leímos un cuento juntos.")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Guardar la sesión").click()
+    status = page.get_by_role("status").filter(
+        has_text="Guardado en este teléfono, todavía sin enviar"
+    )
+    expect(status).to_be_visible()
+    expect(status).to_contain_text("Se enviará cuando vuelva a tener conexión.")
+    found: list[str] = []
+    _check(page, "offline-saved", found)
+    page.context.set_offline(False)
+    expect(page.get_by_text("Leímos un cuento juntos.")).to_be_visible()
+    assert SessionLog.objects.filter(match=match_a).count() == 1
+    assert not found, "axe found serious or critical violations on\n" + "\n\n".join(found)
