@@ -36,7 +36,7 @@ translations: $(VENV)/.runtime
 # After changing mentor-facing text: collect the new strings into locale/es (needs GNU
 # gettext's xgettext), translate them in django.po, then `make translations`.
 messages: install-dev
-	$(PY) manage.py makemessages --locale es --no-obsolete --add-location file \
+	$(PY) manage.py makemessages --locale es --no-obsolete --no-wrap --add-location file \
 	  --ignore ".venv/*" --ignore "var/*" --ignore "staticfiles/*" --ignore "tests/*" --ignore "bench/*"
 
 demo: install

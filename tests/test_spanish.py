@@ -272,3 +272,178 @@ def test_the_weekly_reminder_link_opens_in_the_mentors_language(client, mentor_a
     path = reminders.weekly_off_path(mentor_a.mentor)
     page = client.get(path, **ENGLISH_BROWSER).content.decode()
     assert '<html lang="es">' in page and "Correo de recordatorio semanal" in page
+
+
+# --- Readiness, text messages and offline saving, in the mentor's language ----------------
+
+
+def _held_match(match_a, staff_user):
+    """match_a on hold: its mentor's background check expired, under "refuse"."""
+    from portal.readiness import services as readiness
+    from portal.readiness.models import NotReadyPolicy, ReadinessItem
+    from tests.test_readiness import policy, today
+
+    check = ReadinessItem.objects.create(name="Background check", valid_months=12)
+    done = today() - dt.timedelta(days=400)
+    readiness.record_add(mentor=match_a.mentor, item=check, done_on=done, user=staff_user)
+    policy(NotReadyPolicy.BLOCK)
+    readiness.readiness_check()
+    return match_a
+
+
+def test_a_spanish_mentors_readiness_page_is_in_spanish(mentor_a, staff_user, match_a):
+    _held_match(match_a, staff_user)
+    page = signed_in(spanish(mentor_a)).get("/mentor/readiness/").content.decode()
+    assert '<html lang="es">' in page
+    assert "<h1>Mis requisitos y capacitaciones</h1>" in page
+    assert "Requisitos vencidos" in page and "Su background check venció el " in page
+    assert " de " in page and "Su coordinador le ayudará a renovarlo." in page
+    assert "Registrar una capacitación" in page and "Día de la capacitación" in page
+    assert "Guardar la capacitación" in page and "Todavía no ha registrado ninguna" in page
+    assert "Log a training" not in page and "expired on" not in page
+
+
+def test_an_english_mentors_readiness_page_is_unchanged(client_a, mentor_a, staff_user, match_a):
+    _held_match(match_a, staff_user)
+    page = client_a.get("/mentor/readiness/").content.decode()
+    assert "<h1>My readiness and training</h1>" in page
+    assert "Your background check expired on " in page and "Log a training" in page
+    assert "Your coordinator will help you renew it." in page and "Requisitos" not in page
+
+
+def test_a_spanish_mentors_training_is_saved_with_spanish_words(mentor_a):
+    client = signed_in(spanish(mentor_a))
+    answer = client.post("/mentor/readiness/", {"on_date": "", "hours": "1.00", "topic": ""})
+    text = answer.content.decode()
+    assert "Escriba el día de la capacitación." in text
+    day = dt.date.today().isoformat()
+    saved = client.post(
+        "/mentor/readiness/",
+        {"on_date": day, "hours": "1.50", "topic": "Primeros auxilios"},
+        follow=True,
+    )
+    assert "Capacitación guardada: 1.50 horas, Primeros auxilios." in saved.content.decode()
+
+
+def test_the_agreement_page_is_in_spanish_for_a_spanish_mentor(admin_client, mentor_a):
+    from tests.test_readiness import change_agreement
+
+    change_agreement(admin_client, "Me reuniré con mi estudiante.")
+    client = signed_in(spanish(mentor_a))
+    page = client.get("/mentor/agreement/").content.decode()
+    assert "<h1>El acuerdo del mentor cambió</h1>" in page
+    assert "Acuerdo del mentor, versión " in page and "Aceptar y continuar" in page
+    assert "He leído el acuerdo del mentor y lo acepto" in page
+    refused = client.post("/mentor/agreement/", {"version": "1"}).content.decode()
+    assert "Marque la casilla para aceptar el acuerdo del mentor." in refused
+    english = signed_in(spanish_off(mentor_a)).get("/mentor/agreement/").content.decode()
+    assert "<h1>The mentor agreement has changed</h1>" in english
+
+
+def spanish_off(user: User) -> User:
+    User.objects.filter(pk=user.pk).update(language="en")
+    user.refresh_from_db()
+    return user
+
+
+def test_the_hold_banner_and_page_are_in_spanish(mentor_a, staff_user, match_a):
+    _held_match(match_a, staff_user)
+    client = signed_in(spanish(mentor_a))
+    home = client.get("/mentor/").content.decode()
+    name = match_a.mentee.display_name
+    assert f"El registro de sesiones con {name} está en pausa: su background check venció el " in (
+        home
+    )
+    assert "Su coordinador le ayudará a renovarlo." in home and ">Mis requisitos</a>" in home
+    held = client.get("/sessions/new/").content.decode()
+    assert "<h1>El registro de sesiones está en pausa</h1>" in held
+    assert "Ver mis requisitos" in held and "is on hold" not in held
+    english = signed_in(spanish_off(mentor_a)).get("/mentor/").content.decode()
+    assert f"Logging for your match with {name} is on hold: your background check expired" in (
+        english
+    )
+
+
+def test_the_texts_section_is_in_spanish_and_stores_the_spanish_consent(mentor_a):
+    from portal.texts import rules as text_rules
+    from portal.texts.models import TextSubscription
+
+    client = signed_in(spanish(mentor_a))
+    page = client.get("/mentor/email/").content.decode()
+    assert "Preferencias de correo y mensajes de texto" in page
+    assert '<h2 id="texts-title">Mensajes de texto</h2>' in page
+    assert "Su número de celular" in page and "Activar los mensajes de texto" in page
+    with translation.override("es"):
+        wording = text_rules.consent_wording(ProgramSettings.load().name)
+    assert wording.startswith("Acepto recibir mensajes de texto de ")
+    assert wording in page and len(wording) <= text_rules.CONSENT_MAX
+    refused = client.post("/mentor/texts/", {"texts": "on", "phone": "12"}).content.decode()
+    assert "Escriba un número de celular como 312 555 0123" in refused
+    assert "Marque la casilla para aceptar recibir mensajes de texto" in refused
+    answer = client.post(
+        "/mentor/texts/", {"texts": "on", "phone": "312 555 0123", "consent": "on"}, follow=True
+    )
+    text = answer.content.decode()
+    assert "Mensajes de texto activados." in text and "<strong>activados</strong>" in text
+    assert TextSubscription.objects.get(mentor__user=mentor_a).consent_wording == wording
+    english = signed_in(spanish_off(mentor_a)).get("/mentor/email/").content.decode()
+    assert "Texts are <strong>on</strong>" in english
+
+
+def test_an_english_mentor_ticks_and_stores_the_english_consent(mentor_a):
+    from portal.texts import rules as text_rules
+    from portal.texts.models import TextSubscription
+
+    client = signed_in(mentor_a)
+    client.post("/mentor/texts/", {"texts": "on", "phone": "312 555 0123", "consent": "on"})
+    stored = TextSubscription.objects.get(mentor__user=mentor_a).consent_wording
+    assert stored == text_rules.CONSENT_WORDING.format(program=ProgramSettings.load().name)
+
+
+def _texted(mentor, staff_user):
+    from portal.notifications.models import Channel
+    from portal.texts.delivery import TextSender
+    from portal.texts.services import texts_opt_in
+
+    texts_opt_in(mentor=mentor.mentor, phone="+13125550123", wording="I agree.", actor=mentor)
+    session = log_session(mentor.mentor.matches.get(), two_hours_ago())
+    followups.followup_ask(session=session, user=staff_user, question="¿Y la tarea?")
+    text = Notification.objects.get(channel=Channel.TEXT)
+    return TextSender().build(text)
+
+
+def test_a_text_to_a_spanish_mentor_is_in_spanish(mentor_a, staff_user):
+    body = _texted(spanish(mentor_a), staff_user)
+    assert ": su coordinador le hizo una pregunta sobre su registro del " in body
+    assert " de " in body and body.endswith("Responda STOP para no recibir más mensajes.")
+    assert "tarea" not in body
+
+
+def test_a_text_to_an_english_mentor_stays_english(mentor_a, staff_user):
+    body = _texted(mentor_a, staff_user)
+    assert ": your coordinator asked you about your entry of " in body
+    assert body.endswith("Reply STOP to stop texts.")
+
+
+def test_the_readiness_expiry_reminder_is_in_the_mentors_language(mentor_a, staff_user):
+    from portal.readiness import services as readiness
+    from portal.readiness.models import ReadinessItem
+    from tests.test_readiness import today
+
+    check = ReadinessItem.objects.create(name="Background check", required=True, valid_months=24)
+    soon = today().replace(year=today().year - 2) + dt.timedelta(days=10)
+    readiness.record_add(mentor=mentor_a.mentor, item=check, done_on=soon, user=staff_user)
+    spanish(mentor_a)
+    assert readiness.expiry_reminders_send() == 1
+    email = build_message(Notification.objects.get(template="reminder-readiness-expiring"))
+    assert email.subject.startswith("Vigente hasta el ") and " de " in email.subject
+    assert "está vigente hasta el" in email.body and "Ver mis requisitos" not in email.body
+    html = email.alternatives[0][0]
+    assert '<html lang="es">' in html and "Ver mis requisitos" in html
+
+
+def test_the_offline_messages_come_from_the_page_in_the_mentors_language(mentor_a):
+    page = signed_in(spanish(mentor_a)).get("/sessions/new/").content.decode()
+    assert 'data-say-not-sent="Guardado en este teléfono, todavía sin enviar"' in page
+    english = signed_in(spanish_off(mentor_a)).get("/sessions/new/").content.decode()
+    assert 'data-say-not-sent="Saved on this phone, not sent yet"' in english

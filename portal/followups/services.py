@@ -96,7 +96,7 @@ def followup_ask(*, session: SessionLog, user: User, question: str) -> FollowUp:
             subscription=subscription_for(mentor),
             template="followup-asked",
             context={
-                "entry_date": _entry_date(session),
+                "entry_date": _entry_date(session, language=mentor.language),
                 "answer_path": reverse("followups:answer", args=[followup.pk]),
             },
             subject_type="followup",

@@ -249,7 +249,7 @@ def _send_one(mentor: Mentor, due: DueReminder, now: dt.datetime, program) -> in
             text_queue(
                 subscription=active_subscription(mentor),
                 template=TEMPLATES[due.kind],
-                context=_text_context(due, now, program),
+                context=_in_language(mentor.user, _text_context, due, now, program),
                 subject_type="reminder",
                 subject_id=record.pk,
                 now=now,

@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import FieldMessagesMixin, TextInputMixin, choice_messages, set_text_limit
 from portal.mentoring import rules as mentoring_rules
@@ -159,28 +160,28 @@ class SettingsForm(FieldMessagesMixin, TextInputMixin, forms.Form):
 
 class TrainingForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     on_date = forms.DateField(
-        label="Day of the training",
+        label=_("Day of the training"),
         widget=DATE_INPUT,
         error_messages={
-            "required": "Enter the day of the training.",
-            "invalid": "Enter the day as a date, like 2026-06-12.",
+            "required": _("Enter the day of the training."),
+            "invalid": _("Enter the day as a date, like 2026-06-12."),
         },
     )
     hours = forms.ChoiceField(
-        label="Hours",
-        help_text="In quarter hours.",
+        label=_("Hours"),
+        help_text=_("In quarter hours."),
         error_messages={
-            "required": "Choose how long the training was.",
-            "invalid_choice": "Choose the hours from the list, like 0.50 or 1.00.",
+            "required": _("Choose how long the training was."),
+            "invalid_choice": _("Choose the hours from the list, like 0.50 or 1.00."),
         },
     )
-    topic = forms.CharField(label="What was the training about?", max_length=TOPIC_MAX)
+    topic = forms.CharField(label=_("What was the training about?"), max_length=TOPIC_MAX)
     item = forms.ModelChoiceField(
-        label="Does it complete a requirement? (optional)",
+        label=_("Does it complete a requirement? (optional)"),
         queryset=ReadinessItem.objects.none(),
         required=False,
-        empty_label="No",
-        error_messages={"invalid_choice": "Choose a requirement from the list, or No."},
+        empty_label=_("No"),
+        error_messages={"invalid_choice": _("Choose a requirement from the list, or No.")},
     )
     # One per form shown: the same form sent twice (a double tap) saves one training.
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -215,6 +216,6 @@ class TrainingForm(FieldMessagesMixin, TextInputMixin, forms.Form):
 class AgreementForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     agree = forms.BooleanField(
-        label="I have read the mentor agreement and I accept it",
-        error_messages={"required": "Tick the box to accept the mentor agreement."},
+        label=_("I have read the mentor agreement and I accept it"),
+        error_messages={"required": _("Tick the box to accept the mentor agreement.")},
     )

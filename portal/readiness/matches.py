@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, Max, OuterRef, Q
+from django.utils.translation import gettext
 
 from portal.mentoring.models import Match, MatchStatus, Mentor
 from portal.readiness import rules
@@ -235,16 +236,17 @@ class Hold:
 
     @property
     def message(self) -> str:
+        """In the language of the page (the mentor's)."""
         name = self.match.mentee.display_name
         if self.readiness.ready:
-            return (
-                f"Logging for your match with {name} is on hold until the program's next "
+            return gettext(
+                "Logging for your match with %(name)s is on hold until the program's next "
                 "nightly check. Your coordinator can tell you more."
-            )
-        return (
-            f"Logging for your match with {name} is on hold: "
-            f"{self.readiness.for_the_mentor}. {self.readiness.help_for_the_mentor}"
-        )
+            ) % {"name": name}
+        return gettext("Logging for your match with %(name)s is on hold: %(reasons)s.") % {
+            "name": name,
+            "reasons": self.readiness.for_the_mentor,
+        } + (" " + self.readiness.help_for_the_mentor)
 
 
 def holds_for_mentor(mentor: Mentor, *, today: dt.date | None = None) -> list[Hold]:

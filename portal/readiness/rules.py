@@ -17,6 +17,9 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 from portal.mentoring.rules import add_months
 
 EXPIRING_DAYS = 30
@@ -38,11 +41,12 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """In the language of the page (staff pages are in English)."""
         return {
-            "current": "Current",
-            "expiring": "Expiring soon",
-            "expired": "Expired",
-            "missing": "Missing",
+            "current": gettext("Current"),
+            "expiring": gettext("Expiring soon"),
+            "expired": gettext("Expired"),
+            "missing": gettext("Missing"),
         }[self.value]
 
     @property
@@ -95,9 +99,15 @@ def in_sentence(name: str) -> str:
 
 
 def _and_list(names: list[str]) -> str:
+    """Said to the mentor, in the language of the page."""
     if len(names) < 2:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return ", ".join(names[:-1]) + gettext(" and ") + names[-1]
+
+
+def mentor_day(day: dt.date) -> str:
+    """'3 November 2026', in the language of the page ('3 de noviembre de 2026')."""
+    return date_format(day, gettext("j F Y"))
 
 
 @dataclass(frozen=True)
@@ -124,13 +134,17 @@ class Reason:
 
     @property
     def for_the_mentor(self) -> str:
-        """The same, said to the mentor: 'your background check expired on ...'."""
+        """The same, said to the mentor: 'your background check expired on ...', in the
+        language of the page."""
         name = in_sentence(self.item)
         if self.status == Status.EXPIRED and self.until:
-            return f"your {name} expired on {plain_day(self.expired_on)}"
+            return gettext("your %(name)s expired on %(day)s") % {
+                "name": name,
+                "day": mentor_day(self.expired_on),
+            }
         if self.status == Status.EXPIRED:
-            return f"your {name} expired"
-        return f"the program has no record yet of your {name}"
+            return gettext("your %(name)s expired") % {"name": name}
+        return gettext("the program has no record yet of your %(name)s") % {"name": name}
 
 
 def reasons_text(reasons: Iterable[Reason]) -> str:
@@ -156,9 +170,11 @@ def reasons_for_the_mentor(reasons: Iterable[Reason]) -> str:
     missing = [in_sentence(r.item) for r in reasons if r.status == Status.MISSING]
     parts = [r.for_the_mentor for r in reasons if r.status != Status.MISSING]
     if missing:
-        parts.append(f"the program has no record yet of your {_and_list(missing)}")
+        parts.append(
+            gettext("the program has no record yet of your %(name)s") % {"name": _and_list(missing)}
+        )
     if len(parts) > 1:
-        return ", ".join(parts[:-1]) + ", and " + parts[-1]
+        return ", ".join(parts[:-1]) + gettext(", and ") + parts[-1]
     return "".join(parts)
 
 
@@ -169,11 +185,21 @@ def help_for_the_mentor(reasons: Iterable[Reason]) -> str:
     staff = [r for r in reasons if not r.by_training]
     said = []
     if theirs:
-        what, it = ("trainings", "them") if len(theirs) > 1 else ("training", "it")
-        said.append(f"Log the {what} on your readiness page once you have attended {it}.")
+        said.append(
+            gettext("Log the trainings on your readiness page once you have attended them.")
+            if len(theirs) > 1
+            else gettext("Log the training on your readiness page once you have attended it.")
+        )
     if staff:
-        verb = "renew" if all(r.status == Status.EXPIRED for r in staff) else "complete"
-        said.append(f"Your coordinator will help you {verb} {'them' if len(staff) > 1 else 'it'}.")
+        renew = all(r.status == Status.EXPIRED for r in staff)
+        said.append(
+            {
+                (True, True): gettext("Your coordinator will help you renew them."),
+                (True, False): gettext("Your coordinator will help you renew it."),
+                (False, True): gettext("Your coordinator will help you complete them."),
+                (False, False): gettext("Your coordinator will help you complete it."),
+            }[renew, len(staff) > 1]
+        )
     return " ".join(said)
 
 
@@ -205,9 +231,9 @@ def done_date_problem(day: dt.date, *, today: dt.date) -> str | None:
 
 def training_date_problem(day: dt.date, *, today: dt.date) -> str | None:
     if day > today:
-        return "The training cannot be in the future. Enter the day you attended it."
+        return gettext("The training cannot be in the future. Enter the day you attended it.")
     if day.year < today.year - 5:
-        return (
+        return gettext(
             "Enter a day in the past five years. For an older training that completed a "
             "requirement, ask your coordinator: they can record the requirement itself."
         )
@@ -216,7 +242,9 @@ def training_date_problem(day: dt.date, *, today: dt.date) -> str | None:
 
 def training_hours_problem(quarters: int) -> str | None:
     if quarters < 1:
-        return "Choose how long the training was, from 0.25 hours."
+        return gettext("Choose how long the training was, from 0.25 hours.")
     if quarters > TRAINING_MAX_QUARTERS:
-        return f"A training entry can be at most {TRAINING_MAX_QUARTERS // 4} hours."
+        return gettext("A training entry can be at most %(hours)s hours.") % {
+            "hours": TRAINING_MAX_QUARTERS // 4
+        }
     return None

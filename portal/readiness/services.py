@@ -5,10 +5,12 @@ audited in the transaction that makes it; emails are queued in the same transact
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from portal.audit.services import log_action
 from portal.lib.text import check_lengths, clean_text
@@ -209,13 +211,13 @@ def training_log(
     topic = clean_text(topic, multiline=False).strip()
     problems = {}
     if not topic:
-        problems["topic"] = "Say what the training was about."
+        problems["topic"] = gettext("Say what the training was about.")
     if problem := rules.training_hours_problem(quarter_hours):
         problems["hours"] = problem
     if problem := rules.training_date_problem(on_date, today=timezone.localdate(now, _tz())):
         problems["on_date"] = problem
     if item is not None and (item.who_records != WhoRecords.TRAINING or item.is_retired):
-        problems["item"] = "Choose a requirement that a training completes, or none."
+        problems["item"] = gettext("Choose a requirement that a training completes, or none.")
     if problems:
         raise ValidationError(problems)
     check_lengths(topic=(topic, TOPIC_MAX))
@@ -398,7 +400,8 @@ def expiry_reminders_send(*, now: dt.datetime | None = None) -> int:
                             "first_name": user.get_short_name(),
                             "item": rules.in_sentence(item.name),
                             "by_training": item.who_records == WhoRecords.TRAINING,
-                            "valid_until": format_day(until),
+                            # In the mentor's language, like the email (portal/notifications).
+                            "valid_until": _day_in_language(user, until),
                             "readiness_path": reverse("readiness:mine"),
                         },
                         recipient_user=user,
@@ -409,6 +412,11 @@ def expiry_reminders_send(*, now: dt.datetime | None = None) -> int:
                 continue  # another run sent it
             sent += 1
     return sent
+
+
+def _day_in_language(user, day: dt.date) -> str:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return format_day(day)
 
 
 # --- The mentor agreement ----------------------------------------------------------------

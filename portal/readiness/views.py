@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import mentor_required, role_required, staff_required
@@ -202,7 +203,11 @@ def mine(request: HttpRequest) -> HttpResponse:
             submission_token=data.get("submission_token"),
         )
         if saved is not None:
-            messages.success(request, f"Training saved: {saved.hours} hours, {saved.topic}.")
+            messages.success(
+                request,
+                gettext("Training saved: %(hours)s hours, %(topic)s.")
+                % {"hours": saved.hours, "topic": saved.topic},
+            )
             return redirect("readiness:mine")
     return render(
         request,
@@ -239,11 +244,11 @@ def agreement(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["version"] != version.number:
             form.add_error(
-                None, "The agreement changed while you were reading it. Read this version."
+                None, gettext("The agreement changed while you were reading it. Read this version.")
             )
         else:
             services.agreement_accept(mentor=mentor, version=version, user=request.user)
-            messages.success(request, "Thank you: you accepted the mentor agreement.")
+            messages.success(request, gettext("Thank you: you accepted the mentor agreement."))
             return redirect(next_url)
     return render(
         request,

@@ -12,8 +12,10 @@ import datetime as dt
 from django.conf import settings
 from django.template import Context
 from django.template.loader import get_template
+from django.utils import translation
 
 from portal.mentoring.models import ProgramSettings
+from portal.notifications.emails import email_language
 from portal.notifications.models import Notification
 from portal.texts import rules
 from portal.texts.backends import TextRefused, get_backend
@@ -56,9 +58,11 @@ class TextSender:
         ).exists()
         if notification.recipient_user_id is None or not allowed:
             raise TextNotAllowed("Not sent: the mentor's texts were off when it was due.")
-        return render_text(
-            notification.template, notification.context or {}, program_name=self.program_name
-        )
+        # In the mentor's language, like their emails (portal/notifications/emails.py).
+        with translation.override(email_language(notification)):
+            return render_text(
+                notification.template, notification.context or {}, program_name=self.program_name
+            )
 
     def send(self, notification: Notification, body: str) -> str:
         if self._backend is None:

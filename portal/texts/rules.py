@@ -9,6 +9,8 @@ import datetime as dt
 import re
 import zoneinfo
 
+from django.utils.translation import gettext, gettext_noop
+
 # E.164: a plus, a country code that does not start with 0, at most 15 digits in all.
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 # A number of the North American plan (+1): area code and exchange do not start with 0 or 1.
@@ -17,7 +19,7 @@ PHONE_MAX = 16  # "+" and 15 digits
 # What people type between the digits of a number: spaces, dashes, dots, brackets.
 _SEPARATORS = re.compile(r"[\s\-.()/\u00a0]")
 
-BAD_NUMBER = (
+BAD_NUMBER = gettext_noop(
     "Enter a mobile number like 312 555 0123, or with its country code like +44 7700 900123."
 )
 
@@ -30,7 +32,9 @@ START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 STOP, START = "stop", "start"
 
 # The consent a mentor ticks, shown on the page and stored, word for word, with the time.
-CONSENT_WORDING = (
+# Marked for translation (portal/texts/views.py shows it in the mentor's language, and the
+# wording stored is the one they saw).
+CONSENT_WORDING = gettext_noop(
     "I agree to get text messages from {program} at this number: reminders to log my "
     "sessions and a note when a coordinator asks me about an entry. A few a month at most. "
     "Message and data rates may apply. Reply STOP to stop them, START to start them again."
@@ -79,7 +83,9 @@ def format_phone(number: str) -> str:
 
 
 def consent_wording(program_name: str) -> str:
-    return CONSENT_WORDING.format(program=program_name)
+    """The consent in the language of the page: a Spanish-speaking mentor ticks, and has
+    stored, the Spanish words they read."""
+    return gettext(CONSENT_WORDING).format(program=program_name)
 
 
 def reply_keyword(body: str) -> str | None:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from twilio.request_validator import RequestValidator
@@ -38,7 +39,7 @@ def preferences_context(mentor: Mentor, *, data=None) -> dict:
     }
 
 
-STOPPED_BY_REPLY = (
+STOPPED_BY_REPLY = gettext_lazy(
     "This number replied STOP, so the text provider sends it nothing until it replies "
     "START. Reply START to one of our texts to have them back, or enter another number."
 )
@@ -54,11 +55,11 @@ def text_preferences(request: HttpRequest) -> HttpResponse:
     mentor = request.user.mentor
     context = preferences_context(mentor, data=request.POST)
     if not context["texts_offered"]:
-        messages.info(request, "Text messages are not offered by this program.")
+        messages.info(request, gettext("Text messages are not offered by this program."))
         return redirect("mentoring:email_preferences")
     if request.POST.get("texts") == "off":
         if services.texts_opt_out(mentor=mentor, actor=request.user):
-            messages.success(request, "Done: no more text messages. Emails still come.")
+            messages.success(request, gettext("Done: no more text messages. Emails still come."))
         return redirect("mentoring:email_preferences")
     form = context["text_form"]
     stopped = context["text_subscription"]
@@ -78,8 +79,8 @@ def text_preferences(request: HttpRequest) -> HttpResponse:
         )
         messages.success(
             request,
-            "Texts are on. Reminders will also come to "
-            f"{rules.format_phone(form.cleaned_data['phone'])}.",
+            gettext("Texts are on. Reminders will also come to %(phone)s.")
+            % {"phone": rules.format_phone(form.cleaned_data["phone"])},
         )
         return redirect("mentoring:email_preferences")
     return render(request, "mentoring/email_preferences.html", context, status=400)

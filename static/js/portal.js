@@ -228,6 +228,7 @@
     if (!offlineConfig.cached) {
       offlineConfig.cached = {
         store: store,
+        meta: meta,
         scope: meta.getAttribute("content"),
         rawKey: meta.getAttribute("data-key"),
         sendTo: meta.getAttribute("data-send-to"),
@@ -400,18 +401,37 @@
     }
   }
 
-  var NOT_SENT = "Saved on this phone, not sent yet";
-  var KEEP_SIGNED_IN = "Do not sign out before it is sent: signing out deletes it from this phone.";
+  // The words come from the page, in its language (templates/includes/offline_entries.html:
+  // data-say-<name> on the meta tag); English when the page has none.
+  var WORDS = {
+    "not-sent": "Saved on this phone, not sent yet",
+    "keep-signed-in": "Do not sign out before it is sent: signing out deletes it from this phone.",
+    "why-offline": "It will be sent when you are back online. Keep this page or come back to it.",
+    "why-signin": "Your sign-in has ended. Sign in again and it will be sent.",
+    "why-stale": "This page is out of date. Reload the page and it will be sent.",
+    "why-later": "The portal could not take it just now. It will be sent again when you open a page of the portal.",
+    "sign-in": "Sign in",
+    "rejected": "The entry saved on this phone was not accepted.",
+    "rejected-open": "It is still on this phone. Open it to see what to change, then save it.",
+    "open-it": "Open it",
+    "delete-it": "Delete it from this phone",
+    "deleted": "The entry is deleted from this phone.",
+    "sent": "Sent: the entry saved on this phone is now in the portal.",
+    "see-entry": "See the entry",
+    "unreadable": "An entry saved on this phone could not be opened.",
+    "unreadable-why": "It was saved before your password changed, so it is deleted from this phone. Please log that session again.",
+    "rejected-here": "Change what is marked below, then save it. Until then it stays on this phone."
+  };
+
+  function words(cfg, name) {
+    return (cfg.meta && cfg.meta.getAttribute("data-say-" + name)) || WORDS[name];
+  }
 
   function sayKept(cfg, outcome, focus) {
-    var why = {
-      offline: "It will be sent when you are back online. Keep this page or come back to it.",
-      signin: "Your sign-in has ended. Sign in again and it will be sent.",
-      stale: "This page is out of date. Reload the page and it will be sent.",
-      later: "The portal could not take it just now. It will be sent again when you open a page of the portal."
-    }[outcome] || "It will be sent when you are back online. Keep this page or come back to it.";
-    var parts = [{ strong: NOT_SENT }, why, KEEP_SIGNED_IN];
-    if (outcome === "signin") { parts.push({ href: cfg.signIn + "?next=" + encodeURIComponent(window.location.pathname), text: "Sign in" }); }
+    var known = { offline: 1, signin: 1, stale: 1, later: 1 };
+    var why = words(cfg, "why-" + (known[outcome] ? outcome : "offline"));
+    var parts = [{ strong: words(cfg, "not-sent") }, why, words(cfg, "keep-signed-in")];
+    if (outcome === "signin") { parts.push({ href: cfg.signIn + "?next=" + encodeURIComponent(window.location.pathname), text: words(cfg, "sign-in") }); }
     say(cfg, "info", parts, focus);
   }
 
@@ -435,13 +455,13 @@
 
   function sayRejected(cfg, name, payload) {
     say(cfg, "error", [
-      { strong: "The entry saved on this phone was not accepted." },
-      "It is still on this phone. Open it to see what to change, then save it.",
+      { strong: words(cfg, "rejected") },
+      words(cfg, "rejected-open"),
       { buttons: [
-        { text: "Open it", primary: true, click: function () { openRejected(cfg, payload); } },
-        { text: "Delete it from this phone", click: function () {
+        { text: words(cfg, "open-it"), primary: true, click: function () { openRejected(cfg, payload); } },
+        { text: words(cfg, "delete-it"), click: function () {
           cfg.store.removeItem(name);
-          say(cfg, "info", ["The entry is deleted from this phone."], true);
+          say(cfg, "info", [words(cfg, "deleted")], true);
         } }
       ] }
     ], false);
@@ -479,8 +499,8 @@
             // Its own form: on to the page of the saved entry, as after any Save.
             if (token === here) { window.location.assign(result.url); return null; }
             say(cfg, "success", [
-              { strong: "Sent: the entry saved on this phone is now in the portal." },
-              { href: result.entry, text: "See the entry" }
+              { strong: words(cfg, "sent") },
+              { href: result.entry, text: words(cfg, "see-entry") }
             ], false);
             return next(i + 1);
           }
@@ -497,8 +517,8 @@
         // Sealed under another key (the password changed since): it cannot be read.
         cfg.store.removeItem(name);
         say(cfg, "error", [
-          { strong: "An entry saved on this phone could not be opened." },
-          "It was saved before your password changed, so it is deleted from this phone. Please log that session again."
+          { strong: words(cfg, "unreadable") },
+          words(cfg, "unreadable-why")
         ], false);
         return next(i + 1);
       });
@@ -516,8 +536,8 @@
       form.setAttribute("data-offline-pending", "");
       if (kept.rejected) {
         say(cfg, "error", [
-          { strong: "The entry saved on this phone was not accepted." },
-          "Change what is marked below, then save it. Until then it stays on this phone."
+          { strong: words(cfg, "rejected") },
+          words(cfg, "rejected-here")
         ], false);
       }
     }
