@@ -88,6 +88,24 @@ def test_a_we_met_entry_fits_in_two_screens_and_takes_at_most_6_taps(
     assert (session.quarter_hours, session.notes, session.attendance) == (4, NOTE, "met")
 
 
+def test_the_form_fits_in_two_screens_in_spanish_too(mentor_page, live_server, match_a):
+    """Spanish words are longer: the tiles and the buttons must still fit a phone."""
+    match_a.mentor.user.language = "es"
+    match_a.mentor.user.save(update_fields=["language"])
+    page = mentor_page
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/mentor/")
+    page.get_by_role("link", name="Registrar una sesión").click()
+    expect(page.get_by_role("heading", name="Registrar una sesión", level=1)).to_be_visible()
+    save_shot(page, "empty-es")
+    height = page_height(page)
+    save = page.get_by_role("button", name="Guardar sesión").bounding_box()
+    cancel = page.get_by_role("link", name="Cancelar").bounding_box()
+    assert height <= 2 * SCREEN, f"the Spanish form is {height} px tall: more than two screens"
+    assert save["y"] == cancel["y"], "Save and Cancel wrap onto two rows"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
 def test_the_short_lists_are_big_radio_buttons(mentor_page, live_server, match_a):
     page = mentor_page
     page.goto(f"{live_server.url}/sessions/new/")

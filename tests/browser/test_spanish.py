@@ -37,7 +37,7 @@ def test_spanish_home_and_session_form_at_phone_size(mentor_page, live_server, m
     _check(page, "form", found)
 
     page.get_by_label("Preocupación por la seguridad del niño").check()
-    page.get_by_role("button", name="Guardar la sesión").click()
+    page.get_by_role("button", name="Guardar sesión").click()
     expect(page.get_by_text("Hay un problema")).to_be_visible()
     assert page.title().startswith("Error: ")
     _check(page, "form-errors", found)
@@ -100,7 +100,7 @@ def test_spanish_offline_save_says_so_in_spanish(mentor_page, live_server, match
     page.locator("#id_hours").select_option("1.00")
     page.locator("#id_notes").fill("Leímos un cuento juntos.")
     page.context.set_offline(True)
-    page.get_by_role("button", name="Guardar la sesión").click()
+    page.get_by_role("button", name="Guardar sesión").click()
     status = page.get_by_role("status").filter(
         has_text="Guardado en este teléfono, todavía sin enviar"
     )
