@@ -165,6 +165,10 @@ class SessionLogAdmin(TextInputAdminMixin, AuditedAdminMixin, StaffAccessMixin, 
     date_hierarchy = "starts_at"
     inlines = [RevisionInline]
     list_select_related = ["match__mentor__user", "match__mentee"]
+    # Newest first through session_starts_idx; a filtered page counts only what it shows
+    # (not also every one of a million entries, for "N total").
+    ordering = ["-starts_at", "-id"]
+    show_full_result_count = False
 
     def has_add_permission(self, request, *args):
         return False
