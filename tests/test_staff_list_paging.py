@@ -19,6 +19,8 @@ from tests.page import read_page
 CONCERNS = "/concerns/"
 NEEDS = "/needs/"
 ADMIN_SESSIONS = "/admin/mentoring/sessionlog/"
+OVERDUE = "/staff/check-ins/overdue/"
+NEEDING_SUPPORT = "/matches-needing-support/"
 
 
 def add_concerns(match, *, by, count: int, status=ConcernStatus.NEW) -> list[SafetyConcern]:
@@ -161,9 +163,10 @@ def test_the_needs_list_by_status_and_school_50_a_page(staff_client, match_a, ma
         "site=abc",
         "status=closed&site=%00",
         "show=<b>",
+        "kind=<script>&everyone=yes",
     ],
 )
-@pytest.mark.parametrize("url", [CONCERNS, NEEDS, ADMIN_SESSIONS])
+@pytest.mark.parametrize("url", [CONCERNS, NEEDS, ADMIN_SESSIONS, OVERDUE, NEEDING_SUPPORT])
 def test_a_bad_address_never_fails(admin_client, admin_user, match_a, url, query):
     add_concerns(match_a, by=admin_user, count=3)
     response = admin_client.get(f"{url}?{query}")
@@ -323,3 +326,15 @@ def test_each_list_is_read_through_its_index_on_sqlite(admin_client, some_of_eac
     plan = sqlite_plan(list_query(admin_client, url, table))
     assert f"INDEX {index}" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_matches_needing_support_and_late_check_ins_by_school(admin_client, match_a, match_b):
+    """Both matches started a year ago with nothing logged and no check-in."""
+    at_a = f"site={match_a.site_id}"
+    for url in (NEEDING_SUPPORT, f"{OVERDUE}?everyone=yes"):
+        every = read_page(admin_client.get(url)).text
+        assert "Jane" in every and "Marcus" in every, url
+        sep = "&" if "?" in url else "?"
+        one = read_page(admin_client.get(f"{url}{sep}{at_a}")).text
+        assert "Jane" in one and "Marcus D" not in one, url
+        assert "Jane" not in read_page(admin_client.get(f"{url}{sep}site=999999999")).text

@@ -63,10 +63,12 @@ def open_matches(today: dt.date):
     )
 
 
-def overdue_checkins(*, coordinator=None, today: dt.date) -> list[OverdueCheckIn]:
-    """Every late check-in of the active matches (of ``coordinator``'s caseload when given),
-    oldest first: (match, kind, due date, days overdue)."""
-    months = {kind: m for kind, m in cadences().items() if m}
+def overdue_checkins(
+    *, coordinator=None, today: dt.date, site: int | None = None, kind: str = ""
+) -> list[OverdueCheckIn]:
+    """Every late check-in of the active matches (of ``coordinator``'s caseload, at ``site``,
+    of one ``kind`` when given), oldest first: (match, kind, due date, days overdue)."""
+    months = {k: m for k, m in cadences().items() if m and (not kind or k == kind)}
     if not months:
         return []
     matches = (
@@ -76,6 +78,8 @@ def overdue_checkins(*, coordinator=None, today: dt.date) -> list[OverdueCheckIn
     )
     if coordinator is not None:
         matches = matches.filter(coordinator=coordinator)
+    if site is not None:
+        matches = matches.filter(site_id=site)
     # A check-in is late only if its last one (or the start) is more than 28 days per month
     # of cadence old: SQL keeps those matches, the exact rule below decides.
     could_be_late = Q()

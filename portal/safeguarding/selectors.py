@@ -96,27 +96,36 @@ def matches_needing_support_count(*, now: dt.datetime | None = None, coordinator
     return matches.count()
 
 
-def matches_needing_support(*, now: dt.datetime | None = None) -> list[MatchNeedingSupport]:
-    """The matches of ``_needing_support`` with the reasons, quietest first. One query."""
-    now = now or timezone.now()
-    quiet_since = now - dt.timedelta(days=QUIET_DAYS)
+def matches_needing_support_queryset(*, now: dt.datetime, site: int | None = None) -> QuerySet:
+    """The matches of ``_needing_support`` (at ``site`` when given), quietest first."""
     matches = (
         _needing_support(now)
         .select_related("mentor__user", "mentee", "site")
         .order_by("last_at", "pk")
     )
-    found = []
-    for match in matches:
-        reasons = []
-        if match.last_attendance in ABSENCES and match.previous_attendance in ABSENCES:
-            reasons.append("Two absences in a row")
-        if match.last_at is None:
-            reasons.append(f"Nothing logged since the match started on {match.start_date:%d %b %Y}")
-        elif match.last_at < quiet_since:
-            days = (now - match.last_at).days
-            reasons.append(f"Nothing logged for {days} days")
-        found.append(MatchNeedingSupport(match=match, reasons=reasons))
-    return found
+    if site is not None:
+        matches = matches.filter(site_id=site)
+    return matches
+
+
+def needing_support(match: Match, *, now: dt.datetime) -> MatchNeedingSupport:
+    """One match of ``matches_needing_support_queryset`` with the reasons it is there."""
+    quiet_since = now - dt.timedelta(days=QUIET_DAYS)
+    reasons = []
+    if match.last_attendance in ABSENCES and match.previous_attendance in ABSENCES:
+        reasons.append("Two absences in a row")
+    if match.last_at is None:
+        reasons.append(f"Nothing logged since the match started on {match.start_date:%d %b %Y}")
+    elif match.last_at < quiet_since:
+        days = (now - match.last_at).days
+        reasons.append(f"Nothing logged for {days} days")
+    return MatchNeedingSupport(match=match, reasons=reasons)
+
+
+def matches_needing_support(*, now: dt.datetime | None = None) -> list[MatchNeedingSupport]:
+    """The matches of ``_needing_support`` with the reasons, quietest first. One query."""
+    now = now or timezone.now()
+    return [needing_support(m, now=now) for m in matches_needing_support_queryset(now=now)]
 
 
 def need_counts_by_month(*, months: int = 12, now: dt.datetime | None = None) -> list[dict]:

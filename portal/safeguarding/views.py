@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import role_required, site_contact_required, staff_required
@@ -18,7 +19,7 @@ from portal.lib.forms import (
     call_for_form,
     choice_messages,
 )
-from portal.lib.paging import render_list
+from portal.lib.paging import paginate, query_without_page, render_list
 from portal.lib.query import query_choice, query_int, query_text
 from portal.lib.text import NOTE_TEXT_MAX
 from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind, SchoolSite, SiteContact
@@ -285,8 +286,18 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def support_list(request: HttpRequest) -> HttpResponse:
+    """Matches needing support, quietest first, 50 a page, at one school when chosen."""
+    now = timezone.now()
+    site = query_int(request, "site")
+    page = paginate(request, selectors.matches_needing_support_queryset(now=now, site=site))
+    page.object_list = [selectors.needing_support(match, now=now) for match in page.object_list]
     return render(
         request,
         "safeguarding/support_list.html",
-        {"matches": selectors.matches_needing_support()},
+        {
+            "page": page,
+            "site": site,
+            "sites": SchoolSite.objects.order_by("name", "pk"),
+            "query": query_without_page(request),
+        },
     )
