@@ -338,3 +338,13 @@ def test_matches_needing_support_and_late_check_ins_by_school(admin_client, matc
         one = read_page(admin_client.get(f"{url}{sep}{at_a}")).text
         assert "Jane" in one and "Marcus D" not in one, url
         assert "Jane" not in read_page(admin_client.get(f"{url}{sep}site=999999999")).text
+
+
+def test_the_admins_session_list_never_reads_every_entry_for_its_dates(admin_client, match_a):
+    """No list of years (a DISTINCT over every entry): the dates are a filter of ranges."""
+    add_sessions(match_a, 3)
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(ADMIN_SESSIONS)
+    assert page.status_code == 200
+    assert not [q["sql"] for q in queries if "DISTINCT" in q["sql"] and "sessionlog" in q["sql"]]
+    assert "Past 7 days" in page.content.decode()

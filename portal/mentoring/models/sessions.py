@@ -172,7 +172,7 @@ class SessionLog(models.Model):
                 name="session_live_entered",
             ),
             # The admin's session list: every entry (deleted ones too), newest first, then
-            # by number, one page at a time; and its years and months (date_hierarchy).
+            # by number, one page at a time; and its choice of dates.
             models.Index(fields=["starts_at", "id"], name="session_starts_idx"),
         ]
 
