@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal.enrollment.services import invitation_create
 from portal.mentoring.models import SessionLog
 from portal.safeguarding.models import ConcernStatus, NeedStatus, ResourceNeed, SafetyConcern
 from tests.conftest import log_session, two_hours_ago
@@ -294,10 +295,14 @@ NEED_PLANS = [
     (f"{NEEDS}?status=referred", "need_status_raised_idx"),
 ]
 ADMIN_PLANS = [(ADMIN_SESSIONS, "session_starts_idx")]
+INVITATIONS = "/staff/invitations/"
+INVITATION_PLANS = [(INVITATIONS, "invitation_live_created_idx")]
+EVERY_PLAN = CONCERN_PLANS + NEED_PLANS + ADMIN_PLANS + INVITATION_PLANS
 TABLES = {
     CONCERNS: "safeguarding_safetyconcern",
     NEEDS: "safeguarding_resourceneed",
     ADMIN_SESSIONS: "mentoring_sessionlog",
+    INVITATIONS: "accounts_invitation",
 }
 
 
@@ -307,19 +312,23 @@ def some_of_each(admin_user, match_a, match_b):
         add_concerns(match_a, by=admin_user, count=3, status=status)
     add_needs(match_a, 3)
     add_needs(match_b, 3, status=NeedStatus.REFERRED)
+    for n in range(3):
+        invitation_create(
+            email=f"invited-{n}@example.org", full_name=f"Invited {n}", created_by=admin_user
+        )
 
 
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the plan checked is PostgreSQL's, production's"
 )
-@pytest.mark.parametrize(("url", "index"), CONCERN_PLANS + NEED_PLANS + ADMIN_PLANS)
+@pytest.mark.parametrize(("url", "index"), EVERY_PLAN)
 def test_each_list_is_read_through_its_index_on_postgresql(admin_client, some_of_each, url, index):
     table = TABLES[url.split("?")[0]]
     assert_postgresql_reads_through(list_query(admin_client, url, table), index, table)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan, as in development")
-@pytest.mark.parametrize(("url", "index"), CONCERN_PLANS + NEED_PLANS + ADMIN_PLANS)
+@pytest.mark.parametrize(("url", "index"), EVERY_PLAN)
 def test_each_list_is_read_through_its_index_on_sqlite(admin_client, some_of_each, url, index):
     """SQLite, with no statistics, picks the index that saves it the sort."""
     table = TABLES[url.split("?")[0]]
