@@ -293,6 +293,7 @@ CONCERN_PLANS = [
 NEED_PLANS = [
     (NEEDS, "need_open_raised_idx"),
     (f"{NEEDS}?status=referred", "need_status_raised_idx"),
+    (f"{NEEDS}?status=all", "need_raised_idx"),
 ]
 ADMIN_PLANS = [(ADMIN_SESSIONS, "session_starts_idx")]
 INVITATIONS = "/staff/invitations/"

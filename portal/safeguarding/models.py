@@ -187,8 +187,10 @@ class ResourceNeed(models.Model):
             one_of("status", NeedStatus, name="need_status_known"),
             at_most("details", LONG_TEXT_MAX, name="need_details_max_length"),
         ]
-        # The needs list, as the concern list's: not closed, or one status, oldest first.
+        # The needs list, as the concern list's: not closed, or one status, oldest first;
+        # every one oldest first (and the counts by month since a date).
         indexes = [
+            models.Index(fields=["raised_at", "id"], name="need_raised_idx"),
             models.Index(
                 fields=["raised_at", "id"],
                 condition=~models.Q(status=NeedStatus.CLOSED),
