@@ -11,8 +11,9 @@ from django.utils import timezone
 from portal.accounts.decorators import role_required, staff_required
 from portal.checkins import forms, selectors, services
 from portal.checkins.models import WithWhom
-from portal.lib.query import query_text
-from portal.mentoring.models import Match, ProgramSettings
+from portal.lib.paging import render_list
+from portal.lib.query import query_choice, query_int, query_text
+from portal.mentoring.models import Match, ProgramSettings, SchoolSite
 
 admin_required = role_required("is_administrator")
 DASHBOARD_ROWS = 10
@@ -74,14 +75,24 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def overdue(request: HttpRequest) -> HttpResponse:
+    """Late check-ins, oldest first, 50 a page: the user's caseload (or everyone's, for an
+    administrator who asks), at one school or of one kind when chosen."""
     everyone = request.user.is_administrator and query_text(request, "everyone") == "yes"
+    kind = query_choice(request, "kind", WithWhom.values, "")
+    site = query_int(request, "site")
     rows = selectors.overdue_checkins(
-        coordinator=None if everyone else request.user, today=program_today()
+        coordinator=None if everyone else request.user, today=program_today(), site=site, kind=kind
     )
-    return render(
+    return render_list(
         request,
         "checkins/overdue.html",
-        {"rows": rows, "everyone": everyone, "can_see_everyone": request.user.is_administrator},
+        rows,
+        everyone=everyone,
+        can_see_everyone=request.user.is_administrator,
+        kind=kind,
+        kinds=WithWhom.choices,
+        site=site,
+        sites=SchoolSite.objects.order_by("name", "pk"),
     )
 
 

@@ -42,7 +42,15 @@ class Invitation(models.Model):
     class Meta:
         db_table = "accounts_invitation"  # made by the accounts app, before enrollment had one
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "created_at"])]
+        indexes = [
+            models.Index(fields=["user", "created_at"]),
+            # The invitations list: those not retired (its default), newest first.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(retired_at__isnull=True),
+                name="invitation_live_created_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(expires_at__gt=models.F("created_at")),

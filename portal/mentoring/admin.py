@@ -160,11 +160,17 @@ class SessionLogAdmin(TextInputAdminMixin, AuditedAdminMixin, StaffAccessMixin, 
     readonly_fields = ["audit_trail"]
 
     list_display = ["starts_at", "match", "hours", "attendance", "is_late", "safety_concern"]
-    list_filter = ["is_late", "safety_concern", "attendance", "match__site"]
+    # By date with the admin's date choices (today, past 7 days, this month, this year): a
+    # range read of session_starts_idx. Not a date_hierarchy, whose list of years reads
+    # every entry on each showing of the page.
+    list_filter = ["starts_at", "is_late", "safety_concern", "attendance", "match__site"]
     search_fields = ["match__mentor__user__full_name", "match__mentee__first_name"]
-    date_hierarchy = "starts_at"
     inlines = [RevisionInline]
     list_select_related = ["match__mentor__user", "match__mentee"]
+    # Newest first through session_starts_idx; a filtered page counts only what it shows
+    # (not also every one of a million entries, for "N total").
+    ordering = ["-starts_at", "-id"]
+    show_full_result_count = False
 
     def has_add_permission(self, request, *args):
         return False

@@ -115,7 +115,16 @@ class SafetyConcern(models.Model):
             ),
             at_most("outcome", NOTE_TEXT_MAX, name="concern_outcome_max_length"),
         ]
-        indexes = [models.Index(fields=["status", "raised_at"])]
+        # The concern list (portal/safeguarding/selectors.py): those not closed, oldest
+        # first (the default), and one status oldest first, each read in the list's order.
+        indexes = [
+            models.Index(
+                fields=["raised_at", "id"],
+                condition=~models.Q(status=ConcernStatus.CLOSED),
+                name="concern_open_raised_idx",
+            ),
+            models.Index(fields=["status", "raised_at", "id"], name="concern_status_raised_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Concern #{self.pk} at {self.site}"
@@ -178,7 +187,17 @@ class ResourceNeed(models.Model):
             one_of("status", NeedStatus, name="need_status_known"),
             at_most("details", LONG_TEXT_MAX, name="need_details_max_length"),
         ]
-        indexes = [models.Index(fields=["status", "raised_at"])]
+        # The needs list, as the concern list's: not closed, or one status, oldest first;
+        # every one oldest first (and the counts by month since a date).
+        indexes = [
+            models.Index(fields=["raised_at", "id"], name="need_raised_idx"),
+            models.Index(
+                fields=["raised_at", "id"],
+                condition=~models.Q(status=NeedStatus.CLOSED),
+                name="need_open_raised_idx",
+            ),
+            models.Index(fields=["status", "raised_at", "id"], name="need_status_raised_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} need #{self.pk}"

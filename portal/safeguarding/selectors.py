@@ -12,19 +12,32 @@ from portal.accounts.site_contacts import can_sign_in
 from portal.mentoring import rules
 from portal.mentoring.models import Attendance, Match, MatchStatus, ProgramSettings, SiteContact
 from portal.safeguarding.access import concerns_visible_to, needs_visible_to
-from portal.safeguarding.models import NeedStatus, ResourceNeed, SafetyConcern
+from portal.safeguarding.models import ConcernStatus, NeedStatus, ResourceNeed, SafetyConcern
 
 ABSENCES = [Attendance.MENTEE_ABSENT, Attendance.MENTOR_ABSENT]
 QUIET_DAYS = 30
 
 
-def concern_list(*, user: User, show: str = "open") -> QuerySet:
-    """The concerns ``user`` may read: the open ones, oldest first; with ``show="all"``
-    the closed ones too, after them."""
-    concerns = concerns_visible_to(user).oldest_open_first()
-    if show != "all":
-        concerns = concerns.open()
-    return concerns
+# What a list's "Status" select offers besides each status: the ones still to act on (the
+# default), or every one.
+NOT_CLOSED = ""
+ANY_STATUS = "all"
+
+
+def concern_list(*, user: User, status: str = NOT_CLOSED, site: int | None = None) -> QuerySet:
+    """The concerns ``user`` may read (a site contact: their own schools' only), at ``site``
+    when given. Not closed (the default): oldest first, as the dashboard shows them, read
+    through ``concern_open_raised_idx``. One status: oldest first, through
+    ``concern_status_raised_idx``. Every status: the open ones oldest first, then the
+    closed ones."""
+    concerns = concerns_visible_to(user)
+    if site is not None:
+        concerns = concerns.filter(site_id=site)
+    if status == ANY_STATUS:
+        return concerns.oldest_open_first()
+    if status in ConcernStatus.values:
+        return concerns.filter(status=status).order_by("raised_at", "pk")
+    return concerns.open().order_by("raised_at", "pk")
 
 
 def open_concerns_oldest_first(*, user: User) -> QuerySet:
@@ -32,13 +45,18 @@ def open_concerns_oldest_first(*, user: User) -> QuerySet:
     return concerns_visible_to(user).open().select_related("site").order_by("raised_at", "pk")
 
 
-def need_list(*, user: User, show: str = "open") -> QuerySet:
-    """The needs ``user`` may read, oldest first: those not closed, or every one with
-    ``show="all"``."""
+def need_list(*, user: User, status: str = NOT_CLOSED, site: int | None = None) -> QuerySet:
+    """The needs ``user`` may read, oldest first, at ``site`` (the match's school) when given:
+    those not closed (the default, through ``need_open_raised_idx``), those of one status
+    (through ``need_status_raised_idx``), or every one."""
     needs = needs_visible_to(user).order_by("raised_at", "pk")
-    if show != "all":
-        needs = needs.exclude(status=NeedStatus.CLOSED)
-    return needs
+    if site is not None:
+        needs = needs.filter(match__site_id=site)
+    if status == ANY_STATUS:
+        return needs
+    if status in NeedStatus.values:
+        return needs.filter(status=status)
+    return needs.exclude(status=NeedStatus.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -78,27 +96,36 @@ def matches_needing_support_count(*, now: dt.datetime | None = None, coordinator
     return matches.count()
 
 
-def matches_needing_support(*, now: dt.datetime | None = None) -> list[MatchNeedingSupport]:
-    """The matches of ``_needing_support`` with the reasons, quietest first. One query."""
-    now = now or timezone.now()
-    quiet_since = now - dt.timedelta(days=QUIET_DAYS)
+def matches_needing_support_queryset(*, now: dt.datetime, site: int | None = None) -> QuerySet:
+    """The matches of ``_needing_support`` (at ``site`` when given), quietest first."""
     matches = (
         _needing_support(now)
         .select_related("mentor__user", "mentee", "site")
         .order_by("last_at", "pk")
     )
-    found = []
-    for match in matches:
-        reasons = []
-        if match.last_attendance in ABSENCES and match.previous_attendance in ABSENCES:
-            reasons.append("Two absences in a row")
-        if match.last_at is None:
-            reasons.append(f"Nothing logged since the match started on {match.start_date:%d %b %Y}")
-        elif match.last_at < quiet_since:
-            days = (now - match.last_at).days
-            reasons.append(f"Nothing logged for {days} days")
-        found.append(MatchNeedingSupport(match=match, reasons=reasons))
-    return found
+    if site is not None:
+        matches = matches.filter(site_id=site)
+    return matches
+
+
+def needing_support(match: Match, *, now: dt.datetime) -> MatchNeedingSupport:
+    """One match of ``matches_needing_support_queryset`` with the reasons it is there."""
+    quiet_since = now - dt.timedelta(days=QUIET_DAYS)
+    reasons = []
+    if match.last_attendance in ABSENCES and match.previous_attendance in ABSENCES:
+        reasons.append("Two absences in a row")
+    if match.last_at is None:
+        reasons.append(f"Nothing logged since the match started on {match.start_date:%d %b %Y}")
+    elif match.last_at < quiet_since:
+        days = (now - match.last_at).days
+        reasons.append(f"Nothing logged for {days} days")
+    return MatchNeedingSupport(match=match, reasons=reasons)
+
+
+def matches_needing_support(*, now: dt.datetime | None = None) -> list[MatchNeedingSupport]:
+    """The matches of ``_needing_support`` with the reasons, quietest first. One query."""
+    now = now or timezone.now()
+    return [needing_support(m, now=now) for m in matches_needing_support_queryset(now=now)]
 
 
 def need_counts_by_month(*, months: int = 12, now: dt.datetime | None = None) -> list[dict]:

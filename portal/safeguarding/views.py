@@ -1,10 +1,13 @@
 """Concern and need pages for staff and school site contacts. Thin: access, service, redirect."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import role_required, site_contact_required, staff_required
@@ -16,17 +19,19 @@ from portal.lib.forms import (
     call_for_form,
     choice_messages,
 )
-from portal.lib.query import query_choice
+from portal.lib.paging import paginate, query_without_page, render_list
+from portal.lib.query import query_choice, query_int, query_text
 from portal.lib.text import NOTE_TEXT_MAX
-from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind, SiteContact
+from portal.mentoring.models import Match, MatchStatus, ResourceNeedKind, SchoolSite, SiteContact
 from portal.notifications.selectors import emails_about
 from portal.safeguarding import selectors, services
 from portal.safeguarding.access import (
     concerns_visible_to,
     get_concern_for_user,
     get_need_for_user,
+    sites_of_contact,
 )
-from portal.safeguarding.models import NeedStatus
+from portal.safeguarding.models import ConcernStatus, NeedStatus
 
 concern_reader_required = role_required("is_program_staff", "is_site_contact")
 
@@ -105,14 +110,36 @@ class NeedUpdateForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     )
 
 
+@dataclass(frozen=True)
+class ListFilters:
+    """A concern or need list's filters as asked for: ``status`` is "" (not closed), "all"
+    or one status; ``site`` a school's number or None (a number of no school shows none)."""
+
+    status: str = selectors.NOT_CLOSED
+    site: int | None = None
+
+
+def _list_filters(request: HttpRequest, statuses) -> ListFilters:
+    # ``show=all``: the address the lists had before the status select, still bookmarked.
+    default = selectors.ANY_STATUS if query_text(request, "show") == "all" else ""
+    status = query_choice(request, "status", (selectors.ANY_STATUS, *statuses), default)
+    return ListFilters(status=status, site=query_int(request, "site"))
+
+
 @concern_reader_required
 def concern_list(request: HttpRequest) -> HttpResponse:
-    show = query_choice(request, "show", ("open", "all"), "open")
-    concerns = selectors.concern_list(user=request.user, show=show)
-    return render(
+    filters = _list_filters(request, ConcernStatus.values)
+    if request.user.is_program_staff:
+        sites = SchoolSite.objects.order_by("name", "pk")
+    else:  # a site contact chooses among their own schools only
+        sites = SchoolSite.objects.filter(pk__in=sites_of_contact(request.user)).order_by("name")
+    return render_list(
         request,
         "safeguarding/concern_list.html",
-        {"concerns": concerns, "show": show},
+        selectors.concern_list(user=request.user, status=filters.status, site=filters.site),
+        filters=filters,
+        sites=sites,
+        statuses=ConcernStatus.choices,
     )
 
 
@@ -215,17 +242,21 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def need_list(request: HttpRequest) -> HttpResponse:
-    show = query_choice(request, "show", ("open", "all"), "open")
-    needs = selectors.need_list(user=request.user, show=show)
+    filters = _list_filters(request, NeedStatus.values)
     kinds = ResourceNeedKind.choices
     monthly = [
         {"month": row["month"], "cells": [row["counts"].get(kind, 0) for kind, _ in kinds]}
         for row in selectors.need_counts_by_month()
     ]
-    return render(
+    return render_list(
         request,
         "safeguarding/need_list.html",
-        {"needs": needs, "show": show, "kinds": kinds, "monthly": monthly},
+        selectors.need_list(user=request.user, status=filters.status, site=filters.site),
+        filters=filters,
+        sites=SchoolSite.objects.order_by("name", "pk"),
+        statuses=NeedStatus.choices,
+        kinds=kinds,
+        monthly=monthly,
     )
 
 
@@ -255,8 +286,18 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def support_list(request: HttpRequest) -> HttpResponse:
+    """Matches needing support, quietest first, 50 a page, at one school when chosen."""
+    now = timezone.now()
+    site = query_int(request, "site")
+    page = paginate(request, selectors.matches_needing_support_queryset(now=now, site=site))
+    page.object_list = [selectors.needing_support(match, now=now) for match in page.object_list]
     return render(
         request,
         "safeguarding/support_list.html",
-        {"matches": selectors.matches_needing_support()},
+        {
+            "page": page,
+            "site": site,
+            "sites": SchoolSite.objects.order_by("name", "pk"),
+            "query": query_without_page(request),
+        },
     )

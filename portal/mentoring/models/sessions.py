@@ -171,6 +171,9 @@ class SessionLog(models.Model):
                 condition=models.Q(deleted_at__isnull=True),
                 name="session_live_entered",
             ),
+            # The admin's session list: every entry (deleted ones too), newest first, then
+            # by number, one page at a time; and its choice of dates.
+            models.Index(fields=["starts_at", "id"], name="session_starts_idx"),
         ]
 
     def __str__(self) -> str:
