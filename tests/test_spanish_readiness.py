@@ -222,3 +222,25 @@ def test_the_expiry_reminder_falls_back_to_the_english_name(mentor_a, staff_user
     services.record_add(mentor=mentor_a.mentor, item=check, done_on=soon, user=staff_user)
     assert services.expiry_reminders_send() == 1
     assert Notification.objects.get().context["item"] == "background check"
+
+
+def test_a_program_with_a_spanish_text_before_versions_held_one_gets_a_version_with_both(
+    admin_user,
+):
+    """The data migration: the current version held the English text only."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "portal.readiness.migrations.0004_agreement_version_with_existing_spanish_text"
+    )
+    ProgramSettings.objects.filter(pk=1).update(mentor_agreement=ENGLISH, mentor_agreement_es="")
+    services.agreement_version_record(user=admin_user)
+    ProgramSettings.objects.filter(pk=1).update(mentor_agreement_es=SPANISH)
+    migration.version_with_spanish_text(apps, None)
+    latest = selectors.current_agreement()
+    assert latest.number == 2 and latest.text_es == SPANISH
+    assert latest.fingerprint == ProgramSettings.objects.get(pk=1).agreement_version
+    migration.version_with_spanish_text(apps, None)  # run again: nothing more
+    assert AgreementVersion.objects.count() == 2
