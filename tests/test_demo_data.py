@@ -249,3 +249,18 @@ def test_a_demo_mentor_has_opted_in_to_texts_which_the_console_prints(client, de
     assert not TextSubscription.objects.filter(mentor__user__email="mentor@example.org").exists()
     client.force_login(subscription.mentor.user)
     assert "(555) 555-0123" in client.get("/mentor/email/").content.decode()
+
+
+def test_the_demo_readiness_items_and_agreement_have_spanish_versions(demo):
+    from portal.readiness.models import AgreementAcceptance, AgreementVersion, ReadinessItem
+
+    names = dict(ReadinessItem.objects.values_list("name", "name_es"))
+    assert names["Background check"] == "Verificación de antecedentes"
+    assert all(names.values())
+    version = AgreementVersion.objects.order_by("-number").first()
+    assert version.text and version.text_es
+    spanish = AgreementAcceptance.objects.get(
+        version=version, mentor__user__email="mentor.es@example.org"
+    )
+    assert spanish.language == "es"
+    assert AgreementAcceptance.objects.filter(version=version, language="en").exists()

@@ -46,7 +46,7 @@ class ProgramSettingsAdmin(
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if "mentor_agreement" in form.changed_data:
+        if readiness_services.agreement_texts_changed(obj, form.changed_data):
             # A new version, as from the program settings page (portal/readiness).
             readiness_services.agreement_version_record(user=request.user)
 

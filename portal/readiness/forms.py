@@ -82,6 +82,12 @@ VALIDITY = [("", "It does not expire")] + [
 
 class ItemForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     name = forms.CharField(label="Name of the requirement", max_length=NAME_MAX)
+    name_es = forms.CharField(
+        label="Name in Spanish (optional)",
+        max_length=NAME_MAX,
+        required=False,
+        help_text="What Spanish-speaking mentors read. Empty: they read the name above.",
+    )
     required = forms.ChoiceField(
         label="Must every mentor have it to be ready?",
         choices=YES_NO,
@@ -118,6 +124,7 @@ class ItemForm(FieldMessagesMixin, TextInputMixin, forms.Form):
                 "initial",
                 {
                     "name": item.name,
+                    "name_es": item.name_es,
                     "required": "yes" if item.required else "no",
                     "valid_months": str(item.valid_months or ""),
                     "who_records": item.who_records,
@@ -142,6 +149,9 @@ class ItemForm(FieldMessagesMixin, TextInputMixin, forms.Form):
             )
         return name
 
+    def clean_name_es(self):
+        return " ".join((self.cleaned_data.get("name_es") or "").split())
+
     def clean_valid_months(self):
         value = self.cleaned_data.get("valid_months") or ""
         return int(value) if value else None
@@ -156,6 +166,13 @@ class SettingsForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         "session can be logged until the mentor is ready.",
         error_messages=choice_messages("what happens to such a match"),
     )
+
+
+class ItemChoiceField(forms.ModelChoiceField):
+    """The program's items by the name the mentor reads (Spanish when there is one)."""
+
+    def label_from_instance(self, obj):
+        return obj.name_shown
 
 
 class TrainingForm(FieldMessagesMixin, TextInputMixin, forms.Form):
@@ -176,7 +193,7 @@ class TrainingForm(FieldMessagesMixin, TextInputMixin, forms.Form):
         },
     )
     topic = forms.CharField(label=_("What was the training about?"), max_length=TOPIC_MAX)
-    item = forms.ModelChoiceField(
+    item = ItemChoiceField(
         label=_("Does it complete a requirement? (optional)"),
         queryset=ReadinessItem.objects.none(),
         required=False,

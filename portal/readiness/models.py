@@ -7,6 +7,7 @@ document is kept (a file number, "seen by J. Ortiz"), never a scan.
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 
 from portal.lib.constraints import one_of
 from portal.lib.text import SHORT_TEXT_MAX, at_most
@@ -30,9 +31,14 @@ class ReadinessItem(models.Model):
     """A requirement the program sets: a background check, references, a training..."""
 
     CHILD_TEXT_FIELDS = ()
-    OTHER_TEXT_FIELDS = ("name", "who_records")
+    OTHER_TEXT_FIELDS = ("name", "name_es", "who_records")
 
     name = models.CharField(max_length=NAME_MAX, unique=True)
+    # Filled in by an administrator; where it is empty, Spanish-speaking mentors read the
+    # English name.
+    name_es = models.CharField(
+        "name in Spanish", max_length=NAME_MAX, blank=True, default="", db_default=""
+    )
     required = models.BooleanField(default=True)
     valid_months = models.PositiveSmallIntegerField(
         "valid for (months)", null=True, blank=True, help_text="Empty: it does not expire."
@@ -47,6 +53,7 @@ class ReadinessItem(models.Model):
         ordering = ["position", "name"]
         constraints = [
             at_most("name", NAME_MAX, name="readinessitem_name_max_length"),
+            at_most("name_es", NAME_MAX, name="readinessitem_name_es_max_length"),
             one_of("who_records", WhoRecords, name="readinessitem_who_records_valid"),
             models.CheckConstraint(
                 condition=models.Q(valid_months__isnull=True)
@@ -57,6 +64,17 @@ class ReadinessItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def name_in(self, language: str | None) -> str:
+        """The name for a reader of ``language``: the Spanish one when there is one."""
+        if (language or "").startswith("es") and self.name_es.strip():
+            return self.name_es
+        return self.name
+
+    @property
+    def name_shown(self) -> str:
+        """The name in the language of the page (mentor-facing pages)."""
+        return self.name_in(translation.get_language())
 
     @property
     def validity_label(self) -> str:
@@ -238,12 +256,17 @@ class AgreementVersion(models.Model):
     """Each change of the mentor agreement's text is a new version."""
 
     CHILD_TEXT_FIELDS = ()
-    OTHER_TEXT_FIELDS = ("fingerprint", "text")
+    OTHER_TEXT_FIELDS = ("fingerprint", "text", "text_es")
 
     number = models.PositiveIntegerField(unique=True)
-    # ProgramSettings.agreement_version: what a mentor's enrollment records.
+    # ProgramSettings.agreement_version: what a mentor's enrollment records. Taken over
+    # both texts, so a change of either one is a new version.
     fingerprint = models.CharField(max_length=40)
     text = models.TextField(max_length=AGREEMENT_MAX, blank=True)
+    # The Spanish text of the same version; empty when the program had none.
+    text_es = models.TextField(
+        "text in Spanish", max_length=AGREEMENT_MAX, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -255,14 +278,35 @@ class AgreementVersion(models.Model):
 
     class Meta:
         ordering = ["-number"]
-        constraints = [at_most("text", AGREEMENT_MAX, name="agreementversion_text_max_length")]
+        constraints = [
+            at_most("text", AGREEMENT_MAX, name="agreementversion_text_max_length"),
+            at_most("text_es", AGREEMENT_MAX, name="agreementversion_text_es_max_length"),
+        ]
 
     def __str__(self) -> str:
         return f"Version {self.number}"
 
+    def language_for(self, language: str | None) -> str:
+        """Which text a reader of ``language`` is shown: "es" when this version has a
+        Spanish text and the reader reads Spanish, else "en"."""
+        if (language or "").startswith("es") and self.text_es.strip():
+            return "es"
+        return "en"
+
+    def text_in(self, language: str) -> str:
+        return self.text_es if language == "es" else self.text
+
+
+class AcceptedLanguage(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+
 
 class AgreementAcceptance(models.Model):
-    """Which version a mentor accepted, and when."""
+    """Which version a mentor accepted, in which language, and when."""
+
+    CHILD_TEXT_FIELDS = ()
+    OTHER_TEXT_FIELDS = ("language",)
 
     mentor = models.ForeignKey(
         Mentor, on_delete=models.CASCADE, related_name="agreement_acceptances"
@@ -271,13 +315,18 @@ class AgreementAcceptance(models.Model):
         AgreementVersion, on_delete=models.PROTECT, related_name="acceptances"
     )
     accepted_at = models.DateTimeField()
+    # Which of the version's texts the mentor was shown and accepted.
+    language = models.CharField(
+        max_length=2, choices=AcceptedLanguage.choices, default="en", db_default="en"
+    )
 
     class Meta:
         ordering = ["-accepted_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["mentor", "version"], name="agreementacceptance_once_per_version"
-            )
+            ),
+            one_of("language", AcceptedLanguage, name="agreementacceptance_language_valid"),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from portal.mentoring.rules import add_months
 
@@ -120,6 +120,15 @@ class Reason:
     status: Status
     until: dt.date | None = None
     by_training: bool = False
+    # The item's Spanish name, when the program wrote one (said to Spanish-speaking mentors).
+    item_es: str = ""
+
+    @property
+    def item_for_the_mentor(self) -> str:
+        """The item's name in the language of the page: Spanish when there is one."""
+        if (get_language() or "").startswith("es") and self.item_es.strip():
+            return self.item_es
+        return self.item
 
     @property
     def expired_on(self) -> dt.date | None:
@@ -136,7 +145,7 @@ class Reason:
     def for_the_mentor(self) -> str:
         """The same, said to the mentor: 'your background check expired on ...', in the
         language of the page."""
-        name = in_sentence(self.item)
+        name = in_sentence(self.item_for_the_mentor)
         if self.status == Status.EXPIRED and self.until:
             return gettext("your %(name)s expired on %(day)s") % {
                 "name": name,
@@ -167,7 +176,7 @@ def reasons_for_the_mentor(reasons: Iterable[Reason]) -> str:
     """ "your background check expired on 4 November 2026, and the program has no record
     yet of your two references" """
     reasons = list(reasons)
-    missing = [in_sentence(r.item) for r in reasons if r.status == Status.MISSING]
+    missing = [in_sentence(r.item_for_the_mentor) for r in reasons if r.status == Status.MISSING]
     parts = [r.for_the_mentor for r in reasons if r.status != Status.MISSING]
     if missing:
         parts.append(

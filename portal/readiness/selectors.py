@@ -55,6 +55,7 @@ class ItemState:
             self.status,
             self.valid_until,
             by_training=self.item.who_records == "training",
+            item_es=self.item.name_es,
         )
 
 

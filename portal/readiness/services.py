@@ -41,6 +41,7 @@ logger = logging.getLogger("portal.readiness")
 def _item_values(item: ReadinessItem) -> dict:
     return {
         "name": item.name,
+        "name_es": item.name_es,
         "required": item.required,
         "valid_months": item.valid_months,
         "who_records": item.who_records,
@@ -58,6 +59,7 @@ def item_save(
     valid_months: int | None,
     who_records: str,
     is_retired: bool = False,
+    name_es: str = "",
 ) -> ReadinessItem:
     """Add an item to the program's requirements, or change one (audited, old and new)."""
     creating = item is None
@@ -66,6 +68,7 @@ def item_save(
         item = ReadinessItem(position=top + 1)
     old = {} if creating else _item_values(item)
     item.name = " ".join(name.split())
+    item.name_es = " ".join(name_es.split())
     item.required = required
     item.valid_months = valid_months
     item.who_records = who_records
@@ -398,7 +401,9 @@ def expiry_reminders_send(*, now: dt.datetime | None = None) -> int:
                         template="reminder-readiness-expiring",
                         context={
                             "first_name": user.get_short_name(),
-                            "item": rules.in_sentence(item.name),
+                            "item": rules.in_sentence(
+                                item.name_in(user.language or settings.LANGUAGE_CODE)
+                            ),
                             "by_training": item.who_records == WhoRecords.TRAINING,
                             # In the mentor's language, like the email (portal/notifications).
                             "valid_until": _day_in_language(user, until),
@@ -422,6 +427,15 @@ def _day_in_language(user, day: dt.date) -> str:
 # --- The mentor agreement ----------------------------------------------------------------
 
 
+def agreement_texts_changed(program: ProgramSettings, changed_data) -> bool:
+    """Whether a save of the program settings changed the agreement: the English text, or
+    the Spanish one of an agreement that has an English text (a version holds both)."""
+    changed = set(changed_data)
+    if "mentor_agreement" in changed:
+        return True
+    return "mentor_agreement_es" in changed and bool(program.mentor_agreement.strip())
+
+
 def agreement_version_record(*, user, now: dt.datetime | None = None) -> AgreementVersion | None:
     """A new version when the program's agreement text is not the current version's."""
     program = ProgramSettings.objects.get(pk=1)
@@ -442,6 +456,7 @@ def agreement_version_record(*, user, now: dt.datetime | None = None) -> Agreeme
             number=(current.number + 1) if current else 1,
             fingerprint=program.agreement_version,
             text=program.mentor_agreement,
+            text_es=program.mentor_agreement_es,
             created_at=now or timezone.now(),
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
@@ -455,13 +470,20 @@ def agreement_version_record(*, user, now: dt.datetime | None = None) -> Agreeme
 
 
 def agreement_accept(
-    *, mentor: Mentor, version: AgreementVersion, user, now: dt.datetime | None = None
+    *,
+    mentor: Mentor,
+    version: AgreementVersion,
+    user,
+    language: str = "en",
+    now: dt.datetime | None = None,
 ) -> AgreementAcceptance:
-    """The mentor accepts ``version``: kept which and when (once per version)."""
+    """The mentor accepts ``version``, in the ``language`` of the text they were shown:
+    kept which, in which language and when (once per version)."""
     now = now or timezone.now()
+    language = version.language_for(language)
     with transaction.atomic():
         acceptance, created = AgreementAcceptance.objects.get_or_create(
-            mentor=mentor, version=version, defaults={"accepted_at": now}
+            mentor=mentor, version=version, defaults={"accepted_at": now, "language": language}
         )
         if created:
             Mentor.objects.filter(pk=mentor.pk).update(
@@ -473,15 +495,25 @@ def agreement_accept(
                 actor=user,
                 action="agreement.accepted",
                 obj=mentor,
-                new={"version": version.number, "fingerprint": version.fingerprint},
+                new={
+                    "version": version.number,
+                    "fingerprint": version.fingerprint,
+                    "language": language,
+                },
             )
     return acceptance
 
 
 def agreement_accepted_at_enrollment(*, mentor: Mentor, now: dt.datetime) -> None:
-    """Enrollment accepts the text shown: keep it against its version, when there is one."""
+    """Enrollment accepts the text shown: keep it against its version, when there is one,
+    with the language of the page the mentor read it on."""
     version = selectors.current_agreement()
     if version is not None and version.fingerprint == mentor.agreement_version:
         AgreementAcceptance.objects.get_or_create(
-            mentor=mentor, version=version, defaults={"accepted_at": now}
+            mentor=mentor,
+            version=version,
+            defaults={
+                "accepted_at": now,
+                "language": version.language_for(translation.get_language()),
+            },
         )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -161,6 +162,7 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             user=request.user,
             item=item,
             name=data["name"],
+            name_es=data.get("name_es", ""),
             required=required,
             valid_months=data["valid_months"],
             who_records=data["who_records"],
@@ -238,6 +240,8 @@ def agreement(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     if version is None:
         return redirect(next_url)
+    # The text shown is the one accepted: Spanish for a Spanish page when the version has it.
+    language = version.language_for(translation.get_language())
     form = forms.AgreementForm(
         request.POST if request.method == "POST" else None, initial={"version": version.number}
     )
@@ -247,13 +251,21 @@ def agreement(request: HttpRequest) -> HttpResponse:
                 None, gettext("The agreement changed while you were reading it. Read this version.")
             )
         else:
-            services.agreement_accept(mentor=mentor, version=version, user=request.user)
+            services.agreement_accept(
+                mentor=mentor, version=version, user=request.user, language=language
+            )
             messages.success(request, gettext("Thank you: you accepted the mentor agreement."))
             return redirect(next_url)
     return render(
         request,
         "readiness/agreement.html",
-        {"form": form, "version": version, "next": next_url},
+        {
+            "form": form,
+            "version": version,
+            "next": next_url,
+            "text": version.text_in(language),
+            "no_spanish": language == "en" and (translation.get_language() or "").startswith("es"),
+        },
     )
 
 

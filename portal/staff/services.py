@@ -173,7 +173,7 @@ def program_settings_update(*, user: User, form) -> ProgramSettings:
     before = ProgramSettings.objects.get(pk=1)
     old = snapshot(before, form.changed_data)
     settings = form.save()
-    if "mentor_agreement" in form.changed_data:
+    if readiness_services.agreement_texts_changed(settings, form.changed_data):
         # Mentors accept the new version at their next sign-in (portal/readiness).
         readiness_services.agreement_version_record(user=user)
     if form.changed_data:

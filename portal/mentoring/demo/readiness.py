@@ -32,6 +32,14 @@ ITEMS = [
     ("Annual child-safety training", True, 12, WhoRecords.TRAINING),
     ("Interview", False, None, WhoRecords.STAFF),
 ]
+# The names Spanish-speaking mentors read (filled in by an administrator in a program).
+SPANISH_NAMES = {
+    "Background check": "Verificación de antecedentes",
+    "Two references": "Dos referencias",
+    "Orientation training": "Capacitación de orientación",
+    "Annual child-safety training": "Capacitación anual en protección infantil",
+    "Interview": "Entrevista",
+}
 NAMED = {MAIN_MENTOR_EMAIL, "mentor2@example.org", "mentor.es@example.org"}
 
 
@@ -45,8 +53,14 @@ def create_items() -> dict[str, ReadinessItem]:
                 "valid_months": months,
                 "who_records": who,
                 "position": position,
+                "name_es": SPANISH_NAMES[name],
             },
         )
+    # A demo loaded before items had Spanish names gets them; a name an administrator
+    # wrote is kept.
+    for name, name_es in SPANISH_NAMES.items():
+        ReadinessItem.objects.filter(name=name, name_es="").update(name_es=name_es)
+        items[name].name_es = items[name].name_es or name_es
     return items
 
 
@@ -134,23 +148,28 @@ def create_readiness(demo: Demo) -> None:
 
 
 def _accept_agreement(demo: Demo) -> None:
-    """Version 1 is the demo's agreement text, accepted by every mentor at enrollment."""
+    """Version 1 is the demo's agreement texts (English and Spanish), accepted by every
+    mentor at enrollment; on a demo loaded before, the current version."""
     program = demo.program
-    version, _ = AgreementVersion.objects.get_or_create(
-        number=1,
-        defaults={
-            "fingerprint": program.agreement_version,
-            "text": program.mentor_agreement,
-            "created_at": demo.now - dt.timedelta(days=400),
-        },
-    )
+    version = AgreementVersion.objects.order_by("-number").first()
+    if version is None:
+        version = AgreementVersion.objects.create(
+            number=1,
+            fingerprint=program.agreement_version,
+            text=program.mentor_agreement,
+            text_es=program.mentor_agreement_es,
+            created_at=demo.now - dt.timedelta(days=400),
+        )
     accepted = set(
         AgreementAcceptance.objects.filter(version=version).values_list("mentor_id", flat=True)
     )
     new = []
-    for mentor in Mentor.objects.exclude(pk__in=accepted):
+    for mentor in Mentor.objects.exclude(pk__in=accepted).select_related("user"):
         at = mentor.agreement_accepted_at or demo.now - dt.timedelta(days=30)
-        new.append(AgreementAcceptance(mentor=mentor, version=version, accepted_at=at))
+        language = version.language_for(mentor.user.language)
+        new.append(
+            AgreementAcceptance(mentor=mentor, version=version, accepted_at=at, language=language)
+        )
     AgreementAcceptance.objects.bulk_create(new)
     Mentor.objects.exclude(agreement_version=version.fingerprint).update(
         agreement_version=version.fingerprint

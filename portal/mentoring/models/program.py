@@ -244,8 +244,12 @@ class ProgramSettings(models.Model):
 
     @property
     def agreement_version(self) -> str:
-        """A fingerprint of the agreement text: it changes whenever the text does."""
+        """A fingerprint of the agreement texts: it changes whenever either one does.
+        Without a Spanish text it is the English text's alone, as before there was one."""
         text = " ".join(self.mentor_agreement.split())
+        text_es = " ".join(self.mentor_agreement_es.split())
+        if text_es:
+            text = f"{text}\n--- es ---\n{text_es}"
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     @property
