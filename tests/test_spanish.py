@@ -296,7 +296,7 @@ def test_a_spanish_mentors_readiness_page_is_in_spanish(mentor_a, staff_user, ma
     page = signed_in(spanish(mentor_a)).get("/mentor/readiness/").content.decode()
     assert '<html lang="es">' in page
     assert "<h1>Mis requisitos y capacitaciones</h1>" in page
-    assert "Requisitos vencidos" in page and "Su background check venció el " in page
+    assert "Requisitos vencidos" in page and "El requisito “background check” venció el " in page
     assert " de " in page and "Su coordinador le ayudará a renovarlo." in page
     assert "Registrar una capacitación" in page and "Día de la capacitación" in page
     assert "Guardar la capacitación" in page and "Todavía no ha registrado ninguna" in page
@@ -351,7 +351,7 @@ def test_the_hold_banner_and_page_are_in_spanish(mentor_a, staff_user, match_a):
     client = signed_in(spanish(mentor_a))
     home = client.get("/mentor/").content.decode()
     name = match_a.mentee.display_name
-    assert f"El registro de sesiones con {name} está en pausa: su background check venció el " in (
+    assert f"El registro de sesiones con {name} está en pausa: el requisito “background check” venció el " in (
         home
     )
     assert "Su coordinador le ayudará a renovarlo." in home and ">Mis requisitos</a>" in home

@@ -175,12 +175,12 @@ def test_a_spanish_mentors_readiness_page_and_hold_use_the_spanish_name(
     client = signed_in(spanish(mentor_a))
     page = client.get("/mentor/readiness/").content.decode()
     assert "<strong>Verificación de antecedentes</strong>" in page
-    assert "Su verificación de antecedentes venció el " in page
+    assert "El requisito “verificación de antecedentes” venció el " in page
     assert "background check" not in page.lower()
     home = client.get(reverse("mentoring:home")).content.decode()
-    assert "su verificación de antecedentes venció el " in home
+    assert "el requisito “verificación de antecedentes” venció el " in home
     held = client.get(reverse("mentoring:session_create"), follow=True).content.decode()
-    assert "su verificación de antecedentes venció el " in held
+    assert "el requisito “verificación de antecedentes” venció el " in held
     assert "background check" not in held.lower()
 
 
@@ -201,7 +201,7 @@ def test_without_a_spanish_name_a_spanish_mentor_reads_the_english_one(
     _hold(match_a, staff_user, "")
     page = signed_in(spanish(mentor_a)).get("/mentor/readiness/").content.decode()
     assert "<strong>Background check</strong>" in page
-    assert "Su background check venció el " in page
+    assert "El requisito “background check” venció el " in page
 
 
 def test_the_expiry_reminder_uses_the_spanish_name(mentor_a, mentor_b, staff_user, named_check):
