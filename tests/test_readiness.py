@@ -14,8 +14,8 @@ from django.utils import timezone
 from portal.audit.models import AuditEvent
 from portal.mentoring.models import Match, Mentee, ProgramSettings
 from portal.notifications.models import Notification
+from portal.readiness import agreements, selectors, services
 from portal.readiness import matches as readiness_matches
-from portal.readiness import selectors, services
 from portal.readiness.models import (
     AgreementAcceptance,
     AgreementVersion,
@@ -573,12 +573,12 @@ def test_an_agreement_accepted_at_enrollment_counts_for_its_version(mentor_a, ad
     program = ProgramSettings.objects.get(pk=1)
     program.mentor_agreement = "Current text"
     program.save()
-    version = services.agreement_version_record(user=admin_user)
+    version = agreements.agreement_version_record(user=admin_user)
     mentor = mentor_a.mentor
     mentor.agreement_version = program.agreement_version
     mentor.save()
     assert selectors.agreement_to_accept(mentor) is None
-    services.agreement_accepted_at_enrollment(mentor=mentor, now=timezone.now())
+    agreements.agreement_accepted_at_enrollment(mentor=mentor, now=timezone.now())
     assert AgreementAcceptance.objects.get().version == version
 
 

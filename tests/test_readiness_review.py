@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.mentoring.models import Match, ProgramSettings
-from portal.readiness import services
+from portal.readiness import agreements, services
 from portal.readiness.models import AgreementVersion, NotReadyPolicy, ReadinessItem, WhoRecords
 from tests.page import read_page
 from tests.test_admin_audit import form_fields
@@ -105,7 +105,7 @@ def test_no_version_is_ever_made_without_text(admin_user):
 
     ProgramSettings.objects.filter(pk=1).update(mentor_agreement=" ")
     with pytest.raises(ValidationError):
-        services.agreement_version_record(user=admin_user)
+        agreements.agreement_version_record(user=admin_user)
     assert not AgreementVersion.objects.exists()
 
 

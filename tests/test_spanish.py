@@ -351,9 +351,8 @@ def test_the_hold_banner_and_page_are_in_spanish(mentor_a, staff_user, match_a):
     client = signed_in(spanish(mentor_a))
     home = client.get("/mentor/").content.decode()
     name = match_a.mentee.display_name
-    assert f"El registro de sesiones con {name} está en pausa: el requisito “background check” venció el " in (
-        home
-    )
+    paused = f"El registro de sesiones con {name} está en pausa: "
+    assert paused + "el requisito “background check” venció el " in home
     assert "Su coordinador le ayudará a renovarlo." in home and ">Mis requisitos</a>" in home
     held = client.get("/sessions/new/").content.decode()
     assert "<h1>El registro de sesiones está en pausa</h1>" in held

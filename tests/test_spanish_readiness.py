@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from portal.mentoring.models import ProgramSettings
 from portal.notifications.models import Notification
-from portal.readiness import selectors, services
+from portal.readiness import agreements, selectors, services
 from portal.readiness.models import AgreementAcceptance, AgreementVersion, ReadinessItem
 from tests.conftest import signed_in
 from tests.test_readiness import today
@@ -236,7 +236,7 @@ def test_a_program_with_a_spanish_text_before_versions_held_one_gets_a_version_w
         "portal.readiness.migrations.0004_agreement_version_with_existing_spanish_text"
     )
     ProgramSettings.objects.filter(pk=1).update(mentor_agreement=ENGLISH, mentor_agreement_es="")
-    services.agreement_version_record(user=admin_user)
+    agreements.agreement_version_record(user=admin_user)
     ProgramSettings.objects.filter(pk=1).update(mentor_agreement_es=SPANISH)
     migration.version_with_spanish_text(apps, None)
     latest = selectors.current_agreement()

@@ -36,6 +36,20 @@ class AdminOnlyMixin(StaffAccessMixin):
         return request.user.is_active and request.user.is_administrator
 
 
+class ReadOnlyAdminMixin:
+    """A record people look at in the admin but never add, change or delete there (the
+    outbox, job runs, text subscriptions): the portal's own code writes them. Put it first."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class UserChangeForm(TextInputMixin, forms.ModelForm):
     class Meta:
         model = User

@@ -27,7 +27,7 @@ from portal.lib.text import length_problem
 from portal.mentoring import rules
 from portal.mentoring.models import Mentor, MentorStatus, ProgramSettings, SiteContact
 from portal.notifications.services import notification_queue
-from portal.readiness import services as readiness_services
+from portal.readiness import agreements as readiness_agreements
 
 MAX_CSV_ROWS = 500
 
@@ -239,7 +239,7 @@ def invitation_accept(
         mentor.agreement_accepted_at = now
         mentor.agreement_version = program.agreement_version
         mentor.save()
-        readiness_services.agreement_accepted_at_enrollment(mentor=mentor, now=now)
+        readiness_agreements.agreement_accepted_at_enrollment(mentor=mentor, now=now)
         log_action(
             actor=user,
             action="invitation.accepted",

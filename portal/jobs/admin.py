@@ -3,13 +3,13 @@ run (and which worker ran them)."""
 
 from django.contrib import admin
 
-from portal.accounts.admin import AdminOnlyMixin
+from portal.accounts.admin import AdminOnlyMixin, ReadOnlyAdminMixin
 from portal.jobs.models import JobRun
 from portal.lib.forms import TextInputAdminMixin
 
 
 @admin.register(JobRun)
-class JobRunAdmin(TextInputAdminMixin, AdminOnlyMixin, admin.ModelAdmin):
+class JobRunAdmin(ReadOnlyAdminMixin, TextInputAdminMixin, AdminOnlyMixin, admin.ModelAdmin):
     list_display = [
         "job",
         "slot",
@@ -25,12 +25,3 @@ class JobRunAdmin(TextInputAdminMixin, AdminOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "slot"
     fields = list_display + ["claimed_at", "lease_until"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

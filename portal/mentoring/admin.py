@@ -19,19 +19,14 @@ from portal.mentoring.models import (
     SessionLogRevision,
     SiteContact,
 )
-from portal.readiness import selectors as readiness_selectors
-from portal.readiness import services as readiness_services
+from portal.readiness import agreements as readiness_agreements
+from portal.readiness.forms import AgreementTextCheckMixin
 from portal.safeguarding.models import SafetyConcern
 from portal.safeguarding.services import concern_record_view
 
 
-class ProgramSettingsAdminForm(TextInputMixin, forms.ModelForm):
-    def clean_mentor_agreement(self):
-        text = self.cleaned_data.get("mentor_agreement") or ""
-        before = self.instance.mentor_agreement if self.instance.pk else ""
-        if problem := readiness_selectors.agreement_text_problem(text, before=before or ""):
-            raise forms.ValidationError(problem)
-        return text
+class ProgramSettingsAdminForm(AgreementTextCheckMixin, TextInputMixin, forms.ModelForm):
+    """The admin's program settings, with the settings page's check of the agreement."""
 
 
 @admin.register(ProgramSettings)
@@ -46,9 +41,9 @@ class ProgramSettingsAdmin(
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if readiness_services.agreement_texts_changed(obj, form.changed_data):
+        if readiness_agreements.agreement_texts_changed(obj, form.changed_data):
             # A new version, as from the program settings page (portal/readiness).
-            readiness_services.agreement_version_record(user=request.user)
+            readiness_agreements.agreement_version_record(user=request.user)
 
 
 @admin.register(Choice)

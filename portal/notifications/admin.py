@@ -2,13 +2,15 @@
 
 from django.contrib import admin
 
-from portal.accounts.admin import StaffAccessMixin
+from portal.accounts.admin import ReadOnlyAdminMixin, StaffAccessMixin
 from portal.lib.forms import TextInputAdminMixin
 from portal.notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class NotificationAdmin(
+    ReadOnlyAdminMixin, TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin
+):
     list_display = [
         "created_at",
         "channel",
@@ -47,12 +49,3 @@ class NotificationAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin)
         "secret_expires_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

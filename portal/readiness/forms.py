@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import FieldMessagesMixin, TextInputMixin, choice_messages, set_text_limit
 from portal.mentoring import rules as mentoring_rules
-from portal.readiness import rules
+from portal.readiness import rules, selectors
 from portal.readiness.models import (
     NAME_MAX,
     NOTE_MAX,
@@ -25,6 +25,18 @@ DATE_MESSAGES = {
     "required": "Enter the day it was done.",
     "invalid": "Enter the day as a date, like 2026-06-12.",
 }
+
+
+class AgreementTextCheckMixin:
+    """For the forms that change the program's mentor agreement (the settings page and the
+    admin's): the text may not become empty once there is one (mentors accept exactly it)."""
+
+    def clean_mentor_agreement(self):
+        text = self.cleaned_data.get("mentor_agreement") or ""
+        before = self.instance.mentor_agreement if self.instance.pk else ""
+        if problem := selectors.agreement_text_problem(text, before=before or ""):
+            raise forms.ValidationError(problem)
+        return text
 
 
 class RecordForm(FieldMessagesMixin, TextInputMixin, forms.Form):

@@ -16,7 +16,7 @@ from portal.lib.forms import call_for_form
 from portal.lib.paging import render_list
 from portal.lib.query import query_choice, query_text
 from portal.mentoring.models import Mentor
-from portal.readiness import forms, rules, selectors, services
+from portal.readiness import agreements, forms, rules, selectors, services
 from portal.readiness import matches as readiness_matches
 from portal.readiness.models import ReadinessItem, ReadinessRecord, ReadinessSettings
 
@@ -251,7 +251,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
                 None, gettext("The agreement changed while you were reading it. Read this version.")
             )
         else:
-            services.agreement_accept(
+            agreements.agreement_accept(
                 mentor=mentor, version=version, user=request.user, language=language
             )
             messages.success(request, gettext("Thank you: you accepted the mentor agreement."))

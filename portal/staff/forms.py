@@ -25,6 +25,7 @@ from portal.mentoring.models import (
     SiteContact,
 )
 from portal.readiness import selectors as readiness_selectors
+from portal.readiness.forms import AgreementTextCheckMixin
 from portal.staff.match_forms import CoordinatorChoiceField, MatchCloseForm  # noqa: F401
 
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
@@ -232,7 +233,9 @@ class DeactivateForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     reason = forms.CharField(label="Why? (optional)", max_length=500, required=False)
 
 
-class ProgramSettingsForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
+class ProgramSettingsForm(
+    AgreementTextCheckMixin, FieldMessagesMixin, TextInputMixin, forms.ModelForm
+):
     class Meta:
         model = ProgramSettings
         fields = [
@@ -283,13 +286,6 @@ class ProgramSettingsForm(FieldMessagesMixin, TextInputMixin, forms.ModelForm):
             word_field_messages(field, name)
             self.fields[name] = field
             self.initial.setdefault(name, getattr(self.instance, name))
-
-    def clean_mentor_agreement(self):
-        text = self.cleaned_data.get("mentor_agreement") or ""
-        before = self.instance.mentor_agreement if self.instance.pk else ""
-        if problem := readiness_selectors.agreement_text_problem(text, before=before or ""):
-            raise forms.ValidationError(problem)
-        return text
 
     def _post_clean(self):
         # ModelForm copies only Meta.fields onto the instance: copy the added ones too.

@@ -20,7 +20,7 @@ from portal.mentoring.models import (
     ProgramSettings,
     SessionLog,
 )
-from portal.readiness import services as readiness_services
+from portal.readiness import agreements as readiness_agreements
 
 
 def _plain(value):
@@ -173,9 +173,9 @@ def program_settings_update(*, user: User, form) -> ProgramSettings:
     before = ProgramSettings.objects.get(pk=1)
     old = snapshot(before, form.changed_data)
     settings = form.save()
-    if readiness_services.agreement_texts_changed(settings, form.changed_data):
+    if readiness_agreements.agreement_texts_changed(settings, form.changed_data):
         # Mentors accept the new version at their next sign-in (portal/readiness).
-        readiness_services.agreement_version_record(user=user)
+        readiness_agreements.agreement_version_record(user=user)
     if form.changed_data:
         log_action(
             actor=user,

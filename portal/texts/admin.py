@@ -2,13 +2,15 @@
 
 from django.contrib import admin
 
-from portal.accounts.admin import StaffAccessMixin
+from portal.accounts.admin import ReadOnlyAdminMixin, StaffAccessMixin
 from portal.lib.forms import TextInputAdminMixin
 from portal.texts.models import TextSubscription
 
 
 @admin.register(TextSubscription)
-class TextSubscriptionAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin):
+class TextSubscriptionAdmin(
+    ReadOnlyAdminMixin, TextInputAdminMixin, StaffAccessMixin, admin.ModelAdmin
+):
     list_display = ["mentor", "phone", "active", "consented_at", "stopped_at", "stopped_by"]
     list_filter = ["active", "stopped_by"]
     list_select_related = ["mentor__user"]
@@ -24,12 +26,3 @@ class TextSubscriptionAdmin(TextInputAdminMixin, StaffAccessMixin, admin.ModelAd
         "updated_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal.mentoring.models import Match, Mentee, ProgramSettings
-from portal.readiness import services
+from portal.readiness import agreements, services
 from portal.readiness.models import (
     AgreementAcceptance,
     ReadinessItem,
@@ -137,7 +137,7 @@ def test_a_mentor_accepts_a_new_agreement_version_at_sign_in(
     program = ProgramSettings.objects.get(pk=1)
     program.mentor_agreement = "I will meet my mentee weekly.\n\nNew: yearly child-safety training."
     program.save()
-    version = services.agreement_version_record(user=admin_user)
+    version = agreements.agreement_version_record(user=admin_user)
     page.set_viewport_size(viewport)
     audit = Audit(page, viewport)
 
