@@ -231,7 +231,9 @@ msgstr "Salir"
     assert catalogue.gettext("Sign out") == "Salir"
 
 
-def test_a_contact_message_from_a_spanish_page_is_acknowledged_in_spanish(client, db):
+def test_a_contact_message_from_a_spanish_page_is_acknowledged_and_answered_in_spanish(
+    client, db, staff_user
+):
     from django.core.cache import cache
 
     cache.clear()  # the Contact form's rate limit counts live in the shared cache
@@ -248,6 +250,17 @@ def test_a_contact_message_from_a_spanish_page_is_acknowledged_in_spanish(client
     email = build_message(Notification.objects.get(template="support-received"))
     assert email.subject.startswith("Recibimos su mensaje")
     assert "Mi invitación venció o se perdió" in email.body
+
+    # Staff answer in English pages; the answer's email keeps the sender's language.
+    from portal.support import services as support
+    from portal.support.models import SupportRequest
+
+    support.support_request_reply(
+        request=SupportRequest.objects.get(), user=staff_user, reply="Le enviamos un enlace."
+    )
+    answer = build_message(Notification.objects.get(template="support-reply"))
+    assert answer.subject.startswith("Una respuesta a su mensaje")
+    assert "Le enviamos un enlace." in answer.body and "Mi invitación venció" in answer.body
     cache.clear()
 
 
@@ -446,3 +459,39 @@ def test_the_offline_messages_come_from_the_page_in_the_mentors_language(mentor_
     assert 'data-say-not-sent="Guardado en este teléfono, todavía sin enviar"' in page
     english = signed_in(spanish_off(mentor_a)).get("/sessions/new/").content.decode()
     assert 'data-say-not-sent="Saved on this phone, not sent yet"' in english
+
+
+def test_staff_invite_a_mentor_in_spanish_and_the_email_and_page_are_spanish(staff_user):
+    staff = signed_in(staff_user)
+    response = staff.post(
+        "/staff/invitations/new/",
+        {"full_name": "Ana Ruiz", "email": "ana.ruiz@example.org", "language": "es"},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="ana.ruiz@example.org")
+    assert user.language == "es"
+    email = Notification.objects.get(template="invitation", recipient_user=user)
+    message = build_message(email)
+    assert message.subject.startswith("Lo invitamos a inscribirse como mentor")
+    page = Client().get(email.context["path"], **ENGLISH_BROWSER).content.decode()
+    assert '<html lang="es">' in page and "Bienvenido" in page
+
+
+def test_an_invitation_left_in_english_leaves_the_choice_to_the_mentor(staff_user):
+    staff = signed_in(staff_user)
+    staff.post("/staff/invitations/new/", {"full_name": "Bo Lee", "email": "bo@example.org"})
+    user = User.objects.get(email="bo@example.org")
+    assert user.language == ""  # not chosen: the enrollment page follows the browser
+    email = Notification.objects.get(template="invitation", recipient_user=user)
+    page = Client().get(email.context["path"], **SPANISH_BROWSER).content.decode()
+    assert '<html lang="es">' in page
+
+
+def test_a_forged_invitation_language_is_refused_on_the_page(staff_user):
+    response = signed_in(staff_user).post(
+        "/staff/invitations/new/",
+        {"full_name": "Cy Day", "email": "cy@example.org", "language": "fr"},
+    )
+    assert response.status_code == 200
+    assert "Choose a language from the list." in response.content.decode()
+    assert not User.objects.filter(email="cy@example.org").exists()

@@ -30,6 +30,20 @@ class InviteForm(TextInputMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+    # The invitation email and the enrollment page are written in it; the mentor can change
+    # it when they enroll and later in their preferences.
+    # English leaves the choice to the mentor (their browser's language until they choose).
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=[("", "English"), ("es", "Spanish (Español)")],
+        initial="",
+        required=False,
+        help_text=_(
+            "Spanish: the email, the enrollment page and the mentor's pages are in Spanish "
+            "(the mentor can change it)."
+        ),
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
 
 
 class InviteCsvForm(TextInputMixin, forms.Form):

@@ -140,11 +140,13 @@ def invitation_create(
     email: str,
     full_name: str,
     phone: str = "",
+    language: str = "",
     created_by: User,
     now: dt.datetime | None = None,
 ) -> Invitation:
     """Invite one mentor: an account that cannot sign in yet, a mentor record with the
-    status "invited", and an email with a link to enroll.
+    status "invited", and an email with a link to enroll, in ``language`` ("en" or "es";
+    the mentor can change it when they enroll).
 
     A mentor account that staff created but that has not enrolled gets a new link instead
     (earlier links are retired).
@@ -159,6 +161,9 @@ def invitation_create(
         return invitation_resend(user=existing, created_by=created_by, now=now)
     with transaction.atomic():
         mentor = people.mentor_create(email=email, full_name=full_name, phone=phone)
+        if language in ("en", "es"):
+            mentor.user.language = language
+            mentor.user.save(update_fields=["language"])
         invitation = _issue(user=mentor.user, created_by=created_by, now=now)
         log_action(actor=created_by, action="invitation.created", obj=invitation)
     return invitation

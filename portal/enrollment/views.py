@@ -170,6 +170,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     except services.InvitationUnusable as unusable:
         return _problem(request, unusable.reason)
     user = invitation.user
+    if user.language:
+        # Invited in a language: the page is written in it, as the email was.
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
     form = AcceptInvitationForm(
         request.POST or None, user=user, language=translation.get_language()[:2]
     )

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from portal.accounts.models import User
 from portal.audit.services import audited, log_action, status_values
 from portal.lib.text import LONG_TEXT_MAX, check_lengths
+from portal.notifications.models import Notification
 from portal.notifications.services import notification_queue
 from portal.support.models import RequestStatus, SupportRequest, Topic
 
@@ -91,6 +92,19 @@ def support_request_create(
     return request
 
 
+def _language_written_in(request: SupportRequest) -> str:
+    """The language of the page the message came from, as its acknowledgement recorded it."""
+    acknowledgement = (
+        Notification.objects.filter(
+            template="support-received", subject_type="support_request", subject_id=request.pk
+        )
+        .values_list("context", flat=True)
+        .first()
+    )
+    language = (acknowledgement or {}).get("language", "")
+    return language if language in ("en", "es") else ""
+
+
 def support_request_reply(
     *, request: SupportRequest, user: User, reply: str, now: dt.datetime | None = None
 ) -> SupportRequest:
@@ -107,12 +121,17 @@ def support_request_reply(
         request.replied_by = user
         request.status = RequestStatus.ANSWERED
         request.save()
+        language = _language_written_in(request)
+        with translation.override(language or "en"):
+            topic = str(request.get_topic_display())
         notification_queue(
             to=request.email,
             template="support-reply",
             context={
                 "reference": request.pk,
-                "topic": str(request.get_topic_display()),
+                "topic": topic,
+                # The answer's wrapper in the language the acknowledgement was written in.
+                "language": language,
                 "name": request.name,
                 "reply": reply,
                 "staff_name": user.get_short_name(),
