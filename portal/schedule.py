@@ -42,8 +42,12 @@ every minute in every worker.
   (the index on records' item, mentor and day); the reminders narrow each item's records
   to those that can expire within 30 days before looking at them.
 - prune_job_runs (daily) and each claim: the index on a run's due time (jobs_jobrun).
+- expire_file_jobs (every 15 minutes): the index of file jobs by status (file_job_status),
+  a handful of rows a day.
 """
 
+from portal.filejobs.expiry import BATCH as FILE_JOBS_BATCH
+from portal.filejobs.expiry import file_jobs_expire
 from portal.jobs.cadence import daily_at, minutes, weekly_at
 from portal.jobs.runs import Job, job_runs_prune
 from portal.lifecycle.services import (
@@ -81,6 +85,9 @@ JOBS = [
     Job("send_readiness_reminders", expiry_reminders_send, daily_at(9, 0)),
     # The history of these runs (/admin/), kept for a month.
     Job("prune_job_runs", job_runs_prune, daily_at(4, 0)),
+    # Background exports' files are deleted 24 hours after they are ready (and failed
+    # jobs' leftovers): within 15 minutes of their time.
+    Job("expire_file_jobs", file_jobs_expire, minutes(15), batch=FILE_JOBS_BATCH),
 ]
 
 SCHEDULED_JOBS = {job.name: job for job in JOBS}

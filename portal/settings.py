@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "portal.lifecycle",
     "portal.health",
     "portal.jobs",
+    "portal.filejobs",
 ]
 
 MIDDLEWARE = [
@@ -278,6 +279,18 @@ TEXT_QUIET_HOURS = os.environ.get("TEXT_QUIET_HOURS", "21:00-08:00")
 NOTIFICATION_LEASE_SECONDS = int(os.environ.get("NOTIFICATION_LEASE_SECONDS", "60"))
 # How long a worker's claim on a scheduled job's run lasts (portal/jobs/runs.py).
 JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "300"))
+
+# --- Background exports and imports (portal/filejobs) ---------------------------------
+# The finished files, kept 24 hours: a private folder, never served as static files.
+FILE_JOBS_DIR = os.environ.get("FILE_JOBS_DIR") or str(VAR_DIR / "file-jobs")
+# A worker's claim on a background export or import, renewed with each progress update.
+FILE_JOB_LEASE_SECONDS = int(os.environ.get("FILE_JOB_LEASE_SECONDS", "300"))
+FILE_JOB_PROGRESS_EVERY = 5000
+# The sessions export goes to the worker above these rows (Excel: also all time).
+EXPORT_BACKGROUND_ROWS = 50_000
+EXPORT_BACKGROUND_CSV_ROWS = 3_000_000
+# An import of more rows is checked and saved by the worker.
+IMPORT_BACKGROUND_ROWS = 2000
 
 # --- Security -------------------------------------------------------------------------
 # HTTPS=on in production: secure cookies, HSTS and a redirect to https.

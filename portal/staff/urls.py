@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from portal.filejobs import views as file_jobs
 from portal.staff.views import (
     dashboard,
     digest,
@@ -29,6 +30,10 @@ urlpatterns = [
     path("hours/", reports.hours, name="hours"),
     path("reports/matches/", reports.match_reports_page, name="match_reports"),
     path("export/", exports.export, name="export"),
+    # Background exports and imports (portal/filejobs): their requester and administrators.
+    path("exports/<int:pk>/", file_jobs.export_job, name="export_job"),
+    path("exports/<int:pk>/download/", file_jobs.export_job_download, name="export_job_download"),
+    path("imports/<int:pk>/", file_jobs.import_job, name="import_job"),
     path("import/", imports.import_start, name="import_start"),
     path("import/<str:kind>/", imports.import_upload, name="import_upload"),
     path("import/<str:kind>/template.csv", imports.import_template, name="import_template"),

@@ -14,6 +14,7 @@ kinds.py holds what each import reads, checks.py the checks, saving.py the save.
 from portal.staff.imports.checks import import_check
 from portal.staff.imports.kinds import (
     ALREADY_THERE,
+    BACKGROUND_MAX_ROWS,
     KINDS,
     MAX_ROWS,
     CheckResult,
@@ -27,6 +28,7 @@ from portal.staff.imports.saving import import_save
 
 __all__ = [
     "ALREADY_THERE",
+    "BACKGROUND_MAX_ROWS",
     "KINDS",
     "MAX_ROWS",
     "CheckResult",

@@ -18,7 +18,7 @@ from portal.mentoring.models import (
 from portal.readiness import rules as readiness_rules
 from portal.readiness import selectors as readiness_selectors
 from portal.readiness.models import ReadinessItem, ReadinessRecord
-from portal.staff.imports.kinds import KINDS, CheckResult, Problem, read_rows
+from portal.staff.imports.kinds import KINDS, MAX_ROWS, CheckResult, Problem, read_rows
 
 
 def _normal(name: str) -> str:
@@ -26,10 +26,13 @@ def _normal(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def import_check(*, kind_name: str, text: str) -> CheckResult:
+def import_check(
+    *, kind_name: str, text: str, max_rows: int = MAX_ROWS, progress=None
+) -> CheckResult:
+    """Every problem of the file; ``progress`` is told the rows checked as they go."""
     kind = KINDS[kind_name]
-    result = CheckResult(kind=kind)
-    rows = read_rows(text, kind, result)
+    result = CheckResult(kind=kind, progress=progress)
+    rows = read_rows(text, kind, result, max_rows=max_rows)
     check = {
         "mentors": _check_mentors,
         "mentees": _check_mentees,
@@ -72,7 +75,7 @@ def _check_mentors(rows, result: CheckResult) -> None:
     accounts = {user.email: user for user in User.objects.filter(email__in=emails)}
     mentors = {(email,) for email, account in accounts.items() if account.is_mentor}
     seen: dict[tuple, int] = {}
-    for number, row in rows:
+    for number, row in result.each(rows):
         problems = len(result.problems)
         email = _need(row, number, "email", result, "email address").lower()
         name = _need(row, number, "full_name", result, "full name")
@@ -132,7 +135,7 @@ def _check_mentees(rows, result: CheckResult) -> None:
         )
     }
     seen: dict[tuple, int] = {}
-    for number, row in rows:
+    for number, row in result.each(rows):
         problems = len(result.problems)
         first = _need(row, number, "first_name", result, "first name")
         initial = _need(row, number, "last_initial", result, "last initial")
@@ -192,7 +195,7 @@ def _check_matches(rows, result: CheckResult) -> None:
         )
     )
     seen: dict[tuple, int] = {}
-    for number, row in rows:
+    for number, row in result.each(rows):
         problems = len(result.problems)
         email = _need(row, number, "mentor_email", result, "mentor's email").lower()
         first = _need(row, number, "mentee_first_name", result, "mentee's first name")
@@ -264,7 +267,7 @@ def _check_contacts(rows, result: CheckResult) -> None:
     }
     accounts = {user.email: user for user in User.objects.filter(email__in=emails)}
     seen: dict[tuple, int] = {}
-    for number, row in rows:
+    for number, row in result.each(rows):
         problems = len(result.problems)
         school = _need(row, number, "school", result, "school site")
         name = _need(row, number, "name", result, "contact's name")
@@ -305,7 +308,7 @@ def _check_readiness(rows, result: CheckResult) -> None:
     )
     today = readiness_selectors.program_today()
     seen: dict[tuple, int] = {}
-    for number, row in rows:
+    for number, row in result.each(rows):
         problems = len(result.problems)
         email = _need(row, number, "mentor_email", result, "mentor's email").lower()
         name = _need(row, number, "item", result, "readiness item")

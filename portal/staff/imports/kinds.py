@@ -3,6 +3,7 @@ reading of the file itself (through the one CSV reader, portal/lib/csvfile.py)."
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Model
@@ -14,6 +15,10 @@ from portal.mentoring.models import Mentee, SchoolSite, SiteContact
 from portal.readiness.models import ReadinessItem, ReadinessRecord
 
 MAX_ROWS = 5000
+# A file checked and saved by the worker (portal/filejobs/imports.py) may be this long.
+BACKGROUND_MAX_ROWS = 50_000
+# The worker's progress: rows checked, every so many.
+PROGRESS_EVERY = 500
 ALREADY_THERE = "Already in the portal: will be skipped"
 
 
@@ -125,6 +130,15 @@ class CheckResult:
     rows: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: dict[int, str] = field(default_factory=dict)  # row number -> why
+    # Told the rows checked so far, every PROGRESS_EVERY rows (the worker's progress page).
+    progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
+
+    def each(self, rows):
+        """The rows of a check's main loop, telling ``progress`` as they go."""
+        for done, item in enumerate(rows, start=1):
+            yield item
+            if self.progress is not None and done % PROGRESS_EVERY == 0:
+                self.progress(done)
 
     def preview(self, limit: int = 200) -> list[tuple[int, list[str], str]]:
         """The first rows as they will be saved, numbered as a spreadsheet numbers them,
@@ -175,10 +189,12 @@ def template_csv(kind: Kind) -> str:
     return buffer.getvalue()
 
 
-def read_rows(text: str, kind: Kind, result: CheckResult) -> list[tuple[int, dict]]:
+def read_rows(
+    text: str, kind: Kind, result: CheckResult, *, max_rows: int = MAX_ROWS
+) -> list[tuple[int, dict]]:
     """The rows of the file whose values fit their columns (the others are problems)."""
     headers = {csvfile.header_key(column): column for column in kind.columns}
-    table = csvfile.read_csv(text, headers=headers, max_rows=MAX_ROWS)
+    table = csvfile.read_csv(text, headers=headers, max_rows=max_rows)
     for number, message in table.problems:
         result.problems.append(Problem(number, "", message))
     layout = table.layout_problems(kind.required, what=kind.title.lower())

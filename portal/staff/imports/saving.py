@@ -10,10 +10,10 @@ from portal.audit.services import log_action
 from portal.mentoring.models import Match, MatchStatus, Mentee, ProgramSettings, SiteContact
 from portal.readiness.models import ReadinessRecord, RecordSource
 from portal.staff.imports.checks import import_check
-from portal.staff.imports.kinds import KINDS, Saved
+from portal.staff.imports.kinds import KINDS, MAX_ROWS, Saved
 
 
-def import_save(*, kind_name: str, text: str, user) -> Saved:
+def import_save(*, kind_name: str, text: str, user, max_rows: int = MAX_ROWS) -> Saved:
     """Check the file again and save every new row, or nothing (raises ValueError).
 
     Rows already in the portal are skipped. Imports take turns (a lock on the program's
@@ -22,7 +22,7 @@ def import_save(*, kind_name: str, text: str, user) -> Saved:
     """
     with transaction.atomic():
         _take_turns()
-        result = import_check(kind_name=kind_name, text=text)
+        result = import_check(kind_name=kind_name, text=text, max_rows=max_rows)
         if not result.ok:
             raise ValueError("The file has problems: nothing was saved.")
         rows = result.new_rows

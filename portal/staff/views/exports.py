@@ -1,9 +1,12 @@
 """The export page and its downloads."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from portal.accounts.decorators import staff_required
+from portal.filejobs import exports as background
+from portal.filejobs import services as file_jobs
+from portal.filejobs.models import JobKind
 from portal.lib.query import query_items
 from portal.mentoring import rules
 from portal.mentoring.models import ProgramSettings
@@ -34,16 +37,28 @@ def match_report_table(report: str, filters: match_reports.ReportFilters):
     return table, f"match-strength-{months[0].key}-to-{months[-1].key}"
 
 
+def _page(request, form, *, status: int = 200) -> HttpResponse:
+    file_jobs_list = file_jobs.recent_jobs(request.user, kind=JobKind.EXPORT)
+    context = {
+        "form": form,
+        "file_jobs": file_jobs_list,
+        "background_rows": background.background_rows("xlsx"),
+    }
+    return render(request, "staff/export.html", context, status=status)
+
+
 @staff_required
 def export(request: HttpRequest) -> HttpResponse:
-    """The export page; with ?report= it sends the file (every download is audited)."""
+    """The export page; with ?report= it sends the file (every download is audited), or,
+    for a large sessions export, queues it for the worker and shows its progress page
+    (portal/filejobs/exports.py says which)."""
     program = ProgramSettings.load()
     if "report" not in request.GET:
         initial = {"month": selectors.current_month(program).key}
-        return render(request, "staff/export.html", {"form": forms.ExportForm(initial=initial)})
+        return _page(request, forms.ExportForm(initial=initial))
     form = forms.ExportForm(request.GET)
     if not form.is_valid():
-        return render(request, "staff/export.html", {"form": form}, status=400)
+        return _page(request, form, status=400)
     data = form.cleaned_data
     report, file_format = data["report"], data["file_format"] or "csv"
     include = data["include_children"] and report == "sessions"
@@ -52,6 +67,14 @@ def export(request: HttpRequest) -> HttpResponse:
     filters_for_audit.pop("csrfmiddlewaretoken", None)
     if report == "sessions":
         _, filters = session_filters(request, program)
+        later, rows = background.sessions_decision(
+            filters, file_format=file_format, program=program
+        )
+        if problem := background.excel_problem(rows, file_format):
+            form.add_error(None, problem)
+            return _page(request, form, status=400)
+        if later:
+            return _background_export(request, filters, file_format, include, rows)
         sessions = list_selectors.session_list(filters=filters, program=program)
         table = exports.sessions_table(sessions, tz=program.tz, include_children=include)
         name = f"sessions-{filters.month.key}" if filters.month else "sessions"
@@ -65,7 +88,7 @@ def export(request: HttpRequest) -> HttpResponse:
         if filters.problems:
             for problem in filters.problems:
                 form.add_error(None, problem)
-            return render(request, "staff/export.html", {"form": form}, status=400)
+            return _page(request, form, status=400)
         table, name = match_report_table(report, filters)
     elif report == "training":
         table = exports.training_table(readiness_selectors.training_list().iterator())
@@ -82,3 +105,27 @@ def export(request: HttpRequest) -> HttpResponse:
         include_children=include,
     )
     return exports.streaming_response(table, file_format=file_format, filename=name)
+
+
+def _background_export(request, filters, file_format: str, include: bool, rows: int):
+    """Queue the export (or find the same one already queued) and show its progress."""
+    job, created = file_jobs.export_job_request(
+        user=request.user,
+        report="sessions",
+        file_format=file_format,
+        params=background.export_params(filters),
+        include_children=include,
+        download_name=f"{background.export_name(filters)}.{file_format}",
+        rows_expected=rows,
+    )
+    if created:
+        filters_for_audit = query_items(request)
+        filters_for_audit.pop("csrfmiddlewaretoken", None)
+        services.export_record(
+            user=request.user,
+            report="sessions",
+            file_format=file_format,
+            filters=filters_for_audit,
+            include_children=include,
+        )
+    return redirect("staff:export_job", pk=job.pk)

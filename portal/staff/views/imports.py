@@ -7,6 +7,8 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import staff_required
+from portal.filejobs import imports as background
+from portal.filejobs import services as file_jobs
 from portal.staff import exports, forms, imports
 
 IMPORT_SESSION_KEY = "staff_import"
@@ -36,6 +38,11 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["file"]
+        if background.row_count(text) > background.background_rows():
+            # A long file is checked and saved by the worker, with its progress.
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            job = file_jobs.import_job_request(user=request.user, kind_name=kind, text=text)
+            return redirect("staff:import_job", pk=job.pk)
         result = imports.import_check(kind_name=kind, text=text)
         if result.ok:
             request.session[IMPORT_SESSION_KEY] = {"kind": kind, "text": text}
@@ -44,7 +51,12 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "staff/import_upload.html",
-        {"form": form, "kind": imports.KINDS[kind], "result": result},
+        {
+            "form": form,
+            "kind": imports.KINDS[kind],
+            "result": result,
+            "background_rows": background.background_rows(),
+        },
     )
 
 

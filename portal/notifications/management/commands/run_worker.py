@@ -3,7 +3,8 @@
     manage.py run_worker [--jobs-every SECONDS]
 
 It keeps polling like ``send_notifications --loop`` and, each round, runs the scheduled
-jobs of ``portal/schedule.py`` that have fallen due, each on its own cadence. Each due
+jobs of ``portal/schedule.py`` that have fallen due, each on its own cadence. A thread of
+its own runs the background exports and imports (portal/filejobs/worker.py). Each due
 time of a job is claimed once across every worker and server (``portal/jobs/runs.py``),
 so several workers may run side by side and a job still runs once.
 """
@@ -14,6 +15,7 @@ import socket
 from django.core.management.base import CommandError
 
 from portal import schedule
+from portal.filejobs.worker import FileJobThread
 from portal.jobs.cadence import Every
 from portal.jobs.runs import Scheduler
 from portal.notifications.management.commands.send_notifications import (
@@ -40,11 +42,24 @@ class Command(SendNotificationsCommand):
         options["loop"] = True
         self._scheduler = None
         self._jobs_every = jobs_every
-        return super().handle(*args, **options)
+        self._file_jobs = None
+        self._interval = options.get("interval", 5.0)
+        try:
+            return super().handle(*args, **options)
+        finally:
+            if self._file_jobs is not None:
+                self.stopping = True
+                # Its job goes back to the queue at its next progress update.
+                self._file_jobs.join(timeout=60)
 
     def _send_all_due(self, *, worker_id: str, **kwargs) -> None:
         if self._scheduler is None:
             self._scheduler = scheduler_for(worker_id, every=self._jobs_every)
+        if self._file_jobs is None:
+            self._file_jobs = FileJobThread(
+                worker=f"{worker_id}:files", stop=lambda: self.stopping, interval=self._interval
+            )
+            self._file_jobs.start()
         self._scheduler.run_due()
         super()._send_all_due(worker_id=worker_id, **kwargs)
 

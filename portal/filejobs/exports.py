@@ -1,0 +1,128 @@
+"""Which exports run in the background, and writing their file in the worker.
+
+Only the sessions export can be large (every other report is one row per mentor, site or
+month). It runs in the background when:
+
+- it is Excel and covers all time (no month or date range), or its rows (a COUNT with the
+  same filters, cheap on the sessions' indexes) are over ``EXPORT_BACKGROUND_ROWS``
+  (50,000): openpyxl writes some 8,000 rows a second, so a month (about 40,000 rows)
+  stays under 10 s and anything larger would keep a request open too long;
+- it is CSV with more than ``EXPORT_BACKGROUND_CSV_ROWS`` rows (3,000,000). CSV of all time
+  stays a direct download: on PostgreSQL the database writes it with COPY at 150,000 to
+  200,000 rows a second and the first bytes leave at once, so a proxy never sees an idle
+  connection and 3,000,000 rows finish in about 20 s, inside the 30 s any request may
+  take. Past that, or on a database without COPY, the row writer is slower: the worker.
+
+Excel holds at most 1,048,576 rows a sheet (the header and 1,048,575 rows): a larger
+export is refused on the export page with the count and a way out (CSV, or a narrower
+range), and a job whose rows grew past it meanwhile fails with the same message, never
+a cut or broken file.
+"""
+
+from collections.abc import Callable, Iterator
+
+from django.conf import settings
+
+from portal.filejobs.params import filters_from_json, filters_to_json
+from portal.mentoring.models import ProgramSettings
+from portal.staff import exports, list_selectors, selectors
+
+DEFAULT_BACKGROUND_ROWS = 50_000
+DEFAULT_BACKGROUND_CSV_ROWS = 3_000_000
+EXCEL_MAX_ROWS = 1_048_575  # below the header row
+TOO_MANY_FOR_EXCEL = (
+    "Excel holds at most 1,048,575 rows and this export has {rows:,}. "
+    "Choose CSV, or a month or a school to make it smaller."
+)
+
+
+class TooManyRows(Exception):
+    pass
+
+
+def background_rows(file_format: str) -> int:
+    if file_format == "xlsx":
+        return getattr(settings, "EXPORT_BACKGROUND_ROWS", DEFAULT_BACKGROUND_ROWS)
+    return getattr(settings, "EXPORT_BACKGROUND_CSV_ROWS", DEFAULT_BACKGROUND_CSV_ROWS)
+
+
+def covers_all_time(filters: selectors.SessionFilters) -> bool:
+    """No month and no date range (``start``/``end``, when the filters have them)."""
+    return not any(getattr(filters, name, None) for name in ("month", "start", "end"))
+
+
+def sessions_of(filters: selectors.SessionFilters, program: ProgramSettings):
+    return list_selectors.session_list(filters=filters, program=program)
+
+
+def sessions_decision(filters, *, file_format: str, program: ProgramSettings) -> tuple[bool, int]:
+    """Whether the sessions export goes to the background, and its rows when counted
+    (0 when not needed: a CSV of a month or an Excel file of all time)."""
+    all_time = covers_all_time(filters)
+    if file_format == "xlsx" or all_time:
+        rows = sessions_of(filters, program).count()
+    else:
+        return False, 0
+    if file_format == "xlsx":
+        return all_time or rows > background_rows("xlsx"), rows
+    return rows > background_rows("csv"), rows
+
+
+def excel_problem(rows: int, file_format: str) -> str:
+    if file_format == "xlsx" and rows > EXCEL_MAX_ROWS:
+        return TOO_MANY_FOR_EXCEL.format(rows=rows)
+    return ""
+
+
+def export_params(filters) -> dict:
+    return filters_to_json(filters)
+
+
+def export_name(filters) -> str:
+    month = getattr(filters, "month", None)
+    return f"sessions-{month.key}" if month else "sessions"
+
+
+def export_chunks(job, progress: Callable[[int], None], every: int) -> tuple[Iterator, int, str]:
+    """The job's file in chunks, calling ``progress(rows)`` every ``every`` rows; with the
+    rows expected and the file's extension."""
+    program = ProgramSettings.load()
+    filters = filters_from_json(selectors.SessionFilters, job.params)
+    sessions = sessions_of(filters, program)
+    expected = sessions.count()
+    if (problem := excel_problem(expected, job.file_format)) != "":
+        raise TooManyRows(problem)
+    table = exports.sessions_table(sessions, tz=program.tz, include_children=job.include_children)
+    limit = EXCEL_MAX_ROWS if job.file_format == "xlsx" else None
+    table.rows = _counted(table.rows, progress, every, limit=limit)
+    if job.file_format == "xlsx":
+        return exports.xlsx_chunks(table), expected, "xlsx"
+    if table.csv_body is not None:
+        body = table.csv_body
+        table.csv_body = lambda: _lines_counted(body(), progress, every)
+    return exports.csv_chunks(table), expected, "csv"
+
+
+def _counted(rows, progress, every: int, *, limit: int | None) -> Iterator[list]:
+    done = 0
+    for row in rows:
+        done += 1
+        if limit is not None and done > limit:
+            raise TooManyRows(TOO_MANY_FOR_EXCEL.format(rows=done))
+        yield row
+        if done % every == 0:
+            progress(done)
+    progress(done)
+
+
+def _lines_counted(chunks, progress, every: int) -> Iterator[bytes | str]:
+    """COPY's chunks, their rows counted by line ends (a note holding a line break makes
+    the count run ahead a little: the progress is approximate, the file is exact)."""
+    done = reported = 0
+    for chunk in chunks:
+        done += chunk.count(b"\r\n" if isinstance(chunk, bytes) else "\r\n")
+        yield chunk
+        if done - reported >= every:
+            progress(done)
+            reported = done
+    progress(done)

@@ -1,0 +1,25 @@
+"""Run the background exports and imports waiting, then exit.
+
+    manage.py run_file_jobs
+
+``run_worker`` runs them as they come (in a thread of its own); this runs them once, in
+the foreground, for an operator or the benchmark (whose worker memory is this process's).
+Claims and leases are the same, so it may run beside workers.
+"""
+
+import os
+import secrets
+import socket
+
+from django.core.management.base import BaseCommand
+
+from portal.filejobs.runner import run_until_idle
+
+
+class Command(BaseCommand):
+    help = "Run the background exports and imports that are waiting, then exit."
+
+    def handle(self, *args, **options):
+        worker = f"{socket.gethostname()[:50]}:{os.getpid()}:{secrets.token_hex(4)}:once"
+        ran = run_until_idle(worker=worker)
+        self.stdout.write(f"Ran {ran} file job{'' if ran == 1 else 's'}.")
