@@ -302,6 +302,14 @@ MATRIX: dict[str, dict] = {
     "staff:match_reports": {"GET": STAFF},  # and its downloads: tests/staff/test_match_reports
     "staff:export": {"GET": STAFF},
     "staff:import_start": {"GET": STAFF},
+    # Background exports and imports: staff_user's job. Only its requester and the
+    # administrators see it; anyone else, other roles too, gets 404 (tests/test_background_*).
+    "staff:export_job": {"obj": "export_job", "GET": (LOGIN, 404, 404, 200, 404, 404, 200)},
+    "staff:export_job_download": {
+        "obj": "export_job",
+        "GET": (LOGIN, 404, 404, REDIRECT, 404, 404, REDIRECT),  # not ready: to its page
+    },
+    "staff:import_job": {"obj": "import_job", "GET": (LOGIN, 404, 404, 200, 404, 404, 200)},
     "staff:import_upload": {"obj": {"kind": "mentors"}, "GET": STAFF, "POST": STAFF},
     "staff:import_template": {"obj": {"kind": "mentors"}, "GET": STAFF},
     "staff:import_save": {
@@ -531,12 +539,24 @@ def followup_of(world):
     )
 
 
+def file_job_of(world, kind: str):
+    """staff_user's queued background export or import (made the first time it is needed)."""
+    from portal.filejobs.models import FileJob
+
+    found = FileJob.objects.filter(kind=kind).first()
+    return found or FileJob.objects.create(
+        kind=kind, requester=world.users["staff_user"], report="sessions", file_format="xlsx"
+    )
+
+
 def url_for(name: str, world) -> str:
     obj = MATRIX[name].get("obj")
     if obj is None:
         return reverse(name)
     if obj == "followup":
         return reverse(name, args=[followup_of(world).pk])
+    if obj in ("export_job", "import_job"):
+        return reverse(name, args=[file_job_of(world, obj.split("_")[0]).pk])
     pks = {
         "session": world.session.pk,
         "concern": world.concern.pk,
