@@ -33,6 +33,8 @@ CSV_ALL_TIME = "/staff/export/?report=sessions&file_format=csv"
 @pytest.fixture(autouse=True)
 def file_folder(settings, tmp_path):
     settings.FILE_JOBS_DIR = str(tmp_path / "file-jobs")
+    # Every Excel export of a session or more goes to the worker, unless a test says.
+    settings.EXPORT_BACKGROUND_ROWS = 0
     return tmp_path / "file-jobs"
 
 
@@ -74,8 +76,14 @@ def actions(job: FileJob) -> list[str]:
 # --- Which exports go to the background ------------------------------------------------
 
 
-def test_an_excel_export_of_all_time_goes_to_the_background(staff_client, match_a):
-    sessions_of(match_a, 2)
+def test_an_excel_export_of_all_time_over_the_threshold_goes_to_the_background(
+    settings, staff_client, match_a
+):
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    first = sessions_of(match_a, 1)[0]
+    direct = staff_client.get(EXCEL_ALL_TIME)  # a young program's all time: at once
+    assert direct.status_code == 200 and direct.streaming
+    sessions_of(match_a, 1, start=first.starts_at - dt.timedelta(days=1))
     job = job_of(staff_client.get(EXCEL_ALL_TIME))
     assert (job.status, job.report, job.file_format, job.rows_expected) == (
         "queued",

@@ -76,6 +76,7 @@ def test_each_job_has_the_cadence_it_needs():
         "send_coordinator_digests": weekly_at(0, 7, 0),
         "check_readiness": daily_at(2, 30),
         "send_readiness_reminders": daily_at(9, 0),
+        "expire_file_jobs": minutes(15),
     }
     assert len(schedule.SCHEDULED_JOBS) == len(schedule.JOBS)  # names are unique
 
