@@ -481,3 +481,55 @@ def test_every_step_is_audited(staff_client, staff_user, match_a):
         ("file_job.downloaded", staff_user.pk),
     ]
     assert events[2].new_values["rows"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_with_minus_9_mid_run_is_taken_over_after_its_lease(
+    match_a, staff_user, file_folder
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("holding a worker mid-run takes a table lock, which SQLite does not have")
+    import signal
+
+    from django.db import transaction
+
+    sessions_of(match_a, 5)
+    job = job_of(signed_in(staff_user).get(EXCEL_ALL_TIME))
+    command = [sys.executable, str(django_settings.BASE_DIR / "manage.py"), "run_file_jobs"]
+    env = worker_env(FILE_JOBS_DIR=str(file_folder), FILE_JOB_LEASE_SECONDS="2")
+
+    def start():
+        return subprocess.Popen(  # noqa: S603 - our own manage.py
+            command,
+            env=env,
+            cwd=django_settings.BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    with transaction.atomic():
+        # The first worker claims the job, then waits for the sessions it must read.
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE mentoring_sessionlog IN ACCESS EXCLUSIVE MODE")
+        first = start()
+        deadline = time.monotonic() + 30
+        while FileJob.objects.get(pk=job.pk).status != JobStatus.RUNNING:
+            assert first.poll() is None, first.communicate()[1][-3000:]
+            assert time.monotonic() < deadline, "the first worker did not claim the job"
+            time.sleep(0.1)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("running", 1)
+    time.sleep(2.5)  # its lease runs out
+    second = start()
+    out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err[-3000:]
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("ready", 2), job.error
+    assert actions(job).count("file_job.started") == 2
+    assert actions(job).count("file_job.ready") == 1
+    assert [p.name for p in file_folder.iterdir()] == [job.file_name]
+    sheet = load_workbook(file_folder / job.file_name, read_only=True).active
+    assert len(list(sheet.values)) == 6
