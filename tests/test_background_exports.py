@@ -115,6 +115,21 @@ def test_a_month_over_the_threshold_goes_to_the_background_and_under_it_is_sent_
     assert job.download_name == f"sessions-{month.key}.xlsx"
 
 
+def test_all_time_means_no_month_and_no_date_range():
+    import dataclasses
+
+    from portal.staff.selectors import SessionFilters
+
+    assert exports.covers_all_time(SessionFilters(site=3, mentor="ann"))
+    assert not exports.covers_all_time(SessionFilters(month=Month(2026, 5)))
+    # A date range, whatever its fields are called.
+    Ranged = dataclasses.make_dataclass(
+        "Ranged", [("since", dt.date | None, None)], bases=(SessionFilters,)
+    )
+    assert exports.covers_all_time(Ranged())
+    assert not exports.covers_all_time(Ranged(since=dt.date(2026, 1, 1)))
+
+
 def test_csv_of_all_time_is_sent_at_once_unless_over_its_own_threshold(
     settings, staff_client, match_a
 ):

@@ -22,12 +22,15 @@ range), and a job whose rows grew past it meanwhile fails with the same message,
 a cut or broken file.
 """
 
+import dataclasses
+import datetime as dt
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
 
 from portal.filejobs.params import filters_from_json, filters_to_json
 from portal.mentoring.models import ProgramSettings
+from portal.mentoring.rules import Month
 from portal.staff import exports, list_selectors, selectors
 
 DEFAULT_BACKGROUND_ROWS = 50_000
@@ -50,8 +53,11 @@ def background_rows(file_format: str) -> int:
 
 
 def covers_all_time(filters: selectors.SessionFilters) -> bool:
-    """No month and no date range (``start``/``end``, when the filters have them)."""
-    return not any(getattr(filters, name, None) for name in ("month", "start", "end"))
+    """No month and no date range: no filter holds a month, a day or a moment (whatever
+    the range's fields are called)."""
+    return not any(
+        isinstance(getattr(filters, f.name), Month | dt.date) for f in dataclasses.fields(filters)
+    )
 
 
 def sessions_of(filters: selectors.SessionFilters, program: ProgramSettings):
