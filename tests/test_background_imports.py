@@ -82,6 +82,8 @@ def test_a_large_file_is_checked_and_saved_by_the_worker(
     assert "Added 4 mentees" in page and "Skipped 1 row" in page
     assert 'http-equiv="refresh"' not in page
     assert list(small_threshold.iterdir()) == []  # the upload is deleted once done
+    start = staff_client.get("/staff/import/").content.decode()
+    assert f"/staff/imports/{job.pk}/" in start and "Your recent large imports" in start
     assert AuditEvent.objects.filter(action="import.mentees", actor=staff_user).count() == 1
     steps = AuditEvent.objects.filter(object_type="filejobs.filejob", object_id=job.pk)
     assert list(steps.order_by("pk").values_list("action", flat=True)) == [

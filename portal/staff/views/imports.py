@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import staff_required
 from portal.filejobs import imports as background
 from portal.filejobs import services as file_jobs
+from portal.filejobs.models import JobKind
 from portal.staff import exports, forms, imports
 
 IMPORT_SESSION_KEY = "staff_import"
@@ -16,7 +17,12 @@ IMPORT_SESSION_KEY = "staff_import"
 
 @staff_required
 def import_start(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/import_start.html", {"kinds": imports.KINDS.values()})
+    context = {
+        "kinds": imports.KINDS.values(),
+        "file_jobs": file_jobs.recent_jobs(request.user, kind=JobKind.IMPORT),
+        "background_rows": background.background_rows(),
+    }
+    return render(request, "staff/import_start.html", context)
 
 
 @staff_required
