@@ -26,6 +26,9 @@ class MonthCounters(models.Model):
     unreviewed = models.IntegerField(default=0)
 
     COUNTERS = ("sessions", "met", "quarters", "late", "unreviewed")
+    # Numbers only: nothing about a child, nothing to blank or leave out.
+    CHILD_TEXT_FIELDS = ()
+    OTHER_TEXT_FIELDS = ()
 
     class Meta:
         abstract = True
