@@ -505,3 +505,34 @@ def test_two_entries_saved_at_once_for_one_mentor_and_month_both_count():
     row = MentorMonth.objects.get(month=202510, mentor=match.mentor)
     assert (row.sessions, row.quarters) == (2, 12)
     assert SiteMonth.objects.get(month=202510).sessions == 2
+
+
+# --- The reports read no sessions -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/staff/compliance/?month=2025-10",
+        "/staff/compliance/?month=2025-10&show=nothing",
+        "/staff/compliance/?month=2025-10&show=late",
+        "/staff/compliance/?month=2025-10&emails=1",
+        "/staff/hours/?start=2025-10&end=2025-10",
+        "/staff/hours/?start=2025-01&end=2025-12",
+    ],
+)
+def test_the_reports_read_the_counters_not_the_sessions(url):
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    world = build_world()
+    _log_some(world)
+    client = Client()
+    client.force_login(world["staff"])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    read = [q["sql"] for q in captured.captured_queries]
+    assert any("mentoring_mentormonth" in sql or "mentoring_sitemonth" in sql for sql in read)
+    assert [sql for sql in read if "mentoring_sessionlog" in sql] == []
