@@ -148,8 +148,12 @@ def _add(model, rows: dict[Key, Counts]) -> None:
         f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
         f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {additions}"
     )
+    values = [(*key, *rows[key]) for key in sorted(rows)]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(*key, *rows[key]) for key in sorted(rows)])
+        if len(values) == 1:  # one entry saved: a plain statement, no batch machinery
+            cursor.execute(sql, values[0])
+        else:
+            cursor.executemany(sql, values)
 
 
 def _write(changes: dict[Key, Counts]) -> None:
