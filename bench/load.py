@@ -16,6 +16,7 @@ from bench import generate as gen
 from bench import sessions as gen_sessions
 from bench.writers import program_tables, writer_for
 from portal.accounts.models import User
+from portal.mentoring import month_summaries
 from portal.mentoring.activity import refresh_all_match_activity
 from portal.mentoring.models import (
     Choice,
@@ -23,11 +24,13 @@ from portal.mentoring.models import (
     Match,
     Mentee,
     Mentor,
+    MentorMonth,
     NoSessionMonth,
     ProgramSettings,
     SchoolSite,
     SessionLog,
     SiteContact,
+    SiteMonth,
     ensure_starting_lists,
 )
 from portal.safeguarding.models import ResourceNeed, SafetyConcern
@@ -166,7 +169,10 @@ def run(
         )
         # Each match's two latest entries, which "matches needing support" reads.
         timed("match_activity", lambda: refresh_all_match_activity() and None)
-        written = [model._meta.db_table for model in MODELS.values()]
+        # The reports' monthly counters: the COPY went around the models that keep them.
+        timed("month_summaries", lambda: month_summaries.rebuild(tz=settings.tz) and None)
+        counters = (MentorMonth, SiteMonth)
+        written = [model._meta.db_table for model in (*MODELS.values(), *counters)]
         timed("sequences_analyze", lambda: writer.finish(written))
         commit_started = time.perf_counter()
     seconds["commit"] = round(time.perf_counter() - commit_started, 3)

@@ -10,7 +10,8 @@ from django.db.models.functions import TruncMonth
 from portal.accounts.models import User
 from portal.mentoring import rules
 from portal.mentoring.access import sessions_visible_to
-from portal.mentoring.models import NoSessionMonth, ProgramSettings, SessionLog
+from portal.mentoring.models import MentorMonth, NoSessionMonth, ProgramSettings, SessionLog
+from portal.mentoring.month_summaries import month_number
 from portal.mentoring.rules import Month
 
 
@@ -106,17 +107,23 @@ def monthly_totals(user: User, *, program: ProgramSettings) -> list[MonthTotal]:
     ]
 
 
-def months_declared_without_sessions(month: Month):
+def months_declared_without_sessions(month: Month, *, raw: bool = False):
     """Mentors' "no session this month" answers for one month (RULES 4.15), for compliance.
 
     A NoSessionMonth queryset (mentor and user loaded), by mentor name. An answer is left
-    out when the mentor has since logged a session in that month: the log is the truth.
+    out when the mentor has since logged a session in that month: the log is the truth
+    (read in the monthly counters, or with ``raw`` in the sessions themselves).
     """
-    program = ProgramSettings.load()
-    start, end = month.bounds(program.tz)
-    logged = SessionLog.objects.live().filter(
-        match__mentor=OuterRef("mentor"), starts_at__gte=start, starts_at__lt=end
-    )
+    if raw:
+        program = ProgramSettings.load()
+        start, end = month.bounds(program.tz)
+        logged = SessionLog.objects.live().filter(
+            match__mentor=OuterRef("mentor"), starts_at__gte=start, starts_at__lt=end
+        )
+    else:
+        logged = MentorMonth.objects.filter(
+            month=month_number(month.year, month.month), mentor=OuterRef("mentor"), sessions__gt=0
+        )
     return (
         NoSessionMonth.objects.filter(year=month.year, month=month.month)
         .exclude(Exists(logged))

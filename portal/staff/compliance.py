@@ -7,6 +7,11 @@ and aggregates the sessions of those mentors only; the addresses of the mentors 
 logged nothing are read only when asked for; the export streams every mentor from three
 queries. The number of queries never depends on the number of mentors.
 
+The month's figures come from the monthly counters (``MentorMonth``, one row per mentor
+who logged something, kept with every session change: portal/mentoring/month_summaries.py),
+never from the month's sessions. A Scope with ``raw=True`` counts the sessions themselves,
+as before: the tests and the benchmark compare the two.
+
 Who is listed (unchanged): active mentors with a match that ran during the month (at the
 chosen school site, when there is one). Their figures count every live entry of the month
 on any of their matches, closed ones included. A mentor who declared "No session this
@@ -21,7 +26,7 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
@@ -30,11 +35,13 @@ from portal.mentoring import selectors as mentoring_selectors
 from portal.mentoring.models import (
     Match,
     Mentor,
+    MentorMonth,
     MentorStatus,
     NoSessionMonth,
     ProgramSettings,
     SessionLog,
 )
+from portal.mentoring.month_summaries import month_number
 from portal.mentoring.rules import Month, quarters_to_hours
 
 PAGE_SIZE = 50
@@ -56,11 +63,14 @@ class Scope:
     start: dt.datetime
     end: dt.datetime
     site: int | None = None
+    raw: bool = False  # count the sessions, not the monthly counters
 
     @classmethod
-    def of(cls, month: Month, *, program: ProgramSettings, site: int | None = None) -> "Scope":
+    def of(
+        cls, month: Month, *, program: ProgramSettings, site: int | None = None, raw: bool = False
+    ) -> "Scope":
         start, end = month.bounds(program.tz)
-        return cls(month=month, start=start, end=end, site=site)
+        return cls(month=month, start=start, end=end, site=site, raw=raw)
 
 
 # --- The sets the report is made of (querysets: they run inside other queries) ---------
@@ -81,13 +91,22 @@ def month_sessions(scope: Scope) -> QuerySet[SessionLog]:
     return SessionLog.objects.live().filter(starts_at__gte=scope.start, starts_at__lt=scope.end)
 
 
+def month_counters(scope: Scope) -> QuerySet[MentorMonth]:
+    """The month's line of each mentor who logged something (the unique index of month
+    and mentor finds them)."""
+    number = month_number(scope.month.year, scope.month.month)
+    return MentorMonth.objects.filter(month=number, sessions__gt=0)
+
+
 def _late_ids(scope: Scope):
+    if not scope.raw:
+        return month_counters(scope).filter(late__gt=0).values("mentor_id")
     return month_sessions(scope).filter(is_late=True).values("match__mentor_id")
 
 
 def _declarations(scope: Scope) -> QuerySet[NoSessionMonth]:
     # One home for the rule: an answer stops counting once a session of that month is logged.
-    return mentoring_selectors.months_declared_without_sessions(scope.month)
+    return mentoring_selectors.months_declared_without_sessions(scope.month, raw=scope.raw)
 
 
 def _declared_ids(scope: Scope):
@@ -96,7 +115,10 @@ def _declared_ids(scope: Scope):
 
 def silent_mentors(scope: Scope) -> QuerySet[Mentor]:
     """Listed mentors with no entry in the month and no "No session this month" answer."""
-    logged = month_sessions(scope).filter(match__mentor=OuterRef("pk"))
+    if scope.raw:
+        logged = month_sessions(scope).filter(match__mentor=OuterRef("pk"))
+    else:
+        logged = month_counters(scope).filter(mentor=OuterRef("pk"))
     return listed_mentors(scope).exclude(Exists(logged)).exclude(pk__in=_declared_ids(scope))
 
 
@@ -131,18 +153,48 @@ class Summary:
 
 
 def summary(scope: Scope) -> Summary:
-    """The whole month's figures, counted in the database: two queries.
+    """The whole month's figures, counted in the database: one query (two with ``raw``).
 
-    The listed mentors are counted apart from their entries; those who logged nothing are
-    the difference between the listed mentors and those who logged something or declared.
+    Those who logged nothing are the difference between the listed mentors and those who
+    logged something or declared.
     """
     listed = listed_mentors(scope)
+    if not scope.raw:
+        return Summary(**_figures_of_counters(scope, listed))
     people = listed.aggregate(
         mentors=Count("pk"),
         declared=Count("pk", filter=Q(pk__in=_declared_ids(scope))),
     )
-    entries = _entries_of_one_site(scope, listed) if scope.site else _entries_of_all(scope, listed)
-    return Summary(**people, **entries)
+    of_the_month = _entries_of_one_site if scope.site else _entries_of_all
+    return Summary(**people, **of_the_month(scope, listed))
+
+
+def _figures_of_counters(scope: Scope, listed: QuerySet[Mentor]) -> dict:
+    """One pass over the listed mentors, each joined to its line of the month's counters
+    (on the (month, mentor) index): the mentors, those who declared, and their month.
+    Working out who is listed is the costly part (every mentor and match): once, not
+    twice as two ORM aggregates would."""
+    connection = connections[listed.db]
+    named = listed.order_by().values(listed_id=F("pk"))
+    listed_sql, listed_params = named.query.sql_with_params()
+    declared_sql, declared_params = _declared_ids(scope).query.sql_with_params()
+    counters = connection.ops.quote_name(MentorMonth._meta.db_table)
+    month = month_number(scope.month.year, scope.month.month)
+    # Plain SQL both databases read. Only names and SQL compiled by the ORM are put
+    # together here; every value is a parameter (in the order they appear).
+    sql = (
+        f"SELECT COUNT(*), COUNT(CASE WHEN l.listed_id IN ({declared_sql}) THEN 1 END),"  # noqa: S608
+        " COUNT(c.mentor_id), COALESCE(SUM(c.sessions), 0), COALESCE(SUM(c.quarters), 0),"
+        " COALESCE(SUM(c.late), 0), COUNT(CASE WHEN c.late > 0 THEN 1 END)"
+        f" FROM ({listed_sql}) l LEFT JOIN {counters} c"
+        " ON c.mentor_id = l.listed_id AND c.month = %s AND c.sessions > 0"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*declared_params, *listed_params, month))
+        row = cursor.fetchone()
+    names = ("mentors", "declared", "logged", "sessions", "quarters", "late", "late_mentors")
+    # PostgreSQL sums integers as numeric: back to int.
+    return {name: int(value) for name, value in zip(names, row, strict=True)}
 
 
 # COUNT(*), not COUNT(id), below: an index holding the counted columns could answer alone.
@@ -222,6 +274,17 @@ class ComplianceRow:
         return self.sessions == 0
 
 
+def _figures_from_counters(counters: QuerySet[MentorMonth]) -> dict[int, dict]:
+    rows = counters.values(
+        "mentor_id",
+        n_sessions=F("sessions"),
+        n_met=F("met"),
+        n_quarters=F("quarters"),
+        n_late=F("late"),
+    )
+    return {row["mentor_id"]: row for row in rows}
+
+
 def _figures_by_mentor(sessions: QuerySet[SessionLog]) -> dict[int, dict]:
     rows = (
         sessions.values("match__mentor_id")
@@ -265,7 +328,10 @@ def rows_for(mentors: list[Mentor], scope: Scope) -> list[ComplianceRow]:
     ids = [mentor.pk for mentor in mentors]
     if not ids:
         return []
-    figures = _figures_by_mentor(month_sessions(scope).filter(match__mentor_id__in=ids))
+    if scope.raw:
+        figures = _figures_by_mentor(month_sessions(scope).filter(match__mentor_id__in=ids))
+    else:
+        figures = _figures_from_counters(month_counters(scope).filter(mentor_id__in=ids))
     reasons = {
         declaration.mentor_id: _reason(declaration)
         for declaration in _declarations(scope).filter(mentor_id__in=ids).order_by()
@@ -274,16 +340,20 @@ def rows_for(mentors: list[Mentor], scope: Scope) -> list[ComplianceRow]:
 
 
 def compliance_rows(
-    month: Month, *, program: ProgramSettings, site: int | None = None
+    month: Month, *, program: ProgramSettings, site: int | None = None, raw: bool = False
 ) -> Iterator[ComplianceRow]:
     """Every listed mentor's line, by name, for the export: three queries in all.
 
     The month's figures are grouped by mentor in one query (a small dict per mentor who
     logged something); the mentors then stream through a server-side cursor.
     """
-    scope = Scope.of(month, program=program, site=site)
+    scope = Scope.of(month, program=program, site=site, raw=raw)
     listed = listed_mentors(scope)
-    figures = _figures_by_mentor(month_sessions(scope).filter(match__mentor__in=listed))
+    if raw:
+        figures = _figures_by_mentor(month_sessions(scope).filter(match__mentor__in=listed))
+    else:
+        # Every line of the month: only the listed mentors' are looked up below.
+        figures = _figures_from_counters(month_counters(scope))
     reasons = {
         declaration.mentor_id: _reason(declaration)
         for declaration in _declarations(scope).order_by()

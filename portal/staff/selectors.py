@@ -1,5 +1,10 @@
 """Reads for the staff workspace. Every report aggregates in the database: one query per
-table it shows, whatever the number of mentors."""
+table it shows, whatever the number of mentors.
+
+The month figures and the hours report add up the monthly counters (``SiteMonth``: a few
+hundred rows a month, kept with every session change by portal/mentoring/month_summaries.py)
+instead of reading the sessions; ``raw=True`` counts the sessions themselves, as the tests
+and the benchmark compare."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -17,7 +22,9 @@ from portal.mentoring.models import (
     ProgramSettings,
     SchoolSite,
     SessionLog,
+    SiteMonth,
 )
+from portal.mentoring.month_summaries import month_number
 from portal.mentoring.rules import Month
 from portal.staff import compliance
 
@@ -130,8 +137,23 @@ def filter_sessions(queryset, filters: SessionFilters, *, program: ProgramSettin
 # --- Dashboard ----------------------------------------------------------------------------
 
 
-def month_figures(month: Month, *, program: ProgramSettings) -> dict:
-    """Sessions, hours and late entries of a month: one query."""
+def _month_number(month: Month) -> int:
+    return month_number(month.year, month.month)
+
+
+def month_figures(month: Month, *, program: ProgramSettings, raw: bool = False) -> dict:
+    """Sessions, hours and late entries of a month: one query, on the month's counters."""
+    if not raw:
+        # Named apart from the counter columns they add up (Django refuses both).
+        totals = SiteMonth.objects.filter(month=_month_number(month)).aggregate(
+            n_sessions=Coalesce(Sum("sessions"), 0),
+            n_quarters=Coalesce(Sum("quarters"), 0),
+            n_late=Coalesce(Sum("late"), 0),
+            n_unreviewed=Coalesce(Sum("unreviewed"), 0),
+        )
+        figures = {name.removeprefix("n_"): int(value) for name, value in totals.items()}
+        figures["hours"] = hours(figures["quarters"])
+        return figures
     start, end = month.bounds(program.tz)
     # COUNT(*) and COUNT(starts_at), not COUNT(id): the covering index of live entries by
     # time holds every column read here, so PostgreSQL answers from the index alone.
@@ -203,14 +225,37 @@ def _rollup(rows: list[dict], field: str) -> list[dict]:
     return result
 
 
-def hours_report(filters: HoursFilters, *, program: ProgramSettings) -> dict:
-    """Hours by month, school site, type of mentoring and interaction, with totals.
+def _counted_rows(filters: HoursFilters) -> list[dict]:
+    """The counter rows of the months asked for (the unique index's month range), as the
+    raw query's groups: month, site, type, interaction, sessions, met, quarters."""
+    counters = SiteMonth.objects.filter(
+        month__gte=_month_number(filters.start), month__lte=_month_number(filters.end)
+    ).filter(sessions__gt=0)
+    if filters.site:
+        counters = counters.filter(site_id=filters.site)
+    if filters.type_of_mentoring:
+        counters = counters.filter(type_of_mentoring_id=filters.type_of_mentoring)
+    if filters.interaction:
+        counters = counters.filter(interaction_id=filters.interaction)
+    rows = counters.values(
+        "month", "site_id", "type_of_mentoring_id", "interaction_id", "sessions", "met", "quarters"
+    )
+    return [
+        {
+            "month": Month(*divmod(row["month"], 100)),
+            "match__site_id": row["site_id"],
+            "type_of_mentoring_id": row["type_of_mentoring_id"],
+            "interaction_id": row["interaction_id"],
+            "sessions": row["sessions"],
+            "met": row["met"],
+            "quarters": row["quarters"],
+        }
+        for row in rows
+    ]
 
-    Three queries, whatever the size of the program: the sessions are counted once,
-    grouped by month, site, type and interaction together (a few thousand rows at most),
-    and every table of the page is a sum of those groups; the names of the sites and
-    choices come from their own (small) tables.
-    """
+
+def _scanned_rows(filters: HoursFilters, *, program: ProgramSettings) -> list[dict]:
+    """The same groups counted from the sessions themselves (the raw computation)."""
     sessions = hours_sessions(filters, program=program)
     one_month = filters.start == filters.end
     if one_month:
@@ -227,6 +272,20 @@ def hours_report(filters: HoursFilters, *, program: ProgramSettings) -> dict:
         )
         .order_by()
     )
+    for row in rows:
+        row["month"] = filters.start if one_month else row["month"]
+    return rows
+
+
+def hours_report(filters: HoursFilters, *, program: ProgramSettings, raw: bool = False) -> dict:
+    """Hours by month, school site, type of mentoring and interaction, with totals.
+
+    Three queries, whatever the size of the program: the month's counters are read once
+    (grouped by month, site, type and interaction: a few hundred rows a month), and every
+    table of the page is a sum of those rows; the names of the sites and choices come from
+    their own (small) tables. ``raw`` counts the sessions instead, with the same result.
+    """
+    rows = _scanned_rows(filters, program=program) if raw else _counted_rows(filters)
     site_names = dict(SchoolSite.objects.values_list("pk", "name"))
     choice_labels = dict(Choice.objects.values_list("pk", "label"))
     names = {
@@ -239,8 +298,7 @@ def hours_report(filters: HoursFilters, *, program: ProgramSettings) -> dict:
             row[field] = names[id_field].get(row[id_field])
     found: dict[tuple[int, int], dict] = {}
     for row in rows:
-        month = filters.start if one_month else row["month"]
-        key = (month.year, month.month)
+        key = (row["month"].year, row["month"].month)
         entry = found.setdefault(key, {"sessions": 0, "met": 0, "quarters": 0})
         for name in ("sessions", "met", "quarters"):
             entry[name] += row[name]
@@ -304,19 +362,19 @@ def chart(by_month: list[dict], *, width: int = 640, height: int = 260) -> dict:
     }
 
 
-def dashboard_figures(shown: MonthShown, *, program: ProgramSettings) -> dict:
+def dashboard_figures(shown: MonthShown, *, program: ProgramSettings, raw: bool = False) -> dict:
     """The month cards of the dashboard, for the month it shows."""
     month = shown.month
     return {
         "shown": shown,
         "month": month,
-        "figures": month_figures(month, program=program),
+        "figures": month_figures(month, program=program, raw=raw),
         "deadline": shown.deadline,
         "days_left": shown.days_left,
         # The compliance page's "logged nothing" (a "No session this month" answer is
         # not silence), which the card links to.
         "nothing_logged": compliance.silent_mentors(
-            compliance.Scope.of(month, program=program)
+            compliance.Scope.of(month, program=program, raw=raw)
         ).count(),
         "active_matches": Match.objects.filter(status=MatchStatus.ACTIVE).count(),
     }

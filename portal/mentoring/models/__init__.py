@@ -16,3 +16,4 @@ from portal.mentoring.models.months import *  # noqa: F403
 from portal.mentoring.models.people import *  # noqa: F403
 from portal.mentoring.models.program import *  # noqa: F403
 from portal.mentoring.models.sessions import *  # noqa: F403
+from portal.mentoring.models.summaries import *  # noqa: F403, E402

@@ -143,6 +143,19 @@ class ClosureInitiator(models.TextChoices):
     PROGRAM = "program", "The program"
 
 
+class MatchQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # A match's entries count for its mentor and site in the reports' monthly counters.
+        from portal.mentoring import month_summaries
+
+        if not month_summaries.touches(kwargs, month_summaries.MATCH_FIELDS):
+            return super().update(**kwargs)
+        with month_summaries.matches_changing(self.values_list("pk", flat=True)):
+            return super().update(**kwargs)
+
+    update.alters_data = True
+
+
 class Match(models.Model):
     # The closure notes ("moved to another school") are about the child. The column keeps
     # its first name, closure_reason; the reason from the program's list is closure_choice.
@@ -195,6 +208,8 @@ class Match(models.Model):
     last_attendance = models.CharField(max_length=20, blank=True, editable=False, db_default="")
     previous_attendance = models.CharField(max_length=20, blank=True, editable=False, db_default="")
 
+    objects = MatchQuerySet.as_manager()
+
     class Meta:
         ordering = ["-start_date"]
         verbose_name_plural = "matches"
@@ -213,6 +228,25 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} with {self.mentee}"
+
+    def save(self, *args, **kwargs):
+        # Another mentor or site moves the match's entries in the reports' monthly counters,
+        # in the same transaction. Saves of other fields cost no extra query.
+        from portal.mentoring import month_summaries
+
+        fields = kwargs.get("update_fields")
+        watched = month_summaries.MATCH_FIELDS
+        if self._state.adding or (
+            fields is not None and not month_summaries.touches(fields, watched)
+        ):
+            return super().save(*args, **kwargs)
+        stored = Match.objects.filter(pk=self.pk).values_list("mentor_id", "site_id").first()
+        if stored is None or stored == (self.mentor_id, self.site_id):
+            return super().save(*args, **kwargs)
+        with month_summaries.matches_changing([self.pk]):
+            return super().save(*args, **kwargs)
+
+    save.alters_data = True
 
     @property
     def is_active(self) -> bool:

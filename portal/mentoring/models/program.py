@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -203,6 +203,23 @@ class ProgramSettings(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The reports' monthly counters are months of this time zone: another one recounts
+        # them, in the same transaction (a few seconds for a million sessions).
+        from portal.mentoring import month_summaries
+
+        fields = kwargs.get("update_fields")
+        if self._state.adding or (fields is not None and "time_zone" not in fields):
+            return super().save(*args, **kwargs)
+        stored = ProgramSettings.objects.filter(pk=self.pk).values_list("time_zone", flat=True)
+        before = stored.first()
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            if before is not None and before != self.time_zone:
+                month_summaries.rebuild(tz=self.tz)
+
+    save.alters_data = True
 
     def clean(self) -> None:
         if self.max_hours is not None and (self.max_hours * 4) % 1 != 0:

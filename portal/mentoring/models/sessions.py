@@ -5,7 +5,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone, translation
@@ -43,9 +43,42 @@ class ResourceNeedKind(models.TextChoices):
 
 
 class SessionLogQuerySet(models.QuerySet):
+    """Bulk writes keep the monthly counters of the reports in the same transaction
+    (portal/mentoring/month_summaries.py); a write of other fields costs nothing more."""
+
     def live(self):
         """Entries that have not been deleted."""
         return self.filter(deleted_at__isnull=True)
+
+    def update(self, **kwargs):
+        from portal.mentoring import month_summaries
+
+        if not month_summaries.touches(kwargs):
+            return super().update(**kwargs)
+        with month_summaries.sessions_changing(self.values_list("pk", flat=True)):
+            return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        from portal.mentoring import month_summaries
+
+        with month_summaries.sessions_changing(self.values_list("pk", flat=True)):
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from portal.mentoring import month_summaries
+
+        with transaction.atomic(savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            if all(session.pk is not None for session in created):
+                month_summaries.sessions_added(session.pk for session in created)
+            else:  # conflicts ignored: which rows were written is not known
+                month_summaries.rebuild()
+        return created
 
 
 class SessionLog(models.Model):
@@ -178,6 +211,28 @@ class SessionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.match.mentee} on {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # The reports' monthly counters change with the entry, in its transaction.
+        from portal.mentoring import month_summaries
+
+        fields = kwargs.get("update_fields")
+        if fields is not None and not month_summaries.touches(fields):
+            return super().save(*args, **kwargs)
+        existing = None if self._state.adding else self.pk
+        with month_summaries.sessions_changing([existing]) as change:
+            super().save(*args, **kwargs)
+            change.include(self.pk)
+
+    save.alters_data = True
+
+    def delete(self, *args, **kwargs):
+        from portal.mentoring import month_summaries
+
+        with month_summaries.sessions_changing([self.pk]):
+            return super().delete(*args, **kwargs)
+
+    delete.alters_data = True
 
     @property
     def hours(self) -> Decimal:
