@@ -106,6 +106,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# Django's widget templates, written in Python for the widgets the portal uses (same HTML;
+# portal/lib/widgets.py says why).
+FORM_RENDERER = "portal.lib.widgets.FastWidgetRenderer"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
