@@ -42,3 +42,10 @@ def test_the_device_read_with_the_user_still_asks_for_a_code(client, mentor_a):
 def test_settings_are_read_once_per_request(client_a):
     queries = queries_of(client_a, "/mentor/")
     assert sum("mentoring_programsettings" in sql for sql in queries) == 1
+
+
+def test_a_mentor_row_comes_with_the_user(client_a):
+    """The mentor's own row is read with the user: no query of its own on a mentor page."""
+    queries = queries_of(client_a, "/mentor/")
+    assert not any(sql.lstrip().startswith('SELECT "mentoring_mentor"') for sql in queries)
+    assert any("accounts_user" in sql and "mentoring_mentor" in sql for sql in queries)
