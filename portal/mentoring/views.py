@@ -212,20 +212,21 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @mentor_required
 def _session_create(request: HttpRequest) -> HttpResponse:
     program = request.program
-    # Read once: the form reuses the list.
+    # Read once: the form reuses the list. Each says whether the program holds it until
+    # its mentor is ready again (portal/readiness).
     matches = list(
-        loggable_matches_for_mentor(
-            request.user, today=timezone.localdate(timezone.now(), program.tz)
+        readiness_selectors.with_held(
+            loggable_matches_for_mentor(
+                request.user, today=timezone.localdate(timezone.now(), program.tz)
+            )
         )
     )
     if not matches:
         return render(request, "mentoring/no_match.html", status=200)
     if request.method == "GET" and (gate := agreement_gate(request)):
         return gate
-    # Matches the program holds until their mentor is ready again (portal/readiness).
-    held = readiness_selectors.held_match_ids(request.user.mentor)
-    if held:
-        matches = [m for m in matches if m.pk not in held]
+    if any(m.is_held for m in matches):
+        matches = [m for m in matches if not m.is_held]
         if not matches:
             return render(
                 request,
