@@ -5,6 +5,8 @@ The session, the user with their one-time code device (one query,
 everything the request calls). A new per-request query would slow every page at once.
 """
 
+import datetime as dt
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -49,3 +51,21 @@ def test_a_mentor_row_comes_with_the_user(client_a):
     queries = queries_of(client_a, "/mentor/")
     assert not any(sql.lstrip().startswith('SELECT "mentoring_mentor"') for sql in queries)
     assert any("accounts_user" in sql and "mentoring_mentor" in sql for sql in queries)
+
+
+def test_the_home_page_reads_its_rows_whole(client_a, match_a, staff_user):
+    """The recent entries and the open questions read only the columns they show: what a
+    row shows is in those columns, so more rows cost no query more."""
+    from portal.followups import services as followups
+    from tests.conftest import log_session, two_hours_ago
+
+    first = log_session(match_a, two_hours_ago())
+    before = len(queries_of(client_a, "/mentor/"))
+    for hours in (3, 4):
+        log_session(match_a, two_hours_ago() - dt.timedelta(hours=hours))
+    followups.followup_ask(session=first, user=staff_user, question="How did it go?")
+    queries = queries_of(client_a, "/mentor/")
+    page = client_a.get("/mentor/").content.decode()
+    assert "How did it go?" in page and match_a.mentee.display_name in page
+    assert staff_user.get_short_name() in page
+    assert len(queries) == before, queries
