@@ -60,6 +60,7 @@ def test_the_home_page_reads_its_rows_whole(client_a, match_a, staff_user):
     from tests.conftest import log_session, two_hours_ago
 
     first = log_session(match_a, two_hours_ago())
+    followups.followup_ask(session=first, user=staff_user, question="Who came?")
     before = len(queries_of(client_a, "/mentor/"))
     for hours in (3, 4):
         log_session(match_a, two_hours_ago() - dt.timedelta(hours=hours))
@@ -69,3 +70,21 @@ def test_the_home_page_reads_its_rows_whole(client_a, match_a, staff_user):
     assert "How did it go?" in page and match_a.mentee.display_name in page
     assert staff_user.get_short_name() in page
     assert len(queries) == before, queries
+
+
+def test_the_home_page_asks_for_questions_and_holds_only_when_there_are_some(
+    client_a, match_a, staff_user
+):
+    """The active matches say whether the mentor has open questions, matches on hold or a
+    month declared without sessions: when none, the page reads none of those tables."""
+    from portal.followups import services as followups
+    from tests.conftest import log_session, two_hours_ago
+
+    first = log_session(match_a, two_hours_ago())
+    quiet = queries_of(client_a, "/mentor/")
+    assert not any(sql.lstrip().startswith('SELECT "followups_followup"') for sql in quiet)
+    assert not any(sql.lstrip().startswith('SELECT "mentoring_nosessionmonth"') for sql in quiet)
+    followups.followup_ask(session=first, user=staff_user, question="How did it go?")
+    asked = queries_of(client_a, "/mentor/")
+    assert any(sql.lstrip().startswith('SELECT "followups_followup"') for sql in asked)
+    assert "How did it go?" in client_a.get("/mentor/").content.decode()
