@@ -88,3 +88,22 @@ def test_the_home_page_asks_for_questions_and_holds_only_when_there_are_some(
     asked = queries_of(client_a, "/mentor/")
     assert any(sql.lstrip().startswith('SELECT "followups_followup"') for sql in asked)
     assert "How did it go?" in client_a.get("/mentor/").content.decode()
+
+
+def test_the_agreement_version_is_read_with_the_settings(client_a, mentor_a, admin_user):
+    """The current agreement version comes with the program's settings: a mentor who
+    accepted it costs the home page no query of its own (a new version still stops them:
+    tests/test_readiness.py)."""
+    from portal.readiness.models import AgreementVersion
+
+    version = AgreementVersion.objects.create(
+        number=1, fingerprint="abc123", text="I agree.", created_at="2026-01-01T00:00Z"
+    )
+    mentor_a.mentor.agreement_version = version.fingerprint
+    mentor_a.mentor.save(update_fields=["agreement_version"])
+    queries = queries_of(client_a, "/mentor/")
+    assert not any(sql.lstrip().startswith('SELECT "readiness_agreement') for sql in queries)
+    assert any(
+        "mentoring_programsettings" in sql and "readiness_agreementversion" in sql
+        for sql in queries
+    )
