@@ -58,7 +58,9 @@ def sessions_visible_to(user: User):
     if user.is_authenticated and user.is_program_staff:
         return sessions
     if user.is_authenticated and user.is_mentor:
-        return sessions.filter(match__mentor__user=user)
+        mentor = getattr(user, "mentor", None)  # read with the user (security/backends.py)
+        # By the mentor's id on the match: no join to the mentor's row to find the user.
+        return sessions.filter(match__mentor=mentor) if mentor else sessions.none()
     return sessions.none()
 
 

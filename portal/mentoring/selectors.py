@@ -131,9 +131,12 @@ def recent_sessions(user: User, *, limit: int = 5) -> list[SessionLog]:
     Only the columns a row shows are read (templates/mentoring/session_row.html): not the
     notes, up to 5,000 characters each.
     """
+    mentor = getattr(user, "mentor", None)  # read with the user: no join to find it
+    if mentor is None:
+        return []
     return list(
         SessionLog.objects.live()
-        .filter(match__mentor__user=user)
+        .filter(match__mentor=mentor)
         .select_related("match__mentee")
         .only(*RECENT_SESSION_FIELDS)
         .order_by("-starts_at", "-pk")[:limit]
