@@ -107,6 +107,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# Django's widget templates, written in Python for the widgets the portal uses (same HTML;
+# portal/lib/widgets.py says why).
+FORM_RENDERER = "portal.lib.widgets.FastWidgetRenderer"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -187,7 +190,14 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sign-in sessions are kept in the database; with Redis, each is also kept there, so a
+# request reads its session from Redis (shared by every worker), not with a query. Ending
+# sessions deletes them from both (portal/security/sessions.py).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

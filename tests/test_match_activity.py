@@ -125,3 +125,23 @@ def test_refresh_all_after_a_bulk_load(match_a, staff_user):
     assert stored(match_a) == (NOW - dt.timedelta(days=1), "mentor_absent", "mentee_absent")
     with frozen_at(NOW):
         assert [m.match.pk for m in matches_needing_support()] == [match_a.pk]
+
+
+def test_a_new_latest_entry_moves_the_columns_without_reading_the_sessions(match_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with frozen_at(NOW):
+        log_session(
+            match_a,
+            NOW - dt.timedelta(days=3),
+            attendance=Attendance.MENTEE_ABSENT,
+            quarter_hours=0,
+        )
+        with CaptureQueriesContext(connection) as captured:
+            log_session(match_a, NOW - dt.timedelta(days=1))
+    updates = [q["sql"] for q in captured.captured_queries if "UPDATE" in q["sql"]]
+    match_updates = [sql for sql in updates if '"mentoring_match"' in sql]
+    assert len(match_updates) == 1 and "mentoring_sessionlog" not in match_updates[0]
+    assert stored(match_a) == from_sessions(match_a)
+    assert stored(match_a)[1:] == (Attendance.MET, Attendance.MENTEE_ABSENT)

@@ -5,6 +5,8 @@ The session, the user with their one-time code device (one query,
 everything the request calls). A new per-request query would slow every page at once.
 """
 
+import datetime as dt
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -42,3 +44,66 @@ def test_the_device_read_with_the_user_still_asks_for_a_code(client, mentor_a):
 def test_settings_are_read_once_per_request(client_a):
     queries = queries_of(client_a, "/mentor/")
     assert sum("mentoring_programsettings" in sql for sql in queries) == 1
+
+
+def test_a_mentor_row_comes_with_the_user(client_a):
+    """The mentor's own row is read with the user: no query of its own on a mentor page."""
+    queries = queries_of(client_a, "/mentor/")
+    assert not any(sql.lstrip().startswith('SELECT "mentoring_mentor"') for sql in queries)
+    assert any("accounts_user" in sql and "mentoring_mentor" in sql for sql in queries)
+
+
+def test_the_home_page_reads_its_rows_whole(client_a, match_a, staff_user):
+    """The recent entries and the open questions read only the columns they show: what a
+    row shows is in those columns, so more rows cost no query more."""
+    from portal.followups import services as followups
+    from tests.conftest import log_session, two_hours_ago
+
+    first = log_session(match_a, two_hours_ago())
+    followups.followup_ask(session=first, user=staff_user, question="Who came?")
+    before = len(queries_of(client_a, "/mentor/"))
+    for hours in (3, 4):
+        log_session(match_a, two_hours_ago() - dt.timedelta(hours=hours))
+    followups.followup_ask(session=first, user=staff_user, question="How did it go?")
+    queries = queries_of(client_a, "/mentor/")
+    page = client_a.get("/mentor/").content.decode()
+    assert "How did it go?" in page and match_a.mentee.display_name in page
+    assert staff_user.get_short_name() in page
+    assert len(queries) == before, queries
+
+
+def test_the_home_page_asks_for_questions_and_holds_only_when_there_are_some(
+    client_a, match_a, staff_user
+):
+    """The active matches say whether the mentor has open questions, matches on hold or a
+    month declared without sessions: when none, the page reads none of those tables."""
+    from portal.followups import services as followups
+    from tests.conftest import log_session, two_hours_ago
+
+    first = log_session(match_a, two_hours_ago())
+    quiet = queries_of(client_a, "/mentor/")
+    assert not any(sql.lstrip().startswith('SELECT "followups_followup"') for sql in quiet)
+    assert not any(sql.lstrip().startswith('SELECT "mentoring_nosessionmonth"') for sql in quiet)
+    followups.followup_ask(session=first, user=staff_user, question="How did it go?")
+    asked = queries_of(client_a, "/mentor/")
+    assert any(sql.lstrip().startswith('SELECT "followups_followup"') for sql in asked)
+    assert "How did it go?" in client_a.get("/mentor/").content.decode()
+
+
+def test_the_agreement_version_is_read_with_the_settings(client_a, mentor_a, admin_user):
+    """The current agreement version comes with the program's settings: a mentor who
+    accepted it costs the home page no query of its own (a new version still stops them:
+    tests/test_readiness.py)."""
+    from portal.readiness.models import AgreementVersion
+
+    version = AgreementVersion.objects.create(
+        number=1, fingerprint="abc123", text="I agree.", created_at="2026-01-01T00:00Z"
+    )
+    mentor_a.mentor.agreement_version = version.fingerprint
+    mentor_a.mentor.save(update_fields=["agreement_version"])
+    queries = queries_of(client_a, "/mentor/")
+    assert not any(sql.lstrip().startswith('SELECT "readiness_agreement') for sql in queries)
+    assert any(
+        "mentoring_programsettings" in sql and "readiness_agreementversion" in sql
+        for sql in queries
+    )

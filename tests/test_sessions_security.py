@@ -112,3 +112,36 @@ def test_the_session_cookie_lasts_no_longer_than_12_hours(settings):
     assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
     assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 60 * 60
     assert settings.STAFF_SESSION_IDLE_SECONDS == 30 * 60
+
+
+def sessions_in_the_cache(settings):
+    """As with REDIS_URL set (portal/settings.py): each session also kept in the cache
+    (here one in memory, so what the cache holds is what signs a browser in)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+def test_with_sessions_in_the_cache_signing_out_ends_the_other_sessions(
+    settings, mentor_a, mentor_b
+):
+    sessions_in_the_cache(settings)
+    laptop, phone = sign_in_with_password(mentor_a), sign_in_with_password(mentor_a)
+    someone_else = sign_in_with_password(mentor_b)
+    assert is_signed_in(phone, MENTOR_HOME)  # the phone's session is now in the cache
+    laptop.post("/accounts/sign-out/")
+    assert not is_signed_in(phone, MENTOR_HOME)
+    assert is_signed_in(someone_else, MENTOR_HOME)
+
+
+def test_with_sessions_in_the_cache_a_page_reads_no_session_row(settings, mentor_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sessions_in_the_cache(settings)
+    client = sign_in_with_password(mentor_a)
+    assert is_signed_in(client, MENTOR_HOME)
+    with CaptureQueriesContext(connection) as captured:
+        assert is_signed_in(client, MENTOR_HOME)
+    assert not any("django_session" in q["sql"] for q in captured.captured_queries)

@@ -20,12 +20,28 @@ def _rows() -> QuerySet:
 
 
 def open_for_mentor(mentor: User) -> QuerySet:
-    """The questions waiting for ``mentor``'s answer, oldest first: theirs only."""
+    """The questions waiting for ``mentor``'s answer, oldest first: theirs only. For the
+    mentor's home page, which shows the entry's day, the child's name and who asked: it
+    reads just those (every mentor page load asks, and almost always finds none)."""
     return (
-        _rows()
+        FollowUp.objects.select_related("session__match__mentee", "asked_by")
+        .only(*HOME_BLOCK_FIELDS)
         .filter(status=FollowUpStatus.OPEN, session__match__mentor__user=mentor)
         .order_by("asked_at", "pk")
     )
+
+
+# What templates/followups/_home_block.html shows of each question.
+HOME_BLOCK_FIELDS = (
+    "question",
+    "asked_at",
+    "status",
+    "session__starts_at",
+    "session__match__mentee__first_name",
+    "session__match__mentee__last_initial",
+    "asked_by__full_name",
+    "asked_by__email",
+)
 
 
 def for_mentor(mentor: User) -> QuerySet:

@@ -14,12 +14,16 @@ from portal.mentoring.models import Match, MatchStatus, SessionLog
 
 def matches_visible_to(user: User):
     """Matches a user may see: their own for a mentor, all for staff, none otherwise."""
-    matches = Match.objects.select_related("mentee", "site", "mentor__user")
     if user.is_authenticated and user.is_program_staff:
-        return matches
+        return Match.objects.select_related("mentee", "site", "mentor__user")
     if user.is_authenticated and user.is_mentor:
-        return matches.filter(mentor__user=user)
-    return matches.none()
+        mentor = getattr(user, "mentor", None)  # read with the user (security/backends.py)
+        if mentor is None:
+            return Match.objects.none()
+        # Through the mentor's own matches, each match's mentor (and its user) is this
+        # one, already in memory: no join to read them again on every mentor page.
+        return mentor.matches.select_related("mentee", "site")
+    return Match.objects.none()
 
 
 def active_matches_for_mentor(user: User):
@@ -54,7 +58,9 @@ def sessions_visible_to(user: User):
     if user.is_authenticated and user.is_program_staff:
         return sessions
     if user.is_authenticated and user.is_mentor:
-        return sessions.filter(match__mentor__user=user)
+        mentor = getattr(user, "mentor", None)  # read with the user (security/backends.py)
+        # By the mentor's id on the match: no join to the mentor's row to find the user.
+        return sessions.filter(match__mentor=mentor) if mentor else sessions.none()
     return sessions.none()
 
 

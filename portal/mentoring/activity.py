@@ -7,7 +7,7 @@ dashboard. The two latest live entries are instead copied onto the match wheneve
 sessions change (one UPDATE), and the reports read three columns.
 """
 
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from portal.mentoring.models import Match, SessionLog
@@ -23,6 +23,27 @@ def refresh_match_activity(*match_ids: int) -> int:
     if not ids:
         return 0
     return _refresh(Match.objects.filter(pk__in=ids))
+
+
+def match_activity_after_create(session: SessionLog) -> None:
+    """After a new live entry: when it is the match's latest (the usual case, a session
+    just logged), the columns move along by one, in one UPDATE without reading the
+    sessions again; otherwise (an earlier session logged late, or the match's first) they
+    are read again (``refresh_match_activity``).
+
+    The UPDATE's condition is checked on the row as it is when the UPDATE runs, so two
+    entries saved at once for one match still leave the later one as the latest. A new
+    entry has the highest id: at the same time as the latest, it is the latest.
+    """
+    moved = Match.objects.filter(
+        pk=session.match_id, last_session_at__lte=session.starts_at
+    ).update(
+        previous_attendance=F("last_attendance"),  # the value before this UPDATE
+        last_attendance=session.attendance,
+        last_session_at=session.starts_at,
+    )
+    if not moved:
+        refresh_match_activity(session.match_id)
 
 
 def refresh_all_match_activity() -> int:

@@ -14,7 +14,7 @@ class ProgramTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        program = ProgramSettings.load()
+        program = ProgramSettings.load_for_request()
         request.program = program
         token = _request_program.set(program)
         timezone.activate(program.tz)

@@ -135,10 +135,27 @@ def months_declared_without_sessions(month: Month, *, raw: bool = False):
 def recent_sessions(user: User, *, limit: int = 5) -> list[SessionLog]:
     """A mentor's latest live entries for the home page: with the child's name only (the
     rows show nothing else), so the database plans and runs a three-table join, not six.
+    Only the columns a row shows are read (templates/mentoring/session_row.html): not the
+    notes, up to 5,000 characters each.
     """
+    mentor = getattr(user, "mentor", None)  # read with the user: no join to find it
+    if mentor is None:
+        return []
     return list(
         SessionLog.objects.live()
-        .filter(match__mentor__user=user)
+        .filter(match__mentor=mentor)
         .select_related("match__mentee")
+        .only(*RECENT_SESSION_FIELDS)
         .order_by("-starts_at", "-pk")[:limit]
     )
+
+
+RECENT_SESSION_FIELDS = (
+    "starts_at",
+    "quarter_hours",
+    "attendance",
+    "is_late",
+    "safety_concern",
+    "match__mentee__first_name",
+    "match__mentee__last_initial",
+)

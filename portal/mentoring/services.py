@@ -11,7 +11,7 @@ from portal.accounts.models import User
 from portal.audit.services import log_action
 from portal.lib.text import check_lengths, clean_text
 from portal.mentoring import rules
-from portal.mentoring.activity import refresh_match_activity
+from portal.mentoring.activity import match_activity_after_create, refresh_match_activity
 from portal.mentoring.models import (
     DETAILS_MAX,
     REVISION_REASON_MAX,
@@ -150,7 +150,7 @@ def session_log_create(
             _keep_in_history(
                 session, RevisionAction.CREATED, user=user, now=now, after=session.snapshot()
             )
-            refresh_match_activity(session.match_id)
+            match_activity_after_create(session)
             # The concern, the needs and their emails are stored with the entry, or not at all.
             # (A new entry has none yet: nothing to look up when nothing is ticked.)
             if session.safety_concern:

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import mentor_required
 from portal.downloads import tables
+from portal.followups.models import FollowUp, FollowUpStatus
 from portal.followups.selectors import open_for_mentor
 from portal.lib.forms import add_domain_errors, call_for_form
 from portal.lib.query import query_bool, query_int, query_text
@@ -29,10 +30,16 @@ from portal.mentoring.forms import (
     NoSessionMonthForm,
     SessionLogForm,
 )
-from portal.mentoring.models import MatchStatus, ResourceNeedKind, SessionLog
+from portal.mentoring.models import (
+    MatchStatus,
+    NoSessionMonth,
+    ResourceNeedKind,
+    SessionLog,
+)
 from portal.mentoring.rules import Month
 from portal.readiness import matches as readiness_matches
 from portal.readiness import selectors as readiness_selectors
+from portal.readiness.models import MatchReadinessFlag, NotReadyPolicy
 from portal.readiness.views import agreement_gate
 from portal.security import throttle
 from portal.security.client_ip import client_for_limits
@@ -54,10 +61,14 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
         return gate
     program = request.program
     now = timezone.now()
-    matches = list(active_matches_for_mentor(request.user).prefetch_related("site__contacts"))
     # The month that is due, then this month when that is another one (RULES 4.7).
     months = selectors.months_due(request.user, program=program, now=now)
     due = months[0]
+    matches = _home_matches(request.user, due.total.month)
+    # What the page shows only when there is some: asked for only when the matches say
+    # there is (without active matches, asked for as always).
+    mentor = request.user.mentor
+    asks = matches[0] if matches else None
     return render(
         request,
         "mentoring/home.html",
@@ -69,10 +80,41 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             "now": now,
             "recent_sessions": selectors.recent_sessions(request.user),
             "no_session": _no_session_offer(due, matches),
-            "followups": list(open_for_mentor(request.user)),
-            "holds": readiness_matches.holds_for_mentor(request.user.mentor),
+            "followups": (
+                list(open_for_mentor(request.user))
+                if asks is None or asks.mentor_has_open_questions
+                else []
+            ),
+            "holds": (
+                readiness_matches.holds_for_mentor(mentor)
+                if asks is None or asks.mentor_has_holds
+                else []
+            ),
             "texts_offered": texts_enabled(),
         },
+    )
+
+
+def _home_matches(user, month: Month) -> list:
+    """The mentor's active matches for the home page, each saying (in the same query)
+    whether the mentor has open questions, matches on hold, or said they did not meet in
+    ``month``: usually none of the three, so the page asks no more queries for them. The
+    answers are the mentor's, over all their matches, not only this one."""
+    mentor = OuterRef("mentor_id")
+    return list(
+        active_matches_for_mentor(user)
+        .annotate(
+            mentor_has_open_questions=Exists(
+                FollowUp.objects.filter(status=FollowUpStatus.OPEN, session__match__mentor=mentor)
+            ),
+            mentor_has_holds=Exists(
+                MatchReadinessFlag.objects.filter(match__mentor=mentor, policy=NotReadyPolicy.BLOCK)
+            ),
+            mentor_said_no_session=Exists(
+                NoSessionMonth.objects.filter(mentor=mentor, year=month.year, month=month.month)
+            ),
+        )
+        .prefetch_related("site__contacts")
     )
 
 
@@ -83,7 +125,9 @@ def _no_session_offer(due: selectors.MonthDue, matches):
         return None
     mentor = matches[0].mentor  # read with the matches: no query of its own
     month = due.total.month
-    declared = mentor.no_session_months.filter(year=month.year, month=month.month).first()
+    declared = None
+    if matches[0].mentor_said_no_session:
+        declared = mentor.no_session_months.filter(year=month.year, month=month.month).first()
     if declared is None and due.total.sessions:
         return None
     return {
@@ -212,20 +256,21 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @mentor_required
 def _session_create(request: HttpRequest) -> HttpResponse:
     program = request.program
-    # Read once: the form reuses the list.
+    # Read once: the form reuses the list. Each says whether the program holds it until
+    # its mentor is ready again (portal/readiness).
     matches = list(
-        loggable_matches_for_mentor(
-            request.user, today=timezone.localdate(timezone.now(), program.tz)
+        readiness_selectors.with_held(
+            loggable_matches_for_mentor(
+                request.user, today=timezone.localdate(timezone.now(), program.tz)
+            )
         )
     )
     if not matches:
         return render(request, "mentoring/no_match.html", status=200)
     if request.method == "GET" and (gate := agreement_gate(request)):
         return gate
-    # Matches the program holds until their mentor is ready again (portal/readiness).
-    held = readiness_selectors.held_match_ids(request.user.mentor)
-    if held:
-        matches = [m for m in matches if m.pk not in held]
+    if any(m.is_held for m in matches):
+        matches = [m for m in matches if not m.is_held]
         if not matches:
             return render(
                 request,

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from portal.readiness.models import (
     AgreementAcceptance,
     AgreementVersion,
     MatchReadinessFlag,
+    NotReadyPolicy,
     ReadinessItem,
     ReadinessRecord,
     ReadinessSettings,
@@ -250,12 +251,12 @@ def records_of(mentor: Mentor):
     return ReadinessRecord.objects.filter(mentor=mentor).select_related("item", "recorded_by")
 
 
-def held_match_ids(mentor: Mentor) -> set[int]:
-    """The mentor's matches the nightly check holds (the program refuses not-ready
-    mentors): no new session can be logged for them until the mentor is ready."""
-    return set(
-        MatchReadinessFlag.objects.filter(match__mentor=mentor, policy="block").values_list(
-            "match_id", flat=True
+def with_held(matches):
+    """The matches, each marked ``is_held`` when the nightly check holds it: read in the
+    matches' own query, so the session form needs no query of its own for it."""
+    return matches.annotate(
+        is_held=Exists(
+            MatchReadinessFlag.objects.filter(match=OuterRef("pk"), policy=NotReadyPolicy.BLOCK)
         )
     )
 

@@ -269,10 +269,22 @@ def agreement(request: HttpRequest) -> HttpResponse:
     )
 
 
+_NOT_READ = object()  # a program row read without the fingerprint: ask the database
+
+
 def agreement_gate(request: HttpRequest) -> HttpResponse | None:
     """For the mentor's home page and the session form: the way to the agreement when a
     new version waits to be accepted, or None."""
     mentor = getattr(request.user, "mentor", None)
-    if mentor is None or selectors.agreement_to_accept(mentor) is None:
+    if mentor is None:
+        return None
+    # The current version's fingerprint, read with the program's settings for this
+    # request (ProgramSettings.load_for_request): when it is the mentor's, or there is no
+    # version yet, nothing waits, and no query asks.
+    program = getattr(request, "program", None)
+    current = getattr(program, "current_agreement_fingerprint", _NOT_READ)
+    if current is None or current == mentor.agreement_version:
+        return None
+    if selectors.agreement_to_accept(mentor) is None:
         return None
     return redirect(f"{reverse('readiness:agreement')}?{urlencode({'next': request.path})}")

@@ -33,10 +33,11 @@ class ThrottledModelBackend(ModelBackend):
     def get_user(self, user_id):
         """The signed-in user of each request, with their one-time code device and whether
         they have a passkey in the same query: the session rules ask on every request
-        (``totp.requires_code``)."""
+        (``totp.requires_code``). A mentor's own row comes with it too: every mentor page
+        reads it (the role check, the agreement, their matches)."""
         try:
             user = (
-                UserModel._default_manager.select_related("totp_device")
+                UserModel._default_manager.select_related("totp_device", "mentor")
                 .annotate(has_passkey=Exists(Passkey.objects.filter(user=OuterRef("pk"))))
                 .get(pk=user_id)
             )

@@ -4,8 +4,11 @@ The clock values are kept in the session itself; the middleware reads them on ea
 request. ``UserSession`` rows let us end every session of a user at once.
 """
 
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -52,8 +55,19 @@ def end_all(user, *, keep: str | None = None) -> int:
         rows = rows.exclude(session_key=keep)
     keys = list(rows.values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
+    _forget_cached(keys)
     rows.delete()
     return len(keys)
+
+
+def _forget_cached(keys: list[str]) -> None:
+    """With sessions also kept in the cache (Redis: settings.SESSION_ENGINE), a session
+    deleted from the table alone would still sign its browser in: delete its copy too."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    prefix = getattr(store, "cache_key_prefix", None)
+    if prefix is None or not keys:
+        return
+    caches[settings.SESSION_CACHE_ALIAS].delete_many([prefix + key for key in keys])
 
 
 def rekey(old_key: str | None, new_key: str, user) -> None:

@@ -5,6 +5,7 @@ import hashlib
 import zoneinfo
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -237,6 +238,21 @@ class ProgramSettings(models.Model):
             # A new (or emptied) database gets the starting lists with its settings row.
             ensure_starting_lists()
         return obj
+
+    @classmethod
+    def load_for_request(cls) -> "ProgramSettings":
+        """The row for one request (portal/mentoring/middleware.py), with the current
+        mentor agreement version's fingerprint read in the same query
+        (``current_agreement_fingerprint``, None before the first version): the mentor's
+        pages compare it with the mentor's own, not with a query of their own."""
+        versions = apps.get_model("readiness", "AgreementVersion").objects
+        latest = versions.order_by("-number").values("fingerprint")[:1]
+        obj = (
+            cls.objects.annotate(current_agreement_fingerprint=models.Subquery(latest))
+            .filter(pk=1)
+            .first()
+        )
+        return obj if obj is not None else cls.load()
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
