@@ -7,6 +7,15 @@ file, not memory) and the finished file is sent in 64 KB chunks. A table may bri
 faster writer of its CSV lines (``Table.csv_body``: the sessions export's COPY on
 PostgreSQL, see sessions.py).
 
+In Excel a table is a sheet a funder can work with: a bold header row that stays in view
+(frozen panes at A2) with filters over it, each column as wide as its header and a sample
+of its first rows need (or as the table declares), dates and times as real Excel dates in
+the program's time zone (Excel has none: local time, without a zone), numbers with the
+format the table gives per header (hours with two decimals). A table may bring other rows
+for Excel (``Table.excel_rows``: the sessions' date and time as values rather than text)
+and may be several sheets in Excel (``Table.sheets``: the hours report, one per grouping)
+while its CSV stays one file.
+
 Stored text is exported as it is, whatever it holds: CSV keeps every value (with
 ``neutralise`` against formulas); Excel cannot hold control characters, so each text cell
 goes through ``clean_text`` (a word processor's vertical tab becomes a line break, others
@@ -21,12 +30,13 @@ ends with a last line that says it is incomplete and gives the same error id.
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import itertools
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -46,6 +56,20 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+# Excel number formats a table may give its columns (``Table.formats``); dates and times
+# get theirs from their values.
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+TIME_FORMAT = "hh:mm"
+MONTH_FORMAT = "yyyy-mm"
+HOURS_FORMAT = "0.00"
+VALUE_FORMATS = ((dt.datetime, DATETIME_FORMAT), (dt.date, DATE_FORMAT), (dt.time, TIME_FORMAT))
+
+# Column widths (in characters) come from the header and the first rows, never the whole
+# export: a million rows are written as they come.
+WIDTH_SAMPLE_ROWS = 200
+MIN_WIDTH, MAX_WIDTH = 6, 60
 
 
 def neutralise(value):
@@ -67,6 +91,13 @@ class Table:
     # A faster writer of exactly the CSV lines ``rows`` would give (without the header),
     # in chunks of about CHUNK_SIZE; called only when the CSV is sent.
     csv_body: Callable[[], Iterator[bytes | str]] | None = None
+    # Rows for Excel, when its cells differ from the CSV's (a date as a date, not text).
+    excel_rows: Iterable[list] | None = None
+    # Excel number formats and widths (characters) by header; others are worked out.
+    formats: dict[str, str] = field(default_factory=dict)
+    widths: dict[str, float] = field(default_factory=dict)
+    # In Excel, these sheets instead of this table's one (the CSV is this table).
+    sheets: Sequence["Table"] = ()
 
 
 def csv_chunks(table: Table) -> Iterator[str | bytes]:
@@ -94,22 +125,105 @@ def xlsx_chunks(table: Table) -> Iterator[bytes]:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=table.name[:31])
-    sheet.append(table.headers)
-    try:
-        for row in table.rows:
-            sheet.append([_excel_value(value) for value in row])
-    except BaseException:
-        # Finish openpyxl's own writer while its file is open, or it fails again later
-        # when the garbage collector closes it.
-        with contextlib.suppress(Exception):
-            sheet.close()
-        raise
+    for sheet_table in table.sheets or [table]:
+        sheet = workbook.create_sheet(title=sheet_title(sheet_table.name))
+        try:
+            _write_sheet(sheet, sheet_table)
+        except BaseException:
+            # Finish openpyxl's own writer while its file is open, or it fails again later
+            # when the garbage collector closes it.
+            with contextlib.suppress(Exception):
+                sheet.close()
+            raise
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)
         while chunk := handle.read(CHUNK_SIZE):
             yield chunk
+
+
+def sheet_title(name: str) -> str:
+    """Excel's rules for a sheet's name: at most 31 characters, none of []:*?/\\."""
+    return "".join(" " if char in "[]:*?/\\" else char for char in name)[:31].strip() or "Sheet"
+
+
+def _write_sheet(sheet, table: Table) -> None:
+    """The header (bold, frozen, with filters) and the rows, as they come.
+
+    In write-only mode the column widths and the frozen row go out before the first row,
+    so the first rows are read ahead to size the columns; the filters go after the last
+    row (openpyxl writes them at the end of the sheet), over every row written.
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    rows = iter(table.excel_rows if table.excel_rows is not None else table.rows)
+    sample = [
+        [_excel_value(value) for value in row] for row in itertools.islice(rows, WIDTH_SAMPLE_ROWS)
+    ]
+    headers = [str(header) for header in table.headers]
+    formats = [
+        table.formats.get(header) or _value_format(sample, n) for n, header in enumerate(headers)
+    ]
+    for n, header in enumerate(headers):
+        width = table.widths.get(header) or _width(header, sample, n, formats[n])
+        sheet.column_dimensions[get_column_letter(n + 1)].width = width
+    sheet.freeze_panes = "A2"
+
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=neutralise(clean_text(header)))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+
+    # One styled cell per formatted column, given each row's value in turn: openpyxl
+    # writes a row when it is appended, so the cell is free again for the next row.
+    styled = {}
+    for n, number_format in enumerate(formats):
+        if number_format:
+            styled[n] = WriteOnlyCell(sheet)
+            styled[n].number_format = number_format
+    count = 0
+    for row in itertools.chain(sample, ([_excel_value(value) for value in row] for row in rows)):
+        for n, cell in styled.items():
+            if n < len(row) and row[n] != "":
+                cell.value = row[n]
+                row[n] = cell
+        sheet.append(row)
+        count += 1
+    last_column = get_column_letter(max(len(headers), 1))
+    sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
+
+
+def _value_format(sample: list[list], n: int) -> str | None:
+    """A date or time column's format, from its first value that is not empty."""
+    for row in sample:
+        value = row[n] if n < len(row) else ""
+        if value != "":
+            for kind, number_format in VALUE_FORMATS:
+                if isinstance(value, kind):
+                    return number_format
+            return None
+    return None
+
+
+def _width(header: str, sample: list[list], n: int, number_format: str | None) -> float:
+    """Wide enough for the header and the sampled cells (their longest line), within
+    MIN_WIDTH and MAX_WIDTH; a formatted cell is as wide as its format."""
+    longest = len(header) + 2  # the filter's button sits at the header's right
+    for row in sample:
+        value = row[n] if n < len(row) else ""
+        if value == "":
+            continue
+        if number_format and not isinstance(value, str):
+            length = len(number_format) if number_format != HOURS_FORMAT else len(f"{value:.2f}")
+        else:
+            length = max(len(line) for line in str(value).split("\n"))
+        longest = max(longest, length)
+    return float(min(max(longest + 1, MIN_WIDTH), MAX_WIDTH))
 
 
 def _excel_value(value):
@@ -122,9 +236,11 @@ def _excel_value(value):
     if isinstance(value, str):
         # Rows stored before the text rules may hold control characters Excel refuses.
         return neutralise(clean_text(value))
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        # Excel has no time zones: the program's local time, as shown on the pages.
-        return timezone.localtime(value).replace(tzinfo=None)
+    if getattr(value, "tzinfo", None) is not None:
+        if isinstance(value, dt.datetime):
+            # Excel has no time zones: the program's local time, as shown on the pages.
+            return timezone.localtime(value).replace(tzinfo=None)
+        return value.replace(tzinfo=None)  # a time of day with a zone: its clock reading
     return neutralise(value)
 
 
