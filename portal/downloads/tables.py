@@ -227,6 +227,16 @@ def _width(header: str, sample: list[list], n: int, number_format: str | None) -
 
 
 def _excel_value(value):
+    kind = value.__class__
+    # The common cells first, without the general checks below (an export has millions).
+    if kind is str:
+        # Rows stored before the text rules may hold control characters Excel refuses;
+        # printable ASCII holds none, so clean_text would leave it as it is.
+        if not (value.isascii() and value.isprintable()):
+            value = clean_text(value)
+        return "'" + value if value and value[0] in FORMULA_FIRST else value
+    if kind is int or kind is float:
+        return value
     if isinstance(value, Promise):
         value = str(value)
     if value is None:
@@ -234,7 +244,6 @@ def _excel_value(value):
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, str):
-        # Rows stored before the text rules may hold control characters Excel refuses.
         return neutralise(clean_text(value))
     if getattr(value, "tzinfo", None) is not None:
         if isinstance(value, dt.datetime):
