@@ -278,3 +278,41 @@ def test_the_session_list_filters_by_the_range_too(october, staff_client):
     assert [session.starts_at for session in shown] == [chicago(2025, 10, 31, 23, 45)]
     export_links = response.content.decode()
     assert "date_from=2025-10-31&amp;date_to=2025-10-31" in export_links
+
+
+def test_training_hours_have_a_real_day_in_excel_and_the_same_text_in_csv(
+    october, staff_client, staff_user
+):
+    from portal.readiness.models import TrainingLog
+
+    TrainingLog.objects.create(
+        mentor=october["ann"].mentor,
+        on_date=dt.date(2025, 10, 4),
+        quarter_hours=6,
+        topic="=Safeguarding basics",
+        entered_by=staff_user,
+        entered_at=chicago(2025, 10, 4, 12, 0),
+    )
+    rows = csv_rows(staff_client.get("/staff/export/?report=training&file_format=csv"))
+    assert rows[1][:5] == [
+        "2025-10-04",
+        "Mentor Ann",
+        "ann@example.org",
+        "'=Safeguarding basics",
+        "1.5",
+    ]
+    sheet = workbook_of(staff_client.get("/staff/export/?report=training&file_format=xlsx")).active
+    assert (
+        sheet["A2"].value == dt.datetime(2025, 10, 4) and sheet["A2"].number_format == "yyyy-mm-dd"
+    )
+    assert sheet["E2"].value == 1.5 and sheet["E2"].number_format == "0.00"
+    assert sheet["D2"].value == "'=Safeguarding basics"
+
+
+def test_the_compliance_month_is_a_month_in_excel_and_text_in_csv(october, staff_client):
+    url = "/staff/export/?report=compliance&month=2025-10&file_format="
+    sheet = workbook_of(staff_client.get(url + "xlsx")).active
+    assert sheet["A2"].value == dt.datetime(2025, 10, 1) and sheet["A2"].number_format == "yyyy-mm"
+    hours = column(sheet, "Hours")
+    assert hours and all(cell.number_format == "0.00" for cell in hours)
+    assert csv_rows(staff_client.get(url + "csv"))[1][0] == "2025-10"

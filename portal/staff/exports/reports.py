@@ -4,8 +4,14 @@ my hours"."""
 import datetime as dt
 
 from portal.downloads.tables import HOURS_FORMAT, MONTH_FORMAT, Table
+from portal.mentoring import rules
 
 HOURS = {"Hours": HOURS_FORMAT}
+
+
+def month_day(month) -> dt.date:
+    """A month in Excel: its first day, shown as 2025-10 (``MONTH_FORMAT``)."""
+    return dt.date(month.year, month.month, 1)
 
 
 def compliance_table(rows, *, month_label: str) -> Table:
@@ -22,10 +28,10 @@ def compliance_table(rows, *, month_label: str) -> Table:
         "Declared no session",
     ]
 
-    def table_rows():
+    def table_rows(month_cell):
         for row in rows:
             yield [
-                month_label,
+                month_cell,
                 row.mentor.user.full_name,
                 row.mentor.user.email,
                 row.sessions,
@@ -37,7 +43,15 @@ def compliance_table(rows, *, month_label: str) -> Table:
                 "Yes" if row.declared else "No",
             ]
 
-    return Table(name="Compliance", headers=headers, rows=table_rows(), formats=HOURS)
+    month = rules.Month.parse_or_none(month_label)
+    return Table(
+        name="Compliance",
+        headers=headers,
+        rows=table_rows(month_label),
+        # Generators: only the one the chosen format reads is run.
+        excel_rows=table_rows(month_day(month) if month else month_label),
+        formats={"Month": MONTH_FORMAT, **HOURS},
+    )
 
 
 # The hours report's groupings (portal/staff/selectors.py ``hours_report``): its key, the
@@ -71,8 +85,7 @@ def hours_table(report: dict) -> Table:
 
     def month_rows():
         for row in report["by_month"]:
-            month = dt.date(row["month"].year, row["month"].month, 1)
-            yield [month, row["sessions"], row["met"], float(row["hours"])]
+            yield [month_day(row["month"]), row["sessions"], row["met"], float(row["hours"])]
         yield ["Total", *total_row]
 
     sheets = [
@@ -173,12 +186,19 @@ def closures_table(report, *, period_label: str) -> Table:
 def strength_table(report, *, of_label: str) -> Table:
     headers = ["Month", "Matches of", "Check-ins with a strength", "Average strength (1-5)"]
 
-    def table_rows():
+    def table_rows(excel: bool):
         for row in report.months:
-            yield [row.month.key, of_label, row.checkins, row.average]
+            month = month_day(row.month) if excel else row.month.key
+            yield [month, of_label, row.checkins, row.average]
         yield ["All twelve months", of_label, report.checkins, report.average]
 
-    return Table(name="Match strength", headers=headers, rows=table_rows())
+    return Table(
+        name="Match strength",
+        headers=headers,
+        rows=table_rows(excel=False),
+        excel_rows=table_rows(excel=True),
+        formats={"Month": MONTH_FORMAT},
+    )
 
 
 def training_table(trainings) -> Table:
