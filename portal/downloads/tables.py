@@ -98,6 +98,10 @@ class Table:
     widths: dict[str, float] = field(default_factory=dict)
     # In Excel, these sheets instead of this table's one (the CSV is this table).
     sheets: Sequence["Table"] = ()
+    # Where Excel's moments are shown (Excel has no time zones). A streamed file is
+    # written after the view has ended, and its time zone with it: streaming_response
+    # sets the view's.
+    tz: dt.tzinfo | None = None
 
 
 def csv_chunks(table: Table) -> Iterator[str | bytes]:
@@ -122,13 +126,16 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
 
 
 def xlsx_chunks(table: Table) -> Iterator[bytes]:
+    """The workbook, its moments in ``Table.tz`` (by default the time zone current when
+    the writing starts)."""
     from openpyxl import Workbook
 
+    tz = table.tz or timezone.get_current_timezone()
     workbook = Workbook(write_only=True)
     for sheet_table in table.sheets or [table]:
         sheet = workbook.create_sheet(title=sheet_title(sheet_table.name))
         try:
-            _write_sheet(sheet, sheet_table)
+            _write_sheet(sheet, sheet_table, tz)
         except BaseException:
             # Finish openpyxl's own writer while its file is open, or it fails again later
             # when the garbage collector closes it.
@@ -147,7 +154,7 @@ def sheet_title(name: str) -> str:
     return "".join(" " if char in "[]:*?/\\" else char for char in name)[:31].strip() or "Sheet"
 
 
-def _write_sheet(sheet, table: Table) -> None:
+def _write_sheet(sheet, table: Table, tz) -> None:
     """The header (bold, frozen, with filters) and the rows, as they come.
 
     In write-only mode the column widths and the frozen row go out before the first row,
@@ -160,7 +167,8 @@ def _write_sheet(sheet, table: Table) -> None:
 
     rows = iter(table.excel_rows if table.excel_rows is not None else table.rows)
     sample = [
-        [_excel_value(value) for value in row] for row in itertools.islice(rows, WIDTH_SAMPLE_ROWS)
+        [_excel_value(value, tz) for value in row]
+        for row in itertools.islice(rows, WIDTH_SAMPLE_ROWS)
     ]
     headers = [str(header) for header in table.headers]
     formats = [
@@ -187,7 +195,9 @@ def _write_sheet(sheet, table: Table) -> None:
             styled[n] = WriteOnlyCell(sheet)
             styled[n].number_format = number_format
     count = 0
-    for row in itertools.chain(sample, ([_excel_value(value) for value in row] for row in rows)):
+    for row in itertools.chain(
+        sample, ([_excel_value(value, tz) for value in row] for row in rows)
+    ):
         for n, cell in styled.items():
             if n < len(row) and row[n] != "":
                 cell.value = row[n]
@@ -226,7 +236,7 @@ def _width(header: str, sample: list[list], n: int, number_format: str | None) -
     return float(min(max(longest + 1, MIN_WIDTH), MAX_WIDTH))
 
 
-def _excel_value(value):
+def _excel_value(value, tz):
     kind = value.__class__
     # The common cells first, without the general checks below (an export has millions).
     if kind is str:
@@ -248,7 +258,7 @@ def _excel_value(value):
     if getattr(value, "tzinfo", None) is not None:
         if isinstance(value, dt.datetime):
             # Excel has no time zones: the program's local time, as shown on the pages.
-            return timezone.localtime(value).replace(tzinfo=None)
+            return value.astimezone(tz).replace(tzinfo=None)
         return value.replace(tzinfo=None)  # a time of day with a zone: its clock reading
     return neutralise(value)
 
@@ -279,6 +289,8 @@ def guarded(chunks: Iterator[str | bytes], *, file_format: str) -> Iterator[str 
 
 def streaming_response(table: Table, *, file_format: str, filename: str) -> StreamingHttpResponse:
     if file_format == "xlsx":
+        # The view's time zone (the program's), read now: the file is written later.
+        table.tz = table.tz or timezone.get_current_timezone()
         chunks = guarded(xlsx_chunks(table), file_format="xlsx")
         response = StreamingHttpResponse(chunks, content_type=XLSX_TYPE)
         extension = "xlsx"

@@ -316,3 +316,18 @@ def test_the_compliance_month_is_a_month_in_excel_and_text_in_csv(october, staff
     hours = column(sheet, "Hours")
     assert hours and all(cell.number_format == "0.00" for cell in hours)
     assert csv_rows(staff_client.get(url + "csv"))[1][0] == "2025-10"
+
+
+def test_a_streamed_workbook_keeps_the_views_time_zone():
+    """The file is written after the view (and its time zone) has ended."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    moment = dt.datetime(2025, 11, 1, 4, 15, tzinfo=dt.UTC)  # 23:15 on 31 October in Chicago
+    table = Table(name="t", headers=["At"], rows=iter([[moment]]))
+    with timezone.override(ZoneInfo("America/Chicago")):
+        response = tables.streaming_response(table, file_format="xlsx", filename="t")
+    with timezone.override(ZoneInfo("Asia/Tokyo")):
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet["A2"].value == dt.datetime(2025, 10, 31, 23, 15)
