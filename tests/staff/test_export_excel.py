@@ -331,3 +331,11 @@ def test_a_streamed_workbook_keeps_the_views_time_zone():
     with timezone.override(ZoneInfo("Asia/Tokyo")):
         sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet["A2"].value == dt.datetime(2025, 10, 31, 23, 15)
+
+
+def test_the_session_list_explains_a_bad_range(october, staff_client):
+    response = staff_client.get("/staff/sessions/?date_from=2025-10-31&date_to=2025-10-01")
+    assert response.status_code == 200
+    assert "The to day (2025-10-01) is before the from day (2025-10-31)" in (
+        response.content.decode()
+    )
