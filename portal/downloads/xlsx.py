@@ -37,6 +37,9 @@ MAX_SHEET_BYTES = 1_500_000_000
 # is written once and sent once: speed wins.
 COMPRESS_LEVEL = 1
 
+# Excel holds at most 32,767 characters in a cell and calls a file with more damaged.
+MAX_CELL_TEXT = 32_767
+
 # Formats for dates and times in a column that declares none.
 DEFAULT_FORMATS = {dt.datetime: "yyyy-mm-dd hh:mm", dt.date: "yyyy-mm-dd", dt.time: "hh:mm"}
 
@@ -193,8 +196,10 @@ def _write_sheet(book, number: int, sheet: Sheet, rows, styles: _Styles, *, firs
                 if kind is str:
                     if not value:
                         continue
-                    if not (value.isascii() and value.isprintable()) or (
-                        "&" in value or "<" in value or ">" in value
+                    if (
+                        not (value.isascii() and value.isprintable())
+                        or ("&" in value or "<" in value or ">" in value)
+                        or len(value) > MAX_CELL_TEXT
                     ):
                         value = _text(value)
                     append(
@@ -233,7 +238,10 @@ def _write_sheet(book, number: int, sheet: Sheet, rows, styles: _Styles, *, firs
 
 
 def _text(value: str) -> str:
-    """``value`` as XML text: escaped, without the characters XML cannot hold."""
+    """``value`` as XML text: escaped, without the characters XML cannot hold, cut to the
+    length Excel holds in a cell."""
+    if len(value) > MAX_CELL_TEXT:
+        value = value[: MAX_CELL_TEXT - 1] + "…"
     if "&" in value or "<" in value or ">" in value:
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if not (value.isascii() and value.isprintable()):

@@ -97,6 +97,14 @@ def test_characters_xml_cannot_hold_are_left_out():
     assert values(opened(handle.getvalue()).active) == [["a"], ["ab\rc"]]
 
 
+def test_text_longer_than_excel_holds_is_cut_with_an_ellipsis():
+    long = "é&" * 20_000  # 40,000 characters, more than a cell holds
+    book = opened(file_of(Table(name="t", headers=["a"], rows=iter([[long], ["short"]]))))
+    cell = book.active["A2"].value
+    assert len(cell) == xlsx.MAX_CELL_TEXT and cell == long[: xlsx.MAX_CELL_TEXT - 1] + "…"
+    assert book.active["A3"].value == "short"
+
+
 def test_numbers_dates_and_times_keep_their_types():
     rows = [
         [1, 2.5, Decimal("3.25"), dt.date(2025, 10, 1), dt.datetime(2025, 10, 1, 15, 45),
