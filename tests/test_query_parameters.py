@@ -19,6 +19,7 @@ KEYS = [
     "q", "mentor", "include_children", "page", "site", "month", "status", "show", "start",
     "end", "type", "interaction", "emails", "state", "topic", "match", "saved", "changed",
     "next", "attendance", "reviewed", "late", "flagged", "report", "file_format", "coordinator",
+    "date_from", "date_to",
 ]  # fmt: skip
 HUGE_TEXT = "x" * 5000
 HUGE_NUMBER = "9" * 5000
@@ -107,7 +108,16 @@ def test_a_control_character_in_the_address_gets_the_400_page(db, request, name,
 @pytest.mark.parametrize("export", EXPORTS)
 @pytest.mark.parametrize(
     "extra",
-    ["mentor=%00", "include_children=%00", "q=%00", "page=%00", "site=%0b", "month=%00"],
+    [
+        "mentor=%00",
+        "include_children=%00",
+        "q=%00",
+        "page=%00",
+        "site=%0b",
+        "month=%00",
+        "date_from=%00",
+        "date_to=2025-10-01%0b",
+    ],
 )
 def test_an_export_with_a_control_character_gets_the_400_page(db, request, export, extra):
     world = build_world(request)

@@ -1,6 +1,6 @@
 """A mentor's own hours as a download ("Download my hours", RULES 5)."""
 
-from portal.downloads.tables import Table
+from portal.downloads.tables import HOURS_FORMAT, Table
 from portal.mentoring import rules
 
 
@@ -18,4 +18,9 @@ def mentor_hours_table(totals) -> Table:
             rules.quarters_to_hours(sum(total.quarter_hours for total in months)),
         ]
 
-    return Table(name="My hours", headers=["Month", "Sessions", "Hours"], rows=table_rows())
+    return Table(
+        name="My hours",
+        headers=["Month", "Sessions", "Hours"],
+        rows=table_rows(),
+        formats={"Hours": HOURS_FORMAT},
+    )

@@ -1,5 +1,7 @@
 """Forms of the staff workspace: plain questions, server-side validation."""
 
+import datetime as dt
+
 from django import forms
 
 from portal.accounts import people, site_contacts
@@ -29,9 +31,49 @@ from portal.readiness.forms import AgreementTextCheckMixin
 from portal.staff.match_forms import CoordinatorChoiceField, MatchCloseForm  # noqa: F401
 
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+DAY_INPUT = forms.DateInput(attrs={"type": "date", "placeholder": "YYYY-MM-DD"}, format="%Y-%m-%d")
+# Days a range may name: beyond these a day's bounds leave what dates can hold.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
-class SessionFilterForm(FieldMessagesMixin, TextInputMixin, forms.Form):
+def day_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=DAY_INPUT,
+        error_messages={"invalid": "Enter the day as a date, like 2025-10-01, or leave it empty."},
+    )
+
+
+class DateRangeForm(FieldMessagesMixin, TextInputMixin, forms.Form):
+    """Sessions from one day to another, both included (either may be left empty): days in
+    the program's time zone (``selectors.filter_sessions``)."""
+
+    date_from = day_field("From day")
+    date_to = day_field("To day")
+
+    def clean(self):
+        data = super().clean()
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(
+                    name,
+                    f"Enter a day between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}.",
+                )
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error(
+                "date_to",
+                f"The to day ({end.isoformat()}) is before the from day ({start.isoformat()}): "
+                "enter a to day on or after the from day.",
+            )
+        return data
+
+
+class SessionFilterForm(DateRangeForm):
+    field_order = ["month", "date_from", "date_to"]
     month = forms.CharField(label="Month", required=False, widget=MONTH_INPUT)
     site = forms.ModelChoiceField(
         label="School site", queryset=SchoolSite.objects.all(), required=False,
@@ -330,7 +372,8 @@ class ChoiceSpanishForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     )
 
 
-class ExportForm(FieldMessagesMixin, TextInputMixin, forms.Form):
+class ExportForm(DateRangeForm):
+    field_order = ["report", "file_format", "month", "date_from", "date_to"]
     REPORTS = [
         ("sessions", "Sessions"),
         ("compliance", "Compliance"),
@@ -357,6 +400,8 @@ class ExportForm(FieldMessagesMixin, TextInputMixin, forms.Form):
     month = forms.CharField(
         label="Month (sessions, compliance)", required=False, widget=MONTH_INPUT
     )
+    date_from = day_field("From day (sessions)")
+    date_to = day_field("To day (sessions)")
     start = forms.CharField(
         label="From month (hours, match reports)", required=False, widget=MONTH_INPUT
     )

@@ -107,12 +107,26 @@ class SessionFilters:
     late: bool = False
     flagged: bool = False
     reviewed: str = ""  # "", "yes" or "no"
+    # From one day to another, both included, in the program's time zone (with the month,
+    # the days of both).
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def day_start(day: dt.date, tz) -> dt.datetime:
+    """The first moment of a day in the program's time zone."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
 def filter_sessions(queryset, filters: SessionFilters, *, program: ProgramSettings):
     if filters.month:
         start, end = filters.month.bounds(program.tz)
         queryset = queryset.filter(starts_at__gte=start, starts_at__lt=end)
+    if filters.date_from:
+        queryset = queryset.filter(starts_at__gte=day_start(filters.date_from, program.tz))
+    if filters.date_to:
+        next_day = filters.date_to + dt.timedelta(days=1)
+        queryset = queryset.filter(starts_at__lt=day_start(next_day, program.tz))
     if filters.site:
         queryset = queryset.filter(match__site_id=filters.site)
     if filters.mentor:

@@ -256,20 +256,34 @@ def choice_make_default(*, user: User, choice: Choice) -> Choice:
 
 
 def export_record(
-    *, user: User, report: str, file_format: str, filters: dict, include_children: bool
+    *,
+    user: User,
+    report: str,
+    file_format: str,
+    filters: dict,
+    include_children: bool,
+    date_range: tuple | None = None,
 ):
-    """Every export leaves an audit entry; including children's names and notes is noted."""
+    """Every export leaves an audit entry; including children's names and notes is noted,
+    and so is the range of days of a sessions export (as read: the address is in
+    ``filters`` as it was typed)."""
     program = ProgramSettings.load()
+    new = {
+        "report": report,
+        "format": file_format,
+        "filters": filters,
+        "include_children_names_and_notes": include_children,
+    }
+    if date_range is not None:
+        new["date_range"] = {
+            "from": date_range[0].isoformat() if date_range[0] else None,
+            "to": date_range[1].isoformat() if date_range[1] else None,
+        }
     return log_action(
         actor=user,
         action="export.with_children" if include_children else "export.deidentified",
         obj=program,
-        new={
-            "report": report,
-            "format": file_format,
-            "filters": filters,
-            "include_children_names_and_notes": include_children,
-        },
+        new=new,
         note=(
             "Staff chose to include children's names and notes"
             if include_children

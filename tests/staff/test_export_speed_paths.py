@@ -155,6 +155,8 @@ FILTERS = {
     "flagged (distinct)": selectors.SessionFilters(flagged=True),
     "reviewed": selectors.SessionFilters(reviewed="yes"),
     "not reviewed": selectors.SessionFilters(reviewed="no"),
+    # Both days included in Chicago: 2 November's two 01:30s, to the last minute of 2025.
+    "days": selectors.SessionFilters(date_from=dt.date(2025, 11, 2), date_to=dt.date(2025, 12, 31)),
 }
 
 

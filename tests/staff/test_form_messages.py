@@ -81,6 +81,7 @@ def _forms_to_check(match):
             name: getattr(staff_forms, name)()
             for name in [
                 "SessionFilterForm",
+                "DateRangeForm",
                 "SchoolSiteForm",
                 "MentorForm",
                 "MenteeForm",

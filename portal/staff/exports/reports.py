@@ -1,7 +1,17 @@
 """The staff's report tables (compliance, hours, the match reports) and a mentor's "Download
 my hours"."""
 
-from portal.downloads.tables import Table
+import datetime as dt
+
+from portal.downloads.tables import HOURS_FORMAT, MONTH_FORMAT, Table
+from portal.mentoring import rules
+
+HOURS = {"Hours": HOURS_FORMAT}
+
+
+def month_day(month) -> dt.date:
+    """A month in Excel: its first day, shown as 2025-10 (``MONTH_FORMAT``)."""
+    return dt.date(month.year, month.month, 1)
 
 
 def compliance_table(rows, *, month_label: str) -> Table:
@@ -18,10 +28,10 @@ def compliance_table(rows, *, month_label: str) -> Table:
         "Declared no session",
     ]
 
-    def table_rows():
+    def table_rows(month_cell):
         for row in rows:
             yield [
-                month_label,
+                month_cell,
                 row.mentor.user.full_name,
                 row.mentor.user.email,
                 row.sessions,
@@ -33,31 +43,69 @@ def compliance_table(rows, *, month_label: str) -> Table:
                 "Yes" if row.declared else "No",
             ]
 
-    return Table(name="Compliance", headers=headers, rows=table_rows())
+    month = rules.Month.parse_or_none(month_label)
+    return Table(
+        name="Compliance",
+        headers=headers,
+        rows=table_rows(month_label),
+        # Generators: only the one the chosen format reads is run.
+        excel_rows=table_rows(month_day(month) if month else month_label),
+        formats={"Month": MONTH_FORMAT, **HOURS},
+    )
+
+
+# The hours report's groupings (portal/staff/selectors.py ``hours_report``): its key, the
+# name of the grouping in the CSV and of its sheet in Excel, and the field of its rows.
+HOURS_GROUPINGS = (
+    ("by_site", "School site", "match__site__name"),
+    ("by_type", "Type of mentoring", "type_of_mentoring__label"),
+    ("by_interaction", "Interaction", "interaction__label"),
+)
 
 
 def hours_table(report: dict) -> Table:
+    """One CSV of every grouping, one after the other, and the total; in Excel one sheet
+    per grouping (the month a real date), each ending with the total."""
     headers = ["Grouping", "Value", "Sessions", "Met", "Hours"]
+    total = report["total"]
+    total_row = [total["sessions"], total["met"], float(total["hours"])]
 
     def table_rows():
         for row in report["by_month"]:
             yield ["Month", row["month"].key, row["sessions"], row["met"], float(row["hours"])]
-        for key, title in (
-            ("by_site", "School site"),
-            ("by_type", "Type of mentoring"),
-            ("by_interaction", "Interaction"),
-        ):
-            field = {
-                "by_site": "match__site__name",
-                "by_type": "type_of_mentoring__label",
-                "by_interaction": "interaction__label",
-            }[key]
+        for key, title, field in HOURS_GROUPINGS:
             for row in report[key]:
                 yield [title, row[field], row["sessions"], row["met"], float(row["hours"])]
-        total = report["total"]
-        yield ["Total", "", total["sessions"], total["met"], float(total["hours"])]
+        yield ["Total", "", *total_row]
 
-    return Table(name="Hours", headers=headers, rows=table_rows())
+    def grouping_rows(key: str, field: str):
+        for row in report[key]:
+            yield [row[field], row["sessions"], row["met"], float(row["hours"])]
+        yield ["Total", *total_row]
+
+    def month_rows():
+        for row in report["by_month"]:
+            yield [month_day(row["month"]), row["sessions"], row["met"], float(row["hours"])]
+        yield ["Total", *total_row]
+
+    sheets = [
+        Table(
+            name="By month",
+            headers=["Month", "Sessions", "Met", "Hours"],
+            rows=month_rows(),
+            formats={"Month": MONTH_FORMAT, **HOURS},
+        )
+    ]
+    for key, title, field in HOURS_GROUPINGS:
+        sheets.append(
+            Table(
+                name=f"By {title[0].lower()}{title[1:]}",
+                headers=[title, "Sessions", "Met", "Hours"],
+                rows=grouping_rows(key, field),
+                formats=HOURS,
+            )
+        )
+    return Table(name="Hours", headers=headers, rows=table_rows(), formats=HOURS, sheets=sheets)
 
 
 # --- The match reports (portal/staff/match_reports.py): the page's tables, row for row ---
@@ -138,12 +186,19 @@ def closures_table(report, *, period_label: str) -> Table:
 def strength_table(report, *, of_label: str) -> Table:
     headers = ["Month", "Matches of", "Check-ins with a strength", "Average strength (1-5)"]
 
-    def table_rows():
+    def table_rows(excel: bool):
         for row in report.months:
-            yield [row.month.key, of_label, row.checkins, row.average]
+            month = month_day(row.month) if excel else row.month.key
+            yield [month, of_label, row.checkins, row.average]
         yield ["All twelve months", of_label, report.checkins, report.average]
 
-    return Table(name="Match strength", headers=headers, rows=table_rows())
+    return Table(
+        name="Match strength",
+        headers=headers,
+        rows=table_rows(excel=False),
+        excel_rows=table_rows(excel=True),
+        formats={"Month": MONTH_FORMAT},
+    )
 
 
 def training_table(trainings) -> Table:
@@ -153,7 +208,7 @@ def training_table(trainings) -> Table:
     def table_rows():
         for training in trainings:
             yield [
-                training.on_date.isoformat(),
+                training.on_date,  # a date: the CSV writes it as 2025-10-01
                 training.mentor.user.full_name,
                 training.mentor.user.email,
                 training.topic,
@@ -161,4 +216,4 @@ def training_table(trainings) -> Table:
                 training.item.name if training.item else "",
             ]
 
-    return Table(name="Training hours", headers=headers, rows=table_rows())
+    return Table(name="Training hours", headers=headers, rows=table_rows(), formats=HOURS)

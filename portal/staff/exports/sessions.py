@@ -1,11 +1,12 @@
 """The sessions export: one column specification (``COLUMNS``) drives every writer.
 
 Each column gives its header, the fields of the session it reads, how Python makes its
-cell (the row writer, ``Table.rows``: Excel, and CSV but on PostgreSQL) and how
-PostgreSQL makes the same cell for ``COPY``. Columns that read a field a model declares
-as text about a child (``CHILD_TEXT_FIELDS``: the child's name, the notes, the details)
-are in the export only with ``include_children``: the de-identified export does not
-read them at all.
+cell (the row writer, ``Table.rows``: CSV but on PostgreSQL), how it makes the cell for
+Excel when that differs (``Table.excel_rows``: the date and the time as Excel values in
+the program's time zone, not text) and how PostgreSQL makes the CSV's cell for ``COPY``.
+Columns that read a field a model declares as text about a child (``CHILD_TEXT_FIELDS``:
+the child's name, the notes, the details) are in the export only with
+``include_children``: the de-identified export does not read them at all.
 
 On PostgreSQL the CSV (a million rows and more) is written by the database: every cell
 formatted (``neutralise`` included) and streamed with ``COPY (...) TO STDOUT WITH
@@ -17,6 +18,7 @@ writer's. Elsewhere (SQLite, or a zone PostgreSQL does not know) the row writer 
 the CSV too.
 """
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,7 +26,14 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Model
 
-from portal.downloads.tables import CHUNK_SIZE, FORMULA_STARTS, Table, csv_lines, neutralise
+from portal.downloads.tables import (
+    CHUNK_SIZE,
+    FORMULA_STARTS,
+    HOURS_FORMAT,
+    Table,
+    csv_lines,
+    neutralise,
+)
 from portal.mentoring import rules
 from portal.mentoring.models import Attendance, ResourceNeedKind, SessionLog
 
@@ -50,6 +59,8 @@ class Column:
     # The cell in PostgreSQL from the expressions of the values read, final (quoted and
     # neutralised as COPY needs it); by default made from the kind.
     sql: Callable | None = None
+    # The cell in Excel, when it is not the CSV's (``cell``): a real date, a time of day.
+    excel: Callable | None = None
 
 
 class Context:
@@ -107,6 +118,15 @@ def _time(context, starts_at) -> str:
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
+def _local_date(context, starts_at) -> dt.date:
+    return context.local(starts_at).date()
+
+
+def _local_time(context, starts_at) -> dt.time:
+    local = context.local(starts_at)
+    return dt.time(local.hour, local.minute)
+
+
 def _hours_sql(q: Sql, quarters: str) -> str:
     # Python's repr of quarters / 4 as a float: 0.0, 0.25, 0.5, 0.75, 1.0, ...
     return (
@@ -135,12 +155,19 @@ def _needs_sql(q: Sql, kinds: str) -> str:
 COLUMNS = (
     Column("Session ID", ("pk",), NUMBER),
     # Casts are cheaper than to_char(): 'YYYY-MM-DD' (DateStyle ISO) and 'HH:MM'.
-    Column("Date", ("starts_at",), cell=_date, sql=lambda q, at: f"CAST({at} AS date)"),
+    Column(
+        "Date",
+        ("starts_at",),
+        cell=_date,
+        sql=lambda q, at: f"CAST({at} AS date)",
+        excel=_local_date,
+    ),
     Column(
         "Time",
         ("starts_at",),
         cell=_time,
         sql=lambda q, at: f"left(CAST(CAST({at} AS time) AS text), 5)",
+        excel=_local_time,
     ),
     Column("School site", ("match__site__name",)),
     Column("Mentor", ("match__mentor__user__full_name",)),
@@ -226,17 +253,21 @@ def sessions_table(sessions, *, tz, include_children: bool) -> Table:
         headers=[column.header for column in columns],
         rows=session_rows(sessions, tz=tz, columns=columns),
         csv_body=csv_body if postgresql else None,
+        # Generators: only the one the chosen format reads runs its query.
+        excel_rows=session_rows(sessions, tz=tz, columns=columns, excel=True),
+        formats={"Hours": HOURS_FORMAT},
     )
 
 
-def session_rows(sessions, *, tz, columns: list[Column]) -> Iterator[list]:
-    """The row writer: each cell made in Python, in the export's order."""
+def session_rows(sessions, *, tz, columns: list[Column], excel: bool = False) -> Iterator[list]:
+    """The row writer: each cell made in Python, in the export's order; with ``excel``,
+    the Excel cells (``Column.excel``) where they differ."""
     fields = _fields(columns)
     context = Context(tz)
     makers = []
     for column in columns:
         where = [fields.index(path) for path in column.reads]
-        cell = column.cell or (lambda context, value: value)
+        cell = (excel and column.excel) or column.cell or (lambda context, value: value)
         makers.append((cell, where, column.kind == YES_NO))
     queryset = sessions.order_by("starts_at", "pk").values_list(*fields)
     for values in queryset.iterator(chunk_size=5000):

@@ -18,6 +18,22 @@ from portal.staff.views.filters import hours_filters, match_report_filters, sess
 MATCH_REPORTS = ("match_length", "checkin_compliance", "closure_reasons", "match_strength")
 
 
+def sessions_file_name(filters: selectors.SessionFilters) -> str:
+    """sessions, then the month and the range of days asked for: sessions-2025-10,
+    sessions-2025-10-01-to-2025-10-15, sessions-from-2025-10-01, sessions-to-2025-10-15."""
+    name = "sessions"
+    if filters.month:
+        name += f"-{filters.month.key}"
+    start, end = filters.date_from, filters.date_to
+    if start and end:
+        name += f"-{start.isoformat()}-to-{end.isoformat()}"
+    elif start:
+        name += f"-from-{start.isoformat()}"
+    elif end:
+        name += f"-to-{end.isoformat()}"
+    return name
+
+
 def match_report_table(report: str, filters: match_reports.ReportFilters):
     """One section of the match reports as a table, and its file's name."""
     period = filters.period
@@ -65,6 +81,7 @@ def export(request: HttpRequest) -> HttpResponse:
     site_id = data["site"].pk if data["site"] else None
     filters_for_audit = query_items(request)
     filters_for_audit.pop("csrfmiddlewaretoken", None)
+    date_range = None
     if report == "sessions":
         _, filters = session_filters(request, program)
         later, rows = background.sessions_decision(
@@ -77,7 +94,8 @@ def export(request: HttpRequest) -> HttpResponse:
             return _background_export(request, filters, file_format, include, rows)
         sessions = list_selectors.session_list(filters=filters, program=program)
         table = exports.sessions_table(sessions, tz=program.tz, include_children=include)
-        name = f"sessions-{filters.month.key}" if filters.month else "sessions"
+        name = sessions_file_name(filters)
+        date_range = (filters.date_from, filters.date_to)
     elif report == "compliance":
         month = rules.Month.parse_or_none(data["month"]) or selectors.current_month(program)
         rows = compliance_report.compliance_rows(month, program=program, site=site_id)
@@ -103,6 +121,7 @@ def export(request: HttpRequest) -> HttpResponse:
         file_format=file_format,
         filters=filters_for_audit,
         include_children=include,
+        date_range=date_range,
     )
     return exports.streaming_response(table, file_format=file_format, filename=name)
 

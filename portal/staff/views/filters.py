@@ -28,6 +28,8 @@ def session_filters(
             late=data["late"],
             flagged=data["flagged"],
             reviewed=data["reviewed"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
         )
     return form, filters
 
