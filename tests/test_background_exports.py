@@ -19,6 +19,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from portal.audit.models import AuditEvent
+from portal.downloads import xlsx
 from portal.filejobs import claims, exports, files, runner
 from portal.filejobs.expiry import file_jobs_expire
 from portal.filejobs.models import FileJob, JobStatus
@@ -157,27 +158,25 @@ def test_asking_again_while_it_is_waiting_gives_the_same_job(staff_client, staff
     assert job_of(staff_client.get(EXCEL_ALL_TIME)).pk not in (first.pk, other.pk)
 
 
-def test_more_rows_than_excel_holds_is_refused_with_a_way_out(monkeypatch, staff_client, match_a):
-    monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 2)
-    sessions_of(match_a, 3)
-    response = staff_client.get(EXCEL_ALL_TIME)
-    assert response.status_code == 400
-    assert (
-        "Excel holds at most" in response.content.decode()
-        and "Choose CSV" in response.content.decode()
-    )
-    assert not FileJob.objects.exists()
-
-
-def test_a_job_whose_rows_grew_past_excels_limit_fails_without_a_file(
+def test_more_rows_than_an_excel_sheet_holds_go_on_in_a_second_sheet(
     monkeypatch, staff_client, match_a, file_folder
 ):
-    sessions_of(match_a, 2)
+    # Excel's sheet limit (1,048,576 rows with the header), made small: the background
+    # file is neither refused nor cut, its rows go on under the same header.
+    monkeypatch.setattr(xlsx, "MAX_SHEET_ROWS", 3)
+    sessions = sessions_of(match_a, 5)
     job = job_of(staff_client.get(EXCEL_ALL_TIME))
-    monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 1)
     job = run()
-    assert job.status == "failed" and "Excel holds at most" in job.error
-    assert list(file_folder.iterdir()) == []
+    assert job.status == "ready", job.error
+    assert (job.rows_done, job.rows_expected) == (5, 5)
+    book = load_workbook(io.BytesIO(downloaded(staff_client, job)), read_only=True)
+    assert book.sheetnames == ["Sessions", "Sessions (2)", "Sessions (3)"]
+    ids = []
+    for sheet in book.worksheets:
+        rows = list(sheet.values)
+        assert rows[0][0] == "Session ID"
+        ids += [row[0] for row in rows[1:]]
+    assert sorted(ids) == sorted(s.pk for s in sessions)
 
 
 # --- The worker writes the file ---------------------------------------------------------

@@ -70,8 +70,6 @@ def run_next(*, worker: str, stop: Callable[[], bool] | None = None) -> FileJob 
     except DatabaseError:
         files.remove(part)
         raise
-    except exports.TooManyRows as exc:
-        _fail(job, claim, str(exc))
     except Exception as exc:
         error_id = new_error_id()
         logger.error("file job %s failed, error id %s (%s)", job.pk, error_id, describe(exc))

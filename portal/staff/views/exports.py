@@ -87,9 +87,6 @@ def export(request: HttpRequest) -> HttpResponse:
         later, rows = background.sessions_decision(
             filters, file_format=file_format, program=program
         )
-        if problem := background.excel_problem(rows, file_format):
-            form.add_error(None, problem)
-            return _page(request, form, status=400)
         if later:
             return _background_export(request, filters, file_format, include, rows)
         sessions = list_selectors.session_list(filters=filters, program=program)
