@@ -1,10 +1,10 @@
 """docs/BENCHMARKS.md, written from one run of `make bench` (never edited by hand)."""
 
+from bench import background, staff_pages, transfers
 from bench.harness import Report
 
-TARGET_P99_MS = 25
-TARGET_SHARE_OF_CEILING = 0.5
-TARGET_REPORT_MS = 100
+TARGET_P99_OF_CEILING = 2  # a mentor page's p99 at most twice the ceiling's
+TARGET_SHARE_OF_CEILING = 0.4
 TARGET_REPORT_RATIO = 1.5
 TARGET_EXPORT_ROWS = 150_000
 TARGET_EXPORT_MB = 100
@@ -87,8 +87,8 @@ def render(report: Report) -> str:
         "The ceiling is a Django view doing one primary-key query, served by the same "
         "gunicorn through the same middleware. Mentor pages run with "
         f"{pg[1]['clients'] if len(pg) > 1 else '?'} concurrent clients, each a different "
-        "signed-in mentor; staff reports with one client (their time is what a coordinator "
-        "waits). Each page is loaded three times after a warm-up; the run with the median "
+        "signed-in mentor (the staff pages are below). Each page is loaded three times "
+        "after a warm-up; the run with the median "
         "rate is shown, with every run's rate beside it. "
         "Queries are those of one request, counted by Django. CPU ms is the "
         "portal's own processor time for one request at a time (Django's test client, no "
@@ -122,31 +122,38 @@ def render(report: Report) -> str:
             f'"saved" and {posts.get("rows")} rows were found, {verdict}',
         ]
     out += ["", "### Mentor pages against their targets", ""]
-    out += ["| Page | Share of ceiling (target ≥ 50%) | p99 (target < 25 ms) |", "|---|---|---|"]
+    ceiling_p99 = next((m["p99_ms"] for m in pg if m["kind"] == "ceiling"), 0.0)
+    out += [
+        f"| Page | Share of ceiling (target ≥ {TARGET_SHARE_OF_CEILING:.0%}) | "
+        f"p99 (target ≤ {TARGET_P99_OF_CEILING}× the ceiling's {ceiling_p99:.1f} ms) |",
+        "|---|---|---|",
+    ]
     for m in pg:
         if m["kind"] == "mentor":
             share = m["rps"] / ceiling_rps if ceiling_rps else 0
             out.append(
                 f"| {m['name']} | {share:.0%}: {_mark(share >= TARGET_SHARE_OF_CEILING)} | "
-                f"{m['p99_ms']:.1f} ms: {_mark(m['p99_ms'] < TARGET_P99_MS)} |"
+                f"{m['p99_ms']:.1f} ms: "
+                f"{_mark(m['p99_ms'] <= TARGET_P99_OF_CEILING * ceiling_p99)} |"
             )
+    out += _staff_section(data)
     out += ["", "## Staff reports against raw SQL", ""]
     out += [
         "| Report | Page p50 ms | Page p99 ms | Raw SQL ms (statements) | Page ÷ SQL | "
-        "Under 100 ms | At most 1.5× SQL |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "At most 1.5× SQL |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     raw = data.get("raw_sql") or {}
-    for m in pg:
-        if m["kind"] != "report":
+    for m in data.get("staff") or []:
+        sql = raw.get(m["name"])
+        if not sql:
             continue
-        sql = raw.get(m["name"], {})
         sql_ms = sql.get("median_ms") or 0
         ratio = m["p50_ms"] / sql_ms if sql_ms else 0
         out.append(
             f"| {m['name']} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} | {sql_ms:.1f} "
             f"({sql.get('statements', '?')}) | {ratio:.2f} | "
-            f"{_mark(m['p50_ms'] < TARGET_REPORT_MS)} | {_mark(ratio <= TARGET_REPORT_RATIO)} |"
+            f"{_mark(ratio <= TARGET_REPORT_RATIO)} |"
         )
     out += [
         "",
@@ -167,6 +174,7 @@ def render(report: Report) -> str:
             f"- Peak memory of the gunicorn worker (VmHWM): {export['peak_worker_mb']} MB "
             f"(target < 100 MB: {_mark(export['peak_worker_mb'] < TARGET_EXPORT_MB)})",
         ]
+    out += _transfers_section(data)
     if sqlite:
         out += ["", "## The same pages on the SQLite demo database", ""]
         out += _page_table(sqlite, _ceiling(sqlite))
@@ -189,9 +197,15 @@ def render(report: Report) -> str:
         ]
         for m in sqlite:
             out.append(f"| {m['name']} | {m['queries']} | {pg_queries.get(m['name'])} |")
+        demo_staff = data.get("staff_demo_queries") or {}
+        staff = [m for m in data.get("staff") or [] if m["name"] in demo_staff]
+        for m in staff:
+            out.append(f"| {m['name']} | {demo_staff[m['name']]} | {m['queries']} |")
+        flat += [m["name"] for m in staff if m["queries"] == demo_staff[m["name"]]]
+        total = len(sqlite) + len(staff)
         out += [
             "",
-            f"{len(flat)} of {len(sqlite)} pages make the same number of queries on both.",
+            f"{len(flat)} of {total} pages make the same number of queries on both.",
         ]
     out += [
         "",
@@ -209,3 +223,91 @@ def render(report: Report) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def _staff_section(data: dict) -> list[str]:
+    staff = data.get("staff") or []
+    if not staff:
+        return []
+    out = [
+        "",
+        "## Staff pages",
+        "",
+        f"One client (a coordinator waits for one page at a time), {staff[0]['requests']} "
+        f"requests to each page after {staff_pages.WARM_UPS} warm-ups on one kept-alive "
+        "connection, through the same gunicorn as the pages above. Target: every list under "
+        f"{staff_pages.TARGET_LIST_MS} ms at p50, every other staff page under "
+        f"{staff_pages.TARGET_PAGE_MS} ms. The p99 of 30 requests is the second slowest.",
+        "",
+        "| Page | Address | As | p50 ms | p99 ms | Max ms | KB | Queries | Target (p50) | "
+        "Answered 200 |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for m in staff:
+        met = _mark(m["p50_ms"] < m["target_ms"])
+        out.append(
+            f"| {m['name']} | `{m['path']}` | {m['who']} | {m['p50_ms']:.1f} | "
+            f"{m['p99_ms']:.1f} | {m['max_ms']:.1f} | {m['kilobytes']} | {m['queries']} | "
+            f"< {m['target_ms']} ms: {met} | {m['ok']} of {m['ok'] + m['bad']} |"
+        )
+    met = sum(m["p50_ms"] < m["target_ms"] for m in staff)
+    out += ["", f"{met} of {len(staff)} staff pages meet their target."]
+    missing = data.get("staff_missing") or []
+    if missing:
+        out += ["", f"Not available in this program (no such page yet): {', '.join(missing)}."]
+    return out
+
+
+def _transfers_section(data: dict) -> list[str]:
+    out = []
+    excel = data.get("excel") or {}
+    if excel:
+        out += [
+            "",
+            "## The Excel export of one month",
+            "",
+            f"- Month {excel['month']}: {excel['rows']:,} sessions (status {excel['status']}), "
+            f"{excel['megabytes']} MB",
+            f"- Time: {excel['seconds']} s (target < {transfers.TARGET_EXCEL_S} s: "
+            f"{_mark(excel['seconds'] < transfers.TARGET_EXCEL_S)}; no request over "
+            f"{staff_pages.TARGET_REQUEST_S} s: "
+            f"{_mark(excel['seconds'] < staff_pages.TARGET_REQUEST_S)})",
+            f"- Peak memory of the gunicorn worker (VmHWM): {excel['peak_worker_mb']} MB",
+        ]
+    done = data.get("background") or {}
+    if done:
+        out += ["", "## The background export of every session", ""]
+        if not done.get("available"):
+            out.append(
+                f"Not available: this program has no background export job (`{done['module']}`)."
+            )
+        elif "ready_seconds" not in done:
+            out.append(f"Not measured: {done.get('status')}.")
+        else:
+            out += [
+                f"- Rows: {done.get('rows', 0):,} of {done['expected_rows']:,}",
+                f"- Ready after {done['ready_seconds']} s (target < "
+                f"{background.TARGET_READY_S} s: {_mark(done['ready_met'])})",
+                f"- Peak memory of the worker: {done['peak_worker_mb']} MB (target < "
+                f"{background.TARGET_WORKER_MB} MB: {_mark(done['memory_met'])})",
+            ]
+    imported = data.get("mentor_import") or {}
+    if imported:
+        out += [
+            "",
+            f"## The staff import of {imported['mentors']:,} mentors",
+            "",
+            "Through the staff pages (Import, Mentors): the file is uploaded and checked, then "
+            f"saved. The import takes at most {imported['row_limit']:,} rows a file, so the "
+            f"mentors went in {imported['parts']} part(s), each checked and saved.",
+            "",
+            f"- Added: {imported['added']:,} of {imported['mentors']:,}",
+            f"- Time: {imported['seconds']} s in all (checks {imported['check_seconds']} s, "
+            f"saves {imported['save_seconds']} s)",
+            f"- Slowest request: {imported['slowest_request_s']} s (no request over "
+            f"{staff_pages.TARGET_REQUEST_S} s: {_mark(imported['under_request_limit'])})",
+            f"- Peak memory of the gunicorn worker (VmHWM): {imported['peak_worker_mb']} MB",
+        ]
+        for failure in imported.get("failures") or []:
+            out.append(f"- Failed: {failure}")
+    return out

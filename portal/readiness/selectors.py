@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -225,12 +225,104 @@ def _keep(readiness: MentorReadiness, which: str) -> bool:
     return True
 
 
-def readiness_list(*, which: str = "", q: str = "", today: dt.date) -> list[MentorReadiness]:
-    """Mentors who are not inactive, with their readiness, kept by ``which`` (FILTERS)."""
+def first_valid_day(today: dt.date, valid_months: int) -> dt.date:
+    """The earliest day an item valid ``valid_months`` months may have been done and still
+    be valid on ``today``: done before it, it has expired (rules.status). Validity grows
+    with the day done (rules.valid_until never goes back), so the days that expired are
+    exactly those before this one."""
+    day = rules.latest_possibly_expired(today, valid_months)
+    # At most a few days from the 28-days-a-month estimate: step up to the first valid day.
+    while rules.valid_until(day, valid_months) < today:
+        day += dt.timedelta(days=1)
+    while rules.valid_until(day - dt.timedelta(days=1), valid_months) >= today:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _latest_field(item: ReadinessItem) -> str:
+    return f"latest_{item.pk}"
+
+
+def _which_condition(which: str, program_items: list[ReadinessItem], today: dt.date) -> Q:
+    """``which`` (FILTERS) as a condition on the latest day of each item (_latest_field),
+    the same as rules.status gives in Python."""
+    if which not in ("not_ready", "missing", "expired", "expiring"):
+        return Q()
+    required = [item for item in program_items if item.required]
+    missing = Q(pk__in=[])
+    expired = Q(pk__in=[])
+    expiring = Q(pk__in=[])
+    for item in required:
+        missing |= Q(**{f"{_latest_field(item)}__isnull": True})
+    for item in required if which != "expiring" else program_items:
+        if not item.valid_months:
+            continue
+        field_name = _latest_field(item)
+        valid_from = first_valid_day(today, item.valid_months)
+        expired |= Q(**{f"{field_name}__lt": valid_from})
+        # Expiring: still valid today, no longer in EXPIRING_DAYS days.
+        soon = today + dt.timedelta(days=rules.EXPIRING_DAYS)
+        expiring |= Q(
+            **{
+                f"{field_name}__gte": valid_from,
+                f"{field_name}__lt": first_valid_day(soon, item.valid_months),
+            }
+        )
+    return {
+        "not_ready": missing | expired,
+        "missing": missing,
+        "expired": expired,
+        "expiring": expiring,
+    }[which]
+
+
+class ReadinessPageRows:
+    """The readiness list as the pager reads it: a count and a slice, both in SQL; only
+    the mentors of the page shown get their readiness worked out (readiness_of_mentors)."""
+
+    def __init__(self, mentors, *, today: dt.date, program_items: list[ReadinessItem]):
+        self.mentors = mentors
+        self.today = today
+        self.program_items = program_items
+
+    def count(self) -> int:
+        return self.mentors.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        return readiness_of_mentors(
+            list(self.mentors[index]), today=self.today, program_items=self.program_items
+        )
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def readiness_list(*, which: str = "", q: str = "", today: dt.date) -> ReadinessPageRows:
+    """Mentors who are not inactive, with their readiness, kept by ``which`` (FILTERS), in
+    the order of their names. The filter and the paging are done by the database, on the
+    latest day of each item (one index look-up per item and mentor of the page asked for)."""
+    program_items = items()
     mentors = Mentor.objects.exclude(status=MentorStatus.INACTIVE).select_related("user")
     if q:
         mentors = mentors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
-    return [r for r in readiness_of_mentors(mentors, today=today) if _keep(r, which)]
+    condition = _which_condition(which, program_items, today)
+    if condition:
+        latest = {
+            _latest_field(item): Subquery(
+                ReadinessRecord.objects.filter(mentor=OuterRef("pk"), item=item)
+                .order_by("-done_on")
+                .values("done_on")[:1]
+            )
+            for item in program_items
+        }
+        mentors = mentors.alias(**latest).filter(condition)
+    mentors = mentors.order_by("user__full_name", "pk")
+    return ReadinessPageRows(mentors, today=today, program_items=program_items)
 
 
 def not_ready_active_matches(*, today: dt.date) -> list[tuple[Match, MentorReadiness]]:
