@@ -135,7 +135,8 @@ def _late_checkins(*, coordinator, today: dt.date, site: int | None, kind: str) 
                 due = due_of.get((since, m))
                 if due is None:
                     due = due_of[since, m] = rules.add_months(since, m)
-                found.append(_Late(due, pk, each, (today - due).days))
+                # A plain tuple, sorted as _Late: tens of thousands at real size.
+                found.append((due, pk, each, (today - due).days))
     found.sort()
     return found
 
@@ -144,7 +145,7 @@ class OverdueCheckIns(Sequence):
     """The late check-ins, oldest first, as a list whose matches are read (with mentor,
     mentee and school, in one query) only for the rows asked for: a page of them."""
 
-    def __init__(self, late: list[_Late]):
+    def __init__(self, late: list[tuple]):  # each as _Late's fields
         self._late = late
         self._matches: dict[int, Match] = {}  # read once, however often the rows are
 
@@ -156,7 +157,7 @@ class OverdueCheckIns(Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            chosen = self._late[index]
+            chosen = [_Late._make(row) for row in self._late[index]]
             missing = {row.match_id for row in chosen} - self._matches.keys()
             if missing:
                 self._matches |= Match.objects.select_related(
