@@ -6,10 +6,12 @@ items, then one aggregate of the latest day each (mentor, item) was done; the ru
 """
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,41 +241,47 @@ def first_valid_day(today: dt.date, valid_months: int) -> dt.date:
     return day
 
 
-def _latest_field(item: ReadinessItem) -> str:
-    return f"latest_{item.pk}"
+def _with_record(item: ReadinessItem, *, since: dt.date | None = None) -> Q:
+    """Mentors with a record of ``item`` (done on or after ``since``, when given): a set
+    the database reads once from the records and probes for each mentor."""
+    records = ReadinessRecord.objects.filter(item=item)
+    if since is not None:
+        records = records.filter(done_on__gte=since)
+    return Q(pk__in=records.values("mentor_id"))
+
+
+def _valid_from(item: ReadinessItem, today: dt.date) -> dt.date | None:
+    return first_valid_day(today, item.valid_months) if item.valid_months else None
 
 
 def _which_condition(which: str, program_items: list[ReadinessItem], today: dt.date) -> Q:
-    """``which`` (FILTERS) as a condition on the latest day of each item (_latest_field),
-    the same as rules.status gives in Python."""
+    """``which`` (FILTERS) as a condition on each mentor's records, the same as rules.status
+    gives on the latest one: the latest is on or after a day exactly when some record is."""
     if which not in ("not_ready", "missing", "expired", "expiring"):
         return Q()
     required = [item for item in program_items if item.required]
-    missing = Q(pk__in=[])
-    expired = Q(pk__in=[])
-    expiring = Q(pk__in=[])
-    for item in required:
-        missing |= Q(**{f"{_latest_field(item)}__isnull": True})
-    for item in required if which != "expiring" else program_items:
-        if not item.valid_months:
-            continue
-        field_name = _latest_field(item)
-        valid_from = first_valid_day(today, item.valid_months)
-        expired |= Q(**{f"{field_name}__lt": valid_from})
-        # Expiring: still valid today, no longer in EXPIRING_DAYS days.
-        soon = today + dt.timedelta(days=rules.EXPIRING_DAYS)
-        expiring |= Q(
-            **{
-                f"{field_name}__gte": valid_from,
-                f"{field_name}__lt": first_valid_day(soon, item.valid_months),
-            }
-        )
-    return {
-        "not_ready": missing | expired,
-        "missing": missing,
-        "expired": expired,
-        "expiring": expiring,
-    }[which]
+    nobody = Q(pk__in=[])
+    if which == "missing":
+        return functools.reduce(operator.or_, [~_with_record(i) for i in required], nobody)
+    if which == "not_ready":  # a required item missing or expired: none valid today
+        not_done = [~_with_record(i, since=_valid_from(i, today)) for i in required]
+        return functools.reduce(operator.or_, not_done, nobody)
+    if which == "expired":
+        expired = [
+            _with_record(i) & ~_with_record(i, since=first_valid_day(today, i.valid_months))
+            for i in required
+            if i.valid_months
+        ]
+        return functools.reduce(operator.or_, expired, nobody)
+    # Expiring: valid today, no longer in EXPIRING_DAYS days (any item, required or not).
+    soon = today + dt.timedelta(days=rules.EXPIRING_DAYS)
+    expiring = [
+        _with_record(i, since=first_valid_day(today, i.valid_months))
+        & ~_with_record(i, since=first_valid_day(soon, i.valid_months))
+        for i in program_items
+        if i.valid_months
+    ]
+    return functools.reduce(operator.or_, expiring, nobody)
 
 
 class ReadinessPageRows:
@@ -305,22 +313,14 @@ class ReadinessPageRows:
 def readiness_list(*, which: str = "", q: str = "", today: dt.date) -> ReadinessPageRows:
     """Mentors who are not inactive, with their readiness, kept by ``which`` (FILTERS), in
     the order of their names. The filter and the paging are done by the database, on the
-    latest day of each item (one index look-up per item and mentor of the page asked for)."""
+    mentors' records (each item's set of mentors read once)."""
     program_items = items()
     mentors = Mentor.objects.exclude(status=MentorStatus.INACTIVE).select_related("user")
     if q:
         mentors = mentors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
     condition = _which_condition(which, program_items, today)
     if condition:
-        latest = {
-            _latest_field(item): Subquery(
-                ReadinessRecord.objects.filter(mentor=OuterRef("pk"), item=item)
-                .order_by("-done_on")
-                .values("done_on")[:1]
-            )
-            for item in program_items
-        }
-        mentors = mentors.alias(**latest).filter(condition)
+        mentors = mentors.filter(condition)
     mentors = mentors.order_by("user__full_name", "pk")
     return ReadinessPageRows(mentors, today=today, program_items=program_items)
 
