@@ -254,7 +254,7 @@ def _valid_from(item: ReadinessItem, today: dt.date) -> dt.date | None:
     return first_valid_day(today, item.valid_months) if item.valid_months else None
 
 
-def _which_condition(which: str, program_items: list[ReadinessItem], today: dt.date) -> Q:
+def which_condition(which: str, program_items: list[ReadinessItem], today: dt.date) -> Q:
     """``which`` (FILTERS) as a condition on each mentor's records, the same as rules.status
     gives on the latest one: the latest is on or after a day exactly when some record is."""
     if which not in ("not_ready", "missing", "expired", "expiring"):
@@ -318,7 +318,7 @@ def readiness_list(*, which: str = "", q: str = "", today: dt.date) -> Readiness
     mentors = Mentor.objects.exclude(status=MentorStatus.INACTIVE).select_related("user")
     if q:
         mentors = mentors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
-    condition = _which_condition(which, program_items, today)
+    condition = which_condition(which, program_items, today)
     if condition:
         mentors = mentors.filter(condition)
     mentors = mentors.order_by("user__full_name", "pk")
