@@ -42,7 +42,9 @@ BENCH_DIR = ROOT / "var" / "bench"
 POST_DAYS_BACK = 9
 BENCH_NOTES = "Benchmark entry: we read a chapter together."
 STAFF_EMAIL = "bench-staff@example.org"
+ADMIN_EMAIL = "bench-admin@example.org"
 DEMO_STAFF_EMAIL = "staff@example.org"
+DEMO_ADMIN_EMAIL = "admin@example.org"
 
 
 # --- What is measured ---------------------------------------------------------------------
@@ -90,22 +92,24 @@ class Report:
     export: dict = field(default_factory=dict)
     posts_checked: dict = field(default_factory=dict)
     sqlite: list = field(default_factory=list)
+    staff: list = field(default_factory=list)  # staff_pages.measure() of each page
+    staff_missing: list = field(default_factory=list)  # pages this program lacks
+    staff_demo_queries: dict = field(default_factory=dict)  # the same pages on the demo
+    excel: dict = field(default_factory=dict)
+    mentor_import: dict = field(default_factory=dict)
+    background: dict = field(default_factory=dict)
     total_seconds: float = 0.0
 
 
 def pages(month: str, site_id: int, *, clients: int) -> list[Page]:
-    """The pages of issue 7, with the month the staff reports are asked for."""
+    """The pages loaded with wrk: the ceiling and the mentor pages. The staff pages, one
+    client each, are in staff_pages.py."""
     return [
         Page("Ceiling: one primary-key query", f"/bench/ceiling/{site_id}/", "anonymous",
              clients, kind="ceiling"),
         Page("Mentor home", "/mentor/", "mentor", clients),
         Page("Session form", "/sessions/new/", "mentor", clients),
         Page("Session post", "/sessions/new/", "mentor", clients, method="POST", expect=302),
-        Page("Staff dashboard", "/staff/", "staff", 1, kind="report"),
-        Page("Compliance, one month", f"/staff/compliance/?month={month}", "staff", 1,
-             kind="report"),
-        Page("Hours, one month", f"/staff/hours/?start={month}&end={month}", "staff", 1,
-             kind="report"),
     ]  # fmt: skip
 
 
@@ -416,6 +420,18 @@ def problems(report: Report) -> list[str]:
     if export and (export.get("status") != 200 or export["rows"] != export["expected_rows"]):
         found.append(f"export: status {export.get('status')}, {export['rows']} rows of "
                      f"{export['expected_rows']}")  # fmt: skip
+    for m in report.staff:
+        if m["bad"]:
+            found.append(f"{m['name']}: {m['bad']} of {m['requests']} answers were not 200")
+    excel = report.excel
+    if excel and (excel.get("status") != 200 or not excel.get("is_excel")):
+        found.append(f"Excel export: status {excel.get('status')}")
+    imported = report.mentor_import
+    if imported and (imported.get("failures") or imported["added"] != imported["mentors"]):
+        found.append(
+            f"import: {imported['added']} of {imported['mentors']} mentors added; "
+            + "; ".join(imported.get("failures") or [])
+        )
     return found
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from django.db.models import DateField, Max, OuterRef, Q, Subquery
+from django.db.models import Count, DateField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from portal.checkins import rules
@@ -71,37 +71,72 @@ class _Late(NamedTuple):
     days_overdue: int
 
 
-def _late_checkins(*, coordinator, today: dt.date, site: int | None, kind: str) -> list[_Late]:
-    """The late check-ins, oldest first, by match number only: reading whole matches (with
-    mentor, mentee and school) for a program's every late check-in took a second at real
-    size, for a page that shows 50."""
+def first_day_not_overdue(today: dt.date, cadence_months: int) -> dt.date:
+    """The earliest last check-in (or start) whose next one is not overdue today: a check-in
+    is late exactly when its last one is before this day. The due day never goes back as
+    the last day moves on (rules.add_months), so the late days are all those before it."""
+    day = rules.latest_possibly_overdue(today, cadence_months)
+    while rules.is_overdue(rules.add_months(day, cadence_months), today):
+        day += dt.timedelta(days=1)
+    while not rules.is_overdue(rules.add_months(day - dt.timedelta(days=1), cadence_months), today):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _late_matches(*, coordinator, today: dt.date, site: int | None, kind: str):
+    """The open matches with a late check-in, each with the day each kind is counted
+    from (``..._since``), and the condition that a kind is late: {kind: (months, Q)}."""
     months = {k: m for k, m in cadences().items() if m and (not kind or k == kind)}
-    if not months:
-        return []
-    matches = open_matches(today).annotate(
-        **{_annotation(kind): _last_of_kind(kind) for kind in months}
-    )
+    matches = open_matches(today).order_by()  # sorted by due day in Python
     if coordinator is not None:
         matches = matches.filter(coordinator=coordinator)
     if site is not None:
         matches = matches.filter(site_id=site)
-    # A check-in is late only if its last one (or the start) is more than 28 days per month
-    # of cadence old: SQL keeps those matches, the exact rule below decides.
-    could_be_late = Q()
+    late = {}
     for each, m in months.items():
-        since = Coalesce(_annotation(each), "start_date")
-        matches = matches.alias(**{f"{_annotation(each)}_since": since})
-        could_be_late |= Q(
-            **{f"{_annotation(each)}_since__lt": rules.latest_possibly_overdue(today, m)}
-        )
+        since = f"{_annotation(each)}_since"
+        matches = matches.annotate(**{since: Coalesce(_last_of_kind(each), "start_date")})
+        late[each] = (m, Q(**{f"{since}__lt": first_day_not_overdue(today, m)}))
+    any_late = Q(pk__in=[])
+    for _m, condition in late.values():
+        any_late |= condition
+    return matches.filter(any_late), late
+
+
+def late_checkin_count(
+    *, coordinator=None, today: dt.date, site: int | None = None, kind: str = ""
+) -> int:
+    """How many check-ins are late (as ``len(overdue_checkins(...))``), counted by the
+    database in one query: no row of them is read."""
+    matches, late = _late_matches(coordinator=coordinator, today=today, site=site, kind=kind)
+    if not late:
+        return 0
+    counts = matches.aggregate(
+        **{f"late_{each}": Count("pk", filter=condition) for each, (_m, condition) in late.items()}
+    )
+    return sum(counts.values())
+
+
+def _late_checkins(*, coordinator, today: dt.date, site: int | None, kind: str) -> list[_Late]:
+    """The late check-ins, oldest first, by match number only: reading whole matches (with
+    mentor, mentee and school) for a program's every late check-in took a second at real
+    size, for a page that shows 50. The database keeps the late ones exactly
+    (first_day_not_overdue); Python works out their due days, each distinct one once."""
+    matches, late = _late_matches(coordinator=coordinator, today=today, site=site, kind=kind)
+    if not late:
+        return []
+    kinds = [(each, m, first_day_not_overdue(today, m)) for each, (m, _q) in late.items()]
+    names = [f"{_annotation(each)}_since" for each, _m, _first in kinds]
+    due_of: dict[tuple[dt.date, int], dt.date] = {}
     found = []
-    names = [_annotation(each) for each in months]
-    rows = matches.filter(could_be_late).values_list("pk", "start_date", *names)
-    for pk, start_date, *lasts in rows:
-        for (each, m), last in zip(months.items(), lasts, strict=True):
-            due = rules.next_due(started=start_date, last=last, cadence_months=m, closed=False)
-            if rules.is_overdue(due, today):
-                found.append(_Late(due, pk, each, rules.days_overdue(due, today)))
+    for pk, *sinces in matches.values_list("pk", *names):
+        for (each, m, first), since in zip(kinds, sinces, strict=True):
+            if since < first:
+                due = due_of.get((since, m))
+                if due is None:
+                    due = due_of[since, m] = rules.add_months(since, m)
+                # A plain tuple, sorted as _Late: tens of thousands at real size.
+                found.append((due, pk, each, (today - due).days))
     found.sort()
     return found
 
@@ -110,7 +145,7 @@ class OverdueCheckIns(Sequence):
     """The late check-ins, oldest first, as a list whose matches are read (with mentor,
     mentee and school, in one query) only for the rows asked for: a page of them."""
 
-    def __init__(self, late: list[_Late]):
+    def __init__(self, late: list[tuple]):  # each as _Late's fields
         self._late = late
         self._matches: dict[int, Match] = {}  # read once, however often the rows are
 
@@ -122,7 +157,7 @@ class OverdueCheckIns(Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            chosen = self._late[index]
+            chosen = [_Late._make(row) for row in self._late[index]]
             missing = {row.match_id for row in chosen} - self._matches.keys()
             if missing:
                 self._matches |= Match.objects.select_related(

@@ -102,7 +102,7 @@ def dashboard_block(user, *, today: dt.date) -> dict:
     mine = selectors.overdue_checkins(coordinator=user, today=today)
     everyone = None
     if user.is_administrator:
-        everyone = len(selectors.overdue_checkins(today=today))
+        everyone = selectors.late_checkin_count(today=today)
     return {"mine": mine[:DASHBOARD_ROWS], "mine_count": len(mine), "everyone_count": everyone}
 
 

@@ -6,6 +6,7 @@ from portal.accounts import site_contacts
 from portal.accounts.admin import AdminOnlyMixin, StaffAccessMixin
 from portal.audit.admin import AuditedAdminMixin
 from portal.lib.forms import TextInputAdminMixin, TextInputMixin
+from portal.lib.paging import KeysFirstPaginator
 from portal.mentoring.models import (
     Choice,
     Match,
@@ -166,6 +167,8 @@ class SessionLogAdmin(TextInputAdminMixin, AuditedAdminMixin, StaffAccessMixin, 
     # (not also every one of a million entries, for "N total").
     ordering = ["-starts_at", "-id"]
     show_full_result_count = False
+    # A deep page skips index entries, not rows with their joins (portal/lib/paging.py).
+    paginator = KeysFirstPaginator
 
     def has_add_permission(self, request, *args):
         return False

@@ -24,6 +24,7 @@ from portal.readiness.selectors import (
     program_today,
     readiness_of_mentors,
     record_url_for,
+    which_condition,
 )
 
 
@@ -65,39 +66,6 @@ def _active_filter(today: dt.date, prefix: str = "") -> Q:
     )
 
 
-def _could_lapse(*, today: dt.date, program_items) -> dict[int, set[int]]:
-    """Mentors with an active match whose latest record of an expiring item may be expired
-    or expiring today, by item: one aggregate per such item, narrowed in SQL (an item done
-    more recently than 28 days a month, less 31 days, is neither)."""
-    active = Match.objects.filter(_active_filter(today), mentor=OuterRef("mentor"))
-    found: dict[int, set[int]] = {}
-    for item in program_items:
-        if not item.valid_months:
-            continue
-        before = rules.latest_possibly_expired(today, item.valid_months) + dt.timedelta(
-            days=rules.EXPIRING_DAYS + 1
-        )
-        rows = (
-            ReadinessRecord.objects.filter(item=item)
-            .filter(Exists(active))
-            .values("mentor_id")
-            .annotate(last=Max("done_on"))
-            .filter(last__lt=before)
-            .order_by()
-        )
-        found[item.pk] = {row["mentor_id"] for row in rows}
-    return found
-
-
-def _missing_a_required_item(program_items) -> Q:
-    """Matches whose mentor has no record at all of some required item (in SQL)."""
-    missing = Q(pk__in=[])
-    for item in program_items:
-        if item.required:
-            missing |= ~Exists(ReadinessRecord.objects.filter(mentor=OuterRef("mentor"), item=item))
-    return missing
-
-
 def dashboard_readiness(*, today: dt.date) -> DashboardReadiness:
     """Active matches whose mentor is not ready (a required item missing or expired) or
     that the nightly check holds, with the reason; and mentors with an active match and an
@@ -106,19 +74,24 @@ def dashboard_readiness(*, today: dt.date) -> DashboardReadiness:
     not ready, and those rows' mentors: the dashboard reads no more for 20,000 mentors
     than for 20."""
     program_items = items()
-    candidates = set().union(*_could_lapse(today=today, program_items=program_items).values())
-    expired: set[int] = set()
-    expiring: list[MentorReadiness] = []
-    if candidates:
-        mentors = Mentor.objects.filter(pk__in=candidates).select_related("user")
-        states = readiness_of_mentors(mentors, today=today, program_items=program_items)
-        expired = {r.mentor.pk for r in states if r.has(Status.EXPIRED)}
-        expiring = [r for r in states if r.has(Status.EXPIRING, required_only=False)]
-        expiring.sort(key=lambda r: min(s.valid_until for s in r.expiring))
+    # Each set in SQL from the records (selectors.which_condition), so that the mentors
+    # worked out in Python are only those expiring (a few in a hundred), not every mentor
+    # whose item has lapsed (thousands at real size).
+    with_active_match = Exists(Match.objects.filter(_active_filter(today), mentor=OuterRef("pk")))
+    expiring_mentors = (
+        Mentor.objects.filter(which_condition("expiring", program_items, today))
+        .filter(with_active_match)
+        .select_related("user")
+    )
+    expiring = [
+        r
+        for r in readiness_of_mentors(expiring_mentors, today=today, program_items=program_items)
+        if r.has(Status.EXPIRING, required_only=False)
+    ]
+    expiring.sort(key=lambda r: min(s.valid_until for s in r.expiring))
+    not_ready_mentors = Mentor.objects.filter(which_condition("not_ready", program_items, today))
     not_ready = Match.objects.filter(_active_filter(today)).filter(
-        _missing_a_required_item(program_items)
-        | Q(mentor_id__in=sorted(expired))
-        | Q(readiness_flag__policy="block")
+        Q(mentor__in=not_ready_mentors.values("pk")) | Q(readiness_flag__policy="block")
     )
     count = not_ready.count()
     shown = list(

@@ -6,6 +6,8 @@ items, then one aggregate of the latest day each (mentor, item) was done; the ru
 """
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -226,12 +228,102 @@ def _keep(readiness: MentorReadiness, which: str) -> bool:
     return True
 
 
-def readiness_list(*, which: str = "", q: str = "", today: dt.date) -> list[MentorReadiness]:
-    """Mentors who are not inactive, with their readiness, kept by ``which`` (FILTERS)."""
+def first_valid_day(today: dt.date, valid_months: int) -> dt.date:
+    """The earliest day an item valid ``valid_months`` months may have been done and still
+    be valid on ``today``: done before it, it has expired (rules.status). Validity grows
+    with the day done (rules.valid_until never goes back), so the days that expired are
+    exactly those before this one."""
+    day = rules.latest_possibly_expired(today, valid_months)
+    # At most a few days from the 28-days-a-month estimate: step up to the first valid day.
+    while rules.valid_until(day, valid_months) < today:
+        day += dt.timedelta(days=1)
+    while rules.valid_until(day - dt.timedelta(days=1), valid_months) >= today:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _with_record(item: ReadinessItem, *, since: dt.date | None = None) -> Q:
+    """Mentors with a record of ``item`` (done on or after ``since``, when given): a set
+    the database reads once from the records and probes for each mentor."""
+    records = ReadinessRecord.objects.filter(item=item)
+    if since is not None:
+        records = records.filter(done_on__gte=since)
+    return Q(pk__in=records.values("mentor_id"))
+
+
+def _valid_from(item: ReadinessItem, today: dt.date) -> dt.date | None:
+    return first_valid_day(today, item.valid_months) if item.valid_months else None
+
+
+def which_condition(which: str, program_items: list[ReadinessItem], today: dt.date) -> Q:
+    """``which`` (FILTERS) as a condition on each mentor's records, the same as rules.status
+    gives on the latest one: the latest is on or after a day exactly when some record is."""
+    if which not in ("not_ready", "missing", "expired", "expiring"):
+        return Q()
+    required = [item for item in program_items if item.required]
+    nobody = Q(pk__in=[])
+    if which == "missing":
+        return functools.reduce(operator.or_, [~_with_record(i) for i in required], nobody)
+    if which == "not_ready":  # a required item missing or expired: none valid today
+        not_done = [~_with_record(i, since=_valid_from(i, today)) for i in required]
+        return functools.reduce(operator.or_, not_done, nobody)
+    if which == "expired":
+        expired = [
+            _with_record(i) & ~_with_record(i, since=first_valid_day(today, i.valid_months))
+            for i in required
+            if i.valid_months
+        ]
+        return functools.reduce(operator.or_, expired, nobody)
+    # Expiring: valid today, no longer in EXPIRING_DAYS days (any item, required or not).
+    soon = today + dt.timedelta(days=rules.EXPIRING_DAYS)
+    expiring = [
+        _with_record(i, since=first_valid_day(today, i.valid_months))
+        & ~_with_record(i, since=first_valid_day(soon, i.valid_months))
+        for i in program_items
+        if i.valid_months
+    ]
+    return functools.reduce(operator.or_, expiring, nobody)
+
+
+class ReadinessPageRows:
+    """The readiness list as the pager reads it: a count and a slice, both in SQL; only
+    the mentors of the page shown get their readiness worked out (readiness_of_mentors)."""
+
+    def __init__(self, mentors, *, today: dt.date, program_items: list[ReadinessItem]):
+        self.mentors = mentors
+        self.today = today
+        self.program_items = program_items
+
+    def count(self) -> int:
+        return self.mentors.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        return readiness_of_mentors(
+            list(self.mentors[index]), today=self.today, program_items=self.program_items
+        )
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def readiness_list(*, which: str = "", q: str = "", today: dt.date) -> ReadinessPageRows:
+    """Mentors who are not inactive, with their readiness, kept by ``which`` (FILTERS), in
+    the order of their names. The filter and the paging are done by the database, on the
+    mentors' records (each item's set of mentors read once)."""
+    program_items = items()
     mentors = Mentor.objects.exclude(status=MentorStatus.INACTIVE).select_related("user")
     if q:
         mentors = mentors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
-    return [r for r in readiness_of_mentors(mentors, today=today) if _keep(r, which)]
+    condition = which_condition(which, program_items, today)
+    if condition:
+        mentors = mentors.filter(condition)
+    mentors = mentors.order_by("user__full_name", "pk")
+    return ReadinessPageRows(mentors, today=today, program_items=program_items)
 
 
 def not_ready_active_matches(*, today: dt.date) -> list[tuple[Match, MentorReadiness]]:

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from bench import harness, markdown, serve
+from bench import background, extras, harness, markdown, serve, staff_pages, transfers
 
 
 class Command(BaseCommand):
@@ -37,6 +37,12 @@ class Command(BaseCommand):
             "--skip-generate", action="store_true", help="Reuse the data of an earlier run."
         )
         parser.add_argument("--no-sqlite", action="store_true", help="Skip the SQLite demo.")
+        parser.add_argument(
+            "--import-mentors",
+            type=int,
+            default=None,
+            help="Mentors in the staff import measured (as many as --mentors unless given).",
+        )
         parser.add_argument("--out", default=str(harness.ROOT / "docs" / "BENCHMARKS.md"))
         parser.add_argument(
             "--strict",
@@ -67,12 +73,10 @@ class Command(BaseCommand):
             report.generation = self._generate(options)
         call_command("collectstatic", interactive=False, verbosity=0)
         _settle(database_url)
-        report.postgres, report.posts_checked, report.raw_sql, report.export = self._postgres(
-            database_url, options
-        )
+        self._postgres(database_url, options, report)
         harness.save(report, harness.BENCH_DIR / "report.json")
         if not options["no_sqlite"]:
-            report.sqlite = self._sqlite(options)
+            report.sqlite, report.staff_demo_queries = self._sqlite(options)
         report.total_seconds = time.monotonic() - started
         harness.save(report, harness.BENCH_DIR / "report.json")
         out = Path(options["out"])
@@ -106,9 +110,18 @@ class Command(BaseCommand):
             sessions=options["sessions"],
             summary=str(summary),
         )
-        return json.loads(summary.read_text())
+        generation = json.loads(summary.read_text())
+        self._step("Adding the staff workspace's other rows (readiness, check-ins, ...)")
+        began = time.monotonic()
+        added = extras.add(staff_email=harness.STAFF_EMAIL)
+        generation.setdefault("counts", {}).update(added)
+        generation["total_seconds"] = generation.get("total_seconds", 0) + (
+            time.monotonic() - began
+        )
+        self.stdout.write(f"  {added}")
+        return generation
 
-    def _postgres(self, database_url: str, options):
+    def _postgres(self, database_url: str, options, report) -> None:
         from portal.mentoring.models import SessionLog, SessionLogRevision
 
         clients_dir = harness.BENCH_DIR / "postgres"
@@ -127,11 +140,29 @@ class Command(BaseCommand):
         )
         env = {**os.environ, "DATABASE_URL": database_url}
         self._step(f"Loading pages on PostgreSQL ({options['seconds']:g} s each)")
+        staff_list, report.staff_missing = _staff_pages(context)
+        self._step("Counting queries per staff page")
+        staff_queries = staff_pages.count_queries(
+            staff_list, {"staff": harness.STAFF_EMAIL, "admin": harness.ADMIN_EMAIL}
+        )
         with serve.Server(env, harness.BENCH_DIR / "gunicorn-postgres.log") as server:
             measures = serve.load_pages(
                 server, page_list, seconds=options["seconds"], tz=context["tz"],
                 queries=queries, **files,
             )  # fmt: skip
+            self._step(
+                f"Staff pages, one client, {staff_pages.REQUESTS} requests each after "
+                f"{staff_pages.WARM_UPS} warm-ups"
+            )
+            cookies = {
+                "staff": harness.staff_client(harness.STAFF_EMAIL).cookie,
+                "admin": harness.staff_client(harness.ADMIN_EMAIL).cookie,
+            }
+            report.staff = staff_pages.measure_all(
+                server, staff_list, cookies, queries=staff_queries
+            )
+            if report.staff_missing:
+                self.stdout.write(f"  not available: {', '.join(report.staff_missing)}")
         for measure in measures:
             measure.cpu_ms = cpu.get(measure.name)
         # Every post answered "saved" (warm-ups included), and the one whose queries were
@@ -160,7 +191,36 @@ class Command(BaseCommand):
             harness.BENCH_DIR / "gunicorn-export.log",
         )
         self.stdout.write(f"  {export}")
-        return measures, posts, raw, export
+        report.postgres, report.posts_checked, report.raw_sql, report.export = (
+            measures,
+            posts,
+            raw,
+            export,
+        )
+        harness.save(report, harness.BENCH_DIR / "report.json")
+        self._step(f"Excel export of one month ({context['month']})")
+        with serve.Server(env, harness.BENCH_DIR / "gunicorn-excel.log") as server:
+            report.excel = transfers.measure_excel_month(
+                server,
+                harness.staff_client(harness.STAFF_EMAIL).cookie,
+                context["month"],
+                _month_rows(context),
+            )
+        self.stdout.write(f"  {report.excel}")
+        self._step("Background export of every session")
+        report.background = background.measure(
+            expected_rows=SessionLog.objects.live().count(),
+            staff_email=harness.STAFF_EMAIL,
+            database_url=database_url,
+        )
+        self.stdout.write(f"  {report.background}")
+        count = options["import_mentors"] or options["mentors"]
+        self._step(f"Staff import of {count:,} mentors (check, then save)")
+        with serve.Server(env, harness.BENCH_DIR / "gunicorn-import.log") as server:
+            report.mentor_import = transfers.measure_mentor_import(
+                server, harness.staff_client(harness.STAFF_EMAIL), count=count
+            )
+        self.stdout.write(f"  {report.mentor_import}")
 
     # --- SQLite -------------------------------------------------------------------------
 
@@ -188,10 +248,11 @@ class Command(BaseCommand):
         page_list = harness.pages(context["month"], context["site_id"], clients=options["clients"])
         seconds = max(options["seconds"] / 2, 3)
         with serve.Server(env, harness.BENCH_DIR / "gunicorn-sqlite.log") as server:
-            return serve.load_pages(
+            measures = serve.load_pages(
                 server, page_list, seconds=seconds, tz=context["tz"],
                 queries=context["queries"], **_files(folder),
             )  # fmt: skip
+        return measures, context["staff_queries"]
 
     def _prepare_clients(self, folder: Path, clients: int) -> None:
         _files_written, context = _make_clients(folder, clients, harness.DEMO_STAFF_EMAIL)
@@ -199,7 +260,31 @@ class Command(BaseCommand):
         context["queries"] = harness.count_queries(
             page_list, mentor_email=context["mentor_email"], staff_email=harness.DEMO_STAFF_EMAIL
         )
+        staff_list, _missing = _staff_pages(context)
+        context["staff_queries"] = staff_pages.count_queries(
+            staff_list, {"staff": harness.DEMO_STAFF_EMAIL, "admin": harness.DEMO_ADMIN_EMAIL}
+        )
         (folder / "context.json").write_text(json.dumps(context, default=str))
+
+
+def _staff_pages(context: dict):
+    """The staff pages of this program, asking for the report month and a deep page."""
+    from portal.mentoring.models import SessionLog
+
+    deep = staff_pages.deep_pages(SessionLog.objects.live().count())
+    return staff_pages.resolve(staff_pages.staff_pages(), month=context["month"], **deep)
+
+
+def _month_rows(context: dict) -> int:
+    """Live sessions in the report month: the rows of its export."""
+    from portal.mentoring.models import SessionLog
+
+    bounds = context["bounds"]
+    return (
+        SessionLog.objects.live()
+        .filter(starts_at__gte=bounds["month_start"], starts_at__lt=bounds["month_end"])
+        .count()
+    )
 
 
 def _settle(database_url: str) -> None:

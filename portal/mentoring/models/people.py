@@ -116,6 +116,10 @@ class Mentee(models.Model):
                 name="mentee_last_initial_one_capital",
             ),
         ]
+        # The staff list of mentees, in name order: a page is read from here, not sorted.
+        indexes = [
+            models.Index(fields=["first_name", "last_initial", "id"], name="mentee_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -207,6 +207,13 @@ class SessionLog(models.Model):
             # The admin's session list: every entry (deleted ones too), newest first, then
             # by number, one page at a time; and its choice of dates.
             models.Index(fields=["starts_at", "id"], name="session_starts_idx"),
+            # The staff list of live entries, newest first: a deep page skips entries of
+            # this index only (portal/lib/paging.py's KeysFirstPaginator).
+            models.Index(
+                fields=["starts_at", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="session_live_starts_idx",
+            ),
         ]
 
     def __str__(self) -> str:

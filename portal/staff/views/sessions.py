@@ -11,6 +11,7 @@ from portal.accounts.decorators import staff_required
 from portal.followups import selectors as followup_selectors
 from portal.followups.forms import AskForm, ResolveForm
 from portal.lib.forms import add_domain_errors
+from portal.lib.paging import KeysFirstPaginator
 from portal.mentoring.models import ProgramSettings
 from portal.mentoring.services import DuplicateSession, EntryLocked, session_log_update
 from portal.safeguarding.access import concern_of_session_for_user
@@ -28,6 +29,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         request,
         "staff/session_list.html",
         list_selectors.session_list(filters=filters, program=program),
+        paginator_class=KeysFirstPaginator,
         form=form,
         export_query=request.GET.urlencode(),
     )
