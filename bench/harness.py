@@ -432,6 +432,14 @@ def problems(report: Report) -> list[str]:
             f"import: {imported['added']} of {imported['mentors']} mentors added; "
             + "; ".join(imported.get("failures") or [])
         )
+    done = report.background
+    if done.get("available") and (
+        done.get("status") != "ready" or done.get("rows") != done.get("expected_rows")
+    ):
+        found.append(
+            f"background export: {done.get('status')}, "
+            f"{done.get('rows')} of {done.get('expected_rows')} rows"
+        )
     return found
 
 

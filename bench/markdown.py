@@ -286,6 +286,11 @@ def _transfers_section(data: dict) -> list[str]:
             out.append(f"Not measured: {done.get('status')}.")
         else:
             out += [
+                "Queued as the export page queues an Excel file of all time, then run by "
+                "`manage.py run_file_jobs` in a process of its own (its peak memory is the "
+                "job's).",
+                "",
+                f"- Status: {done.get('status')}; the file: {done.get('megabytes')} MB",
                 f"- Rows: {done.get('rows', 0):,} of {done['expected_rows']:,}",
                 f"- Ready after {done['ready_seconds']} s (target < "
                 f"{background.TARGET_READY_S} s: {_mark(done['ready_met'])})",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0018_session_starts_idx'),
+        ('mentoring', '0019_month_summaries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
