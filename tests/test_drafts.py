@@ -14,7 +14,7 @@ from django.utils import timezone
 from portal import schedule
 from portal.lib.text import LONG_TEXT_MAX
 from portal.lifecycle.services import signin_sessions_clear_expired
-from portal.mentoring.views import DRAFT_KEY, DRAFT_MAX_CHARS
+from portal.mentoring.signed_out_drafts import DRAFT_KEY, DRAFT_MAX_CHARS
 from portal.notifications.management.commands import run_worker
 from tests.conftest import PASSWORD
 from tests.page import read_page

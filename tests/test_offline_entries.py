@@ -10,7 +10,7 @@ from django.test import Client
 
 from portal.mentoring import offline
 from portal.mentoring.models import SessionLog
-from portal.mentoring.views import DRAFT_KEY
+from portal.mentoring.signed_out_drafts import DRAFT_KEY
 from tests.paths import NEW_SESSION as NEW
 
 META = re.compile(

@@ -17,8 +17,7 @@ from portal.followups.models import FollowUp, FollowUpStatus
 from portal.followups.selectors import open_for_mentor
 from portal.lib.forms import add_domain_errors, call_for_form
 from portal.lib.query import query_bool, query_int, query_text
-from portal.lib.text import LONG_TEXT_MAX
-from portal.mentoring import my_hours, rules, selectors, services
+from portal.mentoring import my_hours, rules, selectors, services, signed_out_drafts
 from portal.mentoring.access import (
     active_matches_for_mentor,
     get_session_for_user,
@@ -41,15 +40,8 @@ from portal.readiness import matches as readiness_matches
 from portal.readiness import selectors as readiness_selectors
 from portal.readiness.models import MatchReadinessFlag, NotReadyPolicy
 from portal.readiness.views import agreement_gate
-from portal.security import throttle
-from portal.security.client_ip import client_for_limits
 from portal.texts.backends import texts_enabled
 
-DRAFT_KEY = "session_form_draft"
-# A whole draft: the notes, the concern's and the needs' details at their limit, and room
-# for the short fields. Anything longer is not a session form.
-DRAFT_MAX_CHARS = 3 * LONG_TEXT_MAX + 2_000
-LIST_FIELDS = {"resource_needs"}
 # Marks a post of an entry the phone kept offline (static/js/portal.js).
 OFFLINE_ENTRY_HEADER = "X-Offline-Entry"
 
@@ -179,60 +171,6 @@ def _form_context(form: SessionLogForm, **extra) -> dict:
     return {"form": form, "matches": form.matches, **extra}
 
 
-def _stash_draft(request: HttpRequest) -> HttpResponse:
-    """The sign-in expired while the mentor was writing: keep what they typed for later.
-
-    Anyone can post here signed out, and each draft is a session row: only the form's own
-    fields are kept, at most ``DRAFT_MAX_CHARS`` in all, and at most 20 drafts an hour
-    from one address (the shared throttle)."""
-    draft = {
-        key: values if key in LIST_FIELDS else values[-1]
-        for key, values in request.POST.lists()
-        if key in SessionLogForm.base_fields
-    }
-    ip = client_for_limits(request)
-    kept = _draft_size(draft) <= DRAFT_MAX_CHARS and not throttle.locked_for("draft-ip", ip)
-    if kept:
-        throttle.record_failure("draft-ip", ip)  # counts drafts, not failures
-        request.session[DRAFT_KEY] = {"path": request.path, "data": draft}
-        messages.info(
-            request,
-            _(
-                "Your sign-in had expired. Sign in again: what you typed is kept and will be "
-                "back in the form."
-            ),
-        )
-    else:
-        messages.info(
-            request,
-            _(
-                "Your sign-in had expired. Sign in again. What you typed could not be kept "
-                "here: if you typed it in this browser, the form brings it back."
-            ),
-        )
-    return redirect(f"{reverse('accounts:login')}?next={request.path}")
-
-
-def _draft_size(draft: dict) -> int:
-    return sum(
-        len(key) + sum(len(value) for value in (values if isinstance(values, list) else [values]))
-        for key, values in draft.items()
-    )
-
-
-def _pop_draft(request: HttpRequest, matches) -> dict | None:
-    draft = request.session.get(DRAFT_KEY)
-    if draft and draft.get("path") == request.path:
-        del request.session[DRAFT_KEY]
-        # Typed while signed out, so by anyone on this device: it comes back only to the
-        # mentor of its match, never to the next person who signs in here.
-        match = str(draft["data"].get("match", ""))
-        if match.isdecimal() and any(str(each.pk) == match for each in matches):
-            messages.info(request, _("We brought back what you were typing. Check it, then save."))
-            return draft["data"]
-    return None
-
-
 def _duplicate_message(existing: SessionLog) -> str:
     return format_html(
         'You already logged this session. <a href="{}">See the entry you logged</a>.',
@@ -248,7 +186,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
             # Sent by the phone from an entry it keeps: it keeps it until the next sign-in.
             return HttpResponse("Sign in again.", status=401, content_type="text/plain")
         if request.method == "POST":
-            return _stash_draft(request)
+            return signed_out_drafts.stash(request)
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
     return _session_create(request)
 
@@ -297,7 +235,7 @@ def _session_create(request: HttpRequest) -> HttpResponse:
     else:
         form = SessionLogForm(matches=matches, program=program)
         initial = form.initial_for_new(match_pk=query_int(request, "match"))
-        draft = _pop_draft(request, matches)
+        draft = signed_out_drafts.pop(request, matches)
         if draft:
             initial.update(draft)
         form.initial = initial
@@ -370,7 +308,7 @@ def _locked(request: HttpRequest, session: SessionLog, message: str) -> HttpResp
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         if request.method == "POST":
-            return _stash_draft(request)
+            return signed_out_drafts.stash(request)
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
     return _session_edit(request, pk)
 
@@ -425,7 +363,7 @@ def _session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
     else:
         initial = SessionLogForm.initial_for_edit(session, program)
-        draft = _pop_draft(request, matches)
+        draft = signed_out_drafts.pop(request, matches)
         if draft:
             initial.update(draft)
         form = SessionLogForm(initial=initial, matches=matches, program=program, instance=session)
