@@ -269,6 +269,10 @@ def _transfers_section(data: dict) -> list[str]:
             "",
             "## The Excel export of one month",
             "",
+            "The latest whole month of at most 50,000 sessions, which the export page sends "
+            "at once (a busier month's Excel file is made in the background, like the export "
+            "of every session below).",
+            "",
             f"- Month {excel['month']}: {excel['rows']:,} sessions (status {excel['status']}), "
             f"{excel['megabytes']} MB",
             f"- Time: {excel['seconds']} s (target < {transfers.TARGET_EXCEL_S} s: "
@@ -305,6 +309,29 @@ def _transfers_section(data: dict) -> list[str]:
             "",
             f"## The staff import of {imported['mentors']:,} mentors",
             "",
+            *_import_lines(imported),
+        ]
+        for failure in imported.get("failures") or []:
+            out.append(f"- Failed: {failure}")
+    return out
+
+
+def _import_lines(imported: dict) -> list[str]:
+    if imported.get("in_background"):
+        how = [
+            "Through the staff pages (Import, Mentors): the file is uploaded; being longer "
+            "than what the page checks at once, it is checked and saved by the worker "
+            "(`manage.py run_file_jobs`, in a process of its own), all or nothing, while the "
+            f"page shows its progress. One file holds at most {imported['row_limit']:,} rows: "
+            f"{imported['parts']} file(s).",
+            "",
+            f"- Added: {imported['added']:,} of {imported['mentors']:,}",
+            f"- Time: {imported['seconds']} s in all (uploads {imported['check_seconds']} s, "
+            f"the worker {imported['worker_seconds']} s)",
+            f"- Peak memory of the worker: {imported['peak_job_worker_mb']} MB",
+        ]
+    else:
+        how = [
             "Through the staff pages (Import, Mentors): the file is uploaded and checked, then "
             f"saved. The import takes at most {imported['row_limit']:,} rows a file, so the "
             f"mentors went in {imported['parts']} part(s), each checked and saved.",
@@ -312,10 +339,9 @@ def _transfers_section(data: dict) -> list[str]:
             f"- Added: {imported['added']:,} of {imported['mentors']:,}",
             f"- Time: {imported['seconds']} s in all (checks {imported['check_seconds']} s, "
             f"saves {imported['save_seconds']} s)",
-            f"- Slowest request: {imported['slowest_request_s']} s (no request over "
-            f"{staff_pages.TARGET_REQUEST_S} s: {_mark(imported['under_request_limit'])})",
-            f"- Peak memory of the gunicorn worker (VmHWM): {imported['peak_worker_mb']} MB",
         ]
-        for failure in imported.get("failures") or []:
-            out.append(f"- Failed: {failure}")
-    return out
+    return how + [
+        f"- Slowest request: {imported['slowest_request_s']} s (no request over "
+        f"{staff_pages.TARGET_REQUEST_S} s: {_mark(imported['under_request_limit'])})",
+        f"- Peak memory of the gunicorn worker (VmHWM): {imported['peak_worker_mb']} MB",
+    ]
