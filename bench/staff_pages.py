@@ -52,7 +52,7 @@ def staff_pages() -> list[StaffPage]:
         StaffPage("Matches needing support", "safeguarding:support_list"),
         StaffPage("Support requests", "staff:support_request_list"),
         StaffPage("Invitations", "staff:invitation_list"),
-        StaffPage("Audit history", "staff:audit_list"),
+        StaffPage("Audit history", "staff:audit_list", who="admin"),
         StaffPage("Late check-ins", "checkins:overdue"),
         StaffPage("Late check-ins, everyone's", "checkins:overdue", "everyone=yes", who="admin"),
         StaffPage("Follow-ups", "staff:followup_list"),

@@ -387,6 +387,7 @@ MATRIX: dict[str, dict] = {
         "GET": (LOGIN, 403, 403, 403, 403, 403, 405),
         "POST": (LOGIN, 403, 403, 403, 403, 403, REDIRECT),
     },
+    "staff:audit_list": {"GET": (LOGIN, 403, 403, 403, 403, 403, 200)},  # administrators only
     "staff:program_settings": {
         "GET": (LOGIN, 403, 403, 403, 403, 403, 200),
         "POST": (LOGIN, 403, 403, 403, 403, 403, 200),  # empty: the form's errors

@@ -19,7 +19,7 @@ KEYS = [
     "q", "mentor", "include_children", "page", "site", "month", "status", "show", "start",
     "end", "type", "interaction", "emails", "state", "topic", "match", "saved", "changed",
     "next", "attendance", "reviewed", "late", "flagged", "report", "file_format", "coordinator",
-    "date_from", "date_to",
+    "date_from", "date_to", "action", "who", "object_type",
 ]  # fmt: skip
 HUGE_TEXT = "x" * 5000
 HUGE_NUMBER = "9" * 5000

@@ -24,7 +24,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["object_type", "object_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "created_at"]),
+            # The audit history page (portal/staff/audit_history.py): newest first, whole
+            # or by action or by who.
+            models.Index(fields=["-created_at", "-id"], name="audit_newest_first"),
+            models.Index(fields=["action", "created_at"], name="audit_action_created"),
+            models.Index(fields=["actor", "created_at"], name="audit_actor_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id} by {self.actor or 'the portal'}"

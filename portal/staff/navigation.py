@@ -36,6 +36,7 @@ SECTIONS = (
     Section("Schools", "staff:site_list"),
     Section("Invitations", "staff:invitation_list"),
     Section("Requests", "staff:support_request_list"),
+    Section("Audit history", "staff:audit_list", administrators_only=True),
     Section("Settings", "staff:program_settings", administrators_only=True),
 )
 

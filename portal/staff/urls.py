@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from portal.filejobs import views as file_jobs
 from portal.staff.views import (
+    audit,
     dashboard,
     digest,
     exports,
@@ -72,6 +73,7 @@ urlpatterns = [
     path("invitations/", include("portal.enrollment.staff_urls")),
     path("support-requests/", include("portal.support.staff_urls")),
     path("my-email/", digest.digest_preference, name="digest_preference"),
+    path("audit/", audit.audit_list, name="audit_list"),
     path("settings/", settings.program_settings, name="program_settings"),
     path("settings/choices/", settings.choice_add, name="choice_add"),
     path("settings/choices/<int:pk>/", settings.choice_change, name="choice_change"),

@@ -75,3 +75,9 @@ def test_someone_who_is_not_staff_sees_no_staff_navigation(client, request, pers
     page = client.get(reverse("staff:dashboard"))
     assert page.status_code == 403
     assert staff_nav(page) is None
+
+
+def test_the_audit_history_is_offered_to_administrators_only(staff_client, admin_user, client):
+    assert "Audit history" not in staff_nav(staff_client.get(reverse("staff:dashboard")))
+    client.force_login(admin_user)
+    assert marked(client.get(reverse("staff:audit_list"))) == {"Audit history": "page"}
