@@ -92,7 +92,10 @@ class AuditFilterForm(DateRangeForm):
 
 @dataclass(frozen=True)
 class AuditFilters:
-    action: str = ""  # one action, or a kind ending in "." (every action of that kind)
+    # One action, or every action of a kind ("export." read as the export actions there
+    # are: an equality each, which the (action, created_at) index serves on every database,
+    # unlike a LIKE prefix).
+    actions: tuple[str, ...] = ()
     who: str = ""
     object_type: str = ""
     date_from: dt.date | None = None
@@ -102,13 +105,15 @@ class AuditFilters:
 def audit_filters(request) -> tuple[AuditFilterForm, AuditFilters]:
     """The form as asked for, and the filters it reads; a form with a bad value filters
     nothing and shows its messages (like the sessions list)."""
-    form = AuditFilterForm(
-        request.GET or None, actions=known_actions(), object_types=known_object_types()
-    )
+    actions = known_actions()
+    form = AuditFilterForm(request.GET or None, actions=actions, object_types=known_object_types())
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
+        asked = data["action"]
         return form, AuditFilters(
-            action=data["action"],
+            actions=tuple(a for a in actions if a.startswith(asked))
+            if asked.endswith(".")
+            else ((asked,) if asked else ()),
             who=data["who"].strip(),
             object_type=data["object_type"],
             date_from=data["date_from"],
@@ -121,10 +126,8 @@ def audit_events(filters: AuditFilters, *, tz):
     """Newest first, in a total order (for the keys-first pager); each filter can use an
     index: (action, created_at), (actor, created_at), (created_at, id)."""
     events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-pk")
-    if filters.action.endswith("."):
-        events = events.filter(action__startswith=filters.action)
-    elif filters.action:
-        events = events.filter(action=filters.action)
+    if filters.actions:
+        events = events.filter(action__in=filters.actions)
     if filters.who:
         # A whole address reads that person's entries from the (actor, created_at) index.
         exact = list(User.objects.filter(email__iexact=filters.who).values_list("pk", flat=True))

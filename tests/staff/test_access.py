@@ -56,6 +56,7 @@ PAGES = [
     ("staff:match_edit", {"pk": "match"}, "staff"),
     ("staff:match_close", {"pk": "match"}, "staff"),
     ("staff:program_settings", {}, "admin"),
+    ("staff:audit_list", {}, "admin"),
 ]
 POST_ONLY = [
     ("staff:session_review_bulk", {}),
