@@ -66,7 +66,12 @@ class ItemState:
 class MentorReadiness:
     mentor: Mentor
     states: list[ItemState] = field(default_factory=list)
-    record_url: str = ""
+
+    @property
+    def record_url(self) -> str:
+        # Worked out when a page shows it: the dashboard weighs hundreds of mentors to
+        # show ten.
+        return reverse("readiness:record", args=[self.mentor.pk])
 
     @property
     def required(self) -> list[ItemState]:
@@ -142,7 +147,6 @@ def readiness_for_mentor(mentor: Mentor, *, today: dt.date | None = None) -> Men
     return MentorReadiness(
         mentor=mentor,
         states=states,
-        record_url=reverse("readiness:record", args=[mentor.pk]),
     )
 
 
@@ -166,7 +170,6 @@ def readiness_of_mentors(
         MentorReadiness(
             mentor=mentor,
             states=[_state(i, latest.get((mentor.pk, i.pk)), today) for i in program_items],
-            record_url=reverse("readiness:record", args=[mentor.pk]),
         )
         for mentor in mentors
     ]
