@@ -66,11 +66,15 @@ class ItemState:
 class MentorReadiness:
     mentor: Mentor
     states: list[ItemState] = field(default_factory=list)
+    # False on the recording page itself (it is the way to record one).
+    links_to_recording: bool = True
 
     @property
     def record_url(self) -> str:
         # Worked out when a page shows it: the dashboard weighs hundreds of mentors to
         # show ten.
+        if not self.links_to_recording:
+            return ""
         return reverse("readiness:record", args=[self.mentor.pk])
 
     @property

@@ -71,7 +71,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, said)
             return redirect(f"{reverse('readiness:list')}?{urlencode({'q': mentor.user.email})}")
     readiness = selectors.readiness_for_mentor(mentor, today=today)
-    readiness.record_url = ""  # this page is the way to record one
+    readiness.links_to_recording = False  # this page is the way to record one
     return render(
         request,
         "readiness/record.html",
