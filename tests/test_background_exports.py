@@ -6,11 +6,10 @@ is audited."""
 import csv
 import datetime as dt
 import io
-import os
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -26,6 +25,7 @@ from portal.filejobs.models import FileJob, JobStatus
 from portal.mentoring.models import ProgramSettings, SessionLog
 from portal.mentoring.rules import Month
 from tests.conftest import log_session, signed_in
+from tests.worker_processes import worker_database_env
 
 EXCEL_ALL_TIME = "/staff/export/?report=sessions&file_format=xlsx"
 CSV_ALL_TIME = "/staff/export/?report=sessions&file_format=csv"
@@ -319,15 +319,7 @@ def test_a_job_that_keeps_killing_its_workers_is_given_up(staff_client, match_a)
 
 
 def worker_env(**extra) -> dict:
-    env = {**os.environ, **extra, "PYTHONUNBUFFERED": "1"}
-    if connection.vendor == "postgresql":
-        url = urlsplit(os.environ["DATABASE_URL"])
-        env["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{connection.settings_dict['NAME']}"))
-    elif connection.is_in_memory_db():
-        pytest.skip("the SQLite test database is in memory: a subprocess cannot see it")
-    else:
-        env["SQLITE_PATH"] = connection.settings_dict["NAME"]
-    return env
+    return worker_database_env(**extra)
 
 
 @pytest.mark.django_db(transaction=True)

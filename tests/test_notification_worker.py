@@ -4,14 +4,12 @@ refuses, hangs up, is slow or is not there at all."""
 import collections
 import datetime as dt
 import logging
-import os
 import signal
 import subprocess
 import sys
 import threading
 import time
 from io import StringIO
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -31,6 +29,7 @@ from portal.notifications.worker import (
     lease,
 )
 from tests.conftest import terminate_other_connections
+from tests.worker_processes import worker_database_env
 
 MINUTE = dt.timedelta(minutes=1)
 SECOND = dt.timedelta(seconds=1)
@@ -556,22 +555,14 @@ def worker_command(*args):
 
 
 def worker_env(smtp_server, **extra) -> dict:
-    env = {
-        **os.environ,
-        **extra,
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_server.port),
-        "EMAIL_USE_TLS": "off",
-        "PYTHONUNBUFFERED": "1",
-    }
-    if connection.vendor == "postgresql":
-        url = urlsplit(os.environ["DATABASE_URL"])
-        env["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{connection.settings_dict['NAME']}"))
-    elif connection.is_in_memory_db():
-        pytest.skip("the SQLite test database is in memory: a subprocess cannot see it")
-    else:
-        env["SQLITE_PATH"] = connection.settings_dict["NAME"]
-    return env
+    return worker_database_env(
+        **{
+            **extra,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_server.port),
+            "EMAIL_USE_TLS": "off",
+        }
+    )
 
 
 def start_worker(smtp_server, *args, lease_seconds: int = 60):

@@ -5,16 +5,14 @@ once, with two workers at once, or after a worker is killed mid-send."""
 
 import collections
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from portal.followups import services as followups
@@ -27,6 +25,7 @@ from portal.texts.rules import consent_wording
 from portal.texts.services import text_queue, texts_opt_in
 from tests.conftest import chicago, frozen_at, log_session, make_match, signed_in, two_hours_ago
 from tests.twilio_fake import FROM_NUMBER, twilio_environment
+from tests.worker_processes import worker_database_env
 
 pytest_plugins = ["tests.twilio_fixtures"]  # fake_twilio, twilio
 
@@ -232,16 +231,8 @@ def test_a_second_worker_racing_the_first_sends_each_text_once(twilio, mentor_a,
 
 
 def worker_env(fake, **extra) -> dict[str, str]:
-    env = {**os.environ, **twilio_environment(fake), **extra, "PYTHONUNBUFFERED": "1"}
-    env["TEXT_QUIET_HOURS"] = ""  # whatever the time of day the suite runs
-    if connection.vendor == "postgresql":
-        url = urlsplit(os.environ["DATABASE_URL"])
-        env["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{connection.settings_dict['NAME']}"))
-    elif connection.is_in_memory_db():
-        pytest.skip("the SQLite test database is in memory: a subprocess cannot see it")
-    else:
-        env["SQLITE_PATH"] = connection.settings_dict["NAME"]
-    return env
+    # Whatever the time of day the suite runs: no quiet hours.
+    return worker_database_env(**{**twilio_environment(fake), **extra, "TEXT_QUIET_HOURS": ""})
 
 
 def start_worker(fake, *args, lease_seconds: int = 60):
