@@ -539,3 +539,16 @@ def test_a_worker_killed_with_minus_9_mid_run_is_taken_over_after_its_lease(
     assert [p.name for p in file_folder.iterdir()] == [job.file_name]
     sheet = load_workbook(file_folder / job.file_name, read_only=True).active
     assert len(list(sheet.values)) == 6
+
+
+def test_a_background_export_of_a_range_of_days_is_named_and_audited_with_it(
+    staff_client, match_a, file_folder
+):
+    sessions = sessions_of(match_a, 3)
+    first_day = timezone.localtime(sessions[1].starts_at, ProgramSettings.load().tz).date()
+    job = job_of(staff_client.get(f"{EXCEL_ALL_TIME}&date_from={first_day.isoformat()}"))
+    assert job.download_name == f"sessions-from-{first_day.isoformat()}.xlsx"
+    recorded = AuditEvent.objects.get(action="export.deidentified", actor=job.requester)
+    assert recorded.new_values["date_range"] == {"from": first_day.isoformat(), "to": None}
+    job = run()
+    assert (job.status, job.rows_done) == ("ready", 2)

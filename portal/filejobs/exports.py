@@ -67,11 +67,6 @@ def export_params(filters) -> dict:
     return filters_to_json(filters)
 
 
-def export_name(filters) -> str:
-    month = getattr(filters, "month", None)
-    return f"sessions-{month.key}" if month else "sessions"
-
-
 def export_chunks(job, progress: Callable[[int], None], every: int) -> tuple[Iterator, int, str]:
     """The job's file in chunks, calling ``progress(rows)`` every ``every`` rows; with the
     rows expected and the file's extension."""

@@ -131,7 +131,7 @@ def _background_export(request, filters, file_format: str, include: bool, rows: 
         file_format=file_format,
         params=background.export_params(filters),
         include_children=include,
-        download_name=f"{background.export_name(filters)}.{file_format}",
+        download_name=f"{sessions_file_name(filters)}.{file_format}",
         rows_expected=rows,
     )
     if created:
@@ -143,5 +143,6 @@ def _background_export(request, filters, file_format: str, include: bool, rows: 
             file_format=file_format,
             filters=filters_for_audit,
             include_children=include,
+            date_range=(filters.date_from, filters.date_to),
         )
     return redirect("staff:export_job", pk=job.pk)
