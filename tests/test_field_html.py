@@ -11,8 +11,8 @@ from django.utils.translation import override
 from portal.lib import fieldhtml
 from portal.mentoring.forms import SessionLogForm
 from portal.mentoring.models import ProgramSettings
+from tests.form_samples import AWKWARD, awkward_session_post
 
-AWKWARD = '<b>"Tom & Jerry\'s"</b>'
 DJANGO = engines["django"]
 
 FIELD = DJANGO.from_string('{% include "includes/field.html" with field=field %}')
@@ -79,15 +79,7 @@ def test_awkward_labels_help_and_errors_are_the_templates(bound):
 @pytest.mark.parametrize("bound", [False, True])
 def test_the_session_form_blocks_are_the_templates(match_a, match_b, choices, language, bound):
     program = ProgramSettings.load()
-    data = {
-        "match": str(match_a.pk),
-        "starts_at": "not a date",
-        "hours": "1.25",
-        "interaction": "999",
-        "notes": AWKWARD,
-        "resource_needs": ["food", "nonsense"],
-        "safety_concern": "on",
-    }
+    data = awkward_session_post(match_a.pk)
     with override(language):
         form = SessionLogForm(data if bound else None, matches=[match_a, match_b], program=program)
         if bound:

@@ -12,11 +12,11 @@ from django.utils.translation import override
 from portal.lib.widgets import FastWidgetRenderer
 from portal.mentoring.forms import NoSessionMonthForm, SessionLogForm
 from portal.mentoring.models import ProgramSettings
+from tests.form_samples import AWKWARD, awkward_session_post
 
 TEMPLATES = DjangoTemplates()
 FAST = FastWidgetRenderer()
 
-AWKWARD = '<b>"Tom & Jerry\'s"</b>'
 CHOICES = [("1", "One"), ("2", AWKWARD), (3, mark_safe("<em>safe</em>")), ("", "Nothing")]
 GROUPED = [("Group <a>", [("a", "A"), ("b", "B")]), ("c", "C")]
 
@@ -103,15 +103,7 @@ def _every_field(form: forms.BaseForm, renderer) -> list[str]:
 @pytest.mark.parametrize("bound", [False, True])
 def test_the_session_form_is_the_templates(match_a, match_b, choices, language, bound):
     program = ProgramSettings.load()
-    data = {
-        "match": str(match_a.pk),
-        "starts_at": "not a date",
-        "hours": "1.25",
-        "interaction": "999",
-        "notes": AWKWARD,
-        "resource_needs": ["food", "nonsense"],
-        "safety_concern": "on",
-    }
+    data = awkward_session_post(match_a.pk)
     with override(language):
         shown, initial = {}, None
         for renderer in (TEMPLATES, FAST):

@@ -26,24 +26,19 @@ def export_job_request(
     at once find or make one job.
     """
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
-    same = FileJob.objects.filter(
-        kind=JobKind.EXPORT,
-        requester=user,
-        report=report,
-        file_format=file_format,
-        params=params,
-        include_children=include_children,
-        status__in=UNFINISHED,
-    ).first()
+    asked = {
+        "kind": JobKind.EXPORT,
+        "requester": user,
+        "report": report,
+        "file_format": file_format,
+        "params": params,
+        "include_children": include_children,
+    }
+    same = FileJob.objects.filter(**asked, status__in=UNFINISHED).first()
     if same is not None:
         return same, False
     job = FileJob.objects.create(
-        kind=JobKind.EXPORT,
-        requester=user,
-        report=report,
-        file_format=file_format,
-        params=params,
-        include_children=include_children,
+        **asked,
         download_name=download_name[:150],
         rows_expected=rows_expected,
     )
